@@ -1,0 +1,88 @@
+# Smart Seoul Data Lab. On a fresh clone, `make test` and `make book` are all anyone needs:
+# each target first makes sure .venv matches pyproject.toml + constraints.txt, and skips the
+# install when it already does.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+LOCK_HASH := $(shell cat pyproject.toml constraints.txt 2>/dev/null | sha256sum | cut -c1-16)
+STAMP := $(VENV)/.installed-$(LOCK_HASH)
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+ASSIGNMENT ?=
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+
+.PHONY: help venv test test-fast book lab data doctor release lock bench clean \
+        grade-intake grade-autograde grade-feedback grade-export grade-report grade-status
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
+
+venv: $(STAMP) ## create or refresh .venv from the lock (no-op when current)
+
+$(STAMP): pyproject.toml constraints.txt
+	@if [ ! -x $(PY) ]; then echo ">> creating $(VENV)"; $(PYTHON) -m venv $(VENV); fi
+	@echo ">> installing the pinned environment into $(VENV) (constraints.txt)"
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+	@echo ">> $(VENV) is current"
+
+test: venv ## run every test (what CI runs)
+	$(PY) -m smartseoul.tools.ensure_ready
+	$(PY) -m pytest -n $(WORKERS) --dist loadgroup
+
+test-fast: venv ## the quick tests only (no notebooks, nbgrader or browser)
+	$(PY) -m pytest -m "not slow and not book and not browser"
+
+book: venv ## build and execute the whole book; prints where the HTML is
+	$(PY) -m smartseoul.tools.ensure_ready
+	$(PY) -m smartseoul.cli book build
+
+lab: venv ## JupyterLab at the course root, with nbgrader configured for grading/
+	$(PY) -m smartseoul.tools.ensure_ready
+	cd grading && ../$(VENV)/bin/jupyter lab --notebook-dir=.. --ServerApp.root_dir=..
+
+data: venv ## regenerate every dataset deterministically (overwrites datasets/)
+	$(PY) -m smartseoul.cli data generate --force
+
+doctor: venv ## check the installation and say what to fix
+	$(PY) -m smartseoul.cli doctor
+
+release: venv ## generate student versions of every assignment with nbgrader
+	$(PY) -m smartseoul.cli grade release --all
+
+grade-intake: venv ## make grade-intake ASSIGNMENT=m0 SRC=submissions.zip ROSTER=roster.csv
+	$(PY) -m smartseoul.cli grade intake $(ASSIGNMENT) $(SRC) --roster $(ROSTER)
+
+grade-autograde: venv ## make grade-autograde ASSIGNMENT=m0 [WORKERS=2]
+	$(PY) -m smartseoul.cli grade autograde $(ASSIGNMENT) --workers $(WORKERS)
+
+grade-feedback: venv ## make grade-feedback ASSIGNMENT=m0
+	$(PY) -m smartseoul.cli grade feedback $(ASSIGNMENT)
+
+grade-export: venv ## make grade-export ASSIGNMENT=m0
+	$(PY) -m smartseoul.cli grade export $(ASSIGNMENT)
+
+grade-report: venv ## make grade-report ASSIGNMENT=m0
+	$(PY) -m smartseoul.cli grade report $(ASSIGNMENT)
+
+grade-status: venv ## make grade-status ASSIGNMENT=m0
+	$(PY) -m smartseoul.cli grade status $(ASSIGNMENT)
+
+bench: venv ## run the benchmarks (not part of make test)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+lock: ## refresh constraints.txt from the ranges in pyproject.toml (needs the package registry)
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip
+	.lock-venv/bin/pip install --quiet -e '.[test]'
+	{ echo "# Exact versions for every install path (make, Binder, JupyterHub, CI)."; \
+	  echo "# Refresh with 'make lock' (see README, 'Refreshing the pinned environment')."; \
+	  .lock-venv/bin/pip freeze --exclude-editable | grep -v '^smartseoul'; } > constraints.txt
+	rm -rf .lock-venv
+	@echo ">> constraints.txt refreshed: run 'make test' before committing it"
+
+clean: ## remove build output (keeps .venv and datasets)
+	rm -rf _build .pytest_cache

@@ -1,0 +1,164 @@
+"""The `smartseoul` command line: data, doctor, grade, book, capstone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__, paths
+
+app = typer.Typer(
+    help="Smart Seoul Data Lab: datasets, checks, grading and the book.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+data_app = typer.Typer(help="Generate, list, describe and verify the course datasets.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+console = Console()
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"smartseoul {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """Smart Seoul Data Lab command line."""
+
+
+@app.command()
+def doctor(root: Optional[Path] = typer.Option(None, help="Course folder (default: this checkout).")) -> None:
+    """Check Python, packages, the Jupyter kernel, the datasets and the Hangul font."""
+    from .doctor import run_checks
+
+    checks = run_checks(root)
+    table = Table(title="smartseoul doctor", show_lines=False)
+    table.add_column("check")
+    table.add_column("status")
+    table.add_column("detail")
+    for c in checks:
+        table.add_row(c.name, "[green]ok[/]" if c.ok else "[red]PROBLEM[/]", c.detail)
+    console.print(table)
+    problems = [c for c in checks if not c.ok]
+    if problems:
+        console.print(f"\n[bold red]{len(problems)} problem(s).[/] What to do:")
+        for c in problems:
+            console.print(f" - {c.name}: {c.fix}")
+        raise typer.Exit(1)
+    console.print("[bold green]All checks passed: you are ready for the course.[/]")
+
+
+@data_app.command("generate")
+def data_generate(
+    only: Optional[List[str]] = typer.Option(None, "--only", help="Generate only this dataset (repeatable)."),
+    seed: int = typer.Option(None, help="Random seed (default: the course seed)."),
+    out: Optional[Path] = typer.Option(None, help="Output folder (default: datasets/)."),
+    force: bool = typer.Option(False, help="Overwrite files even if they were edited by hand."),
+    scale: str = typer.Option("course", help="'course' (committed, small) or 'full' (millions of rows, Parquet)."),
+    years: Optional[List[int]] = typer.Option(None, "--years", help="With --scale full: which years."),
+) -> None:
+    """Generate datasets deterministically: the same seed gives byte-identical files."""
+    from .data.build import DEFAULT_SEED, UserDataChanged, generate
+
+    if scale == "full":
+        from .data import full_scale
+
+        full_scale.generate_cli(out=out, years=years, seed=seed if seed is not None else DEFAULT_SEED, only=only)
+        return
+    if scale != "course":
+        raise typer.BadParameter("--scale is 'course' or 'full'")
+    target = out or paths.datasets_dir()
+    from rich.progress import Progress
+
+    with Progress(console=console, transient=False) as bar:
+        names = only
+        if not names:
+            from .data.build import builders
+
+            names = list(builders())
+        task = bar.add_task("generating", total=len(names))
+
+        def tick(name: str) -> None:
+            bar.update(task, advance=1, description=f"generating {name}")
+
+        try:
+            pkg = generate(target, seed=seed if seed is not None else DEFAULT_SEED, only=only, force=force, progress=tick)
+        except (UserDataChanged, KeyError) as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(2)
+    total = sum(r.get("bytes", 0) for r in pkg["resources"])
+    console.print(f"wrote {len(pkg['resources'])} resources, {total / 1e6:.1f} MB, to {target}")
+
+
+@data_app.command("list")
+def data_list() -> None:
+    """List every resource: name, dataset, role, provenance and rows."""
+    from . import data
+
+    df = data.catalog()
+    table = Table()
+    for col in ["name", "dataset", "role", "provenance", "rows", "title"]:
+        table.add_column(col)
+    for row in df.itertuples():
+        table.add_row(row.name, row.dataset, row.role, row.provenance, str(row.rows), row.title)
+    console.print(table)
+
+
+@data_app.command("describe")
+def data_describe(name: str) -> None:
+    """Print the data dictionary of one resource."""
+    from . import data
+
+    try:
+        d = data.describe(name)
+    except data.UnknownDataset as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2)
+    console.print(f"[bold]{d.attrs.get('title')}[/]  ({d.attrs.get('provenance')})")
+    if d.attrs.get("imitates"):
+        console.print(f"imitates: {d.attrs['imitates']}")
+    table = Table()
+    for col in d.columns:
+        table.add_column(col)
+    for row in d.itertuples(index=False):
+        table.add_row(*[str(v) for v in row])
+    console.print(table)
+
+
+@data_app.command("verify")
+def data_verify() -> None:
+    """Check every dataset file against its recorded sha256."""
+    from .doctor import check_datasets
+
+    problems = [c for c in check_datasets(paths.course_root()) if not c.ok]
+    for c in problems:
+        console.print(f"[red]{c.name}[/]: {c.detail}. {c.fix}")
+    if problems:
+        raise typer.Exit(1)
+    console.print("[green]every dataset file matches its checksum[/]")
+
+
+def _mount_optional() -> None:
+    """Sub-commands that live in their own modules."""
+    from .grading.cli import app as grade_app
+    from .book import app as book_app
+    from .capstone import app as capstone_app
+
+    app.add_typer(grade_app, name="grade")
+    app.add_typer(book_app, name="book")
+    app.add_typer(capstone_app, name="capstone")
+
+
+_mount_optional()
+
+if __name__ == "__main__":
+    app()

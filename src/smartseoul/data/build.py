@@ -1,0 +1,210 @@
+"""Generate datasets/ deterministically and describe it in datapackage.json.
+
+The same seed and the same pinned libraries give byte-identical files; a test regenerates
+everything into a temporary folder and compares checksums with the committed package."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import io
+import json
+import pkgutil
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import pandas as pd
+
+from .spec import SYNTHETIC_NOTE, Context, Output
+
+DEFAULT_SEED = 20130912  # the day the Owl Bus went to nine routes
+PACKAGE_NAME = "smart-seoul-data-lab"
+
+
+def builders() -> dict[str, Callable[[Context], list[Output]]]:
+    """Every generator module in smartseoul.data.generators, by the dataset name it declares."""
+    from . import generators
+
+    found: dict[str, Callable[[Context], list[Output]]] = {}
+    for info in sorted(pkgutil.iter_modules(generators.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        mod = importlib.import_module(f"{generators.__name__}.{info.name}")
+        if hasattr(mod, "DATASET") and hasattr(mod, "build"):
+            found[mod.DATASET] = mod.build
+    return found
+
+
+# -- writing ----------------------------------------------------------------------------------
+def _round_coords(obj: Any, ndigits: int) -> Any:
+    if isinstance(obj, (list, tuple)):
+        if obj and isinstance(obj[0], (int, float)):
+            return [round(float(v), ndigits) for v in obj]
+        return [_round_coords(o, ndigits) for o in obj]
+    return obj
+
+
+def _json_value(v: Any) -> Any:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return None
+    if hasattr(v, "item"):
+        return v.item()
+    if isinstance(v, pd.Timestamp):
+        return v.isoformat()
+    return v
+
+
+def geojson_bytes(gdf, ndigits: int = 5) -> bytes:
+    """A compact, deterministic GeoJSON FeatureCollection in WGS84."""
+    from shapely.geometry import mapping
+
+    gdf = gdf.to_crs(4326)
+    props = [c for c in gdf.columns if c != gdf.geometry.name]
+    features = []
+    for row in gdf.itertuples(index=False):
+        rec = row._asdict()
+        geom = mapping(getattr(row, gdf.geometry.name))
+        geom = {"type": geom["type"], "coordinates": _round_coords(geom["coordinates"], ndigits)}
+        features.append(
+            {"type": "Feature", "properties": {k: _json_value(rec[k]) for k in props}, "geometry": geom}
+        )
+    fc = {"type": "FeatureCollection", "features": features}
+    return (json.dumps(fc, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def serialise(out: Output) -> bytes:
+    r, data = out.resource, out.data
+    if isinstance(data, (bytes, bytearray)):
+        return bytes(data)
+    if r.format == "geojson":
+        return geojson_bytes(data)
+    if r.format == "json":
+        return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+    if r.format == "csv":
+        buf = io.StringIO()
+        data.to_csv(buf, index=False, lineterminator="\n")
+        return buf.getvalue().encode(r.encoding)
+    if r.format == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(data, preserve_index=False)
+        # drop pandas' own metadata (it names the pandas version); the schema carries the types
+        table = table.replace_schema_metadata(None)
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink, compression="zstd", compression_level=9, use_dictionary=True,
+                       write_statistics=True, row_group_size=1_000_000)
+        return sink.getvalue().to_pybytes()
+    raise ValueError(f"unknown format {r.format!r} for {r.name}")
+
+
+def row_count(out: Output) -> int | None:
+    data = out.data
+    if isinstance(data, pd.DataFrame):
+        return int(len(data))
+    if isinstance(data, (bytes, bytearray)):
+        return max(bytes(data).count(b"\n") - 1, 0)  # lines after the header
+    if isinstance(data, list):
+        return len(data)
+    return None
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# -- the package ------------------------------------------------------------------------------
+def package_header() -> dict[str, Any]:
+    return {
+        "profile": "data-package",
+        "name": PACKAGE_NAME,
+        "title": "Smart Seoul Data Lab: Seoul-style open datasets for teaching",
+        "description": (
+            "One coherent simulated Seoul: the same weather, the same COVID waves and the same "
+            "population drive every dataset. Files are shaped like Seoul Open Data Plaza files "
+            "(Korean headers and CP949 in the raw files, English names in the clean ones). "
+            + SYNTHETIC_NOTE
+            + " Resources marked provenance 'factual' hold real facts with their sources; "
+            "'derived' marks approximate geometry built from public centroids and outlines."
+        ),
+        "licenses": [
+            {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
+             "path": "https://creativecommons.org/licenses/by/4.0/"}
+        ],
+        "sources": [
+            {"title": "Seoul reference facts compiled for this course", "path": "src/smartseoul/data/reference/"},
+            {"title": "southkorea/seoul-maps (JUSO 2015 boundaries, Apache-2.0)", "path": "https://github.com/southkorea/seoul-maps"},
+            {"title": "vuski/admdongkor (administrative dong codes, ver20220309)", "path": "https://github.com/vuski/admdongkor"},
+        ],
+        "keywords": ["Seoul", "smart city", "open data", "synthetic", "teaching"],
+    }
+
+
+class UserDataChanged(RuntimeError):
+    """A file in datasets/ differs from its recorded checksum: it may hold someone's edits."""
+
+
+def generate(
+    out_dir: Path,
+    seed: int = DEFAULT_SEED,
+    only: Iterable[str] | None = None,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Build the datasets (all, or ``only`` some) into ``out_dir`` and update datapackage.json.
+
+    Refuses to overwrite a file whose content differs from its recorded checksum unless
+    ``force``: nothing is silently regenerated over user data."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    all_builders = builders()
+    names = list(all_builders) if not only else list(only)
+    unknown = [n for n in names if n not in all_builders]
+    if unknown:
+        raise KeyError(f"unknown dataset(s) {unknown}; available: {sorted(all_builders)}")
+    pkg_path = out_dir / "datapackage.json"
+    old = json.loads(pkg_path.read_text(encoding="utf-8")) if pkg_path.exists() else {"resources": []}
+    recorded = {r["path"]: r.get("hash", "").removeprefix("sha256:") for r in old.get("resources", [])}
+    ctx = Context(seed, all_builders)
+    new_resources: dict[str, dict[str, Any]] = {}
+    for name in names:
+        if progress:
+            progress(name)
+        for out in ctx.outputs(name):
+            blob = serialise(out)
+            target = out_dir / out.resource.path
+            digest = sha256(blob)
+            if target.exists() and not force:
+                current = file_sha256(target)
+                if current != digest and current != recorded.get(out.resource.path):
+                    raise UserDataChanged(
+                        f"{target} differs from the recorded checksum, so it may hold your own "
+                        f"edits. Move it away, or regenerate with --force to overwrite it."
+                    )
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(blob)
+            desc = out.resource.descriptor()
+            desc["bytes"] = len(blob)
+            desc["hash"] = f"sha256:{digest}"
+            rows = row_count(out)
+            if rows is not None:
+                desc["rows"] = rows
+            new_resources[out.resource.name] = desc
+    # keep the other datasets' entries, in a stable order: by dataset then resource name
+    merged = {r["name"]: r for r in old.get("resources", []) if r["name"] not in new_resources}
+    merged.update(new_resources)
+    if not only:  # a full run drops resources that no generator makes any more
+        merged = new_resources
+    pkg = package_header()
+    pkg["seed"] = seed
+    pkg["resources"] = sorted(merged.values(), key=lambda r: (r["dataset"], r["name"]))
+    pkg_path.write_text(json.dumps(pkg, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return pkg

@@ -1,0 +1,1 @@
+"""One module per dataset. Each declares DATASET (its name) and build(ctx) -> list[Output]."""

@@ -1,0 +1,1 @@
+"""The grading pipeline around nbgrader."""

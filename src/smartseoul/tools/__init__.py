@@ -1,0 +1,1 @@
+"""Small entry points used by the Makefile."""
