@@ -79,7 +79,7 @@ def check_kernel() -> Check:
 
 
 def check_datasets(root: Path) -> list[Check]:
-    from .data import catalog as cat
+    from .data.store import REGENERATE
     from .data.build import file_sha256
 
     pkg_file = root / "datasets" / "datapackage.json"
@@ -91,7 +91,7 @@ def check_datasets(root: Path) -> list[Check]:
     bad = 0
     for r in pkg["resources"]:
         p = root / "datasets" / r["path"]
-        fix = cat.REGENERATE.format(dataset=r["dataset"])
+        fix = REGENERATE.format(dataset=r["dataset"])
         if not p.exists():
             out.append(Check(f"dataset {r['name']}", False, f"missing: {p}", f"Regenerate it: {fix}"))
             bad += 1

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .catalog import (
+from .store import (
     ChecksumMismatch,
     DatasetError,
     MissingDataset,

@@ -207,4 +207,41 @@ def generate(
     pkg["seed"] = seed
     pkg["resources"] = sorted(merged.values(), key=lambda r: (r["dataset"], r["name"]))
     pkg_path.write_text(json.dumps(pkg, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    write_readmes(out_dir, pkg)
     return pkg
+
+
+# -- provenance notes next to the data (one README per dataset folder) ------------------------
+def dataset_readme(dataset: str, resources: list[dict[str, Any]]) -> str:
+    """A human-readable provenance note for one dataset folder, written from the metadata."""
+    lines = [f"# `{dataset}`", "", "_Written by `smartseoul data generate` from `datapackage.json`; do not edit by hand._", ""]
+    for r in resources:
+        status = {"synthetic": "**Synthetic** (generated for teaching)", "factual": "**Factual** (real facts, with sources)",
+                  "derived": "**Derived** (approximate, built from public facts)"}[r["provenance"]]
+        lines += [f"## {r['title']}", "", r["description"], "",
+                  f"- file: `{Path(r['path']).name}` ({r['format']}, {r['encoding']}, {r.get('rows', '?')} rows, {r.get('bytes', 0):,} bytes)",
+                  f"- load: `smartseoul.data.load(\"{r['name']}\")`" if r["role"] != "raw" else f"- open: `smartseoul.data.raw_path(\"{r['name']}\")` (raw portal-style file)",
+                  f"- provenance: {status}"]
+        if r.get("imitates"):
+            lines.append(f"- imitates: {r['imitates']}" + (f" ({r['oa']})" if r.get("oa") else ""))
+        for n in r.get("notes", []):
+            lines.append(f"- note: {n}")
+        lines.append("- sources: " + "; ".join(f"{s['title']} <{s['path']}>" for s in r.get("sources", [])))
+        lines.append(f"- sha256: `{r.get('hash', '').removeprefix('sha256:')}`")
+        fields = r.get("schema", {}).get("fields", [])
+        if fields:
+            lines += ["", "| field | Korean name | type | unit | description |", "|---|---|---|---|---|"]
+            for f in fields:
+                lines.append(f"| `{f['name']}` | {f.get('name_ko', '')} | {f['type']} | {f.get('unit', '')} | {f.get('description', '')} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_readmes(out_dir: Path, pkg: dict[str, Any]) -> None:
+    by_ds: dict[str, list[dict[str, Any]]] = {}
+    for r in pkg["resources"]:
+        by_ds.setdefault(r["dataset"], []).append(r)
+    for ds, res in by_ds.items():
+        folder = out_dir / Path(res[0]["path"]).parts[0]
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "README.md").write_text(dataset_readme(ds, res), encoding="utf-8")
