@@ -1,0 +1,87 @@
+"""The command line: --help everywhere, and a doctor that names the fix for each problem."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from smartseoul.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+def _command_paths(cmd, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = [prefix]
+    if hasattr(cmd, "commands"):  # a group (typer may bring its own click)
+        for name, sub in cmd.commands.items():
+            out += _command_paths(sub, prefix + (name,))
+    return out
+
+
+COMMANDS = _command_paths(typer.main.get_command(app))
+
+
+def test_there_are_commands_to_check():
+    names = {" ".join(p) for p in COMMANDS}
+    assert {"doctor", "data generate", "data list", "data describe", "grade", "book"} <= names
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(p) or "smartseoul")
+def test_every_command_has_help(path):
+    result = runner.invoke(app, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+    doc = typer.main.get_command(app)
+    for part in path:
+        doc = doc.commands[part]
+    assert (doc.help or "").strip(), f"'smartseoul {' '.join(path)}' has no help text"
+
+
+def _doctor(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "smartseoul.cli", "doctor", "--root", str(root)],
+                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"})
+
+
+@pytest.fixture()
+def course_copy(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "datasets", tmp_path / "datasets")
+    shutil.copy(ROOT / "constraints.txt", tmp_path / "constraints.txt")
+    return tmp_path
+
+
+@pytest.mark.slow
+def test_doctor_passes_on_a_healthy_checkout(course_copy):
+    res = _doctor(course_copy)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "All checks passed" in res.stdout
+
+
+@pytest.mark.slow
+def test_doctor_names_the_fix_for_a_missing_dataset(course_copy):
+    (course_copy / "datasets" / "weather" / "weather_daily.csv").unlink()
+    res = _doctor(course_copy)
+    assert res.returncode != 0
+    assert "missing" in res.stdout and "smartseoul data generate --only weather" in res.stdout
+
+
+@pytest.mark.slow
+def test_doctor_names_the_fix_for_an_altered_dataset(course_copy):
+    f = course_copy / "datasets" / "geography" / "dong_population.csv"
+    f.write_bytes(f.read_bytes().replace(b"business", b"busyness", 1))
+    res = _doctor(course_copy)
+    assert res.returncode != 0
+    assert "altered" in res.stdout and "--only geography --force" in res.stdout
+
+
+def test_unknown_dataset_on_the_command_line():
+    result = runner.invoke(app, ["data", "describe", "wether_daily"])
+    assert result.exit_code == 2
+    assert "weather_daily" in result.output

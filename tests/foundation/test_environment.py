@@ -1,0 +1,60 @@
+"""The pinned environment: one lock, used by every install path, and a make that skips work."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _pins() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, ver = line.split("==")
+            pins[re.sub(r"[-_.]+", "-", name).lower()] = ver.strip()
+    return pins
+
+
+def test_lock_pins_the_stack_exactly():
+    pins = _pins()
+    for pkg in ("jupyterlab", "nbgrader", "jupyter-book", "pandas", "geopandas", "matplotlib", "pyarrow", "duckdb"):
+        assert pkg in pins, f"{pkg} is not pinned in constraints.txt"
+    assert pins["nbgrader"].startswith("0.9.")
+    assert pins["jupyterlab"].startswith("4.")
+    major, minor, *_ = (int(x) for x in re.findall(r"\d+", pins["jupyter-book"])[:3])
+    assert (major, minor) >= (1, 0) and major < 2
+
+
+def test_installed_versions_match_the_lock():
+    pins = _pins()
+    wrong = {}
+    for pkg in ("jupyterlab", "nbgrader", "jupyter-book", "pandas", "geopandas", "shapely", "matplotlib"):
+        have = metadata.version(pkg)
+        if have != pins[pkg]:
+            wrong[pkg] = (have, pins[pkg])
+    assert not wrong, f"installed != locked: {wrong}; run 'make venv'"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_a_second_make_does_not_reinstall():
+    """`make -q venv` exits 0 when the install stamp is current, so nothing is reinstalled."""
+    res = subprocess.run(["make", "-q", "venv"], cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 0, "make would reinstall .venv although pyproject.toml and constraints.txt are unchanged"
+    dry = subprocess.run(["make", "-n", "venv"], cwd=ROOT, capture_output=True, text=True)
+    assert "pip install" not in dry.stdout
+
+
+def test_binder_and_make_use_the_same_lock():
+    make = (ROOT / "Makefile").read_text()
+    assert "-c constraints.txt" in make
+    binder = [p for p in (ROOT / "binder", ROOT / ".binder") if p.exists()]
+    for folder in binder:
+        text = " ".join(f.read_text() for f in folder.iterdir() if f.is_file())
+        assert "constraints.txt" in text, f"{folder} does not install from constraints.txt"
