@@ -208,6 +208,7 @@ def generate(
     pkg["resources"] = sorted(merged.values(), key=lambda r: (r["dataset"], r["name"]))
     pkg_path.write_text(json.dumps(pkg, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     write_readmes(out_dir, pkg)
+    (out_dir / "README.md").write_text(catalogue_readme(pkg), encoding="utf-8")
     return pkg
 
 
@@ -245,3 +246,21 @@ def write_readmes(out_dir: Path, pkg: dict[str, Any]) -> None:
         folder = out_dir / Path(res[0]["path"]).parts[0]
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "README.md").write_text(dataset_readme(ds, res), encoding="utf-8")
+
+
+def catalogue_readme(pkg: dict[str, Any]) -> str:
+    """datasets/README.md: the catalogue for humans, written from the same metadata."""
+    lines = [
+        "# Datasets", "",
+        "_Written by `smartseoul data generate` from `datapackage.json`; do not edit by hand._", "",
+        pkg["description"], "",
+        "Load any of them with `smartseoul.data.load(name)`; raw portal-style files with "
+        "`smartseoul.data.raw_path(name)`. Each folder has a README with the field-by-field "
+        "data dictionary, the real dataset it imitates and its sources.", "",
+        "| resource | dataset | provenance | role | rows | what it is |", "|---|---|---|---|---|---|",
+    ]
+    for r in pkg["resources"]:
+        lines.append(f"| `{r['name']}` | [{r['dataset']}]({Path(r['path']).parts[0]}/README.md) | {r['provenance']} | "
+                     f"{r['role']} | {r.get('rows', '')} | {r['title']} |")
+    lines += ["", f"Seed: {pkg.get('seed')}. Licence: CC BY 4.0 for the synthetic data; sources as listed per resource.", ""]
+    return "\n".join(lines)
