@@ -1,0 +1,184 @@
+"""Checks that run inside the trainee's kernel around every test cell.
+
+Code a trainee runs lives in the same interpreter as the tests, so it can try to switch the
+checks off: IPython input/AST transformers, custom exception handlers, patched builtins or
+IPython methods, silenced tracebacks, answers whose `==` always succeeds. Around each test cell
+the worker therefore
+1. runs a *pre-test guard* that compares the kernel with a baseline taken at start-up, puts back
+   anything changed (and reports it), and installs an AST transformer that routes the test's
+   `a == b` through a check refusing objects that claim to equal a brand-new object;
+2. runs the test cell exactly as the assignment defines it;
+3. runs a *canary* (`raise AssertionError(<random nonce>)`) that must come back as an error with
+   that nonce: if it does not, assertions or tracebacks were tampered with and the test is not trusted;
+4. runs a *post-test guard* that reports "always equal" answers and removes the transformer.
+The guards run through `user_expressions` (evaluated without input transformers) and must echo a
+per-call random nonce; a guard that does not answer with its nonce means the kernel was tampered with.
+This defeats the common tricks; code that targets this very source can still be caught only by the
+canary and by an instructor's review of the flags.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import secrets
+
+KERNEL_SOURCE = r'''
+import sys, json, threading, builtins, ast as _ast, warnings as _warnings
+from IPython import get_ipython
+_ip = get_ipython()
+_ALLOWED = ("matplotlib_inline", "ipykernel", "IPython", "matplotlib", "ipywidgets", "comm")
+
+def _mro_attrs(obj):
+    out = {}
+    for cls in type(obj).__mro__:
+        if cls is object:
+            continue
+        for k, v in vars(cls).items():
+            out.setdefault((cls.__qualname__, k), (cls, k, v))
+    return out
+
+def _snapshot():
+    kern = getattr(_ip, "kernel", None)
+    return dict(
+        builtins=dict(vars(builtins)),
+        itp=list(_ip.input_transformers_post), itc=list(_ip.input_transformers_cleanup),
+        ast=list(_ip.ast_transformers), ip_cls=_mro_attrs(_ip), ip_inst=set(vars(_ip)),
+        k_cls=_mro_attrs(kern) if kern is not None else {}, k_inst=set(vars(kern)) if kern is not None else set(),
+        excepthook=sys.excepthook, displayhook=sys.displayhook, stdout=sys.stdout, stderr=sys.stderr,
+        events={k: list(v) for k, v in _ip.events.callbacks.items()}, formatter=_ip.display_formatter,
+        threads={id(t) for t in threading.enumerate()}, compile_flags=_ip.compile.flags,
+    )
+
+def _restore(base):
+    issues = []
+    for k, v in base["builtins"].items():
+        if vars(builtins).get(k, base) is not v:
+            issues.append("builtin `%s` was replaced" % k); setattr(builtins, k, v)
+    for attr, label in (("input_transformers_post", "IPython input transformer"),
+                        ("input_transformers_cleanup", "IPython input transformer")):
+        cur = getattr(_ip, attr); ref = base["itp" if attr.endswith("post") else "itc"]
+        if len(cur) != len(ref) or any(a is not b for a, b in zip(cur, ref)):
+            issues.append("%s added or changed (%s)" % (label, attr)); cur[:] = ref
+    cur = [t for t in _ip.ast_transformers if not getattr(t, "_smartseoul", False)]
+    if len(cur) != len(base["ast"]) or any(a is not b for a, b in zip(cur, base["ast"])):
+        issues.append("IPython AST transformer added")
+    _ip.ast_transformers = list(base["ast"])
+    if _ip.custom_exceptions:
+        issues.append("custom exception handler set (set_custom_exc)"); _ip.set_custom_exc((), None)
+    for (label, attrs, inst_keys, obj) in (("IPython", base["ip_cls"], base["ip_inst"], _ip),
+                                          ("kernel", base["k_cls"], base["k_inst"], getattr(_ip, "kernel", None))):
+        if obj is None:
+            continue
+        for key, (cls, k, v) in attrs.items():
+            if vars(cls).get(k, base) is not v:
+                issues.append("%s method `%s` was patched" % (label, k))
+                try:
+                    setattr(cls, k, v)
+                except (TypeError, AttributeError):
+                    pass
+        for k in set(vars(obj)) - inst_keys:
+            v = vars(obj)[k]
+            if callable(v) and not k.startswith("_trait"):
+                issues.append("%s method `%s` was overridden" % (label, k)); delattr(obj, k)
+    for name in ("excepthook", "displayhook", "stdout", "stderr"):
+        if getattr(sys, name) is not base[name]:
+            issues.append("sys.%s was replaced" % name); setattr(sys, name, base[name])
+    if sys.gettrace() is not None:
+        issues.append("a trace function was set"); sys.settrace(None)
+    if sys.getprofile() is not None:
+        issues.append("a profile function was set"); sys.setprofile(None)
+    if _ip.display_formatter is not base["formatter"]:
+        issues.append("the display formatter was replaced"); _ip.display_formatter = base["formatter"]
+    if _ip.compile.flags != base["compile_flags"]:
+        issues.append("compiler flags were changed"); _ip.compile.flags = base["compile_flags"]
+    for ev, cbs in _ip.events.callbacks.items():
+        for cb in list(cbs):
+            if cb in base["events"].get(ev, []):
+                continue
+            mod = getattr(cb, "__module__", "") or ""
+            if mod.split(".")[0] in _ALLOWED:
+                continue
+            issues.append("IPython event hook on `%s`" % ev); cbs.remove(cb)
+    extra = [t.name for t in threading.enumerate() if id(t) not in base["threads"] and t.is_alive()]
+    if extra:
+        issues.append("background threads running: %s" % ", ".join(sorted(extra)[:5]))
+    return issues
+
+class _EqRoute(_ast.NodeTransformer):
+    _smartseoul = True
+    def visit_Compare(self, node):
+        self.generic_visit(node)
+        if len(node.ops) == 1 and isinstance(node.ops[0], _ast.Eq):
+            call = _ast.Call(func=_ast.Name(id="__smartseoul_eq__", ctx=_ast.Load()),
+                             args=[node.left, node.comparators[0]], keywords=[])
+            return _ast.copy_location(call, node)
+        return node
+
+def _make_eq(found):
+    sentinel = object()
+    def __smartseoul_eq__(a, b):
+        result = a == b
+        for side in (a, b):
+            try:
+                with _warnings.catch_warnings():
+                    _warnings.simplefilter("ignore")
+                    claims = bool(side == sentinel)
+            except Exception:
+                claims = False
+            if claims:
+                found.append(type(side).__name__)
+                return False
+        return result
+    return __smartseoul_eq__
+
+_base = getattr(sys, "_smartseoul_grading_baseline", None)
+if MODE == "setup":
+    sys._smartseoul_grading_baseline = _snapshot()
+    RESULT = NONCE + json.dumps({"issues": []})
+elif _base is None:
+    RESULT = NONCE + json.dumps({"issues": ["the grading baseline was removed"]})
+elif MODE == "pre":
+    issues = _restore(_base)
+    sys._smartseoul_eq_found = []
+    _ip.user_ns["__smartseoul_eq__"] = _make_eq(sys._smartseoul_eq_found)
+    _ip.ast_transformers.append(_EqRoute())
+    RESULT = NONCE + json.dumps({"issues": issues})
+else:
+    found = list(getattr(sys, "_smartseoul_eq_found", []))
+    _ip.ast_transformers = [t for t in _ip.ast_transformers if not getattr(t, "_smartseoul", False)]
+    _ip.user_ns.pop("__smartseoul_eq__", None)
+    RESULT = NONCE + json.dumps({"issues": [], "always_equal": sorted(set(found))})
+'''
+
+
+def expression(mode: str) -> tuple[str, str]:
+    """A user expression running the guard in `mode` (setup, pre, post), and its nonce."""
+    nonce = "SG" + secrets.token_hex(12)
+    code = (
+        "(lambda G: (exec(%r, G), G['RESULT'])[1])({'MODE': %r, 'NONCE': %r, '__name__': '__smartseoul_guard__'})"
+        % (KERNEL_SOURCE, mode, nonce)
+    )
+    return code, nonce
+
+
+def parse(reply_expr: dict | None, nonce: str) -> dict | None:
+    """The guard's report, or None if it did not answer with its nonce (the kernel was tampered with)."""
+    if not reply_expr or reply_expr.get("status") != "ok":
+        return None
+    text = reply_expr.get("data", {}).get("text/plain", "")
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return None
+    if not isinstance(value, str) or not value.startswith(nonce):
+        return None
+    try:
+        return json.loads(value[len(nonce):])
+    except ValueError:
+        return None
+
+
+def canary() -> tuple[str, str]:
+    nonce = "CANARY" + secrets.token_hex(12)
+    return f"raise AssertionError({nonce!r})", nonce

@@ -1,0 +1,187 @@
+"""Isolation for one submission: what the machine allows, and the commands that enforce it.
+
+Levels, strongest first (the status output names the one in force):
+- ``full``: running as root on Linux with `unshare`: each worker gets private mount, network
+  and PID namespaces, instructor folders are covered by empty read-only tmpfs mounts, /tmp is a
+  small private tmpfs, and the kernel runs as its own unprivileged user (one uid per worker slot);
+- ``userns``: not root, but unprivileged user namespaces work: the same namespaces and mounts,
+  the kernel keeps the instructor's uid inside its own user namespace;
+- ``basic``: a process session, resource limits, a private temp dir and a scrubbed environment
+  only (no network or filesystem isolation).
+Every level applies resource limits (address space, file size, processes, CPU time) to the
+kernel and kills everything the submission started when grading ends.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+
+SANDBOX_UID_BASE = 61000  # kernel user for worker slot n is SANDBOX_UID_BASE + n (no passwd entry needed)
+JOB_MARKER = "SMARTSEOUL_GRADING_JOB"
+
+LEVEL_TEXT = {
+    "full": "full: private mount/network/PID namespaces, instructor folders hidden, private tmpfs, "
+    "kernel as a separate unprivileged user, resource limits",
+    "userns": "userns: private user/mount/network/PID namespaces, instructor folders hidden, private tmpfs, "
+    "resource limits (kernel keeps your uid: run as root for a separate user)",
+    "basic": "basic: process session, resource limits, private temp dir, scrubbed environment; NO network "
+    "or filesystem isolation (run as root on Linux with util-linux `unshare` for full isolation)",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission may use. Times in seconds, sizes in bytes."""
+
+    cell_timeout: float = 30.0
+    notebook_timeout: float = 120.0
+    memory_bytes: int = 4 * 1024**3  # address space of the kernel
+    file_bytes: int = 64 * 1024**2  # largest file the kernel may write
+    disk_bytes: int = 128 * 1024**2  # private tmpfs for the sandbox and /tmp (namespaced levels)
+    processes: int = 256  # threads count too
+    output_bytes_per_cell: int = 256 * 1024
+    output_bytes_total: int = 1024 * 1024
+    hard_kill_grace: float = 20.0  # after notebook_timeout, the parent kills the whole worker
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _probe(cmd: list[str]) -> bool:
+    try:
+        return subprocess.run(cmd, capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+UNSHARE_ARGS = ["--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc", "--propagation", "private"]
+
+
+@functools.lru_cache(maxsize=None)
+def detect_level() -> str:
+    """The strongest isolation this machine allows right now (cached per process)."""
+    forced = os.environ.get("SMARTSEOUL_ISOLATION")
+    if forced in LEVEL_TEXT:
+        return forced
+    if not sys.platform.startswith("linux"):
+        return "basic"
+    unshare = shutil.which("unshare")
+    if not unshare:
+        return "basic"
+    if os.geteuid() == 0 and _probe([unshare, *UNSHARE_ARGS, "true"]):
+        return "full"
+    if _probe([unshare, "--map-root-user", *UNSHARE_ARGS, "true"]):
+        return "userns"
+    return "basic"
+
+
+def worker_command(level: str, jobdir: str) -> list[str]:
+    """The command that runs one worker for the job in `jobdir` at this isolation level."""
+    cmd = [sys.executable, "-m", "smartseoul.grading.worker", jobdir]
+    if level == "full":
+        return [shutil.which("unshare") or "unshare", *UNSHARE_ARGS, "--", *cmd]
+    if level == "userns":
+        return [shutil.which("unshare") or "unshare", "--map-root-user", *UNSHARE_ARGS, "--", *cmd]
+    return cmd
+
+
+def _die_with_parent() -> None:
+    """preexec_fn: new session, and SIGKILL when the grading parent dies (no orphan workers)."""
+    os.setsid()
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
+def start_worker(level: str, jobdir: str, log_path: str) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "SMARTSEOUL_HOME", "PYTHONHASHSEED")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    log = open(log_path, "wb")
+    try:
+        return subprocess.Popen(
+            worker_command(level, jobdir),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            preexec_fn=_die_with_parent,
+            close_fds=True,
+        )
+    finally:
+        log.close()
+
+
+def kill_worker(proc: subprocess.Popen) -> None:
+    """Hard kill: the worker's whole session (and with namespaces, everything in its PID namespace)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def sweep(job_id: str) -> int:
+    """Kill any process still carrying this job's marker (e.g. a daemon a submission started)."""
+    import psutil
+
+    killed = 0
+    needle = f"{JOB_MARKER}={job_id}"
+    for proc in psutil.process_iter(["pid"]):
+        try:
+            env = proc.environ()
+        except (psutil.Error, OSError):
+            continue
+        if f"{JOB_MARKER}={env.get(JOB_MARKER)}" == needle:
+            try:
+                proc.kill()
+                killed += 1
+            except psutil.Error:
+                pass
+    return killed
+
+
+# Runs (with -I -S) between the worker and ipykernel: limits, privilege drop, then exec.
+KERNEL_LAUNCHER = r"""
+import ctypes, json, os, resource, signal, sys
+cfg = json.loads(sys.argv[1]); cmd = sys.argv[2:]
+for name, (soft, hard) in cfg["rlimits"].items():
+    try:
+        resource.setrlimit(getattr(resource, name), (soft, hard))
+    except (ValueError, OSError):
+        pass
+if cfg.get("uid") is not None:
+    os.setgroups([]); os.setgid(cfg["gid"]); os.setuid(cfg["uid"])
+try:
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+except Exception:
+    pass
+os.umask(0o077)
+os.chdir(cfg["cwd"])
+os.execv(cmd[0], cmd)
+"""
+
+
+def kernel_rlimits(limits: Limits, level: str) -> dict[str, tuple[int, int]]:
+    cpu = int(limits.notebook_timeout) + 15
+    out = {
+        "RLIMIT_AS": (limits.memory_bytes, limits.memory_bytes),
+        "RLIMIT_FSIZE": (limits.file_bytes, limits.file_bytes),
+        "RLIMIT_CPU": (cpu, cpu + 5),
+        "RLIMIT_CORE": (0, 0),
+        "RLIMIT_NOFILE": (1024, 1024),
+    }
+    if level == "full":  # per-uid count: only meaningful when the kernel has its own uid
+        out["RLIMIT_NPROC"] = (limits.processes, limits.processes)
+    return out

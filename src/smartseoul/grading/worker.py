@@ -1,0 +1,557 @@
+"""Execute one rebuilt submission inside its sandbox: `python -m smartseoul.grading.worker JOBDIR`.
+
+The parent starts this (inside `unshare` namespaces when the machine allows). It runs the notebook
+cell by cell in a fresh kernel with per-cell and per-notebook time limits, caps output in bytes,
+guards every test cell (see guard.py), and checkpoints the executed notebook and a result record
+into JOBDIR after every cell, so a hard kill from outside keeps the work of the cells that ran.
+The kernel sees only a private directory with the data it needs, never JOBDIR (which holds the
+hidden tests).
+"""
+
+from __future__ import annotations
+
+import ast
+import ctypes
+import json
+import os
+import re
+import shutil
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jupyter_client import KernelManager
+
+from . import guard
+from .sandbox import JOB_MARKER, KERNEL_LAUNCHER, Limits, kernel_rlimits
+
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 8, 32, 4096, 16384
+
+
+# --- files in JOBDIR, through a directory fd (JOBDIR itself is hidden once the mounts are in place)
+class JobFiles:
+    def __init__(self, jobdir: str):
+        self.fd = os.open(jobdir, os.O_RDONLY | os.O_DIRECTORY)
+
+    def read(self, name: str) -> bytes:
+        fd = os.open(name, os.O_RDONLY, dir_fd=self.fd)
+        with os.fdopen(fd, "rb") as fh:
+            return fh.read()
+
+    def write(self, name: str, data: bytes) -> None:
+        tmp = f".{name}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600, dir_fd=self.fd)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.rename(tmp, name, src_dir_fd=self.fd, dst_dir_fd=self.fd)
+
+    def listdir(self, name: str) -> list[str]:
+        try:
+            fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=self.fd)
+        except FileNotFoundError:
+            return []
+        try:
+            return os.listdir(fd)
+        finally:
+            os.close(fd)
+
+
+def _mount(source: str, target: str, fstype: str, flags: int, data: str) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.mount(source.encode(), target.encode(), fstype.encode(), flags, data.encode()) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"mount {fstype} on {target}: {os.strerror(err)}")
+
+
+def _set_subreaper() -> None:
+    """Orphans of the kernel (daemons a submission starts) become our children, so we can kill them."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
+    except Exception:
+        pass
+
+
+def expose_interpreter() -> None:
+    """If Python lives under a folder other users cannot enter (e.g. pyenv in /root), cover that
+    folder with an empty tmpfs and bind only the interpreter's prefix back, read-only, so the
+    kernel's user can run Python without seeing the rest of that folder."""
+    prefix = os.path.realpath(sys.base_prefix)
+    parts = prefix.strip("/").split("/")
+    closed = None
+    for n in range(1, len(parts)):
+        path = "/" + "/".join(parts[:n])
+        if not os.stat(path).st_mode & 0o001:
+            closed = path
+            break
+    if closed is None:
+        return
+    fd = os.open(prefix, os.O_PATH)
+    try:
+        _mount("none", closed, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+        os.makedirs(prefix, mode=0o755, exist_ok=True)
+        _mount(f"/proc/self/fd/{fd}", prefix, "", MS_BIND | MS_REC, "")
+        _mount("none", prefix, "", MS_REMOUNT | MS_BIND | MS_RDONLY, "")
+    finally:
+        os.close(fd)
+
+
+def prepare_filesystem(job: dict) -> Path:
+    """With namespaces: hide instructor folders, give /tmp a small private tmpfs, and return the
+    sandbox directory (owned by the kernel's user). Without: return the prepared basic sandbox."""
+    limits = job["limits"]
+    if job["level"] in ("full", "userns"):
+        for path in job["hide"]:
+            if os.path.isdir(path):
+                try:
+                    _mount("none", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=000")
+                except OSError as exc:
+                    print(f"could not hide {path}: {exc}", file=sys.stderr)
+        if job["level"] == "full":
+            expose_interpreter()
+        size = int(limits["disk_bytes"])
+        for path in ("/tmp", "/var/tmp", "/dev/shm"):
+            if os.path.isdir(path):
+                _mount("none", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
+        sandbox = Path("/tmp/sandbox")
+        sandbox.mkdir(mode=0o700)
+    else:
+        sandbox = Path(job["sandbox"])
+        sandbox.mkdir(mode=0o700, exist_ok=True)
+    return sandbox
+
+
+def populate_sandbox(files: JobFiles, sandbox: Path, job: dict) -> None:
+    """Copy only the data the notebook needs, and the matplotlib font cache, into the sandbox."""
+    for name in files.listdir("data"):
+        (sandbox / name).write_bytes(files.read(f"data/{name}"))
+    mpl = sandbox / ".config" / "matplotlib"
+    mpl.mkdir(parents=True, exist_ok=True)
+    for name in files.listdir("mpl"):
+        (mpl / name).write_bytes(files.read(f"mpl/{name}"))
+    for sub in (".ipython", ".jupyter", ".rt", "tmp", ".cache"):
+        (sandbox / sub).mkdir(exist_ok=True)
+    uid, gid = job.get("uid"), job.get("gid")
+    if uid is not None:
+        for dirpath, dirnames, filenames in os.walk(sandbox):
+            os.chown(dirpath, uid, gid)
+            for n in filenames:
+                os.chown(os.path.join(dirpath, n), uid, gid)
+
+
+def kernel_env(job: dict, sandbox: Path) -> dict:
+    venv_bin = os.path.dirname(sys.executable)
+    s = str(sandbox)
+    env = {
+        "PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": s,
+        "TMPDIR": s + "/tmp",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "MPLCONFIGDIR": s + "/.config/matplotlib",
+        "IPYTHONDIR": s + "/.ipython",
+        "JUPYTER_CONFIG_DIR": s + "/.jupyter",
+        "JUPYTER_DATA_DIR": s + "/.jupyter",
+        "JUPYTER_RUNTIME_DIR": s + "/.rt",
+        "XDG_CACHE_HOME": s + "/.cache",
+        "PYTHONNOUSERSITE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "NUMEXPR_MAX_THREADS": "1",
+        "NBGRADER_EXECUTION": "autograde",
+        JOB_MARKER: job["job_id"],
+    }
+    if job.get("course_root"):
+        env["SMARTSEOUL_HOME"] = job["course_root"]
+    return env
+
+
+class SandboxedKernelManager(KernelManager):
+    """A KernelManager whose kernel starts through the limits-and-privilege-drop launcher."""
+
+    launcher_cfg: dict = {}
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = super().format_kernel_cmd(extra_arguments)
+        return [sys.executable, "-I", "-S", "-c", KERNEL_LAUNCHER, json.dumps(self.launcher_cfg), *cmd]
+
+    def write_connection_file(self, **kwargs):
+        super().write_connection_file(**kwargs)
+        uid, gid = self.launcher_cfg.get("uid"), self.launcher_cfg.get("gid")
+        if uid is not None:
+            os.chown(self.connection_file, uid, gid)
+
+
+@dataclass
+class Execution:
+    status: str  # ok | error | timeout | died
+    outputs: list = field(default_factory=list)
+    reply: dict | None = None
+    ename: str = ""
+    evalue: str = ""
+    elapsed: float = 0.0
+    truncated: int = 0
+    msg_id: str = ""
+    nbytes: int = 0
+
+
+class Kernel:
+    def __init__(self, job: dict, sandbox: Path, limits: Limits):
+        self.job, self.sandbox, self.limits = job, sandbox, limits
+        self.total_output = 0
+        self.km: SandboxedKernelManager | None = None
+        self.kc = None
+
+    def start(self, timeout: float = 60) -> None:
+        km = SandboxedKernelManager(kernel_name="python3", transport="ipc", ip=str(self.sandbox / ".rt" / "k"))
+        km.connection_file = str(self.sandbox / ".rt" / "kernel.json")
+        km.launcher_cfg = {
+            "rlimits": kernel_rlimits(self.limits, self.job["level"]),
+            "uid": self.job.get("uid"),
+            "gid": self.job.get("gid"),
+            "cwd": str(self.sandbox),
+        }
+        km.start_kernel(env=kernel_env(self.job, self.sandbox), cwd=str(self.sandbox))
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=timeout)
+        self.km, self.kc = km, kc
+
+    def alive(self) -> bool:
+        return self.km is not None and self.km.is_alive()
+
+    def stop(self) -> None:
+        if self.kc is not None:
+            try:
+                self.kc.stop_channels()
+            except Exception:
+                pass
+        if self.km is not None:
+            try:
+                self.km.shutdown_kernel(now=True)
+            except Exception:
+                pass
+        self.km = self.kc = None
+
+    def interrupt(self) -> None:
+        try:
+            self.km.interrupt_kernel()
+        except Exception:
+            pass
+
+    def _add_output(self, ex: Execution, msg: dict, cap_cell: int) -> None:
+        mtype = msg["header"]["msg_type"]
+        content = msg["content"]
+        if mtype == "clear_output":
+            ex.outputs.clear()
+            return
+        if mtype not in ("stream", "display_data", "execute_result", "error"):
+            return
+        size = len(json.dumps(content, default=str))
+        if mtype != "error" and (ex.nbytes + size > cap_cell or self.total_output + size > self.limits.output_bytes_total):
+            ex.truncated += size
+            return
+        ex.nbytes += size
+        self.total_output += size
+        if mtype == "stream" and ex.outputs and ex.outputs[-1].get("output_type") == "stream" and ex.outputs[-1].get("name") == content.get("name"):
+            ex.outputs[-1]["text"] += content.get("text", "")
+            return
+        out = output_from_msg(msg)
+        if mtype == "error":
+            ex.ename, ex.evalue = content.get("ename", ""), content.get("evalue", "")
+        ex.outputs.append(out)
+
+    def run(self, code: str, timeout: float, *, silent: bool = False, store_history: bool = True,
+            user_expressions: dict | None = None, collect: bool = True, msg_id: str | None = None,
+            ex: Execution | None = None) -> Execution:
+        """Send `code` (or keep waiting for `msg_id`) and collect its outputs until the reply and idle."""
+        import zmq
+
+        kc = self.kc
+        start = time.monotonic()
+        if msg_id is None:
+            msg_id = kc.execute(code, silent=silent, store_history=store_history,
+                                user_expressions=user_expressions or {}, allow_stdin=False, stop_on_error=False)
+        ex = ex or Execution(status="timeout", msg_id=msg_id)
+        deadline = start + timeout
+        got_reply = got_idle = False
+        poller = zmq.Poller()
+        poller.register(kc.iopub_channel.socket, zmq.POLLIN)
+        poller.register(kc.shell_channel.socket, zmq.POLLIN)
+        cap = self.limits.output_bytes_per_cell
+        last_alive_check = start
+        while not (got_reply and got_idle):
+            now = time.monotonic()
+            if now >= deadline:
+                ex.status = "timeout"
+                ex.elapsed += now - start
+                return ex
+            ready = dict(poller.poll(timeout=min(200, max(1, int((deadline - now) * 1000)))))
+            if not ready or now - last_alive_check > 1.0:
+                last_alive_check = now
+                if not self.km.is_alive():
+                    ex.status = "died"
+                    ex.elapsed += time.monotonic() - start
+                    return ex
+            if kc.iopub_channel.socket in ready:
+                while kc.iopub_channel.msg_ready():
+                    msg = kc.iopub_channel.get_msg(timeout=0)
+                    if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                        continue
+                    if msg["header"]["msg_type"] == "status" and msg["content"].get("execution_state") == "idle":
+                        got_idle = True
+                    elif collect:
+                        self._add_output(ex, msg, cap)
+            if kc.shell_channel.socket in ready:
+                while kc.shell_channel.msg_ready():
+                    msg = kc.shell_channel.get_msg(timeout=0)
+                    if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                        got_reply = True
+                        ex.reply = msg["content"]
+        ex.elapsed += time.monotonic() - start
+        ex.status = "ok" if (ex.reply or {}).get("status") == "ok" else "error"
+        if ex.reply and ex.reply.get("status") == "error" and not ex.ename:
+            ex.ename, ex.evalue = ex.reply.get("ename", ""), ex.reply.get("evalue", "")
+        return ex
+
+
+def output_from_msg(msg: dict) -> dict:
+    """An nbformat output from a kernel message (plain dicts: importing nbformat costs seconds here)."""
+    kind, c = msg["header"]["msg_type"], msg["content"]
+    if kind == "stream":
+        return {"output_type": "stream", "name": c.get("name", "stdout"), "text": c.get("text", "")}
+    if kind == "error":
+        return {"output_type": "error", "ename": c.get("ename", ""), "evalue": c.get("evalue", ""),
+                "traceback": list(c.get("traceback", []))}
+    out = {"output_type": kind, "data": c.get("data", {}), "metadata": c.get("metadata", {})}
+    if kind == "execute_result":
+        out["execution_count"] = c.get("execution_count")
+    return out
+
+
+def _source(cell: dict) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def tested_names(source: str) -> list[str]:
+    try:
+        tree = ast.parse(source)
+        return sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)})
+    except SyntaxError:
+        return sorted(set(re.findall(r"[A-Za-z_]\w*", source)))
+
+
+class Runner:
+    """Runs the cells in order and keeps a record of what happened to each."""
+
+    def __init__(self, job: dict, files: JobFiles, sandbox: Path):
+        self.job, self.files, self.sandbox = job, files, sandbox
+        self.limits = Limits(**job["limits"])
+        self.nb = json.loads(files.read(job["notebook"]).decode("utf-8"))
+        self.roles = {c["index"]: c for c in job["cells"]}
+        self.records: list[dict] = [
+            {"index": i, "status": "not-run", "reason": "", "elapsed": 0.0} for i in range(len(self.nb["cells"]))
+        ]
+        self.flags: list[dict] = []
+        self.kernel = Kernel(job, sandbox, self.limits)
+        self.started = time.monotonic()
+        self.restarts = 0
+        self.exec_count = 0
+
+    # --- bookkeeping ---------------------------------------------------------------------
+    def flag(self, code: str, message: str, index: int | None = None) -> None:
+        role = self.roles.get(index, {}) if index is not None else {}
+        self.flags.append({"code": code, "message": message, "cell": index, "grade_id": role.get("grade_id")})
+
+    def remaining(self) -> float:
+        return self.limits.notebook_timeout - (time.monotonic() - self.started)
+
+    def checkpoint(self, done: bool = False) -> None:
+        result = {
+            "records": self.records,
+            "flags": self.flags,
+            "restarts": self.restarts,
+            "elapsed": time.monotonic() - self.started,
+            "done": done,
+            "level": self.job["level"],
+        }
+        self.files.write("executed.ipynb", json.dumps(self.nb, indent=1, ensure_ascii=False).encode("utf-8"))
+        self.files.write("result.json", json.dumps(result, indent=1).encode("utf-8"))
+
+    # --- kernel life ----------------------------------------------------------------------
+    def start_kernel(self) -> bool:
+        try:
+            self.kernel.start(timeout=min(60.0, max(5.0, self.remaining())))
+        except Exception as exc:  # noqa: BLE001 (report any start failure as a flag)
+            self.flag("kernel-start", f"the kernel could not start: {exc}")
+            return False
+        code, nonce = guard.expression("setup")
+        ex = self.kernel.run("", 15, silent=True, store_history=False, user_expressions={"g": code}, collect=False)
+        if guard.parse((ex.reply or {}).get("user_expressions", {}).get("g"), nonce) is None:
+            self.flag("guard", "the grading guard could not take its baseline in the kernel")
+        return True
+
+    def restart_and_replay(self, upto: int, bad: set[int]) -> bool:
+        """After a kernel had to be killed: start a fresh one and silently re-run the earlier
+        cells that finished (not tests, not the culprits), so later questions still get graded."""
+        self.kernel.stop()
+        self.restarts += 1
+        if self.restarts > 3 or self.remaining() <= 1 or not self.start_kernel():
+            return False
+        for i in range(upto):
+            rec, role = self.records[i], self.roles.get(i, {})
+            if i in bad or role.get("kind") == "test" or rec["status"] not in ("ok", "error"):
+                continue
+            if self.nb["cells"][i]["cell_type"] != "code":
+                continue
+            ex = self.kernel.run(_source(self.nb["cells"][i]), min(self.limits.cell_timeout, self.remaining()),
+                                 silent=True, store_history=False, collect=False)
+            if ex.status in ("timeout", "died"):
+                self.flag("replay", f"re-running cell {i} after a kernel restart failed ({ex.status})", i)
+                return False
+        return True
+
+    # --- one cell -------------------------------------------------------------------------
+    def run_cell(self, i: int) -> None:
+        cell, role, rec = self.nb["cells"][i], self.roles.get(i, {}), self.records[i]
+        is_test = role.get("kind") == "test"
+        trusted = True
+        if is_test:
+            code, nonce = guard.expression("pre")
+            ex = self.kernel.run("", 10, silent=True, store_history=False, user_expressions={"g": code}, collect=False)
+            report = guard.parse((ex.reply or {}).get("user_expressions", {}).get("g"), nonce)
+            if report is None:
+                trusted = False
+                self.flag("tamper", "the grading guard did not answer before this test (kernel tampered with); the test counts as failed", i)
+            elif report["issues"]:
+                self.flag("tamper", "put back before the test: " + "; ".join(report["issues"]), i)
+        budget = min(self.limits.cell_timeout, self.remaining())
+        self.exec_count += 1
+        ex = self.kernel.run(_source(cell), budget)
+        if ex.status == "timeout":
+            self.kernel.interrupt()
+            ex = self.kernel.run("", 3, msg_id=ex.msg_id, ex=ex)  # keep waiting briefly for the interrupted reply
+            if ex.status in ("timeout", "died"):
+                reason = "exceeded the time limit and ignored the interrupt; the kernel was killed"
+                self.flag("timeout", f"cell {i} {reason} ({budget:.0f}s)", i)
+                rec.update(status="timeout", reason=reason)
+                self._store(cell, ex)
+                self.restart_and_replay(i, {i})
+                return
+            reason = f"exceeded the per-cell time limit ({budget:.0f}s) and was interrupted"
+            self.flag("timeout", f"cell {i} {reason}", i)
+            rec.update(status="timeout", reason=reason)
+            self._store(cell, ex)
+            return
+        if ex.status == "died":
+            reason = "the kernel died while running this cell (os._exit, a crash or memory exhaustion)"
+            self.flag("kernel-died", f"cell {i}: {reason}; it was restarted", i)
+            rec.update(status="died", reason=reason)
+            self._store(cell, ex)
+            self.restart_and_replay(i, {i})
+            return
+        if ex.truncated:
+            self.flag("output-flood", f"cell {i} printed {ex.truncated} bytes over the output limit; the excess was dropped", i)
+            ex.outputs.append({"output_type": "stream", "name": "stdout",
+                               "text": f"\n[grader: {ex.truncated} bytes of output dropped (limit)]\n"})
+        if ex.ename == "SystemExit":
+            self.flag("sys-exit", f"cell {i} called sys.exit()", i)
+        rec.update(status=ex.status, elapsed=round(ex.elapsed, 3), ename=ex.ename, evalue=ex.evalue[:500])
+        self._store(cell, ex)
+        if is_test:
+            self._after_test(i, rec, trusted)
+
+    def _after_test(self, i: int, rec: dict, trusted: bool) -> None:
+        code, nonce = guard.canary()
+        ex = self.kernel.run(code, 10, store_history=False)
+        canary_ok = (
+            ex.status == "error" and ex.ename == "AssertionError" and nonce in ex.evalue
+            and any(o.get("output_type") == "error" and nonce in o.get("evalue", "") for o in ex.outputs)
+        )
+        if not canary_ok:
+            trusted = False
+            self.flag("tamper", "a failing check did not report as failed right after this test "
+                      "(assertions or tracebacks disabled); the test counts as failed", i)
+        code, nonce = guard.expression("post")
+        ex = self.kernel.run("", 10, silent=True, store_history=False, user_expressions={"g": code}, collect=False)
+        report = guard.parse((ex.reply or {}).get("user_expressions", {}).get("g"), nonce)
+        if report is None:
+            trusted = False
+            self.flag("tamper", "the grading guard did not answer after this test; the test counts as failed", i)
+        elif report.get("always_equal"):
+            trusted = False
+            kinds = ", ".join(report["always_equal"])
+            self.flag("always-equal", f"an answer object ({kinds}) claims to equal anything; the test counts as failed", i)
+        if not trusted:
+            rec["untrusted"] = True
+
+    def _store(self, cell, ex: Execution) -> None:
+        if cell["cell_type"] == "code":
+            cell["outputs"] = ex.outputs
+            cell["execution_count"] = self.exec_count
+
+    # --- the notebook ---------------------------------------------------------------------
+    def run(self) -> None:
+        self.checkpoint()
+        if not self.start_kernel():
+            self.checkpoint(done=True)
+            return
+        for i, cell in enumerate(self.nb["cells"]):
+            if cell["cell_type"] != "code":
+                self.records[i]["status"] = "skipped"
+                continue
+            if self.remaining() <= 0.5:
+                self.records[i].update(status="not-run", reason="the notebook time limit was reached")
+                if not any(f["code"] == "notebook-timeout" for f in self.flags):
+                    self.flag("notebook-timeout", f"the notebook time limit ({self.limits.notebook_timeout:.0f}s) was reached at cell {i}", i)
+                continue
+            if not self.kernel.alive():
+                if not self.restart_and_replay(i, set()):
+                    self.records[i].update(status="not-run", reason="no working kernel")
+                    continue
+            self.run_cell(i)
+            self.checkpoint()
+        self.kernel.stop()
+        self.checkpoint(done=True)
+
+
+def _kill_children() -> None:
+    import psutil
+
+    me = psutil.Process()
+    for child in me.children(recursive=True):
+        try:
+            child.kill()
+        except psutil.Error:
+            pass
+
+
+def main(argv: list[str]) -> int:
+    jobdir = argv[0]
+    _set_subreaper()
+    files = JobFiles(jobdir)
+    job = json.loads(files.read("job.json"))
+    signal.signal(signal.SIGTERM, lambda *_: (_kill_children(), os._exit(3)))
+    sandbox = prepare_filesystem(job)
+    populate_sandbox(files, sandbox, job)
+    runner = Runner(job, files, sandbox)
+    try:
+        runner.run()
+    finally:
+        runner.kernel.stop()
+        _kill_children()
+        if job["level"] == "basic":
+            shutil.rmtree(sandbox, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
