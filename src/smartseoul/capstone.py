@@ -226,9 +226,9 @@ def check_numeric(table: pd.DataFrame, columns: Sequence[str], report: Report) -
             examples = raw[bad].unique().tolist()[:5]
             hint = ""
             if any("," in e for e in examples):
-                hint = " Thousands separators (1,234) are text: remove them or format the cells as plain numbers."
-            elif any(e.lower() in {"n/a", "na", "-", "..", "none", "unknown"} for e in examples):
-                hint = " Leave missing values empty instead of writing 'n/a' or '-'."
+                hint += " Thousands separators (1,234) are text: remove them or format the cells as plain numbers."
+            if any(e.lower() in {"n/a", "na", "-", "..", "none", "unknown"} for e in examples):
+                hint += " Leave missing values empty instead of writing 'n/a' or '-'."
             report.problems.append(Problem(f"Column {col!r} should hold numbers, but {int(bad.sum())} cell(s) hold text: {examples}.",
                                            "Correct those cells." + hint, f"rows {', '.join(str(i + 2) for i in raw.index[bad][:8])} of the CSV"))
         empty = int((raw == "").sum())

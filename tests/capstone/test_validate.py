@@ -44,7 +44,7 @@ def test_equity_analysis_on_the_toy_city(good):
         ("missing_crs", ["no coordinate reference system", "set_crs"]),
         ("invalid_geometry", ["invalid", "D05", "make_valid"]),
         ("keys_do_not_match", ["do not match", "D01", "leading zeros"]),
-        ("text_in_numeric", ["should hold numbers", "1,234", "n/a", "Thousands separators"]),
+        ("text_in_numeric", ["should hold numbers", "1,234", "n/a", "Thousands separators", "Leave missing values empty"]),
     ],
 )
 def test_each_broken_input_gets_a_clear_message(cases, case, expected):
