@@ -44,6 +44,16 @@ class LabError(RuntimeError):
     """JupyterLab or the exchange could not be set up; the message says what to do."""
 
 
+def course_environ(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment with the course environment's bin/ first on PATH: nbgrader
+    runs helper programs (``alembic``) by name, which `make` and pytest do not put on PATH."""
+    env = dict(os.environ)
+    bin_dir = str(Path(sys.executable).parent)
+    env["PATH"] = os.pathsep.join([bin_dir, *[p for p in env.get("PATH", "").split(os.pathsep) if p and p != bin_dir]])
+    env.update(extra or {})
+    return env
+
+
 # --------------------------------------------------------------------------- JupyterLab server
 
 
@@ -96,7 +106,9 @@ def lab_settings_overrides() -> dict[str, dict]:
 
 
 def lab_command(root_dir: Path, *, port: int, token: str) -> list[str]:
-    """The `jupyter lab` command line: bound to 127.0.0.1, no browser, no port hopping."""
+    """The `jupyter lab` command line: bound to 127.0.0.1, no browser, no port hopping
+    (and ``--allow-root`` where it must run as root, as in CI containers)."""
+    as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
     return [
         sys.executable,
         "-m",
@@ -109,6 +121,7 @@ def lab_command(root_dir: Path, *, port: int, token: str) -> list[str]:
         f"--ServerApp.root_dir={root_dir}",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--LabApp.news_url=",
+        *as_root,
     ]
 
 
@@ -138,7 +151,7 @@ def running_lab(
 
     port = free_port()
     token = secrets.token_hex(16)
-    run_env = dict(os.environ)
+    run_env = course_environ()
     run_env.update(
         {
             "JUPYTER_CONFIG_DIR": str(state_dir / "config"),
@@ -231,11 +244,12 @@ CHROMIUM_ARGS = [
 # --------------------------------------------------------------------------- a course copy
 
 
-def nbgrader_paths(grading_dir: Path, assignment: str, *, env: dict[str, str] | None = None) -> dict[str, str]:
-    """Where nbgrader, configured as in ``grading_dir``, looks for things: the course root,
-    the source and release folders of ``assignment``, the gradebook URL and the course id.
+def nbgrader_paths(grading_dir: Path, assignments: Sequence[str], *,
+                   env: dict[str, str] | None = None) -> dict[str, dict[str, str]]:
+    """Where nbgrader, configured as in ``grading_dir``, looks for each assignment: the course
+    root, its source and release folders, the gradebook URL and the course id.
 
-    Asked of nbgrader itself (in a subprocess, so the caller's working directory is untouched),
+    Asked of nbgrader itself (one subprocess, so the caller's working directory is untouched),
     so the answer follows whatever ``grading/nbgrader_config.py`` says."""
     code = (
         "import json, sys\n"
@@ -243,15 +257,14 @@ def nbgrader_paths(grading_dir: Path, assignment: str, *, env: dict[str, str] | 
         "from nbgrader.coursedir import CourseDirectory\n"
         "app = NbGrader(); app.load_config_file()\n"
         "cd = CourseDirectory(config=app.config)\n"
-        "a = sys.argv[1]\n"
-        "print(json.dumps({'root': cd.root, 'source': cd.format_path(cd.source_directory, '.', a),\n"
+        "print(json.dumps({a: {'root': cd.root, 'source': cd.format_path(cd.source_directory, '.', a),\n"
         "  'release': cd.format_path(cd.release_directory, '.', a), 'db_url': cd.db_url,\n"
-        "  'course_id': cd.course_id}))\n"
+        "  'course_id': cd.course_id} for a in sys.argv[1:]}))\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code, assignment],
+        [sys.executable, "-c", code, *assignments],
         cwd=grading_dir,
-        env={**os.environ, **(env or {})},
+        env=course_environ(env),
         capture_output=True,
         text=True,
         check=False,
@@ -306,9 +319,10 @@ def copy_course(
         (grading / "nbgrader_config.py").write_text(minimal_nbgrader_config(), encoding="utf-8")
     if (checkout / "datasets").is_dir() and not (target / "datasets").exists():
         (target / "datasets").symlink_to(checkout / "datasets", target_is_directory=True)
+    where_all = nbgrader_paths(grading, [Path(f).name for f in assignments]) if assignments else {}
     for folder in assignments:
         folder = Path(folder)
-        where = Path(nbgrader_paths(grading, folder.name)["source"])
+        where = Path(where_all[folder.name]["source"])
         where.parent.mkdir(parents=True, exist_ok=True)
         if where.exists():
             shutil.rmtree(where)
@@ -327,7 +341,7 @@ def run_nbgrader(args: Sequence[str], *, cwd: Path, env: dict[str, str] | None =
     result = subprocess.run(
         [sys.executable, "-m", "nbgrader", *args],
         cwd=cwd,
-        env={**os.environ, **(env or {})},
+        env=course_environ(env),
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -1,0 +1,88 @@
+"""Shared pieces of the JupyterLab / JupyterHub tests: which assignment and module notebook to
+use (the real ones when they exist, the small fixtures here otherwise), submissions filled in the
+way a trainee would, and where screenshots go."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from smartseoul import paths
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REAL_ASSIGNMENT = "m0-orientation"
+
+
+def course_assignment() -> Path:
+    """exercises/m0-orientation when it is there, else the fixture assignment."""
+    real = paths.exercises_dir() / REAL_ASSIGNMENT
+    if (real / f"{REAL_ASSIGNMENT}.ipynb").exists():
+        return real
+    return FIXTURES / "lab-fixture"
+
+
+def all_course_assignments() -> list[Path]:
+    """Every assignment folder in exercises/ that holds its notebook (for 'see all assignments')."""
+    found = sorted(
+        d for d in paths.exercises_dir().glob("*") if d.is_dir() and (d / f"{d.name}.ipynb").exists()
+    ) if paths.exercises_dir().is_dir() else []
+    return found or [FIXTURES / "lab-fixture"]
+
+
+def module_zero_notebook() -> Path:
+    """The first notebook of module 0 when it is there, else the fixture page with one chart."""
+    folder = paths.modules_dir() / "00-orientation"
+    notebooks = sorted(folder.glob("00[a-z]-*.ipynb")) if folder.is_dir() else []
+    return notebooks[0] if notebooks else FIXTURES / "module" / "00a-fixture-figure.ipynb"
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def written_answer_cells(nb) -> list:
+    """Cells graded by hand: answer cells that carry points (markdown first)."""
+    manual = [c for c in nb.cells if nbgrader_meta(c).get("grade") and nbgrader_meta(c).get("solution")]
+    return sorted(manual, key=lambda c: c.cell_type != "markdown")
+
+
+def autograded_points(nb) -> float:
+    """Points of the test cells nbgrader scores automatically."""
+    return sum(
+        float(nbgrader_meta(c).get("points", 0))
+        for c in nb.cells
+        if c.cell_type == "code" and nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")
+    )
+
+
+def fill_submission(release_nb, source_nb, *, correct: bool, written: str):
+    """What a trainee hands in: the released notebook with answers typed in.
+
+    ``correct``: the answer cells get the instructor's solution (taken from the source notebook
+    by grade id); otherwise they stay as released (blank). Written answers get ``written``."""
+    solutions = {nbgrader_meta(c).get("grade_id"): c.source for c in source_nb.cells if nbgrader_meta(c).get("solution")}
+    nb = copy.deepcopy(release_nb)
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if not meta.get("solution"):
+            continue
+        if meta.get("grade") and cell.cell_type == "markdown":
+            cell.source = written
+        elif correct and meta.get("grade_id") in solutions:
+            cell.source = solutions[meta["grade_id"]]
+    return nb
+
+
+def read_nb(path: Path):
+    return nbformat.read(str(path), as_version=4)
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """test-artifacts/lab/ in the checkout (git-ignored): screenshots and server logs."""
+    out = paths.course_root() / "test-artifacts" / "lab"
+    out.mkdir(parents=True, exist_ok=True)
+    return out
