@@ -100,7 +100,11 @@ def _restore(base):
             if mod.split(".")[0] in _ALLOWED:
                 continue
             issues.append("IPython event hook on `%s`" % ev); cbs.remove(cb)
-    extra = [t.name for t in threading.enumerate() if id(t) not in base["threads"] and t.is_alive()]
+    def _user_thread(t):
+        target = getattr(t, "_target", None)
+        mod = getattr(target, "__module__", None) or type(t).__module__ or ""
+        return mod == "__main__" or mod.startswith("__main__")
+    extra = [t.name for t in threading.enumerate() if id(t) not in base["threads"] and t.is_alive() and _user_thread(t)]
     if extra:
         issues.append("background threads running: %s" % ", ".join(sorted(extra)[:5]))
     return issues
@@ -132,9 +136,37 @@ def _make_eq(found):
         return result
     return __smartseoul_eq__
 
+def _install_audit(hidden):
+    """Record attempts to touch instructor files, reach the network or start processes.
+    (Audit hooks cannot be removed once added; the OS-level isolation is what stops the attempt.)"""
+    log = []
+    def _hook(event, args, _log=log, _hidden=tuple(hidden)):
+        if len(_log) >= 40:
+            return
+        try:
+            if event == "open":
+                p = args[0]
+                if isinstance(p, bytes):
+                    p = p.decode("utf-8", "replace")
+                if isinstance(p, str) and any(p == h or p.startswith(h + "/") for h in _hidden):
+                    _log.append("opened instructor path " + p)
+            elif event in ("os.listdir", "os.scandir", "glob.glob"):
+                p = args[0]
+                if isinstance(p, str) and any(p == h or p.startswith(h + "/") for h in _hidden):
+                    _log.append("listed instructor path " + p)
+            elif event == "socket.connect" and isinstance(args[1], tuple):
+                _log.append("network connection to %s" % (args[1][0],))
+            elif event in ("subprocess.Popen", "os.fork", "os.forkpty", "os.system", "os.posix_spawn", "os.spawn"):
+                _log.append("started a process (%s)" % event)
+        except Exception:
+            pass
+    sys.addaudithook(_hook)
+    return log
+
 _base = getattr(sys, "_smartseoul_grading_baseline", None)
 if MODE == "setup":
     sys._smartseoul_grading_baseline = _snapshot()
+    sys._smartseoul_grading_baseline["audit"] = _install_audit(HIDDEN)
     RESULT = NONCE + json.dumps({"issues": []})
 elif _base is None:
     RESULT = NONCE + json.dumps({"issues": ["the grading baseline was removed"]})
@@ -144,6 +176,8 @@ elif MODE == "pre":
     _ip.user_ns["__smartseoul_eq__"] = _make_eq(sys._smartseoul_eq_found)
     _ip.ast_transformers.append(_EqRoute())
     RESULT = NONCE + json.dumps({"issues": issues})
+elif MODE == "final":
+    RESULT = NONCE + json.dumps({"issues": [], "audit": list(dict.fromkeys(_base.get("audit", [])))})
 else:
     found = list(getattr(sys, "_smartseoul_eq_found", []))
     _ip.ast_transformers = [t for t in _ip.ast_transformers if not getattr(t, "_smartseoul", False)]
@@ -152,12 +186,12 @@ else:
 '''
 
 
-def expression(mode: str) -> tuple[str, str]:
-    """A user expression running the guard in `mode` (setup, pre, post), and its nonce."""
+def expression(mode: str, hidden: list[str] | None = None) -> tuple[str, str]:
+    """A user expression running the guard in `mode` (setup, pre, post, final), and its nonce."""
     nonce = "SG" + secrets.token_hex(12)
     code = (
-        "(lambda G: (exec(%r, G), G['RESULT'])[1])({'MODE': %r, 'NONCE': %r, '__name__': '__smartseoul_guard__'})"
-        % (KERNEL_SOURCE, mode, nonce)
+        "(lambda G: (exec(%r, G), G['RESULT'])[1])({'MODE': %r, 'NONCE': %r, 'HIDDEN': %r, '__name__': '__smartseoul_guard__'})"
+        % (KERNEL_SOURCE, mode, nonce, list(hidden or []))
     )
     return code, nonce
 

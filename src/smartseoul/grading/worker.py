@@ -165,6 +165,7 @@ def kernel_env(job: dict, sandbox: Path) -> dict:
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
         "NUMEXPR_MAX_THREADS": "1",
+        "MALLOC_ARENA_MAX": "2",
         "NBGRADER_EXECUTION": "autograde",
         JOB_MARKER: job["job_id"],
     }
@@ -218,11 +219,44 @@ class Kernel:
             "gid": self.job.get("gid"),
             "cwd": str(self.sandbox),
         }
-        km.start_kernel(env=kernel_env(self.job, self.sandbox), cwd=str(self.sandbox))
+        km.start_kernel(env=kernel_env(self.job, self.sandbox), cwd=str(self.sandbox),
+                        extra_arguments=["--HistoryManager.hist_file=:memory:"])
         kc = km.client()
         kc.start_channels()
-        kc.wait_for_ready(timeout=timeout)
         self.km, self.kc = km, kc
+        self._wait_ready(timeout)
+
+    def _wait_ready(self, timeout: float) -> None:
+        """Ready when a kernel_info request gets its shell reply *and* its iopub status (so no
+        output of the first cell can be lost). Polls every 0.1 s: faster than wait_for_ready."""
+        from queue import Empty
+
+        deadline = time.monotonic() + timeout
+        sent: set[str] = set()
+        shell_ok = iopub_ok = False
+        last_sent = 0.0
+        while time.monotonic() < deadline:
+            if not self.km.is_alive():
+                raise RuntimeError("the kernel exited during start-up")
+            if not shell_ok or (not iopub_ok and time.monotonic() - last_sent > 0.3):
+                sent.add(self.kc.kernel_info())
+                last_sent = time.monotonic()
+            try:
+                reply = self.kc.shell_channel.get_msg(timeout=0.05)
+                if reply.get("parent_header", {}).get("msg_id") in sent:
+                    shell_ok = True
+            except Empty:
+                pass
+            while True:
+                try:
+                    msg = self.kc.iopub_channel.get_msg(timeout=0.02)
+                except Empty:
+                    break
+                if msg.get("parent_header", {}).get("msg_id") in sent:
+                    iopub_ok = True
+            if shell_ok and iopub_ok:
+                return
+        raise RuntimeError(f"the kernel was not ready within {timeout:.0f}s")
 
     def alive(self) -> bool:
         return self.km is not None and self.km.is_alive()
@@ -282,6 +316,7 @@ class Kernel:
         ex = ex or Execution(status="timeout", msg_id=msg_id)
         deadline = start + timeout
         got_reply = got_idle = False
+        reply_time = 0.0
         poller = zmq.Poller()
         poller.register(kc.iopub_channel.socket, zmq.POLLIN)
         poller.register(kc.shell_channel.socket, zmq.POLLIN)
@@ -289,6 +324,8 @@ class Kernel:
         last_alive_check = start
         while not (got_reply and got_idle):
             now = time.monotonic()
+            if got_reply and not got_idle and now > reply_time + 2.0:
+                break  # the idle status was dropped (e.g. under an output flood): the reply is what counts
             if now >= deadline:
                 ex.status = "timeout"
                 ex.elapsed += now - start
@@ -314,6 +351,7 @@ class Kernel:
                     msg = kc.shell_channel.get_msg(timeout=0)
                     if msg.get("parent_header", {}).get("msg_id") == msg_id:
                         got_reply = True
+                        reply_time = time.monotonic()
                         ex.reply = msg["content"]
         ex.elapsed += time.monotonic() - start
         ex.status = "ok" if (ex.reply or {}).get("status") == "ok" else "error"
@@ -393,7 +431,7 @@ class Runner:
         except Exception as exc:  # noqa: BLE001 (report any start failure as a flag)
             self.flag("kernel-start", f"the kernel could not start: {exc}")
             return False
-        code, nonce = guard.expression("setup")
+        code, nonce = guard.expression("setup", self.job.get("hide", []))
         ex = self.kernel.run("", 15, silent=True, store_history=False, user_expressions={"g": code}, collect=False)
         if guard.parse((ex.reply or {}).get("user_expressions", {}).get("g"), nonce) is None:
             self.flag("guard", "the grading guard could not take its baseline in the kernel")
@@ -439,6 +477,7 @@ class Runner:
         if ex.status == "timeout":
             self.kernel.interrupt()
             ex = self.kernel.run("", 3, msg_id=ex.msg_id, ex=ex)  # keep waiting briefly for the interrupted reply
+            rec["elapsed"] = round(ex.elapsed, 3)
             if ex.status in ("timeout", "died"):
                 reason = "exceeded the time limit and ignored the interrupt; the kernel was killed"
                 self.flag("timeout", f"cell {i} {reason} ({budget:.0f}s)", i)
@@ -462,6 +501,8 @@ class Runner:
             self.flag("output-flood", f"cell {i} printed {ex.truncated} bytes over the output limit; the excess was dropped", i)
             ex.outputs.append({"output_type": "stream", "name": "stdout",
                                "text": f"\n[grader: {ex.truncated} bytes of output dropped (limit)]\n"})
+        if ex.ename == "MemoryError":
+            self.flag("memory", f"cell {i} ran out of memory (limit {self.limits.memory_bytes / 1024**3:.1f} GiB)", i)
         if ex.ename == "SystemExit":
             self.flag("sys-exit", f"cell {i} called sys.exit()", i)
         rec.update(status=ex.status, elapsed=round(ex.elapsed, 3), ename=ex.ename, evalue=ex.evalue[:500])
@@ -493,6 +534,27 @@ class Runner:
         if not trusted:
             rec["untrusted"] = True
 
+    def final_checks(self) -> None:
+        """Attempts the sandbox stopped (audit log) and processes still running besides the kernel."""
+        if not self.kernel.alive() or self.remaining() < -5:
+            return
+        code, nonce = guard.expression("final")
+        ex = self.kernel.run("", 10, silent=True, store_history=False, user_expressions={"g": code}, collect=False)
+        report = guard.parse((ex.reply or {}).get("user_expressions", {}).get("g"), nonce)
+        if report and report.get("audit"):
+            self.flag("attempt", "the submission tried to: " + "; ".join(report["audit"][:8]))
+        try:
+            import psutil
+
+            kernel_pid = self.kernel.km.provisioner.process.pid
+            procs = [p for p in psutil.Process().children(recursive=True) if p.pid != kernel_pid]
+            names = sorted({p.name() for p in procs if p.pid != kernel_pid})
+            if names:
+                self.flag("processes", f"{len(procs)} process(es) started by the submission were still running "
+                          f"at the end ({', '.join(names[:5])}); they were killed")
+        except Exception:
+            pass
+
     def _store(self, cell, ex: Execution) -> None:
         if cell["cell_type"] == "code":
             cell["outputs"] = ex.outputs
@@ -519,6 +581,7 @@ class Runner:
                     continue
             self.run_cell(i)
             self.checkpoint()
+        self.final_checks()
         self.kernel.stop()
         self.checkpoint(done=True)
 

@@ -1,0 +1,299 @@
+"""Grade every submission of an assignment: rebuild, execute in isolated workers in parallel,
+then record in the one gradebook from this (single) process.
+
+Per submission: read `submitted/<student>/<assignment>/<nb>.ipynb`, rebuild it from the trusted
+template (rebuild.py), hand the rebuilt notebook to a worker in its own sandbox (sandbox.py,
+worker.py) with a hard deadline, turn every test that did not produce a trustworthy result into
+a failed test, and let nbgrader score it into the gradebook (gradebook.py). The journal
+(journal.py) makes every step resumable and idempotent.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import nbformat
+
+from . import gradebook, journal, sandbox
+from .course import Course, GradingError
+from .rebuild import Template, load_template, read_notebook, rebuild
+from .release import ensure_released
+from .sandbox import Limits
+
+EXECUTED = "executed"  # .pipeline/<assignment>/executed/<student>/<assignment>/ (nbgrader layout)
+
+
+@dataclass
+class Summary:
+    assignment: str
+    level: str
+    graded: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    interrupted: bool = False
+
+
+@dataclass
+class _Job:
+    student: str
+    sha: str
+    notebook: str
+    jobdir: Path
+    slot: int
+    rebuild_flags: list
+    roles: list
+    proc: object = None
+    started: float = 0.0
+    sandbox_dir: str | None = None
+    killed: bool = False
+    job_id: str = ""
+
+
+def _mpl_font_cache() -> list[Path]:
+    """The parent's matplotlib font cache, copied into each sandbox so kernels skip rebuilding it."""
+    try:
+        import matplotlib
+        from matplotlib import font_manager  # noqa: F401 (builds the cache once if missing)
+
+        return sorted(Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))
+    except Exception:
+        return []
+
+
+class Pipeline:
+    def __init__(self, course: Course, assignment: str, *, workers: int | None = None, limits: Limits | None = None,
+                 level: str | None = None, progress: Callable[[str, dict], None] | None = None):
+        self.course, self.assignment = course, course.check_assignment(assignment)
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.limits = limits or Limits()
+        self.level = level or sandbox.detect_level()
+        self.progress = progress or (lambda student, result: None)
+        self.pdir = course.pipeline_dir(assignment)
+        self.templates: dict[str, Template] = {}
+        self.mpl = None
+
+    # --- what needs doing -----------------------------------------------------------------
+    def plan(self, force: bool = False) -> tuple[list[tuple[str, str]], list[str], list[str]]:
+        """(to execute [(student, sha)], to record only, already done)."""
+        run, record, done = [], [], []
+        for student in self.course.submitted_students(self.assignment):
+            nbs = sorted(self.course.submitted_dir(student, self.assignment).glob("*.ipynb"))
+            sha = "+".join(journal.file_sha(p) for p in nbs) if nbs else "none"
+            res = journal.load_result(self.course, self.assignment, student)
+            if not force and res and res.get("sha256") == sha:
+                (done if res.get("recorded") else record).append(student)
+                continue
+            run.append((student, sha))
+        return run, record, done
+
+    # --- preparing one job ----------------------------------------------------------------
+    def template(self, notebook: str) -> Template:
+        if notebook not in self.templates:
+            self.templates[notebook] = load_template(self.course, self.assignment, notebook)
+        return self.templates[notebook]
+
+    def prepare(self, student: str, sha: str, slot: int) -> _Job | dict:
+        sub_dir = self.course.submitted_dir(student, self.assignment)
+        names = self.course.notebook_names(self.assignment)
+        found = [n for n in names if (sub_dir / f"{n}.ipynb").exists()]
+        if not found:
+            return {"state": "rejected", "reason": f"no notebook named {' or '.join(n + '.ipynb' for n in names)} in {sub_dir}"}
+        notebook = found[0]
+        try:
+            nb = read_notebook(sub_dir / f"{notebook}.ipynb")
+        except GradingError as exc:
+            return {"state": "rejected", "reason": str(exc)}
+        built = rebuild(self.template(notebook), nb)
+        jobdir = self.pdir / "jobs" / student
+        shutil.rmtree(jobdir, ignore_errors=True)
+        (jobdir / "data").mkdir(parents=True)
+        os.chmod(jobdir, 0o700)
+        nbformat.write(built.notebook, jobdir / "rebuilt.ipynb")
+        rel = self.course.release_dir(self.assignment)
+        for f in sorted(rel.iterdir()):
+            if f.is_file() and f.suffix != ".ipynb":
+                shutil.copy2(f, jobdir / "data" / f.name)
+        if self.mpl is None:
+            self.mpl = _mpl_font_cache()
+        if self.mpl:
+            (jobdir / "mpl").mkdir()
+            for f in self.mpl:
+                shutil.copy2(f, jobdir / "mpl" / f.name)
+        job = {
+            "job_id": f"{self.assignment}-{student}-{os.getpid()}-{time.time_ns()}",
+            "notebook": "rebuilt.ipynb",
+            "level": self.level,
+            "limits": self.limits.to_dict(),
+            "uid": sandbox.SANDBOX_UID_BASE + slot if self.level == "full" else None,
+            "gid": sandbox.SANDBOX_UID_BASE + slot if self.level == "full" else None,
+            "hide": [str(p) for p in self.course.hidden_paths()],
+            "cells": built.roles,
+            "course_root": str(self._public_root()),
+        }
+        j = _Job(student, sha, notebook, jobdir, slot, built.flags, built.roles)
+        if self.level == "basic":
+            j.sandbox_dir = tempfile.mkdtemp(prefix="ssg-")
+            job["sandbox"] = j.sandbox_dir
+        journal.write_json(jobdir / "job.json", job)
+        j.job_id = job["job_id"]
+        return j
+
+    def _public_root(self) -> Path:
+        from .. import paths
+
+        return paths.course_root()
+
+    # --- after a worker ends --------------------------------------------------------------
+    def finalize(self, job: _Job, elapsed: float) -> dict:
+        result = journal.read_json(job.jobdir / "result.json", None)
+        flags = list(job.rebuild_flags)
+        try:
+            executed = nbformat.read(job.jobdir / "executed.ipynb", as_version=4)
+        except Exception:
+            executed = nbformat.read(job.jobdir / "rebuilt.ipynb", as_version=4)
+        if result is None:
+            tail = ""
+            log = job.jobdir / "worker.log"
+            if log.exists():
+                tail = " | ".join(log.read_text(errors="replace").strip().splitlines()[-3:])
+            result = {"records": [{"index": i, "status": "not-run", "reason": "the worker failed"} for i in range(len(executed.cells))],
+                      "flags": [{"code": "worker-failed", "message": f"the grading worker failed before running any cell: {tail[:300]}"}],
+                      "elapsed": elapsed, "restarts": 0}
+        flags += result.get("flags", [])
+        if job.killed:
+            flags.append({"code": "hard-killed", "message": f"the submission was still running after the notebook time limit "
+                          f"({self.limits.notebook_timeout:.0f}s + {self.limits.hard_kill_grace:.0f}s grace) and was killed; "
+                          "results of the cells that ran were kept", "grade_id": None, "cell": None})
+        records = {r["index"]: r for r in result.get("records", [])}
+        tests = {}
+        for role in job.roles:
+            if role["kind"] != "test":
+                continue
+            i = role["index"]
+            cell = executed.cells[i]
+            rec = records.get(i, {"status": "not-run", "reason": "no record"})
+            has_error = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+            reason = None
+            if rec.get("status") not in ("ok", "error"):
+                reason = f"this test produced no result ({rec.get('status')}: {rec.get('reason') or 'did not run'})"
+            elif rec.get("untrusted"):
+                reason = "the result of this test cannot be trusted (see the flags)"
+            elif rec.get("status") == "error" and not has_error:
+                reason = f"this test failed ({rec.get('ename') or 'error'}) but its traceback was suppressed"
+            if reason:
+                cell.outputs = list(cell.get("outputs", [])) + [nbformat.v4.new_output(
+                    "error", ename="GradingError", evalue=reason, traceback=[f"GradingError: {reason}"])]
+            tests[role["grade_id"]] = {"status": rec.get("status"), "failed_because": reason}
+        out_dir = self.pdir / EXECUTED / job.student / self.assignment
+        shutil.rmtree(out_dir, ignore_errors=True)
+        out_dir.mkdir(parents=True)
+        nbformat.write(executed, out_dir / f"{job.notebook}.ipynb")
+        ts = self.course.submitted_dir(job.student, self.assignment) / "timestamp.txt"
+        if ts.exists():
+            shutil.copy2(ts, out_dir / "timestamp.txt")
+        exec_time = sum(float(r.get("elapsed") or 0) for r in result.get("records", []))
+        return {
+            "student": job.student,
+            "sha256": job.sha,
+            "notebook": job.notebook,
+            "state": "graded-with-flags" if flags else "graded",
+            "flags": flags,
+            "tests": tests,
+            "isolation": self.level,
+            "seconds": round(elapsed, 3),
+            "cell_seconds": round(exec_time, 3),
+            "kernel_restarts": result.get("restarts", 0),
+            "recorded": False,
+            "time": journal.now(),
+        }
+
+    def record(self, student: str, result: dict) -> dict:
+        """Single writer: score with nbgrader into the gradebook, then mark the journal."""
+        if result.get("state") == "rejected":
+            result["recorded"] = True
+            journal.save_result(self.course, self.assignment, student, result)
+            return result
+        gradebook.record(self.course, self.assignment, student, f".pipeline/{self.assignment}/{EXECUTED}")
+        review = {f.get("grade_id") for f in result.get("flags", []) if f.get("grade_id")}
+        gradebook.mark_for_review(self.course, self.assignment, student, result["notebook"], review)
+        result["recorded"] = True
+        journal.save_result(self.course, self.assignment, student, result)
+        return result
+
+    # --- the batch ------------------------------------------------------------------------
+    def run(self, force: bool = False) -> Summary:
+        ensure_released(self.course, self.assignment)
+        t0 = time.monotonic()
+        summary = Summary(self.assignment, self.level)
+        todo, to_record, done = self.plan(force)
+        summary.skipped = done
+        for student in to_record:  # executed before an interruption, not yet in the gradebook
+            res = self.record(student, journal.load_result(self.course, self.assignment, student))
+            self._count(summary, student, res)
+        queue = list(todo)
+        running: dict[int, _Job] = {}
+        try:
+            while queue or running:
+                while queue and len(running) < self.workers:
+                    slot = next(s for s in range(self.workers) if s not in running)
+                    student, sha = queue.pop(0)
+                    job = self.prepare(student, sha, slot)
+                    if isinstance(job, dict):
+                        res = {"student": student, "sha256": sha, "flags": [], "time": journal.now(), **job}
+                        self._count(summary, student, self.record(student, res))
+                        continue
+                    job.proc = sandbox.start_worker(self.level, str(job.jobdir), str(job.jobdir / "worker.log"))
+                    job.started = time.monotonic()
+                    running[slot] = job
+                finished = []
+                for slot, job in running.items():
+                    deadline = job.started + self.limits.notebook_timeout + self.limits.hard_kill_grace
+                    if job.proc.poll() is None and time.monotonic() > deadline:
+                        sandbox.kill_worker(job.proc)
+                        job.killed = True
+                    if job.proc.poll() is not None:
+                        finished.append(slot)
+                for slot in finished:
+                    job = running.pop(slot)
+                    self._cleanup(job)
+                    res = self.finalize(job, time.monotonic() - job.started)
+                    journal.save_result(self.course, self.assignment, job.student, res)  # executed: survives a crash
+                    self._count(summary, job.student, self.record(job.student, res))
+                if running and not finished:
+                    time.sleep(0.02)
+        except BaseException:
+            summary.interrupted = True
+            for job in running.values():
+                sandbox.kill_worker(job.proc)
+                self._cleanup(job)
+            raise
+        finally:
+            summary.seconds = time.monotonic() - t0
+        return summary
+
+    def _cleanup(self, job: _Job) -> None:
+        sandbox.sweep(job.job_id)
+        if job.sandbox_dir:
+            shutil.rmtree(job.sandbox_dir, ignore_errors=True)
+
+    def _count(self, summary: Summary, student: str, res: dict) -> None:
+        if res.get("state") == "rejected":
+            summary.rejected.append(student)
+        else:
+            summary.graded.append(student)
+            if res.get("flags"):
+                summary.flagged.append(student)
+        self.progress(student, res)
+
+
+def autograde(course: Course, assignment: str, workers: int | None = None, limits: Limits | None = None,
+              force: bool = False, level: str | None = None, progress=None) -> Summary:
+    return Pipeline(course, assignment, workers=workers, limits=limits, level=level, progress=progress).run(force=force)

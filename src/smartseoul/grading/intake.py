@@ -1,0 +1,147 @@
+"""Take submissions as an LMS exports them (a folder or a zip, plus a roster CSV) into nbgrader's
+`submitted/<student>/<assignment>/` layout, with a server-side timestamp.
+
+Each file is checked on its own: a file that is not a readable notebook of the assignment is
+rejected with a reason and the rest go on. Re-running with the same files changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
+
+import nbformat
+
+from . import journal
+from .course import Course, GradingError
+from .rebuild import load_template, matches_assignment
+from .release import ensure_released
+
+MAX_BYTES = 20 * 1024**2  # a course notebook is far smaller; bigger files are rejected, not read
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+ID_COLUMNS = ("student_id", "student", "id", "sis_user_id", "login_id", "username")
+FILE_COLUMNS = ("file", "filename", "file_name", "submission", "path")
+
+
+@dataclass
+class IntakeReport:
+    accepted: list[dict] = field(default_factory=list)
+    unchanged: list[dict] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.accepted) + len(self.unchanged) + len(self.rejected)
+
+
+def read_roster(path: Path) -> dict[str, str]:
+    """file name (as exported) -> student ID. Bad rows raise GradingError naming the row."""
+    if not Path(path).exists():
+        raise GradingError(f"roster {path} not found: give a CSV with columns 'file' and 'student_id'.")
+    text = Path(path).read_bytes().decode("utf-8-sig", errors="replace")
+    reader = csv.DictReader(io.StringIO(text))
+    cols = {c.strip().lower(): c for c in (reader.fieldnames or [])}
+    id_col = next((cols[c] for c in ID_COLUMNS if c in cols), None)
+    file_col = next((cols[c] for c in FILE_COLUMNS if c in cols), None)
+    if not id_col or not file_col:
+        raise GradingError(
+            f"roster {path} needs a file column ({'/'.join(FILE_COLUMNS)}) and a student column "
+            f"({'/'.join(ID_COLUMNS)}); it has: {', '.join(reader.fieldnames or []) or 'no header'}."
+        )
+    roster: dict[str, str] = {}
+    for n, row in enumerate(reader, start=2):
+        fname, sid = (row.get(file_col) or "").strip(), (row.get(id_col) or "").strip()
+        if not fname and not sid:
+            continue
+        if not STUDENT_ID.match(sid):
+            raise GradingError(f"roster {path}, line {n}: student ID {sid!r} must be letters, digits, '.', '_', '@' or '-'.")
+        roster[fname] = sid
+    return roster
+
+
+def _inputs(src: Path):
+    """(name, size, reader) for every file in a folder or zip; nothing is extracted to disk."""
+    src = Path(src)
+    if src.is_dir():
+        for p in sorted(src.rglob("*")):
+            if p.is_file() and not any(part.startswith(".") or part == "__MACOSX" for part in p.relative_to(src).parts):
+                yield p.relative_to(src).as_posix(), p.stat().st_size, p.read_bytes
+    elif src.is_file() and zipfile.is_zipfile(src):
+        zf = zipfile.ZipFile(src)
+        for info in zf.infolist():
+            if info.is_dir() or any(part.startswith(".") or part == "__MACOSX" for part in PurePosixPath(info.filename).parts):
+                continue
+            yield info.filename, info.file_size, (lambda i=info: zf.read(i))
+    else:
+        raise GradingError(f"{src} is neither a folder nor a zip file of submissions.")
+
+
+def _lookup(roster: dict[str, str], name: str) -> str | None:
+    if name in roster:
+        return roster[name]
+    base = PurePosixPath(name).name
+    return roster.get(base)
+
+
+def intake(course: Course, assignment: str, src: Path, roster_path: Path) -> IntakeReport:
+    course.check_assignment(assignment)
+    ensure_released(course, assignment)
+    roster = read_roster(roster_path)
+    templates = [load_template(course, assignment, nb) for nb in course.notebook_names(assignment)]
+    ledger = journal.Ledger(course, assignment)
+    report = IntakeReport()
+    taken: dict[str, str] = {}
+    now = datetime.now(timezone.utc)
+
+    def reject(name: str, reason: str, student: str | None = None) -> None:
+        entry = {"file": name, "student": student, "reason": reason}
+        report.rejected.append(entry)
+        ledger.reject(name, student, reason)
+
+    for name, size, read in _inputs(src):
+        student = _lookup(roster, name)
+        if student is None:
+            reject(name, "not in the roster: add a row mapping this file to a student ID")
+            continue
+        if not name.lower().endswith(".ipynb"):
+            reject(name, "not a notebook (.ipynb) file", student)
+            continue
+        if size > MAX_BYTES:
+            reject(name, f"too large ({size / 1e6:.1f} MB > {MAX_BYTES / 1e6:.0f} MB): clear the outputs and resubmit", student)
+            continue
+        if student in taken:
+            reject(name, f"a second file for {student} in this batch (first: {taken[student]}); resubmit it alone to replace", student)
+            continue
+        data = read()
+        try:
+            nb = nbformat.reads(data.decode("utf-8"), as_version=4)
+            nbformat.validate(nb)
+        except Exception as exc:  # noqa: BLE001 (any parse failure is a reason to reject)
+            reject(name, f"not a readable Jupyter notebook ({type(exc).__name__}: {str(exc).splitlines()[0][:100] if str(exc) else ''})", student)
+            continue
+        template = next((t for t in templates if matches_assignment(t, nb)), None)
+        if template is None:
+            reject(name, f"not a notebook of assignment '{assignment}': none of its graded cells are in it (wrong file uploaded?)", student)
+            continue
+        taken[student] = name
+        digest = hashlib.sha256(data).hexdigest()
+        dest_dir = course.submitted_dir(student, assignment)
+        dest = dest_dir / f"{template.notebook}.ipynb"
+        entry = {"file": name, "student": student, "notebook": template.notebook, "sha256": digest}
+        if dest.exists() and hashlib.sha256(dest.read_bytes()).hexdigest() == digest:
+            report.unchanged.append(entry)
+            ledger.accept(name, student, digest)
+            continue
+        dest_dir.mkdir(parents=True, exist_ok=True)
+        journal.atomic_write(dest, data)
+        journal.atomic_write(dest_dir / "timestamp.txt", now.strftime("%Y-%m-%d %H:%M:%S.%f %Z").encode())
+        report.accepted.append(entry)
+        ledger.accept(name, student, digest)
+    ledger.save()
+    return report
