@@ -1,0 +1,268 @@
+"""Run the real nbgrader on a throw-away course directory holding one assignment.
+
+Independent of the grading pipeline (src/smartseoul/grading): it copies the source notebook to
+``<tmp>/source/<assignment>/``, writes a minimal nbgrader_config.py, runs
+``nbgrader generate_assignment``, builds submissions (the solution as is, the blank release,
+and wrong-answer rounds from ``fixtures/<assignment>/wrong.yaml``), runs ``nbgrader autograde``
+once for all of them, then ``nbgrader generate_feedback``, and reads the scores from the
+gradebook with ``nbgrader.api.Gradebook``.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+EXERCISES = ROOT / "exercises"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+CONFIG = r'''
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor, Preprocessor
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+
+c = get_config()
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.course_id = "exercise-invariants"
+c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\nraise NotImplementedError()"}}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+c.Execute.timeout = 120
+
+
+class KeepOnlyErrorMessages(Preprocessor):
+    """Tracebacks quote the failing line of a hidden test: keep only 'Name: message'."""
+
+    enabled = True
+
+    def preprocess_cell(self, cell, resources, index):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                out["traceback"] = [out.get("ename", "Error") + ": " + out.get("evalue", "")]
+        return cell, resources
+
+
+# Feedback as trainees must see it: hidden tests removed from the test cells, tracebacks
+# reduced to their message (plain nbgrader feedback would show both).
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, KeepOnlyErrorMessages,
+                                    CSSHTMLHeaderPreprocessor]
+'''
+
+
+def assignments() -> list[str]:
+    return sorted(
+        d.name
+        for d in EXERCISES.iterdir()
+        if d.is_dir() and not d.name.startswith((".", "_")) and (d / f"{d.name}.ipynb").exists()
+    )
+
+
+def source_notebook(assignment: str) -> nbformat.NotebookNode:
+    return nbformat.read(EXERCISES / assignment / f"{assignment}.ipynb", as_version=4)
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+@dataclass
+class Question:
+    answer_id: str      # the solution cell the trainee edits
+    test_id: str        # the locked autograded test cell
+    points: float
+    skill: str
+
+
+def questions(nb: nbformat.NotebookNode) -> list[Question]:
+    """Autograded questions: each answer cell `<id>` followed by its test cell `<id>_test`."""
+    cells = {nbgrader_meta(c).get("grade_id"): c for c in nb.cells if nbgrader_meta(c)}
+    out = []
+    for c in nb.cells:
+        m = nbgrader_meta(c)
+        if c.cell_type == "code" and m.get("solution") and not m.get("grade"):
+            test = cells.get(f"{m['grade_id']}_test")
+            if test is not None:
+                out.append(Question(m["grade_id"], f"{m['grade_id']}_test",
+                                    float(nbgrader_meta(test)["points"]),
+                                    c.metadata.get("smartseoul", {}).get("skill", "")))
+    return out
+
+
+def manual_cells(nb: nbformat.NotebookNode) -> list[tuple[str, float]]:
+    return [
+        (nbgrader_meta(c)["grade_id"], float(nbgrader_meta(c)["points"]))
+        for c in nb.cells
+        if nbgrader_meta(c).get("grade") and nbgrader_meta(c).get("solution")
+    ]
+
+
+def wrong_answers(assignment: str) -> dict[str, list[str]]:
+    path = FIXTURES / assignment / "wrong.yaml"
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {qid: [w["code"] if isinstance(w, dict) else w for w in items] for qid, items in data.items()}
+
+
+def region_lines(nb: nbformat.NotebookNode, begin: str, end: str) -> tuple[set[str], set[str]]:
+    """Lines inside begin/end regions and lines outside them (stripped, non-empty)."""
+    inside, outside = set(), set()
+    for c in nb.cells:
+        within = False
+        for line in c.source.splitlines():
+            s = line.strip()
+            if begin in line:
+                within = True
+                continue
+            if end in line:
+                within = False
+                continue
+            if s:
+                (inside if within else outside).add(s)
+    return inside, outside
+
+
+def secret_lines(nb: nbformat.NotebookNode) -> dict[str, set[str]]:
+    """Distinctive lines of the solutions and of the hidden tests: long enough to be specific and
+    not also present in the parts students are meant to see."""
+    sol, sol_out = region_lines(nb, "### BEGIN SOLUTION", "### END SOLUTION")
+    hid, hid_out = region_lines(nb, "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+    public = (sol_out & hid_out)
+    return {
+        "solution": {s for s in sol if len(s) >= 12 and s not in public and not s.startswith("#")},
+        "hidden": {s for s in hid if len(s) >= 12 and s not in public and not s.startswith("#")},
+    }
+
+
+def visible_text(path: Path) -> str:
+    """The text a person sees: notebook cell sources, or feedback HTML without tags."""
+    if path.suffix == ".ipynb":
+        nb = nbformat.read(path, as_version=4)
+        parts = []
+        for c in nb.cells:
+            parts.append(c.source)
+            for o in c.get("outputs", []):
+                parts.append(str(o.get("text", "")))
+                parts.extend(o.get("traceback", []))
+                parts.append(str(o.get("data", {}).get("text/plain", "")))
+        return "\n".join(parts)
+    raw = path.read_text(encoding="utf-8")
+    raw = re.sub(r"<style.*?</style>|<script.*?</script>", "", raw, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", raw))
+
+
+def replace_answers(nb: nbformat.NotebookNode, replacements: dict[str, str]) -> nbformat.NotebookNode:
+    nb = copy.deepcopy(nb)
+    seen = set()
+    for c in nb.cells:
+        gid = nbgrader_meta(c).get("grade_id")
+        if gid in replacements:
+            c.source = replacements[gid]
+            seen.add(gid)
+    missing = set(replacements) - seen
+    if missing:
+        raise KeyError(f"no answer cell with grade_id {sorted(missing)}")
+    return nb
+
+
+@dataclass
+class Graded:
+    assignment: str
+    course: Path
+    release: Path
+    questions: list[Question]
+    manual: list[tuple[str, float]]
+    rounds: dict[str, dict[str, str]] = field(default_factory=dict)   # student -> {answer_id: "wrong"|"right"}
+    scores: dict[str, dict[str, float | None]] = field(default_factory=dict)  # student -> {test_id: auto_score}
+    max_scores: dict[str, float] = field(default_factory=dict)
+    log: str = ""
+
+    def feedback(self, student: str) -> Path:
+        return self.course / "feedback" / student / self.assignment / f"{self.assignment}.html"
+
+    def autograded(self, student: str) -> Path:
+        return self.course / "autograded" / student / self.assignment / f"{self.assignment}.ipynb"
+
+
+def _nbgrader(course: Path, *args: str) -> str:
+    env = {**os.environ, "SMARTSEOUL_HOME": str(ROOT), "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+    # nbgrader runs `alembic` (and the kernel) from PATH: use the ones of this environment
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    proc = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
+        capture_output=True, text=True, timeout=900,
+    )
+    out = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed ({proc.returncode}):\n{out[-4000:]}")
+    return out
+
+
+def wrong_rounds(qs: list[Question], wrong: dict[str, list[str]]) -> dict[str, dict[str, int | None]]:
+    """Submissions that each carry wrong answer number k in every other question (odd or even
+    positions) and the solution elsewhere, so every wrong answer is tried next to correct ones."""
+    depth = max((len(v) for v in wrong.values()), default=0)
+    rounds: dict[str, dict[str, int | None]] = {}
+    for k in range(depth):
+        for parity in (0, 1):
+            plan = {}
+            for i, q in enumerate(qs):
+                picks = wrong.get(q.answer_id, [])
+                plan[q.answer_id] = k if (i % 2 == parity and k < len(picks)) else None
+            if any(v is not None for v in plan.values()):
+                rounds[f"wrong{k + 1}-{'odd' if parity == 0 else 'even'}"] = plan
+    return rounds
+
+
+def grade_assignment(assignment: str, workdir: Path) -> Graded:
+    from nbgrader.api import Gradebook
+
+    course = workdir / "course"
+    src_dir = course / "source" / assignment
+    src_dir.mkdir(parents=True)
+    shutil.copy2(EXERCISES / assignment / f"{assignment}.ipynb", src_dir / f"{assignment}.ipynb")
+    (course / "nbgrader_config.py").write_text(CONFIG.format(root=str(course)), encoding="utf-8")
+    log = _nbgrader(course, "generate_assignment", assignment, "--force")
+    release = course / "release" / assignment / f"{assignment}.ipynb"
+
+    source = source_notebook(assignment)
+    student_nb = nbformat.read(release, as_version=4)
+    qs = questions(source)
+    solutions = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
+                 if nbgrader_meta(c).get("grade_id") in {q.answer_id for q in qs}}
+    wrong = wrong_answers(assignment)
+
+    graded = Graded(assignment, course, release, qs, manual_cells(source))
+    submissions: dict[str, nbformat.NotebookNode] = {
+        "solution": source,
+        "blank": student_nb,
+    }
+    for name, plan in wrong_rounds(qs, wrong).items():
+        repl = {qid: (wrong[qid][k] if k is not None else solutions[qid]) for qid, k in plan.items()}
+        submissions[name] = replace_answers(student_nb, repl)
+        graded.rounds[name] = {qid: ("wrong" if k is not None else "right") for qid, k in plan.items()}
+    for student, nb in submissions.items():
+        d = course / "submitted" / student / assignment
+        d.mkdir(parents=True)
+        nbformat.write(nb, d / f"{assignment}.ipynb")
+
+    log += _nbgrader(course, "autograde", assignment, "--force")
+    log += _nbgrader(course, "generate_feedback", assignment, "--force")
+    graded.log = log
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in submissions:
+            sub = gb.find_submission_notebook(assignment, assignment, student)
+            graded.scores[student] = {g.name: g.auto_score for g in sub.grades}
+            for g in sub.grades:
+                graded.max_scores[g.name] = g.max_score
+    return graded

@@ -1,0 +1,79 @@
+"""Fast checks of the exercise notebooks' structure (no nbgrader run): what issue 6 asks of
+every assignment, and that the notebooks are what their specs in exercises/_authoring build."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import exercise_harness as h
+
+SKILLS = {"cleaning", "aggregation", "indicator", "spatial", "function"}
+
+
+def test_notebooks_match_their_specs():
+    proc = subprocess.run([sys.executable, str(h.EXERCISES / "_authoring" / "build.py"), "--check"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("assignment", h.assignments())
+def test_assignment_shape(assignment):
+    nb = h.source_notebook(assignment)
+    qs = h.questions(nb)
+    manual = h.manual_cells(nb)
+    assert len(qs) >= 5, f"{assignment}: {len(qs)} autograded questions, at least 5 needed"
+    assert SKILLS <= {q.skill for q in qs}, f"{assignment}: skills covered {sorted({q.skill for q in qs})}"
+    assert manual, f"{assignment}: no manually graded written answer"
+    total = sum(q.points for q in qs) + sum(p for _, p in manual)
+    assert 10 <= total <= 20, f"{assignment}: worth {total} points"
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    ids = [h.nbgrader_meta(c).get("grade_id") for c in nb.cells]
+    assert len(ids) == len(set(ids)), "grade_ids must be unique"
+    for c in nb.cells:
+        meta = h.nbgrader_meta(c)
+        assert meta, f"{assignment}: a cell without nbgrader metadata: {c.source[:60]!r}"
+        if c.cell_type == "code":
+            assert not c.get("outputs") and c.get("execution_count") is None, "commit notebooks without outputs"
+        if meta.get("grade") and c.cell_type == "code":
+            assert meta.get("locked"), f"{meta['grade_id']} must be locked"
+            visible, _, hidden = c.source.partition("### BEGIN HIDDEN TESTS")
+            assert hidden.strip(), f"{meta['grade_id']}: no hidden tests"
+            assert "checks.need(" in visible, f"{meta['grade_id']}: start with checks.need(...) so a blank answer fails cleanly"
+        if meta.get("solution"):
+            assert "### BEGIN SOLUTION" in c.source and "### END SOLUTION" in c.source
+        if "read_csv(" in c.source or "read_file(" in c.source or "read_parquet(" in c.source:
+            assert "data.raw_path(" in c.source, f"{meta['grade_id']}: load data through smartseoul.data"
+
+
+@pytest.mark.parametrize("assignment", h.assignments())
+def test_every_question_has_two_wrong_answers(assignment):
+    wrong = h.wrong_answers(assignment)
+    for q in h.questions(h.source_notebook(assignment)):
+        assert len(wrong.get(q.answer_id, [])) >= 2, f"{assignment}/{q.answer_id}: fewer than 2 wrong answers in fixtures"
+    unknown = set(wrong) - {q.answer_id for q in h.questions(h.source_notebook(assignment))}
+    assert not unknown, f"fixtures name answer cells that do not exist: {sorted(unknown)}"
+
+
+def test_wrong_rounds_put_correct_answers_beside_wrong_ones():
+    qs = [h.Question(f"q{i}", f"q{i}_test", 2, "x") for i in range(5)]
+    rounds = h.wrong_rounds(qs, {f"q{i}": ["a", "b"] for i in range(5)})
+    assert len(rounds) == 4
+    for plan in rounds.values():
+        assert {"wrong", None} != set(plan.values())
+        assert any(v is None for v in plan.values()) and any(v is not None for v in plan.values())
+    tried = {(q, k) for plan in rounds.values() for q, k in plan.items() if k is not None}
+    assert tried == {(f"q{i}", k) for i in range(5) for k in (0, 1)}
+
+
+def test_secret_scan_finds_planted_lines():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("### BEGIN SOLUTION\nanswer = compute_the_answer(42)\n### END SOLUTION"),
+                nbformat.v4.new_code_cell("check(answer)\n### BEGIN HIDDEN TESTS\nassert answer == secret_value_123\n### END HIDDEN TESTS")]
+    found = h.secret_lines(nb)
+    assert found["solution"] == {"answer = compute_the_answer(42)"}
+    assert found["hidden"] == {"assert answer == secret_value_123"}
