@@ -1,11 +1,172 @@
-"""`smartseoul grade ...` (placeholder until the grading pipeline lands)."""
+"""`smartseoul grade ...`: release, intake, autograde, feedback, export, report, status.
+
+Every command works on the course in this checkout (grading/ + exercises/), or on the one given
+with --course (a folder holding grading/ and exercises/). Each is safe to re-run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
-app = typer.Typer(help="Release, intake, autograde, feedback, export, report and status.", no_args_is_help=True)
+from .course import Course, GradingError
+
+app = typer.Typer(help="Release, intake, autograde, feedback, export, report and status (nbgrader underneath).",
+                  no_args_is_help=True, rich_markup_mode=None)
+console = Console()
+_state: dict = {}
+
+CourseOpt = typer.Option(None, "--course", help="Course folder holding grading/ and exercises/ (default: this checkout).")
+
+
+@app.callback()
+def main(course: Optional[Path] = CourseOpt) -> None:
+    """Grade nbgrader assignments in isolated, parallel, resumable steps."""
+    _state["course"] = course
+
+
+def _course() -> Course:
+    root = _state.get("course")
+    return Course.at(root) if root else Course.default()
+
+
+def _fail(exc: Exception) -> None:
+    console.print(f"[red]{exc}[/]")
+    raise typer.Exit(2)
 
 
 @app.command()
-def status() -> None:
-    """Show the state of every submission."""
-    typer.echo("the grading pipeline is not built yet")
+def release(
+    assignment: Optional[str] = typer.Argument(None, help="Assignment folder name in exercises/."),
+    all_: bool = typer.Option(False, "--all", help="Release every assignment found in exercises/."),
+) -> None:
+    """Generate student versions with `nbgrader generate_assignment` into grading/release/."""
+    from .release import release as rel
+    from .release import release_all
+
+    try:
+        if all_:
+            made = release_all(_course())
+        elif assignment:
+            made = {assignment: rel(_course(), assignment)}
+        else:
+            raise GradingError("name an assignment, or use --all")
+    except GradingError as exc:
+        _fail(exc)
+    for a, nbs in made.items():
+        console.print(f"released {a}: {', '.join(nbs)}")
+
+
+@app.command()
+def intake(
+    assignment: str,
+    src: Path = typer.Argument(..., help="A folder or a .zip of submissions as the LMS exported them."),
+    roster: Path = typer.Option(..., "--roster", help="CSV with a 'file' column and a 'student_id' column."),
+) -> None:
+    """Validate submissions and place them in submitted/<student>/<assignment>/ with a timestamp."""
+    from .intake import intake as run
+
+    try:
+        rep = run(_course(), assignment, src, roster)
+    except GradingError as exc:
+        _fail(exc)
+    console.print(f"{rep.total} files: {len(rep.accepted)} accepted, {len(rep.unchanged)} unchanged, {len(rep.rejected)} rejected")
+    for r in rep.rejected:
+        console.print(f"  [yellow]rejected[/] {r['file']}: {r['reason']}")
+
+
+@app.command()
+def autograde(
+    assignment: str,
+    workers: int = typer.Option(0, "--workers", help="Parallel workers (default: number of cores)."),
+    force: bool = typer.Option(False, "--force", help="Regrade everything, even unchanged graded submissions."),
+    cell_timeout: float = typer.Option(30.0, help="Seconds one cell may run."),
+    notebook_timeout: float = typer.Option(120.0, help="Seconds one notebook may run."),
+    memory_mb: int = typer.Option(4096, help="Address-space limit of a kernel, MiB."),
+) -> None:
+    """Grade every submission in isolated workers in parallel; record in the gradebook (resumable)."""
+    from .autograde import autograde as run
+    from .sandbox import LEVEL_TEXT, Limits
+
+    limits = Limits(cell_timeout=cell_timeout, notebook_timeout=notebook_timeout, memory_bytes=memory_mb * 1024**2)
+
+    def progress(student: str, res: dict) -> None:
+        flags = res.get("flags", [])
+        mark = {"graded": "[green]graded[/]", "graded-with-flags": "[yellow]flagged[/]"}.get(res.get("state"), "[red]rejected[/]")
+        console.print(f"{mark} {student}" + (f" ({len(flags)} flag(s))" if flags else "") + (f": {res.get('reason')}" if res.get("reason") else ""))
+
+    try:
+        s = run(_course(), assignment, workers=workers or None, limits=limits, force=force, progress=progress)
+    except GradingError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted: finished submissions are saved; run the same command again to resume.[/]")
+        raise typer.Exit(130)
+    console.print(f"isolation: {LEVEL_TEXT[s.level]}")
+    console.print(f"{len(s.graded)} graded ({len(s.flagged)} flagged), {len(s.rejected)} rejected, "
+                  f"{len(s.skipped)} already graded and unchanged, in {s.seconds:.1f}s")
+
+
+@app.command()
+def feedback(assignment: str) -> None:
+    """Per-trainee HTML feedback in feedback/<student>/<assignment>/ (no hidden-test source)."""
+    from .feedback import feedback as run
+
+    try:
+        out = run(_course(), assignment)
+    except GradingError as exc:
+        _fail(exc)
+    console.print(f"wrote {len(out)} feedback file(s) under {_course().grading / 'feedback'}")
+
+
+@app.command()
+def export(assignment: str) -> None:
+    """nbgrader's CSV and an LMS-ready CSV (student ID, total, per-question points) in exports/."""
+    from .export import export as run
+
+    try:
+        out = run(_course(), assignment)
+    except GradingError as exc:
+        _fail(exc)
+    for kind, path in out.items():
+        console.print(f"{kind}: {path}")
+
+
+@app.command()
+def report(assignment: str) -> None:
+    """A self-contained HTML analytics report in reports/<assignment>/report.html."""
+    from .report import report as run
+
+    try:
+        out = run(_course(), assignment)
+    except GradingError as exc:
+        _fail(exc)
+    console.print(f"report: {out}")
+
+
+@app.command()
+def status(assignment: str) -> None:
+    """Every submission in exactly one state, the counts, and the isolation level in force."""
+    from .status import status as run
+
+    try:
+        st = run(_course(), assignment)
+    except GradingError as exc:
+        _fail(exc)
+    table = Table(title=f"{assignment}: submissions")
+    for col in ("submission", "student", "state", "detail"):
+        table.add_column(col, overflow="fold")
+    colour = {"graded": "green", "graded-with-flags": "yellow", "rejected": "red", "pending": "cyan"}
+    for r in st.rows:
+        table.add_row(r["submission"], r["student"], f"[{colour[r['state']]}]{r['state']}[/]", r["detail"][:300])
+    console.print(table)
+    c = st.counts
+    console.print(f"in {st.received} = out {sum(c.values())}: " + ", ".join(f"{k} {v}" for k, v in c.items())
+                  + ("" if st.balanced else "  [red]NOT BALANCED[/]"))
+    console.print(f"isolation: {st.isolation}")
+    if not st.balanced:
+        raise typer.Exit(1)

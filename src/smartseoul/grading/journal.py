@@ -66,6 +66,9 @@ class Ledger:
         self.data = read_json(self.path, {"files": {}})
 
     def accept(self, name: str, student: str, sha: str) -> None:
+        """The newest accepted file of a student replaces older accepted ones (one submission each)."""
+        for other in [k for k, v in self.data["files"].items() if v["status"] == "accepted" and v["student"] == student]:
+            del self.data["files"][other]
         self.data["files"][name] = {"status": "accepted", "student": student, "sha256": sha, "time": now()}
 
     def reject(self, name: str, student: str | None, reason: str) -> None:
