@@ -37,7 +37,7 @@ HUB_INSTRUCTOR_JUPYTER_DIR = HUB_CONFIG_DIR / "instructor" / "jupyter"
 ENV_EXCHANGE = "SMARTSEOUL_EXCHANGE_ROOT"
 ENV_COURSE_ID = "SMARTSEOUL_COURSE_ID"
 DEFAULT_EXCHANGE = "/srv/nbgrader/exchange"
-DEFAULT_COURSE_ID = "smartseoul-data-lab"
+DEFAULT_COURSE_ID = "smart-seoul-data-lab"
 
 
 class LabError(RuntimeError):
@@ -450,7 +450,7 @@ def trainee_python(user: str, launcher_dir: Path) -> list[str]:
         os.chmod(launcher, 0o755)
         os.chmod(launcher_dir, 0o755)
         prefix = [candidate, "-S", str(launcher)]
-        if _runs_as(user, [*prefix, "-m", "nbgrader", "--version"]):
+        if _runs_as(user, [*prefix, "-m", "nbgrader._version"]):  # cheap: imports from site-packages
             return prefix
     raise LabError(
         f"account {user!r} cannot run this course's Python ({sys.executable}).\n"

@@ -36,7 +36,7 @@ def module_zero_notebook() -> Path:
     """The first notebook of module 0 when it is there, else the fixture page with one chart."""
     folder = paths.modules_dir() / "00-orientation"
     notebooks = sorted(folder.glob("00[a-z]-*.ipynb")) if folder.is_dir() else []
-    return notebooks[0] if notebooks else FIXTURES / "module" / "00a-fixture-figure.ipynb"
+    return notebooks[0] if notebooks else FIXTURES / "00-orientation" / "00a-fixture-figure.ipynb"
 
 
 def nbgrader_meta(cell) -> dict:

@@ -12,7 +12,7 @@ c = get_config()  # noqa: F821  (provided by JupyterHub when it reads this file)
 # Every user server knows the course and where the exchange is (read by nbgrader_config.py).
 c.Spawner.environment.update(
     {
-        "SMARTSEOUL_COURSE_ID": os.environ.get("SMARTSEOUL_COURSE_ID", "smartseoul-data-lab"),
+        "SMARTSEOUL_COURSE_ID": os.environ.get("SMARTSEOUL_COURSE_ID", "smart-seoul-data-lab"),
         "SMARTSEOUL_EXCHANGE_ROOT": os.environ.get("SMARTSEOUL_EXCHANGE_ROOT", "/srv/nbgrader/exchange"),
         # Inline figures in notebooks (never inherit a non-interactive backend from the system).
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",

@@ -13,7 +13,7 @@
 set -euo pipefail
 
 INSTRUCTOR="${1:?usage: setup-course.sh INSTRUCTOR_LOGIN [COURSE_ID]}"
-COURSE_ID="${2:-${SMARTSEOUL_COURSE_ID:-smartseoul-data-lab}}"
+COURSE_ID="${2:-${SMARTSEOUL_COURSE_ID:-smart-seoul-data-lab}}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 HUBCONF="$(dirname "$HERE")"
 REPO="$(cd "$HUBCONF/../.." && pwd)"
@@ -39,7 +39,7 @@ install -d -m 0777 "$EXCHANGE"
 
 echo ">> 4. hub settings (course id: $COURSE_ID)"
 install -d -m 0755 "$TLJH_CONFIG/jupyterhub_config.d"
-sed "s/\"smartseoul-data-lab\")/\"$COURSE_ID\")/" "$HERE/jupyterhub_config.d-smartseoul.py" \
+sed "s/\"smart-seoul-data-lab\")/\"$COURSE_ID\")/" "$HERE/jupyterhub_config.d-smartseoul.py" \
   > "$TLJH_CONFIG/jupyterhub_config.d/smartseoul.py"
 tljh-config set user_environment.default_app jupyterlab
 tljh-config add-item users.admin "$INSTRUCTOR"

@@ -15,5 +15,5 @@ import os
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it reads this file)
 
-c.CourseDirectory.course_id = os.environ.get("SMARTSEOUL_COURSE_ID", "smartseoul-data-lab")
+c.CourseDirectory.course_id = os.environ.get("SMARTSEOUL_COURSE_ID", "smart-seoul-data-lab")
 c.Exchange.root = os.environ.get("SMARTSEOUL_EXCHANGE_ROOT", "/srv/nbgrader/exchange")
