@@ -75,15 +75,26 @@ def effective_config(root: Path, jupyterhub_url: str | None) -> Path:
     return target
 
 
+@dataclass
+class BuildResult:
+    ok: bool
+    html: Path
+    seconds: float
+    output: str = ""
+    prepared: Prepared | None = None
+
+
 def run_build(
     root: Path | None = None,
     output: Path | None = None,
     jupyterhub_url: str | None = None,
     fresh: bool = False,
+    capture: bool = False,
     echo=print,
-) -> Path:
-    """Prepare, then `jupyter-book build -W` (no --keep-going); returns the HTML folder."""
+) -> BuildResult:
+    """Prepare, then `jupyter-book build -W` (warnings are errors, no --keep-going)."""
     root = root or paths.course_root()
+    started = time.perf_counter()
     prepared = prepare(root, echo=echo)
     cmd = [
         sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(root),
@@ -96,20 +107,38 @@ def run_build(
         cmd += ["--path-output", str(output)]
     if fresh:
         cmd.append("--all")
-    started = time.perf_counter()
-    result = subprocess.run(cmd, cwd=root)
+    if capture:
+        proc = subprocess.run(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        log = proc.stdout
+    else:
+        proc = subprocess.run(cmd, cwd=root)
+        log = ""
     html = (output or root) / "_build" / "html"
-    if result.returncode != 0:
-        raise BuildFailed(
-            "The book did not build (see the first 'WARNING' or 'ERROR' above: warnings count as "
-            "errors). Fix that page or notebook and run 'make book' again."
-        )
-    echo(f">> built in {time.perf_counter() - started:.0f} s")
-    return html
+    if proc.returncode == 0:
+        write_redirect_page(html, prepared)
+    return BuildResult(proc.returncode == 0, html, time.perf_counter() - started, log, prepared)
 
 
-class BuildFailed(RuntimeError):
-    pass
+def write_redirect_page(html: Path, prepared: Prepared) -> None:
+    """The site's index.html only forwards to the welcome page; make it a complete page (with its
+    language and a visible link) rather than the bare redirect sphinx-external-toc writes."""
+    from .toc import load, write_if_changed
+
+    root_doc = load(prepared.toc_path)["root"]
+    target = f"{root_doc}.html"
+    write_if_changed(
+        html / "index.html",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n"
+        f"<meta http-equiv=\"Refresh\" content=\"0; url={target}\" />\n"
+        "<title>Smart Seoul Data Lab</title>\n</head>\n<body>\n"
+        f"<p><a href=\"{target}\">Smart Seoul Data Lab: go to the welcome page</a></p>\n</body>\n</html>\n",
+    )
+
+
+BUILD_FAILED = (
+    "The book did not build: see the first 'WARNING' or 'ERROR' above (warnings count as errors; "
+    "a notebook that raises stops the build). Fix that page or notebook and run 'make book' again."
+)
 
 
 @app.command()
@@ -122,11 +151,15 @@ def build(
 ) -> None:
     """Build and execute the whole book; print where the HTML is."""
     try:
-        html = run_build(output=output, jupyterhub_url=jupyterhub_url, fresh=fresh, echo=typer.echo)
-    except (BuildFailed, FileNotFoundError) as exc:
+        result = run_build(output=output, jupyterhub_url=jupyterhub_url, fresh=fresh, echo=typer.echo)
+    except FileNotFoundError as exc:
         typer.secho(str(exc), fg="red", err=True)
         raise typer.Exit(1)
-    typer.echo(f"The book is at {html / 'index.html'}")
+    if not result.ok:
+        typer.secho(BUILD_FAILED, fg="red", err=True)
+        raise typer.Exit(1)
+    typer.echo(f">> built in {result.seconds:.0f} s")
+    typer.echo(f"The book is at {result.html / 'index.html'}")
 
 
 @app.command("pages")

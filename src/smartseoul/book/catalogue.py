@@ -370,6 +370,13 @@ def _figure_for(r: dict, base: Path, img_dir: Path, cache: dict, result: Catalog
     return fig
 
 
+def _meta_key(r: dict) -> str:
+    """Everything the page shows about a resource, as one digest (metadata edits redraw it)."""
+    import hashlib
+
+    return hashlib.sha256(json.dumps(r, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
 def _dataset_page(dataset: str, resources: list[dict], base: Path, img_dir: Path, cache: dict, result: CatalogueResult) -> str:
     provs = sorted({r.get("provenance", "") for r in resources})
     clean = [r for r in resources if r.get("role") == "clean"] or resources
@@ -388,7 +395,17 @@ def _dataset_page(dataset: str, resources: list[dict], base: Path, img_dir: Path
     out += [f"This dataset has {len(resources)} resource(s):", "",
             _md_table(listing, ["resource", "name", "role", "provenance", "rows"], width=300), ""]
     for r in resources:
-        out.append(_resource_section(r, base, img_dir, cache, result))
+        key = f"{_meta_key(r)}:{LAYOUT_VERSION}"
+        hit = cache.get(f"section:{r['name']}")
+        png = img_dir / f"{r['name']}.png"
+        if hit and hit.get("key") == key and (not hit.get("png") or png.exists()):
+            out.append(hit["text"])
+            continue
+        notes_before = len(result.notes)
+        text = _resource_section(r, base, img_dir, cache, result)
+        if len(result.notes) == notes_before:  # only cache sections that came out whole
+            cache[f"section:{r['name']}"] = {"key": key, "text": text, "png": png.exists()}
+        out.append(text)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -462,5 +479,6 @@ def write_catalogue(root: Path, generated: Path) -> CatalogueResult:
     for old in img_dir.glob("*.png") if img_dir.exists() else []:
         if old.stem not in names:
             old.unlink()
-    write_if_changed(cache_path, json.dumps({k: v for k, v in cache.items() if k in names}, indent=1, sort_keys=True))
+    keep_keys = names | {f"section:{n}" for n in names}
+    write_if_changed(cache_path, json.dumps({k: v for k, v in cache.items() if k in keep_keys}, indent=1, sort_keys=True))
     return result

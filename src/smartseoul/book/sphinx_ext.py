@@ -1,0 +1,43 @@
+"""A small Sphinx extension for the course book (loaded through `_config.yml`).
+
+1. sphinx-thebe (always loaded by jupyter-book) registers its inline configuration script again on
+   every incremental build, so pages carried it twice and the browser raised "Identifier
+   'THEBE_JS_URL' has already been declared". We keep one copy of every script.
+
+2. The student versions of the exercises are generated at build time and are not files in the
+repository, so Binder, Colab and JupyterHub launch links to them would lead nowhere. Trainees get
+exercises through nbgrader (or the page's download button), so we drop the launch buttons on
+those pages and keep the download button."""
+
+from __future__ import annotations
+
+EXERCISE_PAGES = "book/_generated/exercises/"
+
+
+def _drop_launch_buttons(app, pagename, templatename, context, doctree):
+    if not pagename.startswith(EXERCISE_PAGES):
+        return
+    buttons = context.get("header_buttons")
+    if buttons:
+        context["header_buttons"] = [b for b in buttons if b.get("label") != "launch-buttons"]
+
+
+def _one_copy_of_each_script(app, pagename, templatename, context, doctree):
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for js in scripts:
+        # inline scripts come with filename None or "": the same script either way
+        key = (str(getattr(js, "filename", js) or ""), repr(sorted(getattr(js, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(js)
+    context["script_files"] = unique
+
+
+def setup(app):
+    app.connect("html-page-context", _one_copy_of_each_script, priority=900)
+    # sphinx-book-theme adds its launch buttons at priority 501: run after it
+    app.connect("html-page-context", _drop_launch_buttons, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

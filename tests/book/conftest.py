@@ -1,0 +1,36 @@
+"""One book build per test session, shared by the build, leak and browser tests.
+
+All tests that use `built_book` carry `xdist_group("book")`, so under `pytest -n 2 --dist
+loadgroup` they run on one worker and the book is built once. The build goes to the course's
+own `_build/` (as `make book` does, so a warm cache makes reruns fast); set
+SMARTSEOUL_BOOK_TEST_OUTPUT to build somewhere else."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def built_book():
+    from smartseoul.book import run_build
+    from smartseoul.tools import ensure_ready
+
+    ensure_ready.main()  # a fresh clone has no datasets yet
+    out = os.environ.get("SMARTSEOUL_BOOK_TEST_OUTPUT")
+    messages: list[str] = []
+    result = run_build(root=ROOT, output=Path(out) if out else None, capture=True, echo=messages.append)
+    result.output = "\n".join(messages) + "\n" + result.output
+    return result
+
+
+@pytest.fixture(scope="session")
+def html_dir(built_book) -> Path:
+    if not built_book.ok:
+        tail = "\n".join(built_book.output.strip().splitlines()[-40:])
+        pytest.fail(f"the book did not build, so its pages cannot be checked:\n{tail}")
+    return built_book.html
