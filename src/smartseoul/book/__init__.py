@@ -181,3 +181,27 @@ def catalogue_command() -> None:
     for note in result.notes:
         typer.echo(f">> {note}")
     typer.echo(f"{len(result.pages)} page(s) in {generated_dir() / 'data'}")
+
+
+def binder_requirements(root: Path) -> str:
+    """binder/requirements.txt: the pins of constraints.txt, so Binder runs what we test."""
+    pins = [
+        line.strip()
+        for line in (root / "constraints.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    header = (
+        "# Binder installs exactly the course's pinned versions: a copy of constraints.txt\n"
+        "# (tests/book/test_book_units.py checks that they agree; refresh with: smartseoul book binder).\n"
+    )
+    return header + "\n".join(pins) + "\n"
+
+
+@app.command("binder")
+def binder_command() -> None:
+    """Refresh binder/requirements.txt from constraints.txt."""
+    from .toc import write_if_changed
+
+    root = paths.course_root()
+    changed = write_if_changed(root / "binder" / "requirements.txt", binder_requirements(root))
+    typer.echo("binder/requirements.txt " + ("updated" if changed else "already current"))
