@@ -64,7 +64,9 @@ def data_generate(
     out: Optional[Path] = typer.Option(None, help="Output folder (default: datasets/)."),
     force: bool = typer.Option(False, help="Overwrite files even if they were edited by hand."),
     scale: str = typer.Option("course", help="'course' (committed, small) or 'full' (millions of rows, Parquet)."),
-    years: Optional[List[int]] = typer.Option(None, "--years", help="With --scale full: which years."),
+    years: Optional[List[int]] = typer.Option(None, "--years", help="With --scale full: which years (repeatable; default 2022)."),
+    months: Optional[List[int]] = typer.Option(None, "--months", help="With --scale full: which months (repeatable; default all)."),
+    fraction: float = typer.Option(1.0, help="With --scale full: a fraction of the real volume (e.g. 0.1 on a small laptop)."),
 ) -> None:
     """Generate datasets deterministically: the same seed gives byte-identical files."""
     from .data.build import DEFAULT_SEED, UserDataChanged, generate
@@ -72,7 +74,8 @@ def data_generate(
     if scale == "full":
         from .data import full_scale
 
-        full_scale.generate_cli(out=out, years=years, seed=seed if seed is not None else DEFAULT_SEED, only=only)
+        full_scale.generate_cli(out=out, years=years, seed=seed if seed is not None else DEFAULT_SEED, only=only,
+                                fraction=fraction, months=months)
         return
     if scale != "course":
         raise typer.BadParameter("--scale is 'course' or 'full'")
