@@ -22,7 +22,13 @@ import subprocess
 import sys
 from dataclasses import asdict, dataclass
 
-SANDBOX_UID_BASE = 61000  # kernel user for worker slot n is SANDBOX_UID_BASE + n (no passwd entry needed)
+SANDBOX_UID_BASE = 200000  # kernels run as uids above this (no passwd entry needed)
+
+
+def kernel_uid(slot: int) -> int:
+    """A uid of its own for each worker slot of this grading process, so per-user limits
+    (processes) of one kernel never touch another kernel, even across concurrent batches."""
+    return SANDBOX_UID_BASE + (os.getpid() % 40000) * 64 + slot % 64
 JOB_MARKER = "SMARTSEOUL_GRADING_JOB"
 
 LEVEL_TEXT = {

@@ -20,7 +20,7 @@ HONEST = ("correct", "wrong", "blank")
 _PREFIX = {
     "infinite-loop": "while True:\n    pass\n",
     "ignore-interrupt": "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass\n",
-    "memory": "_hog = []\nwhile True:\n    _hog.append(bytearray(64 * 1024 * 1024))\n",
+    "memory": "_hog = []\nwhile True:\n    _hog.append(bytes(256 * 1024 * 1024))\n",
     "processes": (
         "import os, subprocess\n"
         "subprocess.Popen(['sleep', '600'], start_new_session=True)\n"
@@ -129,9 +129,16 @@ class Maker:
                 return nb
             first.source = code + "\n" + first.source
             return nb
-        if kind == "sleepy":  # every code answer sleeps just under the per-cell limit
-            for c in answers:
-                c.source = f"import time\ntime.sleep({cell_timeout * 0.8:.2f})\n" + c.source
+        if kind == "sleepy":  # sleeps just under the per-cell limit, cell after cell
+            nap = f"import time\ntime.sleep({cell_timeout * 0.8:.2f})\n"
+            cells = []
+            for c in nb.cells:
+                if is_answer(c) and c.cell_type == "code":
+                    c.source = nap + c.source
+                cells.append(c)
+                if c.cell_type == "code":
+                    cells.append(nbformat.v4.new_code_cell(nap + "pass"))
+            nb.cells = cells
             return nb
         if kind == "always-equal":  # every answer replaced by an object that equals anything
             nb = copy.deepcopy(self.release)

@@ -543,6 +543,8 @@ class Runner:
         report = guard.parse((ex.reply or {}).get("user_expressions", {}).get("g"), nonce)
         if report and report.get("audit"):
             self.flag("attempt", "the submission tried to: " + "; ".join(report["audit"][:8]))
+        if self.job["level"] in ("full", "userns"):
+            self._disk_check()
         try:
             import psutil
 
@@ -554,6 +556,22 @@ class Runner:
                           f"at the end ({', '.join(names[:5])}); they were killed")
         except Exception:
             pass
+
+    def _disk_check(self) -> None:
+        """The private tmpfs and the per-file limit stop a disk fill; flag a submission that hit them."""
+        biggest, total = 0, 0
+        for base in (str(self.sandbox.parent), "/var/tmp", "/dev/shm"):
+            for dirpath, _dirs, files in os.walk(base):
+                for n in files:
+                    try:
+                        size = os.lstat(os.path.join(dirpath, n)).st_size
+                    except OSError:
+                        continue
+                    biggest, total = max(biggest, size), total + size
+        if biggest >= self.limits.file_bytes or total >= 0.9 * self.limits.disk_bytes:
+            self.flag("disk", f"the submission wrote {total / 1024**2:.0f} MiB (largest file {biggest / 1024**2:.0f} MiB) "
+                      f"and hit the disk limits ({self.limits.file_bytes / 1024**2:.0f} MiB per file, "
+                      f"{self.limits.disk_bytes / 1024**2:.0f} MiB in all)")
 
     def _store(self, cell, ex: Execution) -> None:
         if cell["cell_type"] == "code":
