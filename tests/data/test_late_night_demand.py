@@ -190,3 +190,50 @@ def test_caller_origin_and_home(hexes):
     rho = away["call_records"].corr(away["distance_km"], method="spearman")
     assert rho < -0.3, "fewer callers come from far away"
     assert (own / by_origin).between(0.05, 0.8).all()
+
+
+@pytest.fixture(scope="module")
+def nightly():
+    d = data.load("late_night_daily")
+    w = data.load("weather_daily")
+    return d.merge(w, on="date", how="inner", validate="one_to_one")
+
+
+def test_nightly_magnitudes_and_covid(nightly):
+    year = nightly["date"].dt.year
+    riders = nightly.groupby(year)["owl_bus_riders"].sum()
+    assert riders[2019] == pytest.approx(3.1e6, rel=0.05), "about 3.1 million riders a year before COVID"
+    taxi = nightly.groupby(year)["taxi_pickups"].mean()
+    # distancing closed bars early: late-night taxis collapse, Owl Bus riders (night workers) fall less
+    assert taxi[2021] < 0.6 * taxi[2019]
+    assert riders[2021] < 0.85 * riders[2019]
+    assert riders[2021] / riders[2019] > taxi[2021] / taxi[2019] + 0.15
+    assert taxi[2023] > taxi[2021] * 1.5, "recovery after distancing ended (2022-04-18)"
+    # the strictest stage (summer 2021) is the low point for taxis
+    summer21 = nightly[(nightly["date"] >= "2021-07-12") & (nightly["date"] < "2021-10-01")]["taxi_pickups"].mean()
+    assert summer21 < 0.45 * taxi[2019]
+
+
+def test_nightly_expansion_and_rhythm(nightly):
+    routes = nightly.set_index("date")["owl_bus_routes"]
+    assert routes["2022-04-17"] == 9 and routes["2022-04-18"] == 12 and routes["2022-05-01"] == 14
+    # the expansion adds riders: compare the same weeks a year apart, after distancing ended
+    before = nightly[(nightly["date"] >= "2022-05-01") & (nightly["date"] < "2022-10-01")]["owl_bus_riders"].mean()
+    a_year_on = nightly[(nightly["date"] >= "2023-05-01") & (nightly["date"] < "2023-10-01")]["owl_bus_riders"].mean()
+    assert before > nightly[nightly["date"].dt.year == 2019]["owl_bus_riders"].mean(), "14 routes carry more than 9 did"
+    assert a_year_on > before
+    pre = nightly[nightly["date"].dt.year == 2019]
+    by_day = pre.groupby("weekday")["owl_bus_riders"].mean()
+    assert by_day.idxmax() == 5 and by_day[[5, 6]].mean() > 1.25 * by_day[[0, 1, 2, 3]].mean()
+
+
+def test_nightly_weather(nightly):
+    """Rain keeps people home: fewer Owl Bus riders on rainy nights, same month and weekday."""
+    d = nightly[nightly["date"].dt.year == 2019].copy()
+    d["key"] = d["date"].dt.month.astype(str) + "-" + d["weekday"].astype(str)
+    d["rel"] = d["owl_bus_riders"] / d.groupby("key")["owl_bus_riders"].transform("median")
+    wet = d["rain_mm"] >= 1
+    assert d.loc[wet, "rel"].mean() < d.loc[~wet, "rel"].mean() - 0.06
+    heavy = d["rain_mm"] >= 30
+    assert heavy.sum() >= 3 and d.loc[heavy, "rel"].mean() < 0.9
+    assert d.loc[heavy, "rel"].mean() < d.loc[wet & ~heavy, "rel"].mean(), "heavy rain keeps more people home"

@@ -330,6 +330,53 @@ def simulate(ctx):
     return hexes, hourly, od, routes, waypoints
 
 
+#: Owl Bus network size after 2019 (the 2013 nine routes were re-arranged over the years; the
+#: city ran nine routes until the April-May 2022 expansion to fourteen).
+ROUTE_STEPS = [("2019-01-01", 9), ("2022-04-18", 12), ("2022-05-01", 14)]
+RIDERS_2019 = 3_100_000 / 365  # ~3.1 million riders a year, as quoted in 2022 (year not stated)
+TAXI_2019 = 340_000  # city-wide late-night pick-ups per night (synthetic, below the 2013 week)
+
+
+def daily_series(ctx) -> pd.DataFrame:
+    """City-wide late-night demand per day, 2019-2023, shaped by the shared weather, calendar and
+    COVID drivers: distancing closed bars early, so late-night taxis collapsed; Owl Bus riders
+    (many of them night workers) fell less; the 2022 expansion added capacity."""
+    rng = ctx.rng("late_night_daily")
+    weather = ctx.get("weather", "weather_daily")
+    cal = city.calendar()
+    dates = pd.DatetimeIndex(cal["date"])
+    n = len(dates)
+    w = weather.set_index("date").reindex(dates)
+    # the hours 00-05 of a date belong to the night before: Saturday 01 h = Friday night
+    dow = np.array([0.80, 0.86, 0.90, 0.95, 1.05, 1.42, 1.22])[dates.weekday]
+    prev_off = np.r_[False, cal["is_day_off"].to_numpy()[:-1]]
+    next_off = cal["is_day_off"].to_numpy()
+    holiday_eve = (~prev_off) & next_off & (dates.weekday < 5)  # a weekday night before a day off
+    dow = np.where(holiday_eve, np.maximum(dow, 1.25), dow)
+    month = np.array([0.92, 0.9, 0.98, 1.0, 1.04, 1.02, 1.0, 0.98, 1.0, 1.03, 1.02, 1.12])[dates.month - 1]
+    nightlife = city.activity_factor(dates, "nightlife")
+    rain = w["rain_mm"].to_numpy()
+    tmin = w["temp_min_c"].to_numpy()
+    out_factor = np.where(rain >= 30, 0.75, np.where(rain >= 1, 0.88, 1.0)) * np.where(tmin < -8, 0.85, np.where(tmin < -3, 0.93, 1.0))
+    starts = pd.to_datetime([d for d, _ in ROUTE_STEPS]).values
+    n_routes = np.array([k for _, k in ROUTE_STEPS])[np.searchsorted(starts, dates.values, side="right") - 1]
+    capacity = 1 + 0.3 * (n_routes - 9) / 5  # more routes, more riders (15,000 -> 20,000 seats a night)
+    trend = 1 + 0.015 * (dates.year - 2019)
+    riders = RIDERS_2019 * trend * dow * month * (0.5 + 0.5 * nightlife) * out_factor * capacity
+    riders = riders / np.mean((dow * month * out_factor)[dates.year == 2019])
+    taxi = TAXI_2019 * dow * month * nightlife * np.where(rain >= 1, 1.05, 1.0) * np.where(tmin < -8, 0.92, 1.0)
+    taxi = taxi / np.mean((dow * month * np.where(rain >= 1, 1.05, 1.0) * np.where(tmin < -8, 0.92, 1.0))[dates.year == 2019])
+    return pd.DataFrame(
+        {
+            "date": dates.values.astype("datetime64[ns]"),
+            "weekday": dates.weekday.astype(np.int64),
+            "owl_bus_routes": n_routes.astype(np.int64),
+            "owl_bus_riders": rng.poisson(riders * rng.lognormal(0, 0.05, n)).astype(np.int64),
+            "taxi_pickups": rng.poisson(taxi * rng.lognormal(0, 0.04, n)).astype(np.int64),
+        }
+    )
+
+
 # -- resources --------------------------------------------------------------------------------
 def _hex_fields() -> list[Field]:
     return [
@@ -397,8 +444,19 @@ def _waypoint_fields() -> list[Field]:
     ]
 
 
+def _daily_fields() -> list[Field]:
+    return [
+        Field("date", "date", "Calendar day the hours 00-05 belong to (Saturday's row = Friday night).", "일자", required=True, unique=True),
+        Field("weekday", "integer", "Day of week of `date` (0 = Monday ... 6 = Sunday).", "요일", minimum=0, maximum=6),
+        Field("owl_bus_routes", "integer", "Owl Bus routes in service (9 until 2022-04-17; 12 from 2022-04-18; 14 from 2022-05-01).", "노선 수", minimum=1),
+        Field("owl_bus_riders", "integer", "Owl Bus boardings that night, all routes (synthetic).", "승차 인원", unit="riders per night", minimum=0),
+        Field("taxi_pickups", "integer", "City-wide taxi pick-ups 00-05 h (synthetic).", "택시 승차 건수", unit="trips per night", minimum=0),
+    ]
+
+
 def build(ctx) -> list[Output]:
     hexes, hourly, od, routes, waypoints = simulate(ctx)
+    daily = daily_series(ctx)
     synth = [
         "Synthetic counts on a hexagon grid built for this course. Hot spots are placed at the five areas the city named "
         "(홍대·합정, 동대문, 신림역, 역삼·강남, 시청·종로) and at secondary nightlife areas we chose (건대입구, 영등포, 잠실, 신촌, 노원, 연신내 ...).",
@@ -429,6 +487,20 @@ def build(ctx) -> list[Output]:
                         "late_night_demand/late_night_od.csv", "csv", "synthetic", Schema(_od_fields(), ["origin_gu_code", "home_gu_code"]),
                         imitates="KT 심야 통화량 × 청구지 주소 (late-night call records joined with billing addresses, March 2013)",
                         sources=OWL_SOURCES, notes=[synth[1], "A gravity model (home population × distance decay, extra weight on the own gu) splits each origin gu's records; origin totals equal the hexagon totals by gu."]), od),
+        Output(Resource("late_night_daily", DATASET, "Late-night demand per night, 2019-2023: Owl Bus riders and taxi pick-ups (synthetic)",
+                        "City-wide Owl Bus riders and late-night taxi pick-ups per night, driven by the shared weather, calendar and COVID distancing, with the 2022 expansion from 9 to 14 routes.",
+                        "late_night_demand/late_night_daily.csv", "csv", "synthetic", Schema(_daily_fields(), ["date"]),
+                        imitates="서울시 심야버스 이용 현황 (Owl Bus ridership) and taxi late-night operations",
+                        sources=OWL_SOURCES + [
+                            {"title": "Economist (Korea) 2022-04-18 and Dailian 2022-04-05: expansion from 9 to 14 routes (N51, N64, N72, N75 on 04-18; N32, N34 on 05-01); about 3.1 million riders a year (secondary; not in the course facts file)",
+                             "path": "https://economist.co.kr/article/view/ecn202204180002"}],
+                        notes=[
+                            "Synthetic. Calibrated so that 2019 has about 3.1 million Owl Bus riders (the annual figure quoted in 2022; the year it refers to is not stated). "
+                            "Taxi pick-ups per night are set below the 2013 study week's level.",
+                            "Shaped by the shared drivers: Friday and Saturday nights and nights before holidays are busiest; rain and hard frost keep people home; "
+                            "distancing (city.activity_factor 'nightlife') cuts taxi demand far more than Owl Bus riding, because many riders are night workers (a teaching assumption).",
+                            "Route counts after 2019 come from 2022 press reports (secondary); earlier re-arrangements (e.g. N10 and N40 merged into N15 in 2014) are not modelled.",
+                        ]), daily),
         Output(Resource("owl_bus_routes", DATASET, "The nine Owl Bus routes of 2013 (approximate lines)",
                         "N26, N37, N13, N16, N61, N62, N10, N30 and N40 as approximate lines, with their termini, launch date, hours and fare.",
                         "late_night_demand/owl_bus_routes.geojson", "geojson", "derived", Schema(_route_fields(), ["route_id"]),
