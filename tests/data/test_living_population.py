@@ -118,3 +118,13 @@ def test_raw_file_is_portal_style_with_masked_cells(bands):
     clean = bands[(bands["date"] == day) & (bands["hour"] == int(row["시간대구분"])) & (bands["dong_code"] == row["행정동코드"])].iloc[0]
     assert abs(clean["total"] - row["총생활인구수"]) < 1.5  # the clean total sums 28 bands rounded to 0.1
     assert abs(clean["male_0_9"] - row["남자0세부터9세생활인구수"]) < 0.06
+
+
+def test_rain_keeps_evening_visitors_away(lp):
+    """2022-03-11 is the one rainy weekday (shared weather, 11.8 mm) of the sample weeks."""
+    wet = data.load("weather_daily").set_index("date").loc["2022-03-11", "rain_mm"]
+    assert wet >= 5
+    bus = lp[(lp["land_use"] == "business") & lp["hour"].isin([19, 20, 21])]
+    evening = bus.groupby("date")["total"].sum()
+    dry = evening.loc[[pd.Timestamp(d) for d in ("2022-03-07", "2022-03-08", "2022-03-10")]]
+    assert evening.loc[pd.Timestamp("2022-03-11")] < 0.97 * dry.min()

@@ -562,7 +562,7 @@ RAW_YEARS = (2019, 2020)
 
 def build(ctx) -> list[Output]:
     st, long = simulate(ctx)
-    imitates = "서울시 지하철 호선별 역별 시간대별 승하차 인원 정보 (OA-12252)"
+    imitates = "서울시 지하철 호선별 역별 시간대별 승하차 인원 정보 (Seoul subway boardings and alightings by line, station and hour)"
     sources = [
         FACTS_SOURCE,
         {"title": "Seoul Open Data Plaza OA-12252 (layout imitated; values synthetic)", "path": "https://data.seoul.go.kr/dataList/OA-12252/S/1/datasetView.do"},
@@ -571,7 +571,7 @@ def build(ctx) -> list[Output]:
     notes = [
         "Synthetic monthly totals. Calibrated so that a normal (2019) day carries about 6.6M boardings+alightings on Seoul Metro lines 1-8 and about 8.8M on lines 1-9 inside Seoul (published 2024 magnitudes, used as approximate 2019 levels).",
         "Busiest stations as published: 강남, 잠실 (line 2) and 홍대입구 about 150k a day, then 구로디지털단지, 서울역 (line 1), 신림, 삼성 about 100k; quietest 도림천 (line 2, about 2.6k) and 둔촌오륜 (line 9, about 1.5k). 강남 is the busiest in 2019; 잠실 grows faster and leads by 2023.",
-        "COVID: ridership follows the shared distancing driver (about a quarter down in 2020, partial recovery by 2023); office and nightlife stations fall further. Weekends, holidays, heavy rain and cold days lower the counts; May is the busiest month.",
+        "COVID: ridership follows the shared distancing driver (about a fifth down in 2020, lowest in 2021, partial recovery by 2023: still about 7 % below 2019); office and nightlife stations fall further. Weekends, holidays, heavy rain and cold days lower the counts; May is the busiest month.",
         "Hourly profile: residential stations board in the morning (07-09) and alight in the evening; office stations alight 08-09 and board 18-19; the whole system peaks at 18-19.",
         "Line 1 includes the Korail-run stations inside Seoul (the real file lists them as 경부선, 경원선, 경인선); stations outside Seoul and stations opened after 2019 (e.g. 신내, 강일) are left out.",
     ]
