@@ -65,17 +65,22 @@ def read_roster(path: Path) -> dict[str, str]:
     return roster
 
 
+def _skip(parts: tuple[str, ...]) -> bool:
+    """Archive clutter (macOS resource forks, .DS_Store) is not a submission."""
+    return "__MACOSX" in parts or parts[-1] in (".DS_Store", "Thumbs.db")
+
+
 def _inputs(src: Path):
     """(name, size, reader) for every file in a folder or zip; nothing is extracted to disk."""
     src = Path(src)
     if src.is_dir():
         for p in sorted(src.rglob("*")):
-            if p.is_file() and not any(part.startswith(".") or part == "__MACOSX" for part in p.relative_to(src).parts):
+            if p.is_file() and not _skip(p.relative_to(src).parts):
                 yield p.relative_to(src).as_posix(), p.stat().st_size, p.read_bytes
     elif src.is_file() and zipfile.is_zipfile(src):
         zf = zipfile.ZipFile(src)
         for info in zf.infolist():
-            if info.is_dir() or any(part.startswith(".") or part == "__MACOSX" for part in PurePosixPath(info.filename).parts):
+            if info.is_dir() or _skip(PurePosixPath(info.filename).parts):
                 continue
             yield info.filename, info.file_size, (lambda i=info: zf.read(i))
     else:
@@ -105,6 +110,9 @@ def intake(course: Course, assignment: str, src: Path, roster_path: Path) -> Int
         ledger.reject(name, student, reason)
 
     for name, size, read in _inputs(src):
+        if ".." in PurePosixPath(name).parts or name.startswith("/"):
+            reject(name, "unsafe path in the archive (.. or absolute); it was not read")
+            continue
         student = _lookup(roster, name)
         if student is None:
             reject(name, "not in the roster: add a row mapping this file to a student ID")

@@ -1,0 +1,133 @@
+"""Rebuilding a submission from the trusted template (no kernel, no nbgrader run: fast)."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import nbformat
+import pytest
+
+from grading_helpers import ASSIGNMENT, FIXTURES
+
+from smartseoul.grading.rebuild import Template, grade_id, is_answer, is_test, rebuild
+
+SOURCE = FIXTURES / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+
+
+def _clear_solution(src: str) -> str:
+    return re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", STUB, src, flags=re.S)
+
+
+def _clear_hidden(src: str) -> str:
+    return re.sub(r"\n?### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", src, flags=re.S)
+
+
+@pytest.fixture()
+def template() -> Template:
+    src = nbformat.read(SOURCE, as_version=4)
+    grading = copy.deepcopy(src)
+    for c in grading.cells:
+        if is_answer(c):
+            c.source = _clear_solution(c.source) if c.cell_type == "code" else "YOUR ANSWER HERE"
+    release = copy.deepcopy(grading)
+    for c in release.cells:
+        if is_test(c):
+            c.source = _clear_hidden(c.source)
+    return Template(ASSIGNMENT, ASSIGNMENT, release, grading)
+
+
+def _answered(t: Template):
+    nb = copy.deepcopy(t.release)
+    for c in nb.cells:
+        if grade_id(c) == "q1-answer":
+            c.source = "def double(x):\n    return x + x"
+    return nb
+
+
+def _cell(nb, gid):
+    return next(c for c in nb.cells if grade_id(c) == gid)
+
+
+def test_answers_come_from_the_trainee_and_tests_from_the_template(template):
+    built = rebuild(template, _answered(template))
+    assert _cell(built.notebook, "q1-answer").source == "def double(x):\n    return x + x"
+    assert "double(-3)" in _cell(built.notebook, "q1-tests").source  # hidden test restored
+    assert not built.flags
+    kinds = [r["kind"] for r in built.roles]
+    assert kinds.count("test") == 3 and kinds.count("answer") == 4
+
+
+def test_edited_test_cell_is_replaced_and_flagged(template):
+    nb = _answered(template)
+    _cell(nb, "q1-tests").source = "pass"
+    built = rebuild(template, nb)
+    assert _cell(built.notebook, "q1-tests").source == _cell(template.grading, "q1-tests").source
+    assert [f["code"] for f in built.flags] == ["test-edited"]
+
+
+def test_deleted_test_cell_is_restored_and_flagged(template):
+    nb = _answered(template)
+    nb.cells = [c for c in nb.cells if grade_id(c) != "q2-tests"]
+    built = rebuild(template, nb)
+    assert "district_count == 25" in _cell(built.notebook, "q2-tests").source
+    assert {f["code"] for f in built.flags} == {"test-missing"}
+
+
+def test_retagged_test_cell_runs_with_the_template_metadata(template):
+    nb = _answered(template)
+    cell = _cell(nb, "q3-tests")
+    cell.metadata["nbgrader"]["grade"] = False
+    cell.metadata["nbgrader"]["points"] = 0
+    cell.metadata["tags"] = ["skip-execution", "raises-exception"]
+    built = rebuild(template, nb)
+    rebuilt = next(c for c in built.notebook.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "q3-tests")
+    assert rebuilt.metadata["nbgrader"]["points"] == 2 and rebuilt.metadata["nbgrader"]["grade"] is True
+    assert "tags" not in rebuilt.metadata
+    assert [f["code"] for f in built.flags] == ["metadata-changed"]
+    assert "skip-execution" in built.flags[0]["message"]
+
+
+def test_reordered_cells_are_put_back_in_order(template):
+    nb = _answered(template)
+    nb.cells = list(reversed(nb.cells))
+    built = rebuild(template, nb)
+    assert [grade_id(c) for c in built.notebook.cells if grade_id(c)] == template.grade_ids
+    assert "reordered" in {f["code"] for f in built.flags}
+
+
+def test_added_cells_are_kept_in_place_and_rebinding_is_flagged(template):
+    nb = _answered(template)
+    pos = next(i for i, c in enumerate(nb.cells) if grade_id(c) == "q1-answer")
+    nb.cells.insert(pos + 1, nbformat.v4.new_code_cell("def helper():\n    return 1", metadata={"tags": ["skip-execution"]}))
+    q2 = next(i for i, c in enumerate(nb.cells) if grade_id(c) == "q2-answer")
+    nb.cells.insert(q2 + 1, nbformat.v4.new_code_cell("district_count = 25.0"))
+    built = rebuild(template, nb)
+    srcs = [c.source for c in built.notebook.cells]
+    i_helper = srcs.index("def helper():\n    return 1")
+    assert grade_id(built.notebook.cells[i_helper - 1]) == "q1-answer"
+    assert built.notebook.cells[i_helper].metadata == {}  # trainee tags dropped
+    codes = [f for f in built.flags if f["code"] == "rebinds-tested-name"]
+    assert len(codes) == 1 and codes[0]["grade_id"] == "q2-tests" and "district_count" in codes[0]["message"]
+
+
+def test_unknown_and_duplicate_grade_ids_are_not_graded(template):
+    nb = _answered(template)
+    fake = copy.deepcopy(_cell(nb, "q1-tests"))
+    fake.metadata["nbgrader"]["grade_id"] = "bonus"
+    dup = copy.deepcopy(_cell(nb, "q1-answer"))
+    dup.source = "def double(x):\n    return 0"
+    nb.cells += [fake, dup]
+    built = rebuild(template, nb)
+    assert {f["code"] for f in built.flags} == {"unknown-grade-id", "duplicate-grade-id"}
+    assert [r["grade_id"] for r in built.roles if r["kind"] == "answer"].count("q1-answer") == 1
+    assert _cell(built.notebook, "q1-answer").source == "def double(x):\n    return x + x"
+
+
+def test_missing_answer_falls_back_to_the_blank_template(template):
+    nb = _answered(template)
+    nb.cells = [c for c in nb.cells if grade_id(c) != "q3-answer"]
+    built = rebuild(template, nb)
+    assert "raise NotImplementedError" in _cell(built.notebook, "q3-answer").source
+    assert {f["code"] for f in built.flags} == {"answer-missing"}
