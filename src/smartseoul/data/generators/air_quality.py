@@ -40,6 +40,16 @@ NO2_TREND, CO_TREND, O3_TREND = -0.03, -0.02, +0.015
 TRAFFIC_GU = {"11110", "11140", "11170", "11560", "11650", "11680", "11440", "11230", "11500"}
 
 
+class GappySchema(Schema):
+    """A schema for tables with missing numbers: declares parquet nulls, which frictionless 5
+    reads back as the float 'nan', as missing (not as values breaking the constraints)."""
+
+    def to_frictionless(self):
+        out = super().to_frictionless()
+        out["missingValues"] = ["", "nan"]
+        return out
+
+
 def _ar1(rng: np.random.Generator, n: int, phi: float, sd: float) -> np.ndarray:
     """Day-to-day persistence: stationary AR(1) noise with the given marginal sd."""
     eps = rng.normal(0.0, sd * np.sqrt(1 - phi**2), n)
@@ -144,7 +154,8 @@ def simulate(ctx) -> pd.DataFrame:
         start = pd.Timestamp(f"{year}-01-01") + pd.Timedelta(days=int(rng.integers(0, 350)))
         span = (df["date"] >= start) & (df["date"] < start + pd.Timedelta(days=int(rng.integers(2, 7))))
         df.loc[span & (df["gu_code"] == gu["code"].iloc[station]), measures] = np.nan
-    return df
+    # nullable floats: missing values are stored as nulls (not NaN), as validators expect
+    return df.astype({c: "Float64" for c in measures})
 
 
 def raw_year(df: pd.DataFrame, year: int = RAW_YEAR) -> bytes:
@@ -158,8 +169,8 @@ def raw_year(df: pd.DataFrame, year: int = RAW_YEAR) -> bytes:
             "오존농도(ppm)": d["o3_ppm"],
             "일산화탄소농도(ppm)": d["co_ppm"],
             "아황산가스농도(ppm)": d["so2_ppm"],
-            "미세먼지농도(㎍/㎥)": d["pm10_ugm3"].astype("Int64"),
-            "초미세먼지농도(㎍/㎥)": d["pm25_ugm3"].astype("Int64"),
+            "미세먼지농도(㎍/㎥)": d["pm10_ugm3"].round().astype("Int64"),
+            "초미세먼지농도(㎍/㎥)": d["pm25_ugm3"].round().astype("Int64"),
         }
     )
     text = raw.to_csv(index=False, lineterminator="\r\n")
@@ -214,6 +225,19 @@ def _daily_fields() -> list[Field]:
     ]
 
 
+def _raw_fields() -> list[Field]:
+    return [
+        Field("측정일시", "string", "Day of measurement as YYYYMMDD (read it with format='%Y%m%d').", "측정일시", required=True, pattern=r"\d{8}"),
+        Field("측정소명", "string", "Station name (= gu name).", "측정소명", required=True),
+        Field("이산화질소농도(ppm)", "number", "Daily mean NO2 (blank when missing).", "이산화질소농도(ppm)", unit="ppm", minimum=0),
+        Field("오존농도(ppm)", "number", "Daily mean O3 (blank when missing).", "오존농도(ppm)", unit="ppm", minimum=0),
+        Field("일산화탄소농도(ppm)", "number", "Daily mean CO (blank when missing).", "일산화탄소농도(ppm)", unit="ppm", minimum=0),
+        Field("아황산가스농도(ppm)", "number", "Daily mean SO2 (blank when missing).", "아황산가스농도(ppm)", unit="ppm", minimum=0),
+        Field("미세먼지농도(㎍/㎥)", "integer", "Daily mean PM10 (blank when missing).", "미세먼지농도(㎍/㎥)", unit="µg/m³", minimum=0),
+        Field("초미세먼지농도(㎍/㎥)", "integer", "Daily mean PM2.5 (blank when missing).", "초미세먼지농도(㎍/㎥)", unit="µg/m³", minimum=0),
+    ]
+
+
 def _standard_fields() -> list[Field]:
     return [
         Field("scheme", "string", "Which rule set: WHO AQG 2021, Korean national ambient standard, or Korean forecast grade.", required=True, categorical=True),
@@ -251,12 +275,12 @@ def build(ctx) -> list[Output]:
         Output(Resource(
             "air_quality_daily", DATASET, "Daily air quality by district, 2019-2023 (synthetic)",
             "Daily mean PM10, PM2.5, O3, NO2, CO and SO2 at the urban station of each of the 25 gu, driven by the shared weather and COVID-era traffic.",
-            "air_quality/air_quality_daily.parquet", "parquet", "synthetic", Schema(_daily_fields(), ["date", "gu_code"]),
+            "air_quality/air_quality_daily.parquet", "parquet", "synthetic", GappySchema(_daily_fields(), ["date", "gu_code"]),
             imitates=imitates, oa="OA-2218", sources=[OA_2218, FACTS_SOURCE], notes=notes), df),
         Output(Resource(
             f"air_quality_raw_{RAW_YEAR}", DATASET, f"Daily air quality, portal-style raw file for {RAW_YEAR} (synthetic, CP949)",
             f"The {RAW_YEAR} part of air_quality_daily laid out as the portal's 일별평균대기오염도_{RAW_YEAR}.csv: Korean headers, CP949, dates as YYYYMMDD.",
-            f"air_quality/일별평균대기오염도_{RAW_YEAR}.csv", "csv", "synthetic", None, role="raw",
+            f"air_quality/일별평균대기오염도_{RAW_YEAR}.csv", "csv", "synthetic", Schema(_raw_fields()), role="raw",
             imitates=imitates, oa="OA-2218", sources=[OA_2218, FACTS_SOURCE], notes=raw_notes, encoding="cp949"), raw_year(df)),
         Output(Resource(
             "air_quality_standards", DATASET, "PM2.5 and PM10 guideline values, standards and grades (factual)",

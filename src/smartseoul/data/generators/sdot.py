@@ -69,7 +69,7 @@ def sensors(ctx) -> gpd.GeoDataFrame:
     # serial numbers: the first 850 are the 2019 roll-out, the rest came later
     order = rng.permutation(N_SENSORS)
     batch_a = order < 850
-    serial = np.where(batch_a, [f"V02Q1940{k + 1:03d}" for k in order], [f"V02Q2030{k - 849:03d}" for k in order])
+    serial = np.array([f"V02Q1940{k + 1:03d}" if k < 850 else f"V02Q2030{k - 849:03d}" for k in order])
     install = np.where(
         batch_a,
         pd.Timestamp("2019-03-01") + pd.to_timedelta(rng.integers(0, 300, N_SENSORS), unit="D"),
@@ -168,7 +168,7 @@ def true_readings(ctx, sens: pd.DataFrame) -> dict[str, np.ndarray]:
 
     # particles: the gu's daily air quality, a daily cycle, low-cost sensor bias and humidity artefact
     aq = ctx.get("air_quality", "air_quality_daily")
-    aq = aq[aq["date"].isin(days.unique())]
+    aq = aq[aq["date"].isin(days.unique())].astype({"pm25_ugm3": "float64", "pm10_ugm3": "float64"})
     city_day = aq.groupby("date")[["pm25_ugm3", "pm10_ugm3"]].transform("mean")
     aq = aq.assign(pm25=aq["pm25_ugm3"].fillna(city_day["pm25_ugm3"]), pm10=aq["pm10_ugm3"].fillna(city_day["pm10_ugm3"]))
     pm25_day = aq.pivot(index="gu_code", columns="date", values="pm25")
@@ -339,6 +339,21 @@ def _fault_fields() -> list[Field]:
     ]
 
 
+def _raw_fields() -> list[Field]:
+    return [
+        Field("모델명", "string", "Device model.", "모델명", required=True),
+        Field("시리얼", "string", "Sensor serial number (keep as text).", "시리얼", required=True, pattern=r"V02Q\d{7}"),
+        Field("측정시간", "string", "Hour of measurement as yyyymmddhhmi (the hourly average starting then).", "측정시간", required=True, pattern=r"\d{12}"),
+        Field("미세먼지2.5", "integer", "PM2.5.", "미세먼지2.5", unit="µg/m³", minimum=0),
+        Field("미세먼지10", "integer", "PM10.", "미세먼지10", unit="µg/m³", minimum=0),
+        Field("기온", "number", "Air temperature.", "기온", unit="°C"),
+        Field("상대습도", "integer", "Relative humidity.", "상대습도", unit="%", minimum=0, maximum=100),
+        Field("조도", "integer", "Illuminance.", "조도", unit="lux", minimum=0),
+        Field("소음", "number", "Sound level.", "소음", unit="dB", minimum=0),
+        Field("등록일시", "string", "When the row reached the platform (yyyy-mm-dd hh:mm:ss).", "등록일시", required=True),
+    ]
+
+
 def build(ctx) -> list[Output]:
     sens = sensors(ctx)
     df, key = readings(ctx, sens)
@@ -367,10 +382,11 @@ def build(ctx) -> list[Output]:
         Output(Resource("sdot_faults", DATASET, "S-DoT fault answer key: every faulty sensor-hour (instructors)",
                         "Ground truth for the sensor-quality exercise: each faulty sensor-hour in sdot_readings with its fault type and measure.",
                         "sdot/sdot_faults.parquet", "parquet", "synthetic", Schema(_fault_fields(), ["serial", "datetime"]), role="truth",
+                        imitates="quality flags for S-DoT readings (the portal publishes none; this answer key is the course's own)",
                         sources=src, notes=[SYNTHETIC_NOTE, note_fault]), key),
         Output(Resource(f"sdot_raw_{y}{m}{d}", DATASET, f"S-DoT readings, portal-style raw file for {RAW_DAY} (synthetic, CP949)",
                         f"One day of sdot_readings as the portal's daily file: Korean headers, 측정시간 as yyyymmddhhmi, 등록일시 when the row arrived.",
-                        f"sdot/S-DoT_환경정보_{y}{m}{d}.csv", "csv", "synthetic", None, role="raw", imitates=imitates, oa="OA-15969",
+                        f"sdot/S-DoT_환경정보_{y}{m}{d}.csv", "csv", "synthetic", Schema(_raw_fields()), role="raw", imitates=imitates, oa="OA-15969",
                         sources=src, notes=[SYNTHETIC_NOTE, "Only the six measures of this course; the real file has more columns (wind, UV, vibration, black-globe temperature, corrected PM). Faults are left in, gaps are absent rows."],
                         encoding="cp949"), raw_day(ctx, sens, df)),
     ]

@@ -16,6 +16,7 @@ from shapely.geometry import LineString
 from .. import city
 from ..schema import Field, Schema
 from ..spec import FACTS_SOURCE, SYNTHETIC_NOTE, Output, Resource
+from .air_quality import GappySchema
 
 DATASET = "traffic_speed"
 MONTHS = ("2019-11", "2020-11")  # one month before COVID, one during distancing
@@ -215,7 +216,7 @@ def speeds(ctx, link_df: pd.DataFrame) -> pd.DataFrame:
         "road_type": np.repeat(rtype, n_h),
         "area_type": np.repeat(link_df["area_type"].to_numpy(), n_h),
         "datetime": np.tile(hours, n_l),
-        "speed_kmh": v.ravel(),
+        "speed_kmh": pd.array(v.ravel(), dtype="Float64"),  # gaps stored as nulls
     })
     return out
 
@@ -240,6 +241,25 @@ def raw_month(link_df: pd.DataFrame, sp: pd.DataFrame, month: str) -> bytes:
     })
     table = pd.concat([front, wide[[f"~{h + 1:02d}시" for h in range(24)]]], axis=1)
     return table.to_csv(index=False, lineterminator="\r\n").encode("cp949")
+
+
+def _raw_fields() -> list[Field]:
+    head = [
+        Field("일자", "string", "Day as YYYYMMDD.", "일자", required=True, pattern=r"\d{8}"),
+        Field("요일", "string", "Day of the week (월 ... 일).", "요일", required=True, enum=tuple(WEEKDAY_KO)),
+        Field("도로명", "string", "Road name.", "도로명", required=True),
+        Field("링크아이디", "string", "Link identifier (10 digits; keep as text).", "링크아이디", required=True, pattern=r"\d{10}"),
+        Field("시점명", "string", "Start of the link.", "시점명", required=True),
+        Field("종점명", "string", "End of the link.", "종점명", required=True),
+        Field("방향", "string", "유입 / 유출.", "방향", required=True),
+        Field("거리", "integer", "Link length.", "거리", unit="m", minimum=1),
+        Field("차선수", "integer", "Lanes.", "차선수", unit="lanes", minimum=1),
+        Field("기능유형구분", "string", "Functional class.", "기능유형구분", required=True),
+        Field("도심/외곽구분", "string", "Downtown or outer.", "도심/외곽구분", required=True),
+        Field("권역구분", "string", "Planning zone.", "권역구분", required=True),
+    ]
+    return head + [Field(f"~{h:02d}시", "number", f"Mean speed in the hour ending at {h:02d}:00 (blank: no data).", f"~{h:02d}시", unit="km/h", minimum=0)
+                   for h in range(1, 25)]
 
 
 def _link_fields() -> list[Field]:
@@ -303,7 +323,7 @@ def build(ctx) -> list[Output]:
                         imitates="TOPIS 링크 정보 (link attributes and vertex file)", sources=[TOPIS, FACTS_SOURCE], notes=notes), link_gdf),
         Output(Resource("traffic_speed_hourly", DATASET, "Hourly speed by road link, November 2019 and November 2020 (synthetic)",
                         "Mean speed per link and hour for one month before COVID and one month under distancing, long form.",
-                        "traffic_speed/traffic_speed_hourly.parquet", "parquet", "synthetic", Schema(_speed_fields(), ["link_id", "datetime"]),
+                        "traffic_speed/traffic_speed_hourly.parquet", "parquet", "synthetic", GappySchema(_speed_fields(), ["link_id", "datetime"]),
                         imitates=imitates, sources=[TOPIS, FACTS_SOURCE], notes=notes), sp),
     ]
     for month in MONTHS:
@@ -311,6 +331,6 @@ def build(ctx) -> list[Output]:
         outs.append(Output(Resource(
             f"traffic_speed_raw_{y}{m}", DATASET, f"Traffic speed, TOPIS-style raw file for {y}-{m} (synthetic, CP949)",
             f"The {y}-{m} part of traffic_speed_hourly laid out as TOPIS's monthly file '{y}년 {int(m)}월 서울시 차량통행속도': Korean headers, one row per link per day.",
-            f"traffic_speed/{y}년_{int(m)}월_서울시_차량통행속도.csv", "csv", "synthetic", None, role="raw",
+            f"traffic_speed/{y}년_{int(m)}월_서울시_차량통행속도.csv", "csv", "synthetic", Schema(_raw_fields()), role="raw",
             imitates=imitates, sources=[TOPIS, FACTS_SOURCE], notes=raw_notes, encoding="cp949"), raw_month(link_gdf, sp, month)))
     return outs
