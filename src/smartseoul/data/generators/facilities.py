@@ -173,7 +173,7 @@ def green_space(dongs: gpd.GeoDataFrame, pop: pd.DataFrame, rng: np.random.Gener
     forest_share = agg["forest"].to_numpy()
     river_share = agg["river_park"].to_numpy()
     total = np.clip(forest_share + park_share + river_share, 0, 0.97)
-    land_km2 = dongs.geometry.area.to_numpy() / 1e6 * np.where(agg["n"].to_numpy() > 0, 1.0, 1.0)
+    land_km2 = dongs.geometry.area.to_numpy() / 1e6
     land_share = joined.groupby("dong_code")["water"].apply(lambda s: 1 - s.mean()).reindex(dongs["dong_code"]).fillna(1.0).to_numpy()
     land_km2 = land_km2 * land_share
     residents = pop.set_index("dong_code").reindex(dongs["dong_code"])["population"].to_numpy()

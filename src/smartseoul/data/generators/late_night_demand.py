@@ -139,6 +139,8 @@ OWL_SOURCES = [
      "path": "http://www.donga.com/news/article/all/20130904/57436078/1"},
     {"title": "dongascience 1324; zdnet 20130702115100 (1,252 hexagons, 5 million taxi records), as cited in the facts file",
      "path": "src/smartseoul/data/reference/"},
+    {"title": "Dong-A Ilbo 2014-10-24: N10 and N40 merged into N15; N61 gets more buses (later route changes)",
+     "path": "http://www.donga.com/news/article/all/20141024/67404274/1"},
 ]
 
 
