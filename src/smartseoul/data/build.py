@@ -165,6 +165,14 @@ def generate(
     ``force``: nothing is silently regenerated over user data."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    import fcntl
+
+    with open(out_dir / ".generate.lock", "w") as lock:  # one writer of datapackage.json at a time
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _generate(out_dir, seed, only, force, progress)
+
+
+def _generate(out_dir: Path, seed: int, only, force: bool, progress) -> dict[str, Any]:
     all_builders = builders()
     names = list(all_builders) if not only else list(only)
     unknown = [n for n in names if n not in all_builders]

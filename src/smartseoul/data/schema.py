@@ -119,6 +119,8 @@ class Schema:
                 df[f.name] = s.dt.tz_localize(TIMEZONE) if s.dt.tz is None else s.dt.tz_convert(TIMEZONE)
             elif f.type == "date":
                 df[f.name] = pd.to_datetime(s).astype("datetime64[ns]") if not pd.api.types.is_datetime64_any_dtype(s) else s
+            elif f.type == "integer" and pd.api.types.is_float_dtype(s) and s.isna().any():
+                df[f.name] = s.astype("Int64")  # whole numbers with gaps stay whole numbers
             elif f.categorical:
                 df[f.name] = s.astype("category")
         return df
