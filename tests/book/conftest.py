@@ -2,11 +2,13 @@
 
 All tests that use `built_book` carry `xdist_group("book")`, so under `pytest -n 2 --dist
 loadgroup` they run on one worker and the book is built once. The build goes to the course's
-own `_build/` (as `make book` does, so a warm cache makes reruns fast); set
+`_build/pytest-book/` (not `make book`'s `_build/html`, so a build you run at the same time is
+not disturbed; kept between runs, so its notebook cache makes reruns fast); set
 SMARTSEOUL_BOOK_TEST_OUTPUT to build somewhere else."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 from pathlib import Path
 
@@ -21,9 +23,13 @@ def built_book():
     from smartseoul.tools import ensure_ready
 
     ensure_ready.main()  # a fresh clone has no datasets yet
-    out = os.environ.get("SMARTSEOUL_BOOK_TEST_OUTPUT")
+    out = Path(os.environ.get("SMARTSEOUL_BOOK_TEST_OUTPUT") or ROOT / "_build" / "pytest-book")
+    out.mkdir(parents=True, exist_ok=True)
     messages: list[str] = []
-    result = run_build(root=ROOT, output=Path(out) if out else None, capture=True, echo=messages.append)
+    # one build at a time in this folder, even if two test sessions start together
+    with open(out / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = run_build(root=ROOT, output=out, capture=True, echo=messages.append)
     result.output = "\n".join(messages) + "\n" + result.output
     return result
 
