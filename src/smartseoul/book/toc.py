@@ -51,7 +51,15 @@ def _prune_items(items: list[dict], root: Path, docnames: set[str], parent: str 
         item = dict(item)
         if "file" in item:
             if not _exists(root, item["file"]):
-                out.left_out.append(f"{item['file']} (not written yet)")
+                orphans = [d for sub in item.get("sections", []) if "glob" in sub
+                           for d in glob_matches(sub["glob"], docnames)]
+                if orphans:
+                    out.left_out.append(
+                        f"{item['file']} is missing, so its pages are left out too ({', '.join(orphans)}): "
+                        f"write {item['file']}.md"
+                    )
+                else:
+                    out.left_out.append(f"{item['file']} (not written yet)")
                 continue
             if "sections" in item:
                 item["sections"] = _prune_items(item["sections"], root, docnames, item["file"], out)
