@@ -95,8 +95,10 @@ def free_port() -> int:
 
 def lab_settings_overrides() -> dict[str, dict]:
     """JupyterLab settings for unattended and classroom use: no news or update pop-ups (there is
-    no internet on many training laptops), and no autosave while a test runs a notebook."""
+    no internet on many training laptops), the notebook's own kernel started without asking,
+    and no autosave while a test runs a notebook."""
     return {
+        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"autoStartDefaultKernel": True},
         "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
             "fetchNews": "false",
             "checkForUpdates": False,

@@ -1,6 +1,7 @@
 """The course in a real browser: Debian's Chromium driving JupyterLab on 127.0.0.1.
 
-A trainee opens the module 0 notebook, runs all cells and sees a figure; an instructor opens the
+A trainee opens the module 0 notebook, runs all cells and sees a figure, and fetches the released
+assignment from JupyterLab's Assignments panel; an instructor opens the
 formgrader from JupyterLab's Nbgrader menu, sees every assignment, opens a collected and
 autograded submission, grades its written answer by hand, sees the total change, and the score
 is in nbgrader's gradebook. Everything runs in a temporary copy of the course laid out like the
@@ -71,7 +72,16 @@ def course(tmp_path_factory):
 
     written = written_answer_cells(source_nb)
     assert written, f"{name} has no answer graded by hand: the course requires one per assignment"
+
+    # The same machine as a hub would see it: the shipped hub configuration, an exchange, and
+    # the assignment released into it (so the Assignments panel has something to offer).
+    hub_env = {
+        **lab.hub_environment(lab.create_exchange(root / "exchange"), info["course_id"], instructor=True),
+        "SMARTSEOUL_COURSE_ROOT": str(grading),
+    }
+    lab.run_nbgrader(["release_assignment", name, "--force"], cwd=grading, env=hub_env)
     return {
+        "hub_env": hub_env,
         "root": root,
         "grading": grading,
         "assignment": name,
@@ -86,7 +96,7 @@ def course(tmp_path_factory):
 def server(course, tmp_path_factory, artifacts_dir):
     state = tmp_path_factory.mktemp("lab-state")
     try:
-        with lab.running_lab(course["root"], cwd=course["grading"], state_dir=state) as running:
+        with lab.running_lab(course["root"], cwd=course["grading"], state_dir=state, env=course["hub_env"]) as running:
             yield running
     finally:
         if (state / "jupyterlab.log").exists():
@@ -121,10 +131,22 @@ def _code_cell_prompts(page) -> list[str]:
     )
 
 
+def _accept_kernel_dialog(page, wait: float = 3.0) -> None:
+    """If JupyterLab asks which kernel to use, take the notebook's own (what a trainee does)."""
+    dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
+    try:
+        dialog.wait_for(state="visible", timeout=wait * 1000)
+    except Exception:  # noqa: BLE001 (no dialog: nothing to do)
+        return
+    dialog.locator("button.jp-mod-accept").click()
+    dialog.wait_for(state="detached", timeout=30_000)
+
+
 def test_trainee_runs_module_zero_and_sees_a_figure(server, course, page, artifacts_dir):
     rel = course["module_nb"].relative_to(course["root"]).as_posix()
     page.goto(server.link(f"lab/tree/{rel}"))
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+    _accept_kernel_dialog(page)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
     page.screenshot(path=str(artifacts_dir / "01-module0-opened.png"))
     assert page.locator(".jp-OutputArea-output img").count() == 0, "the committed notebook must have no outputs"
@@ -132,15 +154,26 @@ def test_trainee_runs_module_zero_and_sees_a_figure(server, course, page, artifa
     page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator("#jp-mainmenu-run li[data-command='runmenu:run-all']").click()
 
+    _accept_kernel_dialog(page, wait=1.0)
     deadline = time.monotonic() + 600
+    started = False
+    quiet_since = None
     prompts = _code_cell_prompts(page)
     while time.monotonic() < deadline:
         prompts = _code_cell_prompts(page)
+        started = started or any(p != "[ ]:" for p in prompts)
+        if not started and time.monotonic() > deadline - 480:
+            break  # two minutes and not one cell started: something blocks Run All
         if prompts and all(re.fullmatch(r"\[\d+\]:", p) for p in prompts):
             break
-        if any(p == "[ ]:" for p in prompts) and not any(p == "[*]:" for p in prompts):
-            break  # Run All stopped at an error: later cells never ran
-        time.sleep(1)
+        if started and "[*]:" not in prompts:
+            # Nothing running but cells left unrun: Run All stopped at an error (give it 5 s).
+            quiet_since = quiet_since or time.monotonic()
+            if time.monotonic() - quiet_since > 5:
+                break
+        else:
+            quiet_since = None
+        time.sleep(0.5)
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").filter(
         has_text=re.compile(r"Traceback|Error")
     )
@@ -157,9 +190,43 @@ def test_trainee_runs_module_zero_and_sees_a_figure(server, course, page, artifa
     page.screenshot(path=str(artifacts_dir / "03-module0-figure.png"))
 
 
-def _formgrader_frame(page, server):
+def _open_from_nbgrader_menu(page, command: str) -> None:
     page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text="Nbgrader").click()
-    page.locator("#jp-mainmenu-nbgrader li[data-command='nbgrader:open-formgrader']").click()
+    page.locator(f"#jp-mainmenu-nbgrader li[data-command='{command}']").click()
+
+
+def _wait_for_text(locator, text: str, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    shown = ""
+    while time.monotonic() < deadline:
+        shown = locator.inner_text() if locator.count() else ""
+        if text in shown:
+            return shown
+        time.sleep(0.5)
+    raise AssertionError(f"{text!r} did not appear; shown:\n{shown[:2000]}")
+
+
+def test_trainee_sees_and_fetches_the_released_assignment(server, course, page, artifacts_dir):
+    name = course["assignment"]
+    page.goto(server.link("lab"))
+    page.wait_for_selector("#jp-MainMenu")
+    _open_from_nbgrader_menu(page, "nbgrader:open-assignment-list")
+    released = page.locator("#released_assignments_list")
+    _wait_for_text(released, name)
+    page.screenshot(path=str(artifacts_dir / "04-assignments-released.png"))
+    released.locator("button", has_text="Fetch").first.click()
+    _wait_for_text(page.locator("#fetched_assignments_list"), name)
+    page.screenshot(path=str(artifacts_dir / "05-assignment-fetched.png"))
+    # nbgrader fetches into Exchange.assignment_dir ("." = the server's working directory: the
+    # home folder on a hub, grading/ under `make lab`).
+    places = [server.cwd / name / f"{name}.ipynb", server.root_dir / name / f"{name}.ipynb"]
+    fetched = next((p for p in places if p.exists()), None)
+    assert fetched is not None, f"Fetch did not put the notebook in {[str(p) for p in places]}"
+    assert "BEGIN HIDDEN TESTS" not in fetched.read_text(encoding="utf-8"), "the fetched copy shows hidden tests"
+
+
+def _formgrader_frame(page, server):
+    _open_from_nbgrader_menu(page, "nbgrader:open-formgrader")
     page.wait_for_selector("iframe")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -195,7 +262,7 @@ def test_instructor_grades_a_written_answer_in_the_formgrader(server, course, pa
         if not missing or time.monotonic() > deadline:
             break
         time.sleep(0.5)
-    page.screenshot(path=str(artifacts_dir / "04-formgrader-assignments.png"))
+    page.screenshot(path=str(artifacts_dir / "06-formgrader-assignments.png"))
     assert not missing, f"the formgrader does not list {missing}; it shows:\n{listed[:2000]}"
 
     # Manual grading: the assignment's notebook, then the submission.
@@ -205,7 +272,7 @@ def test_instructor_grades_a_written_answer_in_the_formgrader(server, course, pa
     frame.locator("td.name a:visible").first.click()
     score_box = frame.locator(f"input.score#{grade_id}")
     score_box.wait_for(state="visible", timeout=60_000)
-    page.screenshot(path=str(artifacts_dir / "05-submission-opened.png"))
+    page.screenshot(path=str(artifacts_dir / "07-submission-opened.png"))
     score_box.fill(f"{given:g}")
     score_box.press("Tab")
 
@@ -217,7 +284,7 @@ def test_instructor_grades_a_written_answer_in_the_formgrader(server, course, pa
         if manual is not None:
             break
         time.sleep(0.3)
-    page.screenshot(path=str(artifacts_dir / "06-written-answer-graded.png"))
+    page.screenshot(path=str(artifacts_dir / "08-written-answer-graded.png"))
     assert manual == pytest.approx(given), f"the gradebook holds {manual!r} for {grade_id}, expected {given}"
 
     with Gradebook(course["db_url"]) as gb:
@@ -229,7 +296,7 @@ def test_instructor_grades_a_written_answer_in_the_formgrader(server, course, pa
     frame.goto(f"{server.url}/formgrader/gradebook/{name}/{name}")
     frame.wait_for_selector("td.score", timeout=60_000)
     row_after = frame.locator("td.score").first.inner_text()
-    page.screenshot(path=str(artifacts_dir / "07-total-updated.png"))
+    page.screenshot(path=str(artifacts_dir / "09-total-updated.png"))
     shown = [float(x) for x in re.findall(r"[\d.]+", row_after)]
     assert shown[:2] == pytest.approx([score_after, max_score]), f"total shown {row_after!r} (before: {row_before!r})"
     assert row_after != row_before
