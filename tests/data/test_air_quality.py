@@ -71,6 +71,8 @@ def test_spring_yellow_dust(city_daily):
 def test_slow_improvement(city_daily):
     yearly = city_daily.groupby("year")["pm25_ugm3"].mean()
     assert yearly[2023] < 0.9 * yearly[2019]
+    # compare two-year blocks, so one unusual year cannot fake (or hide) the trend
+    assert yearly[[2022, 2023]].mean() < 0.85 * yearly[[2019, 2020]].mean()
     slope = np.polyfit(yearly.index, yearly.to_numpy(), 1)[0]
     assert -3.0 < slope < -0.5  # µg/m³ per year: slow, not a collapse
     assert 22 < yearly[2019] < 28

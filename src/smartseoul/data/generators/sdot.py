@@ -249,8 +249,9 @@ def inject_faults(ctx, vals: dict[str, np.ndarray], serials: np.ndarray, hours: 
             truth += [(serials[s], int(h), kind, label, episode) for h in hrs]
     key = pd.DataFrame(truth, columns=["serial", "hour_index", "fault_type", "measure", "episode_id"])
     key = key.drop_duplicates(["serial", "hour_index"], keep="first")
-    key.insert(1, "datetime", hours[key["hour_index"].to_numpy()])
+    key.insert(1, "datetime", hours[key["hour_index"].to_numpy(dtype=np.int64)])
     key = key.drop(columns="hour_index").sort_values(["serial", "datetime"]).reset_index(drop=True)
+    key = key.astype({"serial": "str", "fault_type": "str", "measure": "str", "episode_id": "int64"})
     return missing, key
 
 
@@ -262,7 +263,9 @@ def readings(ctx, sens: gpd.GeoDataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     missing, key = inject_faults(ctx, vals, serials, hours)
     keep = ~missing.ravel()
     n_s, n_h = missing.shape
-    df = pd.DataFrame({"serial": np.repeat(serials, n_h)[keep], "datetime": np.tile(hours, n_s)[keep]})
+    stamps = np.tile(hours.tz_convert("UTC").tz_localize(None).to_numpy(), n_s)[keep]  # fast: no Timestamp objects
+    df = pd.DataFrame({"serial": np.repeat(serials, n_h)[keep],
+                       "datetime": pd.DatetimeIndex(stamps).tz_localize("UTC").tz_convert(city.TZ)})
     df["pm25_ugm3"] = np.clip(np.round(vals["pm25_ugm3"].ravel()[keep]), 0, 999).astype("int16")
     df["pm10_ugm3"] = np.clip(np.round(vals["pm10_ugm3"].ravel()[keep]), 0, 999).astype("int16")
     df["temp_c"] = np.round(vals["temp_c"].ravel()[keep], 1).astype("float32")
@@ -275,7 +278,8 @@ def readings(ctx, sens: gpd.GeoDataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def raw_day(ctx, sens: gpd.GeoDataFrame, df: pd.DataFrame, day: str = RAW_DAY) -> bytes:
     """One day of readings as the portal's daily CP949 file, with its Korean headers."""
     rng = ctx.rng("sdot_raw")
-    d = df[df["datetime"].dt.strftime("%Y-%m-%d") == day]
+    start = pd.Timestamp(day, tz=city.TZ)
+    d = df[(df["datetime"] >= start) & (df["datetime"] < start + pd.Timedelta(days=1))]
     model = sens.set_index("serial")["model_name"]
     local = d["datetime"].dt.tz_localize(None)
     reg = local + pd.Timedelta(hours=1) + pd.to_timedelta(rng.integers(30, 300, len(d)), unit="s")

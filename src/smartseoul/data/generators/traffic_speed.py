@@ -215,7 +215,7 @@ def speeds(ctx, link_df: pd.DataFrame) -> pd.DataFrame:
         "road_name": np.repeat(link_df["road_name"].to_numpy(), n_h),
         "road_type": np.repeat(rtype, n_h),
         "area_type": np.repeat(link_df["area_type"].to_numpy(), n_h),
-        "datetime": np.tile(hours, n_l),
+        "datetime": pd.DatetimeIndex(np.tile(hours.tz_convert("UTC").tz_localize(None).to_numpy(), n_l)).tz_localize("UTC").tz_convert(city.TZ),
         "speed_kmh": pd.array(v.ravel(), dtype="Float64"),  # gaps stored as nulls
     })
     return out
