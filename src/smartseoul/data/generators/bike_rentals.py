@@ -27,7 +27,7 @@ ANNUAL_TOTALS = {2019: 18_954_085, 2020: 27_860_000, 2021: 32_050_000, 2022: 40_
 APPROXIMATE_YEARS = (2019, 2023)
 TRIP_SAMPLE_SIZE = 200_000
 RAW_MONTH = ("2023-06-01", "2023-06-30")
-RAW_ROWS = 30_000
+RAW_ROWS = 32_000
 
 #: Share of trips by hour of day (relative weights), weekdays and days off. Weekdays peak at
 #: 08 h and 18 h (commuting); days off have one broad midday-afternoon peak.

@@ -31,6 +31,7 @@ AS_OF_RAW = pd.Timestamp("2023-06-30")  # the raw master imitates '공공자전�
 STATIONS_BY_YEAR_END = {2015: 150, 2016: 450, 2017: 1290, 2018: 1540, 2019: 2050, 2020: 2250,
                         2021: 2550, 2022: 2650, 2023: 2720}
 N_STATIONS = STATIONS_BY_YEAR_END[2023]
+BLOCK = 340  # station numbers: 101-250 for the 2015 launch, then a block of numbers per district
 
 #: The five 2015 launch hubs (facts §2(a)): the dongs they cover and how many of the 150
 #: launch stations each gets (the split is a course estimate).
@@ -52,12 +53,12 @@ GU_DENSITY = {"강서구": 1.9, "송파구": 1.45, "영등포구": 2.0, "마포�
 #: Magok, 신도림 and 대방). Names reuse real place names; rows and figures are synthetic.
 TOP_STATIONS = [
     # (name, dong, weekend leisure?, popularity multiplier)
-    ("뚝섬유원지역 1번출구 앞", "자양3동", True, 9.0),
-    ("여의나루역 1번출구 앞", "여의동", True, 8.5),
-    ("고속터미널역 8-1번, 8-2번 출구 사이", "반포4동", False, 7.0),
-    ("마곡나루역 2번 출구", "가양1동", False, 5.5),
-    ("마곡역 교차로", "발산1동", False, 5.0),
-    ("발산역 1번, 9번 출구 사이", "발산1동", False, 4.5),
+    ("뚝섬유원지역 1번출구 앞", "자양3동", True, 11.0),
+    ("여의나루역 1번출구 앞", "여의동", True, 10.0),
+    ("고속터미널역 8-1번, 8-2번 출구 사이", "반포4동", False, 10.0),
+    ("마곡나루역 2번 출구", "가양1동", False, 4.5),
+    ("마곡역 교차로", "발산1동", False, 4.0),
+    ("발산역 1번, 9번 출구 사이", "발산1동", False, 3.5),
     ("신도림역 1번 출구 앞", "신도림동", False, 5.0),
     ("대방역 6번 출구", "대방동", False, 4.5),
     ("망원역 1번출구 앞", "망원1동", False, 3.0),
@@ -267,8 +268,12 @@ def simulate(ctx) -> pd.DataFrame:
     rank[inst_order] = np.arange(n)
     gu_order = {g: i for i, g in enumerate(sorted(gu.index))}
     gu_i = st["gu_code"].map(gu_order).to_numpy()
-    seq_in_gu = pd.Series(rank).groupby(gu_i).rank(method="first").to_numpy().astype(np.int64)
-    number = np.where(is_launch, 101 + rank, 1000 + 300 * gu_i + seq_in_gu)
+    later_rank = np.where(is_launch, -1, rank)  # launch stations are numbered 101-250 on their own
+    seq_in_gu = pd.Series(later_rank).groupby(gu_i).rank(method="first").to_numpy().astype(np.int64)
+    seq_in_gu -= pd.Series(is_launch).groupby(gu_i).transform("sum").to_numpy()
+    if seq_in_gu.max() >= BLOCK:
+        raise ValueError(f"a district has {seq_in_gu.max()} later stations, more than its number block of {BLOCK}")
+    number = np.where(is_launch, 101 + rank, 1000 + BLOCK * gu_i + seq_in_gu)
     st["station_no"] = [f"{v:05d}" for v in number]
     gaps = np.where(rng.random(n) < 0.2, 2, 1)  # ST-ids leave gaps (closed or moved stations)
     st_id = np.cumsum(gaps[inst_order])
@@ -296,7 +301,8 @@ def simulate(ctx) -> pd.DataFrame:
     kind = np.where(leisure, "leisure", np.where(st["_land_use"].to_numpy() == "business", "business", "residential"))
     st["_kind"] = kind
     usage_gu = {"강서구": 1.25, "송파구": 1.2, "영등포구": 1.3, "광진구": 1.1, "마포구": 1.1}
-    st["_popularity"] = (rng.lognormal(0, 0.55, n) * top_mult * np.where(is_launch, 1.4, 1.0)
+    noise = np.where(top_mult > 1, 1.0, rng.lognormal(0, 0.55, n))  # named top stations: no luck involved
+    st["_popularity"] = (noise * top_mult * np.where(is_launch, 1.4, 1.0)
                          * st["gu_name"].map(usage_gu).fillna(1.0).to_numpy()
                          * np.where(st["station_name"].str.contains("역 ").to_numpy(), 1.3, 1.0))
     st = st.sort_values("station_no", kind="stable").reset_index(drop=True)
