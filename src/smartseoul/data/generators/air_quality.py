@@ -106,7 +106,7 @@ def simulate(ctx) -> pd.DataFrame:
     pm25_city *= PM25_2019_MEAN / pm25_city[first_year].mean()
     dust = dust_days(rng, dates)
     traffic = city.activity_factor(dates, "traffic")
-    covid_no2 = 1.0 + 3.0 * (traffic - 1.0)                 # a few per cent less traffic -> ~10 % less NO2
+    covid_no2 = 1.0 + 1.6 * (traffic - 1.0)                 # a few per cent less traffic -> ~5-8 % less NO2
     week_no2 = np.where(day_off, np.where(weekday == 6, 0.80, 0.86), 1.0)
     temp_anom = temp - smooth(np.array([-2.0, 0.6, 6.3, 12.6, 18.2, 22.6, 25.3, 26.1, 21.6, 14.9, 7.5, 0.2]))
 
@@ -123,7 +123,7 @@ def simulate(ctx) -> pd.DataFrame:
     ratio = smooth(PM_RATIO)[:, None] * local(0.06)
     pm10 = pm25 * ratio + dust[:, None] * local(0.10)
     no2 = (smooth(NO2_MONTH) * np.exp(NO2_TREND * years) * covid_no2 * week_no2
-           * np.exp(0.45 * pm_anom + 0.5 * washout))[:, None] * no2_off[None, :] * local(0.10)
+           * np.exp(0.3 * pm_anom + 0.5 * washout))[:, None] * no2_off[None, :] * local(0.10)
     o3 = (smooth(O3_MONTH) * np.exp(O3_TREND * years) * np.clip(1 + 0.035 * temp_anom, 0.6, 1.5)
           * np.where(rain >= 1.0, 0.78, 1.0))[:, None] * o3_off[None, :] * local(0.12)
     co = (smooth(CO_MONTH) * np.exp(CO_TREND * years) * np.exp(0.35 * pm_anom))[:, None] * np.sqrt(no2_off)[None, :] * local(0.08)
