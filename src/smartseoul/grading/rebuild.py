@@ -198,7 +198,9 @@ def rebuild(template: Template, submission: nbformat.NotebookNode) -> Rebuilt:
                 stags, rtags = set(sub.get("metadata", {}).get("tags", [])), set(rel.get("metadata", {}).get("tags", []))
                 if stags != rtags:
                     changed.append("tags " + ", ".join(sorted(stags ^ rtags)))
-                other = {k for k in sub.get("metadata", {}) if k not in ("nbgrader", "tags", "trusted", "collapsed", "scrolled", "jupyter", "editable", "deletable", "execution")}
+                ignore = ("nbgrader", "tags", "trusted", "collapsed", "scrolled", "jupyter", "editable", "deletable", "execution")
+                smeta, rmeta = sub.get("metadata", {}), rel.get("metadata", {})
+                other = {k for k in set(smeta) | set(rmeta) if k not in ignore and smeta.get(k) != rmeta.get(k)}
                 if other:
                     changed.append("metadata " + ", ".join(sorted(other)))
                 if changed:

@@ -1,0 +1,215 @@
+"""Grading throughput: plain `nbgrader autograde` against the smartseoul pipeline (1 and 2 workers).
+
+    python benchmarks/bench_grading.py [ASSIGNMENT] [--sizes 36 200] [--modes plain 1 2] [--misbehaving 200]
+
+For each size, N synthetic *honest* submissions (about half correct, a third partly wrong, the
+rest blank) of one assignment (default: exercises/m0-orientation, else the test fixture) are
+graded in separate copies of a fresh course by each mode, side by side in one run. Printed per
+mode: seconds per submission, throughput, overhead per submission over the notebook's own cell
+execution time, peak memory of the whole process tree, and whether every score is identical to
+plain nbgrader's. Target: 2 workers >= 1.5x plain nbgrader's throughput with identical scores.
+`--misbehaving N` also grades N submissions of which a quarter misbehave (loops, memory, forks,
+floods, exits, hooks, tampering...) with 2 workers, and checks every one is accounted for.
+Nothing here is a test: it prints figures. Course copies live in a temp folder, removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from smartseoul.grading import synthetic  # noqa: E402
+from smartseoul.grading.course import Course  # noqa: E402
+
+FIXTURE = ROOT / "tests" / "grading" / "fixtures" / "exercises"
+
+
+def source_of(assignment: str) -> Path:
+    for base in (ROOT / "exercises", FIXTURE):
+        if (base / assignment).is_dir():
+            return base / assignment
+    raise SystemExit(f"no assignment {assignment!r} in exercises/ or the test fixture")
+
+
+def make_course(base: Path, assignment: str) -> Course:
+    (base / "grading").mkdir(parents=True)
+    shutil.copy2(ROOT / "grading" / "nbgrader_config.py", base / "grading")
+    (base / "exercises").mkdir()
+    shutil.copytree(source_of(assignment), base / "exercises" / assignment)
+    return Course.at(base)
+
+
+class PeakMemory:
+    """Samples the RSS of a process and all its descendants every 0.2 s."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                root = psutil.Process(self.pid)
+                procs = [root, *root.children(recursive=True)]
+                total = 0
+                for p in procs:
+                    try:
+                        total += p.memory_info().rss
+                    except psutil.Error:
+                        pass
+                self.peak = max(self.peak, total)
+            except psutil.Error:
+                pass
+            self._stop.wait(0.2)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._t.join()
+        return self.peak
+
+
+def run_timed(cmd: list[str], cwd: Path) -> tuple[float, int, str]:
+    env = dict(os.environ, PATH=os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")]))
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    mem = PeakMemory(proc.pid)
+    out, _ = proc.communicate()
+    wall = time.monotonic() - t0
+    peak = mem.stop()
+    if proc.returncode != 0:
+        print(out[-3000:])
+        raise SystemExit(f"{' '.join(cmd[:6])} failed ({proc.returncode})")
+    return wall, peak, out
+
+
+def scores(course: Course, assignment: str) -> dict[str, float]:
+    from smartseoul.grading import gradebook
+
+    out: dict[str, float] = collections.defaultdict(float)
+    for r in gradebook.scores(course, assignment):
+        out[r["student"]] += r["score"]
+    return dict(out)
+
+
+def honest_kinds(n: int) -> list[str]:
+    return [("correct", "correct", "wrong", "correct", "wrong", "blank")[i % 6] for i in range(n)]
+
+
+def prepare(template: Path, where: Path, subs: Path, roster: Path, assignment: str) -> Course:
+    from smartseoul.grading.intake import intake
+
+    shutil.copytree(template, where)
+    course = Course.at(where)
+    intake(course, assignment, subs, roster)
+    return course
+
+
+def cell_seconds(course: Course, assignment: str) -> float:
+    from smartseoul.grading import journal
+
+    res = journal.all_results(course, assignment).values()
+    vals = [r.get("cell_seconds", 0.0) for r in res if r.get("state") != "rejected"]
+    return sum(vals) / len(vals) if vals else float("nan")
+
+
+def bench_size(tmp: Path, template: Path, assignment: str, n: int, modes: list[str]) -> None:
+    maker = synthetic.Maker(Course.at(template), assignment, seed=n)
+    subs = tmp / f"subs-{n}"
+    synthetic.write_batch(maker, honest_kinds(n), subs)
+    roster = tmp / f"subs-{n}-roster.csv"
+    rows, ref, own = [], None, None
+    for mode in modes:
+        course = prepare(template, tmp / f"course-{n}-{mode}", subs, roster, assignment)
+        if mode == "plain":
+            cmd = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", "--log-level=ERROR"]
+            wall, peak, _ = run_timed(cmd, course.grading)
+        else:
+            cmd = [sys.executable, "-m", "smartseoul.cli", "grade", "--course", str(course.root), "autograde", assignment,
+                   "--workers", mode]
+            wall, peak, _ = run_timed(cmd, ROOT)
+            own = cell_seconds(course, assignment) if own is None else own
+        got = scores(course, assignment)
+        if len(got) != n:
+            raise SystemExit(f"{mode}: {len(got)} of {n} submissions in the gradebook")
+        if ref is None:
+            ref = got
+        same = got == ref
+        rows.append((mode, wall, peak, same, sum(got.values()) / n))
+        shutil.rmtree(course.root, ignore_errors=True)
+    plain = next((r for r in rows if r[0] == "plain"), None)
+    print(f"\n== {n} honest submissions of {assignment} (notebook's own cell time: {own:.2f} s per submission, from the pipeline) ==")
+    print(f"{'mode':<14}{'s/submission':>14}{'per minute':>12}{'overhead s':>12}{'peak MiB':>10}{'vs plain':>10}{'scores':>22}")
+    for mode, wall, peak, same, mean in rows:
+        workers = 1 if mode == "plain" else int(mode)
+        per = wall / n
+        overhead = per * workers - (own or 0.0)
+        speed = f"{plain[1] / wall:.2f}x" if plain else "-"
+        label = "nbgrader" if mode == "plain" else f"pipeline x{mode}"
+        verdict = ("reference" if mode == rows[0][0] else "identical" if same else "DIFFERENT") + f" (mean {mean:.2f})"
+        print(f"{label:<14}{per:>14.2f}{60 / per:>12.1f}{overhead:>12.2f}{peak / 2**20:>10.0f}{speed:>10}{verdict:>22}")
+    print("overhead = worker-seconds per submission minus the notebook's own cell execution time")
+
+
+def bench_misbehaving(tmp: Path, template: Path, assignment: str, n: int) -> None:
+    from smartseoul.grading.status import status
+
+    maker = synthetic.Maker(Course.at(template), assignment, seed=7)
+    bad = list(synthetic.MISBEHAVING)
+    kinds = [bad[i % len(bad)] if i % 4 == 3 else honest_kinds(n)[i] for i in range(n)]
+    subs = tmp / "subs-mixed"
+    synthetic.write_batch(maker, kinds, subs, cell_timeout=10)
+    course = prepare(template, tmp / "course-mixed", subs, tmp / "subs-mixed-roster.csv", assignment)
+    cmd = [sys.executable, "-m", "smartseoul.cli", "grade", "--course", str(course.root), "autograde", assignment,
+           "--workers", "2", "--cell-timeout", "10", "--notebook-timeout", "60"]
+    wall, peak, _ = run_timed(cmd, ROOT)
+    st = status(course, assignment)
+    c = st.counts
+    print(f"\n== {n} submissions of {assignment}, {kinds.count('correct') + kinds.count('wrong') + kinds.count('blank')} honest "
+          f"and {sum(k in bad for k in kinds)} misbehaving, pipeline x2 ==")
+    print(f"wall {wall:.0f} s ({wall / n:.2f} s per submission), peak {peak / 2**20:.0f} MiB")
+    print(f"in {st.received} = out {sum(c.values())}: " + ", ".join(f"{k} {v}" for k, v in c.items())
+          + ("  (balanced)" if st.balanced else "  NOT BALANCED"))
+    flagged_bad = sum(1 for r in st.rows if r["state"] == "graded-with-flags" and kinds[int(r["student"][1:4])] in bad)
+    print(f"misbehaving submissions flagged: {flagged_bad} of {sum(k in bad for k in kinds)}; isolation: {st.isolation.split(':')[0]}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("assignment", nargs="?", default=None)
+    ap.add_argument("--sizes", nargs="*", type=int, default=[36, 200])
+    ap.add_argument("--modes", nargs="*", default=["plain", "1", "2"])
+    ap.add_argument("--misbehaving", type=int, default=200, help="size of the mixed batch (0: skip)")
+    args = ap.parse_args()
+    assignment = args.assignment or ("m0-orientation" if (ROOT / "exercises" / "m0-orientation").is_dir() else "ps-fixture")
+    from smartseoul.grading.release import release
+    from smartseoul.grading.sandbox import detect_level
+
+    print(f"bench_grading: {assignment}, {os.cpu_count()} cores, isolation {detect_level()}, "
+          f"load average {os.getloadavg()[0]:.1f} at start")
+    with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmpdir:
+        tmp = Path(tmpdir)
+        template = tmp / "template"
+        release(make_course(template, assignment), assignment)
+        for n in args.sizes:
+            bench_size(tmp, template, assignment, n, args.modes)
+        if args.misbehaving:
+            bench_misbehaving(tmp, template, assignment, args.misbehaving)
+    print(f"\nload average {os.getloadavg()[0]:.1f} at the end (other work on the machine skews these figures)")
+
+
+if __name__ == "__main__":
+    main()
