@@ -328,7 +328,7 @@ def station_fields() -> list[Field]:
         Field("lcd_docks", "integer", "Docks of the older LCD type (0 when none).", "LCD 거치대수", unit="docks", minimum=0),
         Field("qr_docks", "integer", "Docks of the QR type (0 when none).", "QR 거치대수", unit="docks", minimum=0),
         Field("operation_type", "string", "How the station operates: LCD (kiosk docks) or QR (QR-code locks).", "운영방식", enum=("LCD", "QR"), categorical=True),
-        Field("launch_hub", "string", "For the 150 stations of the 2015 launch, the hub they belong to; empty otherwise.", enum=("", "4대문 안", "여의도", "상암", "신촌", "성수")),
+        Field("launch_hub", "string", "For the 150 stations of the 2015 launch, the hub they belong to; empty (missing) for later stations.", enum=("4대문 안", "여의도", "상암", "신촌", "성수")),
     ]
 
 
