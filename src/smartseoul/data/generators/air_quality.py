@@ -259,7 +259,7 @@ def build(ctx) -> list[Output]:
     notes = [
         SYNTHETIC_NOTE,
         "One urban station per gu, named after the gu (as in the facts: station = gu name, marked secondary). "
-        "Magnitudes are Seoul-like but approximate: PM2.5 about 25 µg/m³ in 2019 falling about 5 % a year, "
+        "Magnitudes are Seoul-like but approximate: PM2.5 about 26 µg/m³ in 2019 and about 17 in 2023 (a trend of about 6 % a year plus year-to-year weather), "
         "NO2 0.02-0.04 ppm, O3 0.01-0.05 ppm, CO 0.3-0.7 ppm, SO2 about 0.003 ppm.",
         "Patterns built in: winter-spring PM highs, spring yellow-dust (황사) days with PM10 above 150, lower PM on rainy "
         "and windy days (shared weather), summer ozone, lower NO2 on weekends and during COVID-era distancing.",
