@@ -16,6 +16,7 @@ from pathlib import Path
 from .. import paths
 
 COURSE_ID = "smart-seoul-data-lab"
+PUBLIC_DIRS = (".venv", "venv", "src", "datasets")  # visible (read-only) to a submission's kernel
 STATE_DIRS = ("submitted", "autograded", "feedback", "release", "intake", "exports", "reports", "work", ".pipeline")
 
 
@@ -105,14 +106,16 @@ class Course:
         return sorted(d.name for d in base.iterdir() if (d / assignment).is_dir())
 
     def hidden_paths(self) -> list[Path]:
-        """Instructor-only folders a submission must never see."""
-        out = [self.grading, self.exercises, self.root / "tests", self.root / ".git", self.root / "grading"]
-        real = paths.course_root()
-        out += [real / "grading", real / "exercises", real / "tests", real / ".git"]
+        """Folders a submission must never see: everything in the course checkout (this one and
+        the installed one) except what a notebook needs to run: .venv, src and datasets."""
+        out = [self.grading, self.exercises]
+        for root in {self.root.resolve(), paths.course_root().resolve()}:
+            if root.is_dir() and root != Path("/"):
+                out += [d for d in sorted(root.iterdir()) if d.is_dir() and d.name not in PUBLIC_DIRS]
         seen: list[Path] = []
         for p in out:
             p = p.resolve()
-            if p.exists() and p not in seen:
+            if p.is_dir() and p not in seen:
                 seen.append(p)
         return seen
 

@@ -43,11 +43,11 @@ def _snapshot():
     return dict(
         builtins=dict(vars(builtins)),
         itp=list(_ip.input_transformers_post), itc=list(_ip.input_transformers_cleanup),
-        ast=list(_ip.ast_transformers), ip_cls=_mro_attrs(_ip), ip_inst=set(vars(_ip)),
-        k_cls=_mro_attrs(kern) if kern is not None else {}, k_inst=set(vars(kern)) if kern is not None else set(),
+        ast=list(_ip.ast_transformers), ip_cls=_mro_attrs(_ip), ip_inst=dict(vars(_ip)),
+        k_cls=_mro_attrs(kern) if kern is not None else {}, k_inst=dict(vars(kern)) if kern is not None else {},
         excepthook=sys.excepthook, displayhook=sys.displayhook, stdout=sys.stdout, stderr=sys.stderr,
         events={k: list(v) for k, v in _ip.events.callbacks.items()}, formatter=_ip.display_formatter,
-        threads={id(t) for t in threading.enumerate()}, compile_flags=_ip.compile.flags,
+        threads={id(t) for t in threading.enumerate()},
     )
 
 def _restore(base):
@@ -77,10 +77,13 @@ def _restore(base):
                     setattr(cls, k, v)
                 except (TypeError, AttributeError):
                     pass
-        for k in set(vars(obj)) - inst_keys:
-            v = vars(obj)[k]
-            if callable(v) and not k.startswith("_trait"):
+        for k, v in list(vars(obj).items()):
+            if k.startswith("_trait") or not callable(v):
+                continue
+            if k not in inst_keys:
                 issues.append("%s method `%s` was overridden" % (label, k)); delattr(obj, k)
+            elif v is not inst_keys[k] and callable(inst_keys[k]):
+                issues.append("%s method `%s` was overridden" % (label, k)); setattr(obj, k, inst_keys[k])
     for name in ("excepthook", "displayhook", "stdout", "stderr"):
         if getattr(sys, name) is not base[name]:
             issues.append("sys.%s was replaced" % name); setattr(sys, name, base[name])
@@ -90,8 +93,6 @@ def _restore(base):
         issues.append("a profile function was set"); sys.setprofile(None)
     if _ip.display_formatter is not base["formatter"]:
         issues.append("the display formatter was replaced"); _ip.display_formatter = base["formatter"]
-    if _ip.compile.flags != base["compile_flags"]:
-        issues.append("compiler flags were changed"); _ip.compile.flags = base["compile_flags"]
     for ev, cbs in _ip.events.callbacks.items():
         for cb in list(cbs):
             if cb in base["events"].get(ev, []):
