@@ -289,7 +289,9 @@ def toy_city(seed: int = 7) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     gdf = gpd.GeoDataFrame({"district_id": ids, "name": TOY_NAMES}, geometry=polys, crs="EPSG:32637").to_crs(4326)
     pop = rng.integers(40_000, 160_000, 9)
     old = (pop * rng.uniform(0.06, 0.2, 9)).astype(int)
-    centres = rng.poisson(old / 2500)
+    # about 2 per 1,000 older residents, as in Seoul, but unevenly: two districts fall far behind
+    uneven = np.array([1.2, 0.3, 1.0, 1.1, 0.9, 1.3, 0.4, 1.0, 1.5])
+    centres = rng.poisson(old / 550 * uneven)
     table = pd.DataFrame({"district_id": ids, "population": pop, "pop_65_plus": old, "cooling_centres": centres,
                           "green_share": rng.uniform(0.03, 0.4, 9).round(3)})
     return gdf, table
