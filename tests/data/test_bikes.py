@@ -188,6 +188,19 @@ def test_rainy_hours_are_quiet(hourly):
     assert h.loc[h["rain_mm"] >= 2, "rel"].median() < 0.6
 
 
+def test_distancing_cut_late_evening_rides(hourly):
+    h = hourly.assign(t=hourly["datetime"].dt.tz_localize(None))
+    h["late"] = h["t"].dt.hour.isin([21, 22, 23, 0, 1])
+
+    def late_share(start, end):
+        x = h[(h["t"] >= start) & (h["t"] < end)]
+        return x.loc[x["late"], "rentals"].sum() / x["rentals"].sum()
+
+    normal = (late_share("2019-08-01", "2019-10-01") + late_share("2023-08-01", "2023-10-01")) / 2
+    level4 = late_share("2021-08-01", "2021-10-01")  # the strictest stage (level 4), summer 2021
+    assert level4 < 0.8 * normal
+
+
 # -- trips -------------------------------------------------------------------------------------
 def test_trip_shares_match_2019_facts(trips):
     y19 = trips[trips["rented_at"].dt.year == 2019]

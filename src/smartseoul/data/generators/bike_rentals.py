@@ -48,6 +48,7 @@ FLEET = {2019: 25_000, 2020: 37_500, 2021: 40_500, 2022: 43_500, 2023: 45_000}
 #: by about 1.5 points a year (an assumption, not a published figure).
 AGE_BANDS = [(13, 19, 0.062), (20, 29, 0.500), (30, 39, 0.268), (40, 49, 0.097), (50, 59, 0.052), (60, 75, 0.021)]
 COMMUTE_HOURS = (7, 8, 9, 17, 18, 19, 20, 21)
+LATE_HOURS = (21, 22, 23, 0, 1)  # rides that shrink under distancing (curfews on restaurants and bars)
 #: Trip geometry, tuned so that 71 % of trips are under 4 km and 57 % under 20 minutes (2019 facts).
 ONE_WAY_TARGET_M = 1800.0  # median straight-line distance aimed at by one-way trips
 ROUND_TRIP_MEDIAN_M = 5500.0  # median distance of a loop back to the same station
@@ -128,6 +129,11 @@ def hourly_counts(ctx, daily: dict) -> np.ndarray:
     rain_h = hw["rain_mm"].to_numpy().reshape(len(cal), 24)
     prof = np.where(cal["is_day_off"].to_numpy()[:, None], HOURLY_DAY_OFF[None, :], HOURLY_WEEKDAY[None, :])
     prof = prof * np.where(rain_h >= 0.5, 0.35, 1.0)
+    # distancing closed restaurants and bars early: fewer late-evening rides (the same stages as
+    # every other dataset, from city.distancing_level)
+    level = city.distancing_level(cal["date"])
+    late = np.isin(np.arange(24), LATE_HOURS)[None, :]
+    prof = prof * np.where(late & (level[:, None] >= 2), 1 - 0.1 * np.minimum(level[:, None], 4), 1.0)
     prof = prof / prof.sum(axis=1, keepdims=True)
     totals = daily["rentals"].sum(axis=0)
     return rng.multinomial(totals, prof)
@@ -300,7 +306,9 @@ CALIBRATION_NOTE = (
     "Calibrated on published figures: annual rentals 2020 27.86M, 2021 32.05M, 2022 40.95M (the city totals of the daily "
     "counts match within 1 %); 2019 (51,929 a day, about 18.95M) and 2023 (about 120,000 a day, about 43.8M) are approximate. "
     "Weekday peaks at 08 h and 18 h, a midday-afternoon peak on days off, fewer rides on cold and rainy days (from the shared "
-    "weather dataset), an autumn high season and a January-April low season are built in; their exact sizes are course estimates."
+    "weather dataset), an autumn high season and a January-April low season, and fewer late-evening rides (21-02 h) under "
+    "social distancing of level 2 and above (the course's shared, approximate distancing stages) are built in; their exact "
+    "sizes are course estimates."
 )
 
 
@@ -322,6 +330,20 @@ def trip_fields() -> list[Field]:
         Field("user_type", "string", "Kind of user: 내국인 (resident) or 외국인 (foreign visitor); the real files may hold more values.", "이용자종류", categorical=True),
         Field("bike_type", "string", "Bike type (only 일반자전거, the standard bike, in this sample).", "자전거구분", categorical=True),
     ]
+
+
+def raw_fields() -> list[Field]:
+    """The 17 columns of the raw file, by their Korean header, with the clean name each becomes."""
+    clean = {f.name_ko: f for f in trip_fields()}
+    out = []
+    names = {"대여 대여소명": "start", "반납대여소명": "end"}
+    for ko in RAW_HEADER:
+        if ko in names:
+            out.append(Field(ko, "string", f"Name of the {names[ko]} station. Not kept in bike_trips: join bike_stations.station_name on the number.", ko))
+            continue
+        f = clean[ko]
+        out.append(Field(ko, "string", f"{f.description} Read it as text; in bike_trips it is `{f.name}`.", ko, unit=f.unit))
+    return out
 
 
 def build(ctx) -> list[Output]:
@@ -391,7 +413,7 @@ def build(ctx) -> list[Output]:
             "station numbers as zero-padded text, a typo year 2323, missing birth years as blank or \\N, station-ID cells "
             "holding a centre's name (상암센터, 중랑센터), stray quotes in a dock cell, two rows with an extra field (an "
             "unquoted comma in a name) and three rows cut short.",
-            f"{FOLDER}/bike_rentals_raw_2306.csv", "csv", "synthetic", None, role="raw",
+            f"{FOLDER}/bike_rentals_raw_2306.csv", "csv", "synthetic", Schema(raw_fields()), role="raw",
             imitates="서울특별시 공공자전거 대여이력 정보_2306.csv", oa="OA-15182", sources=SOURCES, encoding="cp949",
             notes=[SYNTHETIC_NOTE,
                    f"A sample of about {RAW_ROWS:,} trips: the real June file holds millions of rows.",

@@ -332,6 +332,24 @@ def station_fields() -> list[Field]:
     ]
 
 
+def raw_master_fields() -> list[Field]:
+    """The ten logical columns under the merged header, with the clean name each becomes."""
+    spec = [
+        ("대여소번호", "station_no", "Station number, zero-padded text (read with dtype=str).", None),
+        ("보관소(대여소)명", "station_name", "Station name.", None),
+        ("자치구", "gu_name", "District (under the merged heading 소재지(위치)).", None),
+        ("상세주소", None, "Street address (invented road numbers; under 소재지(위치)).", None),
+        ("위도", "lat", "Latitude; 0.0 in a few rows, to be fixed.", "degrees (WGS84)"),
+        ("경도", "lon", "Longitude; 0.0 in a few rows, to be fixed.", "degrees (WGS84)"),
+        ("설치시기", "installed_date", "Opening date, YYYY-MM-DD.", None),
+        ("LCD 거치대수", "lcd_docks", "LCD docks (blank when none; under the merged heading 설치형태).", "docks"),
+        ("QR 거치대수", "qr_docks", "QR docks (blank when none; under 설치형태).", "docks"),
+        ("운영방식", "operation_type", "LCD or QR.", None),
+    ]
+    return [Field(ko, "string", desc + (f" In bike_stations it is `{en}`." if en else " Not in the clean table."), ko, unit=unit)
+            for ko, en, desc, unit in spec]
+
+
 def raw_master_bytes(st: pd.DataFrame, rng: np.random.Generator) -> bytes:
     """The station master as the portal ships it: CP949, a 5-row merged header, addresses, and a
     few coordinates recorded as 0.0 (a real quirk of the master data)."""
@@ -394,7 +412,7 @@ def build(ctx) -> list[Output]:
             "The station master as the portal ships it (as of June 2023): CP949, a 5-row merged header "
             "(대여소번호, 보관소(대여소)명, 소재지(위치) -> 자치구/상세주소/위도/경도, 설치시기, 설치형태 -> LCD/QR 거치대수, 운영방식), "
             "and nine stations whose coordinates are 0.0 and need fixing from the clean table.",
-            f"{FOLDER}/bike_stations_raw_2306.csv", "csv", "synthetic", None, role="raw",
+            f"{FOLDER}/bike_stations_raw_2306.csv", "csv", "synthetic", Schema(raw_master_fields()), role="raw",
             imitates="공공자전거 대여소 정보_23_06.csv (OA-13252)", oa="OA-13252", sources=sources, encoding="cp949",
             notes=notes + ["Street addresses are invented (real road names, random numbers).",
                            "The header layout follows the facts' description of the 5-row merged header; the blank rows "
