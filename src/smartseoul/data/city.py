@@ -118,7 +118,7 @@ HOLIDAYS = pd.to_datetime([
 def calendar(start: str = START, end: str = END) -> pd.DataFrame:
     """One row per day: weekday (0 = Monday), weekend, public holiday, and 'day off'."""
     d = pd.DataFrame({"date": pd.date_range(start, end, freq="D")})
-    d["weekday"] = d["date"].dt.weekday
+    d["weekday"] = d["date"].dt.day_of_week
     d["is_weekend"] = d["weekday"] >= 5
     d["is_holiday"] = d["date"].isin(HOLIDAYS)
     d["is_day_off"] = d["is_weekend"] | d["is_holiday"]
