@@ -247,13 +247,14 @@ def dataset_readme(dataset: str, resources: list[dict[str, Any]]) -> str:
 
 
 def write_readmes(out_dir: Path, pkg: dict[str, Any]) -> None:
-    by_ds: dict[str, list[dict[str, Any]]] = {}
+    """One README per folder (several datasets may share one, e.g. bike stations and rentals)."""
+    by_folder: dict[str, list[dict[str, Any]]] = {}
     for r in pkg["resources"]:
-        by_ds.setdefault(r["dataset"], []).append(r)
-    for ds, res in by_ds.items():
-        folder = out_dir / Path(res[0]["path"]).parts[0]
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "README.md").write_text(dataset_readme(ds, res), encoding="utf-8")
+        by_folder.setdefault(Path(r["path"]).parts[0], []).append(r)
+    for folder, res in by_folder.items():
+        title = " + ".join(dict.fromkeys(r["dataset"] for r in res))
+        (out_dir / folder).mkdir(parents=True, exist_ok=True)
+        (out_dir / folder / "README.md").write_text(dataset_readme(title, res), encoding="utf-8")
 
 
 def catalogue_readme(pkg: dict[str, Any]) -> str:
