@@ -310,9 +310,10 @@ CELLS = [
         "w1",
         4,
         r"""
-        **Model answer (instructors only).** The districts with the highest `share_65` (about a
-        fifth of residents or more in the synthetic data) should come first, because older
-        residents are most at risk on the 10-20 days a year that reach 30 °C here. Limitation:
+        **Model answer (instructors only).** The districts with the highest `share_65` (close to a
+        fifth of residents in the synthetic data, against about 17 % in the lowest) should come
+        first, because older residents are most at risk on the hot days (6 to 16 a year
+        at 30 °C or more in this data). Limitation:
         the population split by dong and the weather are synthetic and the polygons approximate,
         and a district average hides dongs where older residents cluster; heat also varies within
         a district. First check in my city: that district codes in the indicator table match the

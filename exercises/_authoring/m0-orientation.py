@@ -14,7 +14,8 @@ CELLS = [
 
         The rental file and the station list are **synthetic**: generated for this course in the
         shape of the real files (a sample of about 30,000 trips; the real month has millions).
-        District populations are the published 2024 figures; district outlines are approximate.
+        District populations are 2024 registered figures (from a secondary source); district
+        outlines are approximate.
         """,
         "**Points:** 5 automatically graded questions (11 points) and 1 written answer "
         "(3 points): 14 points in all.",
@@ -305,7 +306,8 @@ CELLS = [
         3,
         r"""
         **Model answer (instructors only).** The districts at the bottom of `stations_per_10k`
-        (in this synthetic data, large residential gu) would be looked at first. But a
+        (in this synthetic data, for example Yongsan-gu and Gwanak-gu, under 2 stations per
+        10,000 residents) would be looked at first. But a
         per-resident ratio ignores who actually rides: business districts fill with commuters by
         day, and large or hilly districts need more stations per person to keep a station within
         a short walk. I would add rental demand per station (empty-dock complaints, trips) and

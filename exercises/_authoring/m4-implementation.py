@@ -156,8 +156,9 @@ CELLS = [
 
         <details><summary>Hint</summary>
 
-        `rainy_days = set(weather.loc[weather["is_rainy"], "date"].dt.date)` and
-        `speeds["datetime"].dt.date.isin(rainy_days)` marks each speed as rainy or not.
+        Make a `set` of the dates of the rainy days in `weather` (`.dt.date` turns datetimes
+        into dates), then `.isin(...)` on the dates of `speeds["datetime"]` marks each speed as
+        rainy or not; `~` turns True into False and back.
         </details>
         """,
     ),

@@ -269,8 +269,8 @@ CELLS = [
 
         <details><summary>Hint</summary>
 
-        Kilometres x share x grams per km gives grams; divide by 1,000 for kilograms. Start the
-        function with `if not 0 <= car_share <= 1: raise ValueError("...")`.
+        Kilometres x share x grams per km gives grams; divide by 1,000 for kilograms. Check the share
+        first, and `raise ValueError(...)` when it is outside 0 to 1.
         </details>
         """,
     ),

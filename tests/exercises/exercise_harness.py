@@ -143,6 +143,13 @@ def secret_lines(nb: nbformat.NotebookNode) -> dict[str, set[str]]:
     }
 
 
+def leaked(secrets: set[str], text: str) -> list[str]:
+    """Secret lines found in a text: equal to one of its lines, or (when long enough to be
+    specific) anywhere inside it."""
+    lines = {line.strip() for line in text.splitlines()}
+    return sorted(s for s in secrets if s in lines or (len(s) >= 40 and s in text))
+
+
 def visible_text(path: Path) -> str:
     """The text a person sees: notebook cell sources, or feedback HTML without tags."""
     if path.suffix == ".ipynb":

@@ -3,6 +3,7 @@ every assignment, and that the notebooks are what their specs in exercises/_auth
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -44,8 +45,10 @@ def test_assignment_shape(assignment):
             assert "checks.need(" in visible, f"{meta['grade_id']}: start with checks.need(...) so a blank answer fails cleanly"
         if meta.get("solution"):
             assert "### BEGIN SOLUTION" in c.source and "### END SOLUTION" in c.source
-        if "read_csv(" in c.source or "read_file(" in c.source or "read_parquet(" in c.source:
-            assert "data.raw_path(" in c.source, f"{meta['grade_id']}: load data through smartseoul.data"
+        literal_path = re.search(r"read_(csv|file|parquet|json|excel)\(\s*[rbf]?[\"']", c.source)
+        assert not literal_path, f"{meta['grade_id']}: reads a file by path; load data through smartseoul.data"
+    text = "\n".join(c.source for c in nb.cells)
+    assert "from smartseoul import data" in text and "data.load(" in text
 
 
 @pytest.mark.parametrize("assignment", h.assignments())
@@ -77,3 +80,11 @@ def test_secret_scan_finds_planted_lines():
     found = h.secret_lines(nb)
     assert found["solution"] == {"answer = compute_the_answer(42)"}
     assert found["hidden"] == {"assert answer == secret_value_123"}
+
+
+def test_leak_matcher_finds_whole_lines_and_long_fragments():
+    secret = {"assert answer == secret_value_123", "x = compute_the_long_and_specific_answer(42, 'abc')"}
+    assert h.leaked(secret, "intro\n  assert answer == secret_value_123  \n") == ["assert answer == secret_value_123"]
+    assert h.leaked(secret, "<b>x = compute_the_long_and_specific_answer(42, 'abc')</b>") == [
+        "x = compute_the_long_and_specific_answer(42, 'abc')"]
+    assert h.leaked(secret, "checks.check(answer)\nprint('nothing secret')") == []
