@@ -271,7 +271,7 @@ class SubwayDailyMaker:
         per = pd.Period(f"{year}-{month:02d}")
         m = self.totals[self.totals["month"] == per]
         days = pd.date_range(per.start_time, per.end_time.normalize(), freq="D")
-        w = self.WEEKDAY[days.weekday] * np.where([d.date() in self.holidays for d in days], 0.6, 1.0)
+        w = self.WEEKDAY[days.day_of_week] * np.where([d.date() in self.holidays for d in days], 0.6, 1.0)
         w = w * rng.lognormal(0, 0.03, len(days))
         w = w / w.sum()
         n_st, n_d = len(m), len(days)

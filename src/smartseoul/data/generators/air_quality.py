@@ -85,7 +85,7 @@ def simulate(ctx) -> pd.DataFrame:
     dates = pd.DatetimeIndex(weather["date"])
     n, g = len(dates), len(gu)
     month = dates.month.to_numpy() - 1
-    doy = dates.dayofyear.to_numpy()
+    doy = dates.day_of_year.to_numpy()
     years = (dates - pd.Timestamp("2019-01-01")).days.to_numpy() / 365.25
     rain = weather["rain_mm"].to_numpy()
     wind = weather["wind_speed_ms"].to_numpy()

@@ -232,7 +232,7 @@ def simulate(ctx):
     # nightlife cells empty later on weekends: their share of 02-04 h is higher
     nl = night / (night + 0.15 * resid + 1e-9)
     late = np.array([0.0, 0.0, 1.0, 1.0, 1.0])
-    weekend = np.isin(WEEK.weekday, [5, 6]).astype(float)
+    weekend = np.isin(WEEK.day_of_week, [5, 6]).astype(float)
 
     def expected(w_hex, hour_prof, total):
         e = (w_hex[:, None, None] * dow_factor[None, :, None] * hour_prof[None, None, :]
@@ -273,7 +273,7 @@ def simulate(ctx):
         {
             "hex_id": np.repeat(hex_id, len(WEEK) * len(HOURS)),
             "date": np.tile(WEEK.values[days], n).astype("datetime64[ns]"),
-            "weekday": np.tile(WEEK.weekday.values[days], n).astype(np.int64),
+            "weekday": np.tile(WEEK.day_of_week.values[days], n).astype(np.int64),
             "hour": np.tile(np.tile(HOURS, len(WEEK)), n).astype(np.int64),
             "taxi_pickups": pickups.reshape(-1).astype(np.int64),
             "taxi_dropoffs": dropoffs.reshape(-1).astype(np.int64),
@@ -350,10 +350,10 @@ def daily_series(ctx) -> pd.DataFrame:
     n = len(dates)
     w = weather.set_index("date").reindex(dates)
     # the hours 00-05 of a date belong to the night before: Saturday 01 h = Friday night
-    dow = np.array([0.80, 0.86, 0.90, 0.95, 1.05, 1.42, 1.22])[dates.weekday]
+    dow = np.array([0.80, 0.86, 0.90, 0.95, 1.05, 1.42, 1.22])[dates.day_of_week]
     prev_off = np.r_[False, cal["is_day_off"].to_numpy()[:-1]]
     next_off = cal["is_day_off"].to_numpy()
-    holiday_eve = (~prev_off) & next_off & (dates.weekday < 5)  # a weekday night before a day off
+    holiday_eve = (~prev_off) & next_off & (dates.day_of_week < 5)  # a weekday night before a day off
     dow = np.where(holiday_eve, np.maximum(dow, 1.25), dow)
     month = np.array([0.92, 0.9, 0.98, 1.0, 1.04, 1.02, 1.0, 0.98, 1.0, 1.03, 1.02, 1.12])[dates.month - 1]
     nightlife = city.activity_factor(dates, "nightlife")
@@ -371,7 +371,7 @@ def daily_series(ctx) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "date": dates.values.astype("datetime64[ns]"),
-            "weekday": dates.weekday.astype(np.int64),
+            "weekday": dates.day_of_week.astype(np.int64),
             "owl_bus_routes": n_routes.astype(np.int64),
             "owl_bus_riders": rng.poisson(riders * rng.lognormal(0, 0.05, n)).astype(np.int64),
             "taxi_pickups": rng.poisson(taxi * rng.lognormal(0, 0.04, n)).astype(np.int64),

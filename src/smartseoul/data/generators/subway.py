@@ -487,7 +487,7 @@ def simulate(ctx) -> tuple[pd.DataFrame, pd.DataFrame]:
     weekday_like = (~cal["is_day_off"]).astype(float)
     months = cal["month"].unique()
     mi = pd.factorize(cal["month"])[0]
-    years = (cal["date"].dt.year + (cal["date"].dt.dayofyear - 1) / 365.0 - 2019).to_numpy()
+    years = (cal["date"].dt.year + (cal["date"].dt.day_of_year - 1) / 365.0 - 2019).to_numpy()
     shapes = hourly_shapes()
     nS, nM = len(st), len(months)
     board = np.zeros((nM, nS, 24))

@@ -178,7 +178,7 @@ def speeds(ctx, link_df: pd.DataFrame) -> pd.DataFrame:
     ]))
     days = hours.tz_localize(None).normalize()
     hour = hours.hour.to_numpy()
-    weekday = hours.weekday.to_numpy()
+    weekday = hours.day_of_week.to_numpy()
     day_off = cal["is_day_off"].reindex(days).to_numpy()
     prof = np.where(day_off, DAY_OFF[hour], WORKDAY[hour])
     prof = np.where((weekday == 6) & day_off, prof * 1.03, prof)                      # Sunday lightest
@@ -234,7 +234,7 @@ def raw_month(link_df: pd.DataFrame, sp: pd.DataFrame, month: str) -> bytes:
     a = attrs.loc[wide["link_id"]].reset_index()
     front = pd.DataFrame({
         "일자": wide["day"].dt.strftime("%Y%m%d"),
-        "요일": WEEKDAY_KO[wide["day"].dt.weekday.to_numpy()],
+        "요일": WEEKDAY_KO[wide["day"].dt.day_of_week.to_numpy()],
         "도로명": a["road_name"], "링크아이디": wide["link_id"], "시점명": a["start_name"], "종점명": a["end_name"],
         "방향": a["direction"], "거리": a["length_m"], "차선수": a["lanes"], "기능유형구분": a["road_type_ko"],
         "도심/외곽구분": a["area_type_ko"], "권역구분": a["zone_ko"],

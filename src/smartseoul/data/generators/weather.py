@@ -26,7 +26,7 @@ def simulate(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     cal = city.calendar()
     n = len(cal)
     m = cal["date"].dt.month.to_numpy() - 1
-    doy = cal["date"].dt.dayofyear.to_numpy()
+    doy = cal["date"].dt.day_of_year.to_numpy()
     # smooth seasonal curve through the monthly normals, plus AR(1) anomalies (persistence)
     smooth = np.interp(doy, np.arange(12) * 30.4 + 15, MONTH_TEMP, period=365)
     anom = np.zeros(n)
