@@ -380,7 +380,7 @@ def _meta_key(r: dict) -> str:
 def _dataset_page(dataset: str, resources: list[dict], base: Path, img_dir: Path, cache: dict, result: CatalogueResult) -> str:
     provs = sorted({r.get("provenance", "") for r in resources})
     clean = [r for r in resources if r.get("role") == "clean"] or resources
-    title = f"`{dataset}`: {clean[0]['title']}" if len(resources) == 1 else f"Dataset `{dataset}`"
+    title = f"{clean[0]['title']} (`{dataset}`)" if len(resources) == 1 else f"{dataset.replace('_', ' ').capitalize()} (`{dataset}`)"
     out = [f"# {title}", ""]
     out += [
         ":::{admonition} Is this real data?",
