@@ -35,7 +35,8 @@ def points_from_frame(df: pd.DataFrame, lon: str = "lon", lat: str = "lat") -> g
 
 def count_points_in(polygons: gpd.GeoDataFrame, points: gpd.GeoDataFrame, by: str, name: str = "n") -> pd.Series:
     """How many points fall in each polygon (a spatial join), zero where none do."""
-    joined = gpd.sjoin(points.to_crs(polygons.crs), polygons[[by, polygons.geometry.name]], predicate="within", how="inner")
+    pts = points[[points.geometry.name]].to_crs(polygons.crs)  # only the geometry: no column clashes
+    joined = gpd.sjoin(pts, polygons[[by, polygons.geometry.name]], predicate="within", how="inner")
     return joined.groupby(by).size().reindex(polygons[by], fill_value=0).rename(name)
 
 

@@ -38,3 +38,12 @@ def test_hex_grid_covers_the_city():
     assert abs(cell - 2.598 * 1000**2) / cell < 0.01  # area of a regular hexagon
     city_shape = geo.to_metric(gu).union_all()
     assert city_shape.difference(grid.union_all()).area < 1e-6 * city_shape.area
+
+
+def test_count_points_in_ignores_columns_the_points_already_have():
+    gu = data.load("districts")
+    stations = data.load("bike_stations")  # has its own gu_code column
+    pts = geo.points_from_frame(stations)
+    n = geo.count_points_in(gu, pts, by="gu_code")
+    assert n.sum() == len(stations)
+    assert (n == stations.groupby("gu_code").size().reindex(n.index, fill_value=0)).mean() > 0.95
