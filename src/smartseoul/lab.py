@@ -487,8 +487,14 @@ def run_as(user: str, command: Sequence[str], *, cwd: Path, env: dict[str, str],
 
 
 def shared_tempdir(prefix: str) -> Path:
-    """A temporary folder under /tmp that other accounts may enter (0755): pytest's own
-    tmp_path lives in a 0700 folder trainee accounts cannot reach."""
-    path = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    """A temporary folder other accounts may enter (0755) for a course copy and an exchange.
+
+    Not in /tmp or /var/tmp: pytest's tmp_path is a 0700 folder trainee accounts cannot reach,
+    and the grading pipeline's sandbox gives each kernel private /tmp and /var/tmp, so a course
+    kept there would lose its datasets/. /srv (where nbgrader's exchange lives on a real server)
+    is used when writable; $SMARTSEOUL_LAB_TMP overrides."""
+    candidates = [os.environ.get("SMARTSEOUL_LAB_TMP") or "", "/srv", "/var/tmp"]
+    base = next((c for c in candidates if c and os.path.isdir(c) and os.access(c, os.W_OK)), None)
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
     os.chmod(path, 0o755)
     return path

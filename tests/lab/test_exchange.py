@@ -57,7 +57,12 @@ def test_two_trainees_release_fetch_submit_collect_grade_export():
         name = assignment.name
         course_root = work / "course"
         grading = lab.copy_course(course_root, [assignment])
-        os.chmod(course_root, 0o700)  # the instructor's files: private, as in a home folder on a hub
+        # The instructor's files stay private, as in a home folder on a hub: the course folder can
+        # be passed through (the grading sandbox's kernel user reads datasets/ there) but not
+        # listed, and the source notebooks and gradebook are the instructor's alone.
+        os.chmod(course_root, 0o711)
+        for private in (grading, course_root / "exercises"):
+            os.chmod(private, 0o700)
 
         instructor_env = {
             **lab.hub_environment(exchange, lab.DEFAULT_COURSE_ID, instructor=True),
@@ -135,4 +140,7 @@ def test_two_trainees_release_fetch_submit_collect_grade_export():
     finally:
         for user in created:
             lab.remove_trainee(user)
-        shutil.rmtree(work, ignore_errors=True)
+        if os.environ.get("SMARTSEOUL_KEEP_LAB_TMP"):
+            print(f"kept {work} (SMARTSEOUL_KEEP_LAB_TMP is set)")
+        else:
+            shutil.rmtree(work, ignore_errors=True)

@@ -4,6 +4,7 @@ instructors different tools when a Jupyter server reads them."""
 
 from __future__ import annotations
 
+import glob
 import json
 import re
 import subprocess
@@ -145,3 +146,20 @@ def test_a_server_reading_the_hub_config_gives_each_role_its_tools(role, tmp_pat
     else:
         assert formgrader, "the instructor's formgrader does not answer"
         assert not set(LAB_TOOLS) & disabled, f"JupyterLab hides {set(LAB_TOOLS) & disabled} from the instructor"
+
+
+@pytest.mark.slow
+def test_the_formgrader_lists_only_real_assignments():
+    """nbgrader treats every folder in the source directory as an assignment, so the formgrader
+    (and the trainees' Assignments panel once released) would show any helper folder there."""
+    grading = paths.grading_dir()
+    if not (grading / "nbgrader_config.py").exists():
+        pytest.skip("grading/nbgrader_config.py is not there yet")
+    pattern = lab.nbgrader_paths(grading, ["*"])["*"]["source"]
+    folders = [Path(p) for p in sorted(glob.glob(pattern)) if Path(p).is_dir()]
+    assert folders, f"no assignment folders match {pattern}"
+    strays = [f.name for f in folders if not (f / f"{f.name}.ipynb").exists()]
+    assert not strays, (
+        f"the formgrader would list {strays} as assignments: they have no <name>/<name>.ipynb. "
+        "Move helper folders out of the source directory (nbgrader lists every folder in it)."
+    )
