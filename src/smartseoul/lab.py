@@ -74,12 +74,12 @@ class LabServer:
         sep = "&" if "?" in path else "?"
         return f"{self.url}/{path.lstrip('/')}{sep}token={self.token}"
 
-    def get_json(self, path: str) -> object:
+    def get_json(self, path: str, timeout: float = 10) -> object:
         """GET a JSON API path of this server (token-authenticated)."""
         request = urllib.request.Request(
             f"{self.url}/{path.lstrip('/')}", headers={"Authorization": f"token {self.token}"}
         )
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (local server)
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (local server)
             return json.loads(response.read().decode("utf-8"))
 
     def log(self) -> str:
@@ -498,3 +498,41 @@ def shared_tempdir(prefix: str) -> Path:
     path = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
     os.chmod(path, 0o755)
     return path
+
+
+# --------------------------------------------------------------------------- `make lab`
+
+
+def make_lab_command(extra_args: Sequence[str] = ()) -> tuple[list[str], Path, dict[str, str]]:
+    """What `make lab` runs: JupyterLab with the course checkout as its root, started from
+    grading/ so nbgrader (formgrader, Assignments panel) reads grading/nbgrader_config.py.
+
+    Returns (command, working directory, environment). Figures show inline even when the caller
+    exported MPLBACKEND=Agg (the Makefile does, for tests); root (a container) gets --allow-root."""
+    root = paths.course_root()
+    grading = paths.grading_dir()
+    if not (grading / "nbgrader_config.py").exists():
+        raise LabError(f"{grading / 'nbgrader_config.py'} is missing: run this from the course checkout "
+                       "(or set SMARTSEOUL_HOME to it)")
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    command += list(extra_args)
+    env = course_environ({"MPLBACKEND": "module://matplotlib_inline.backend_inline"})
+    return command, grading, env
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """`python -m smartseoul.lab [jupyter lab options]`: start JupyterLab for the course."""
+    try:
+        command, cwd, env = make_lab_command(sys.argv[1:] if argv is None else argv)
+    except LabError as err:
+        print(f"smartseoul lab: {err}", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(f">> JupyterLab at {command[3].split('=', 1)[1]} (nbgrader course folder: {cwd})", flush=True)
+    os.chdir(cwd)
+    os.execve(command[0], command, env)
+
+
+if __name__ == "__main__":
+    main()

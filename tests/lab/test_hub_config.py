@@ -131,7 +131,7 @@ def test_a_server_reading_the_hub_config_gives_each_role_its_tools(role, tmp_pat
     }
     with lab.running_lab(tmp_path / "course", cwd=tmp_path / "course", state_dir=tmp_path / "state", env=env) as server:
         try:
-            server.get_json("formgrader/api/assignments")
+            server.get_json("formgrader/api/assignments", timeout=120)
             formgrader = True
         except urllib.error.HTTPError as err:
             assert err.code == 404, err
