@@ -34,6 +34,8 @@ class Prepared:
     exercise_pages: list[Path] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: the pruned table of contents this build used
+    toc: dict = field(default_factory=dict)
 
 
 def prepare(root: Path | None = None, echo=print) -> Prepared:
@@ -51,6 +53,7 @@ def prepare(root: Path | None = None, echo=print) -> Prepared:
         exercise_pages=ex.pages,
         left_out=pruned.left_out,
         notes=cat.notes + ex.notes,
+        toc=pruned.toc,
     )
     for note in prepared.notes:
         echo(f">> {note}")
