@@ -11,6 +11,7 @@ function returns a small pandas DataFrame, so the three answers can be compared 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -38,12 +39,17 @@ def glob(root: Path, dataset: str) -> str:
     return str(Path(root) / dataset / "*" / "*" / "*.parquet")
 
 
-def lookups() -> dict[str, pd.DataFrame]:
-    """Small course-scale tables the questions join to (stations, dongs)."""
+@lru_cache(maxsize=1)
+def _lookups() -> dict[str, pd.DataFrame]:
     st = data.load("bike_stations")[["station_no", "gu_code", "gu_name"]]
     dongs = data.load("dongs")[["dong_code", "gu_name", "dong_name"]]
     return {"stations": pd.DataFrame(st).astype({"station_no": str, "gu_code": str, "gu_name": str}),
             "dongs": pd.DataFrame(dongs.drop(columns="geometry", errors="ignore")).astype(str)}
+
+
+def lookups() -> dict[str, pd.DataFrame]:
+    """Small course-scale tables the questions join to (stations, dongs); read once, copied out."""
+    return {k: v.copy() for k, v in _lookups().items()}
 
 
 # -- DuckDB: SQL straight on the Parquet files -----------------------------------------------

@@ -85,7 +85,7 @@ def is_done(root: Path, part: Partition, settings: dict) -> bool:
 
 def write_partition(table: pa.Table, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".parquet.tmp")
+    tmp = path.with_suffix(f".parquet.{os.getpid()}.tmp")  # two writers never share a temp file
     pq.write_table(table, tmp, compression="zstd", compression_level=1, row_group_size=1_000_000)
     os.replace(tmp, path)
 
