@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -19,7 +20,8 @@ import pytest
 
 from grading_helpers import ASSIGNMENT, totals, write_batch
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
+# its own group: the module-scoped batch must not be torn down between tests of other modules
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-batch")]
 
 KINDS = [
     "correct", "correct", "blank", "wrong",
@@ -142,10 +144,11 @@ def test_output_is_capped_in_bytes(graded):
 def test_no_process_outlives_grading(graded):
     from smartseoul.grading.sandbox import JOB_MARKER
 
+    mine = f"-{os.getpid()}-"  # job ids of this batch carry the pid of the process that graded it
     left = []
     for p in psutil.process_iter(["pid", "name"]):
         try:
-            if JOB_MARKER in p.environ():
+            if mine in p.environ().get(JOB_MARKER, ""):
                 left.append(p.info)
         except (psutil.Error, OSError):
             continue
