@@ -32,11 +32,21 @@ def all_course_assignments() -> list[Path]:
     return found or [FIXTURES / "lab-fixture"]
 
 
+def _draws_a_figure(path: Path) -> bool:
+    """A figure cell carries the course's alt-text metadata (mystnb.image.alt)."""
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+    except Exception:  # noqa: BLE001 (a notebook being rewritten right now: not this one)
+        return False
+    return any(c.cell_type == "code" and c.get("metadata", {}).get("mystnb", {}).get("image") for c in nb.cells)
+
+
 def module_zero_notebook() -> Path:
-    """The first notebook of module 0 when it is there, else the fixture page with one chart."""
+    """The first module 0 notebook that draws a figure, else the fixture page with one chart."""
     folder = paths.modules_dir() / "00-orientation"
     notebooks = sorted(folder.glob("00[a-z]-*.ipynb")) if folder.is_dir() else []
-    return notebooks[0] if notebooks else FIXTURES / "00-orientation" / "00a-fixture-figure.ipynb"
+    drawing = [nb for nb in notebooks if _draws_a_figure(nb)]
+    return drawing[0] if drawing else FIXTURES / "00-orientation" / "00a-fixture-figure.ipynb"
 
 
 def nbgrader_meta(cell) -> dict:

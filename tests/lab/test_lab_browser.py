@@ -227,14 +227,17 @@ def test_trainee_sees_and_fetches_the_released_assignment(server, course, page, 
 
 def _formgrader_frame(page, server):
     _open_from_nbgrader_menu(page, "nbgrader:open-formgrader")
-    page.wait_for_selector("iframe")
-    deadline = time.monotonic() + 30
+    page.wait_for_selector("iframe", timeout=60_000)
+    deadline = time.monotonic() + 120  # the formgrader opens the gradebook on first use: slow on a busy machine
     while time.monotonic() < deadline:
-        frames = [f for f in page.frames if "/formgrader" in f.url]
-        if frames:
-            return frames[0]
-        time.sleep(0.2)
-    raise AssertionError("the Formgrader tab did not load /formgrader")
+        for handle in page.locator("iframe").element_handles():
+            frame = handle.content_frame()
+            if frame is not None and "/formgrader" in frame.url:
+                return frame
+        time.sleep(0.3)
+    urls = [f.url for f in page.frames]
+    page.screenshot(path=str(server.log_path.parent / "formgrader-missing.png"))
+    raise AssertionError(f"the Formgrader tab did not load /formgrader; frames: {urls}")
 
 
 def test_instructor_grades_a_written_answer_in_the_formgrader(server, course, page, artifacts_dir):
