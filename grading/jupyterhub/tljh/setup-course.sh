@@ -60,4 +60,8 @@ if [ ! -d "$IHOME/smart-seoul-data-lab" ]; then
   rm -rf "$IHOME/smart-seoul-data-lab/.venv"
   chown -R "$UNIX_INSTRUCTOR:$UNIX_INSTRUCTOR" "$IHOME/smart-seoul-data-lab"
 fi
+# Private but passable: the grading sandbox's kernel user must reach datasets/ (read-only),
+# nobody but the instructor may list the course or read the source notebooks and gradebook.
+chmod 0711 "$IHOME" "$IHOME/smart-seoul-data-lab"
+chmod 0700 "$IHOME/smart-seoul-data-lab/grading" "$IHOME/smart-seoul-data-lab/exercises"
 echo ">> done. $INSTRUCTOR: restart your server (File > Hub Control Panel), then Nbgrader > Formgrader."
