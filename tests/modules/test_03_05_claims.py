@@ -113,7 +113,7 @@ def test_air_quality_and_heat_claims():
     assert got["slope"] < 0                                                      # "downward drift"
     assert got["who_share"] > 2 * got["korea_share"]                             # "many days ... far fewer"
     assert got["commercial"] - got["park"] > 1                                   # "clearly cooler nights" in parks
-    assert abs(got["r"]) < 0.2                                                   # "the relation almost disappears"
+    assert -0.7 < got["r"] < -0.1                                               # "greener dongs do have cooler nights", weaker than the site gap
 
 
 @pytest.mark.slow

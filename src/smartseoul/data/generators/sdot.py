@@ -34,6 +34,7 @@ SITE_TYPES = ("commercial", "roadside", "residential", "park")
 #: chance of each site type by the dong's land use (commercial, roadside, residential, park)
 SITE_MIX = {"business": (0.55, 0.30, 0.05, 0.10), "mixed": (0.30, 0.30, 0.30, 0.10), "residential": (0.10, 0.25, 0.50, 0.15)}
 HEAT_ISLAND = {"commercial": 1.6, "roadside": 1.2, "residential": 0.5, "park": -0.9}   # °C at night
+GREEN_COOLING = 3.0  # °C cooler at night per unit of the dong's green share (0-1), around a 15 % share
 NOISE_BASE = {"commercial": 60.0, "roadside": 64.0, "residential": 52.0, "park": 48.0}    # dB(A), daytime
 LAND_WEIGHT = {"business": 5.0, "mixed": 1.8, "residential": 1.0}                        # sensors per dong
 # daylight: (sunrise, sunset) in hours and clear-sky peak illuminance (lux) per month
@@ -137,6 +138,9 @@ def true_readings(ctx, sens: pd.DataFrame) -> dict[str, np.ndarray]:
     # temperature: city weather + heat island (strongest at night) + exposure + noise
     night = ((hour >= 20) | (hour <= 6)).astype(float)
     island = np.array([HEAT_ISLAND[s] for s in site]) + rng.normal(0, 0.35, n_s)
+    # greener dongs cool down more at night (weaker than the site itself: cooling reaches a few hundred metres)
+    green = ctx.get("facilities", "green_space").set_index("dong_code")["green_share"]
+    island = island - GREEN_COOLING * (green.reindex(sens["dong_code"]).fillna(green.median()).to_numpy() - 0.15)
     exposure = rng.normal(0.3, 0.4, n_s)  # sensors in the sun read warm by day
     sun = np.zeros(n_h)
     lux_clear = np.zeros(n_h)
@@ -366,7 +370,7 @@ def build(ctx) -> list[Output]:
                 "after 2020 is unconfirmed); serials, models and positions are invented. Density is deliberately uneven: "
                 "business districts get more sensors.")
     note_read = ("Readings follow the shared hourly weather and each gu's daily air quality, with local effects: a heat island "
-                 "(commercial and roadside sites warmer, above all at night; parks cooler), noise by site type and hour, "
+                 "(commercial and roadside sites warmer, above all at night; parks cooler; greener dongs a little cooler at night), noise by site type and hour, "
                  "daylight and street lights, and low-cost PM sensors that over-read in humid air.")
     note_fault = (f"About {int(FAULT_SHARE * 100)} % of the publishing sensors have faults (flat lines, gaps, spikes, drift); "
                   "sdot_faults lists every faulty sensor-hour. It is the answer key: instructors only.")
