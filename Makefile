@@ -10,7 +10,6 @@ STAMP := $(VENV)/.installed-$(LOCK_HASH)
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 ASSIGNMENT ?=
 export PYTHONHASHSEED := 0
-export MPLBACKEND := Agg
 
 .PHONY: help venv test test-fast book lab data doctor release lock bench clean \
         grade-intake grade-autograde grade-feedback grade-export grade-report grade-status
@@ -42,7 +41,7 @@ book: venv ## build and execute the whole book; prints where the HTML is
 
 lab: venv ## JupyterLab at the course root, with nbgrader configured for grading/
 	$(PY) -m smartseoul.tools.ensure_ready
-	cd grading && ../$(VENV)/bin/jupyter lab --notebook-dir=.. --ServerApp.root_dir=..
+	$(PY) -m smartseoul.lab
 
 data: venv ## regenerate every dataset deterministically (overwrites datasets/)
 	$(PY) -m smartseoul.cli data generate --force

@@ -1,5 +1,5 @@
 """Fast checks of the exercise notebooks' structure (no nbgrader run): what issue 6 asks of
-every assignment, and that the notebooks are what their specs in exercises/_authoring build."""
+every assignment, and that the notebooks are what their specs in tools/exercise_authoring build."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ SKILLS = {"cleaning", "aggregation", "indicator", "spatial", "function"}
 
 
 def test_notebooks_match_their_specs():
-    proc = subprocess.run([sys.executable, str(h.EXERCISES / "_authoring" / "build.py"), "--check"],
+    proc = subprocess.run([sys.executable, str(h.EXERCISES.parent / "tools" / "exercise_authoring" / "build.py"), "--check"],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 

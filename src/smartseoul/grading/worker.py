@@ -99,6 +99,21 @@ def expose_interpreter() -> None:
         os.close(fd)
 
 
+def _public_paths_under(job: dict, top: str) -> list[str]:
+    """The course folders a kernel needs (.venv, src, datasets) that live under ``top``."""
+    from .course import PUBLIC_DIRS
+
+    root = job.get("course_root")
+    if not root:
+        return []
+    out = []
+    for name in PUBLIC_DIRS:
+        p = os.path.realpath(os.path.join(root, name))
+        if os.path.isdir(p) and (p + "/").startswith(top.rstrip("/") + "/"):
+            out.append(p)
+    return out
+
+
 def prepare_filesystem(job: dict) -> Path:
     """With namespaces: hide instructor folders, give /tmp a small private tmpfs, and return the
     sandbox directory (owned by the kernel's user). Without: return the prepared basic sandbox."""
@@ -115,7 +130,17 @@ def prepare_filesystem(job: dict) -> Path:
         size = int(limits["disk_bytes"])
         for path in ("/tmp", "/var/tmp", "/dev/shm"):
             if os.path.isdir(path):
-                _mount("none", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
+                keep = _public_paths_under(job, path)
+                fds = {p: os.open(p, os.O_PATH) for p in keep}
+                try:
+                    _mount("none", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
+                    for p, fd in fds.items():  # a course checked out under /tmp keeps its data and Python
+                        os.makedirs(p, mode=0o755, exist_ok=True)
+                        _mount(f"/proc/self/fd/{fd}", p, "", MS_BIND | MS_REC, "")
+                        _mount("none", p, "", MS_REMOUNT | MS_BIND | MS_RDONLY, "")
+                finally:
+                    for fd in fds.values():
+                        os.close(fd)
         sandbox = Path("/tmp/sandbox")
         sandbox.mkdir(mode=0o700)
     else:

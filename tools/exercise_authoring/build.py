@@ -1,8 +1,8 @@
 """Write exercises/<assignment>/<assignment>.ipynb from the specs in this folder.
 
-    python exercises/_authoring/build.py            # all assignments
-    python exercises/_authoring/build.py m0-orientation
-    python exercises/_authoring/build.py --check    # exit 1 if a notebook differs from its spec
+    python tools/exercise_authoring/build.py            # all assignments
+    python tools/exercise_authoring/build.py m0-orientation
+    python tools/exercise_authoring/build.py --check    # exit 1 if a notebook differs from its spec
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 
 HERE = Path(__file__).resolve().parent
+EXERCISES = HERE.parents[1] / "exercises"
 sys.path.insert(0, str(HERE))
 
 from nbspec import notebook  # noqa: E402
@@ -29,7 +30,7 @@ def render(assignment: str) -> str:
 
 
 def target(assignment: str) -> Path:
-    return HERE.parent / assignment / f"{assignment}.ipynb"
+    return EXERCISES / assignment / f"{assignment}.ipynb"
 
 
 def main(argv: list[str]) -> int:
@@ -45,9 +46,9 @@ def main(argv: list[str]) -> int:
             continue
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
-        print(f"wrote {out.relative_to(HERE.parent.parent)}")
+        print(f"wrote {out.relative_to(EXERCISES.parent)}")
     if stale:
-        print("out of date (run python exercises/_authoring/build.py):", ", ".join(stale))
+        print("out of date (run python tools/exercise_authoring/build.py):", ", ".join(stale))
         return 1
     return 0
 

@@ -1,8 +1,8 @@
 """Build the nbgrader source notebooks from short Python specs, so every cell carries the
 right nbgrader metadata and the notebooks stay consistent.
 
-Each ``exercises/_authoring/<assignment>.py`` defines ``CELLS`` with the helpers below; run
-``python exercises/_authoring/build.py`` to (re)write ``exercises/<assignment>/<assignment>.ipynb``.
+Each ``tools/exercise_authoring/<assignment>.py`` defines ``CELLS`` with the helpers below; run
+``python tools/exercise_authoring/build.py`` to (re)write ``exercises/<assignment>/<assignment>.ipynb``.
 Edit the spec, not the notebook: a fast test checks the two agree.
 
 Cell kinds (nbgrader 0.9 metadata, schema_version 3):
