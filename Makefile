@@ -80,8 +80,9 @@ lock: ## refresh constraints.txt from the ranges in pyproject.toml (needs the pa
 	{ echo "# Exact versions for every install path (make, Binder, JupyterHub, CI)."; \
 	  echo "# Refresh with 'make lock' (see README, 'Refreshing the pinned environment')."; \
 	  .lock-venv/bin/pip freeze --exclude-editable | grep -v '^smartseoul'; } > constraints.txt
+	.lock-venv/bin/python -m smartseoul.cli book binder
 	rm -rf .lock-venv
-	@echo ">> constraints.txt refreshed: run 'make test' before committing it"
+	@echo ">> constraints.txt and binder/requirements.txt refreshed: run 'make test' before committing them"
 
 clean: ## remove build output (keeps .venv and datasets)
 	rm -rf _build .pytest_cache
