@@ -99,6 +99,13 @@ def expose_interpreter() -> None:
         os.close(fd)
 
 
+def _same_device(path: str, dev: int) -> bool:
+    try:
+        return os.lstat(path).st_dev == dev
+    except OSError:
+        return False
+
+
 def _public_paths_under(job: dict, top: str) -> list[str]:
     """The course folders a kernel needs (.venv, src, datasets) that live under ``top``."""
     from .course import PUBLIC_DIRS
@@ -586,7 +593,13 @@ class Runner:
         """The private tmpfs and the per-file limit stop a disk fill; flag a submission that hit them."""
         biggest, total = 0, 0
         for base in (str(self.sandbox.parent), "/var/tmp", "/dev/shm"):
-            for dirpath, _dirs, files in os.walk(base):
+            try:
+                dev = os.stat(base).st_dev
+            except OSError:
+                continue
+            for dirpath, dirs, files in os.walk(base):
+                # stay on the private tmpfs: course folders bound back in (a course under /tmp) are not the submission's
+                dirs[:] = [d for d in dirs if _same_device(os.path.join(dirpath, d), dev)]
                 for n in files:
                     try:
                         size = os.lstat(os.path.join(dirpath, n)).st_size
