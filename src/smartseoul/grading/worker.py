@@ -107,18 +107,23 @@ def _same_device(path: str, dev: int) -> bool:
 
 
 def _public_paths_under(job: dict, top: str) -> list[str]:
-    """The course folders a kernel needs (.venv, src, datasets) that live under ``top``."""
+    """The folders a kernel needs (this Python, the smartseoul package, the course's .venv, src and
+    datasets) that live under ``top``, which is about to be covered by a private tmpfs."""
     from .course import PUBLIC_DIRS
 
+    import smartseoul
+
+    candidates = [sys.prefix, os.path.dirname(os.path.dirname(smartseoul.__file__))]  # this Python and its package
     root = job.get("course_root")
-    if not root:
-        return []
-    out = []
-    for name in PUBLIC_DIRS:
-        p = os.path.realpath(os.path.join(root, name))
-        if os.path.isdir(p) and (p + "/").startswith(top.rstrip("/") + "/"):
+    if root:
+        candidates += [os.path.join(root, name) for name in PUBLIC_DIRS]
+    out: list[str] = []
+    for c in candidates:
+        p = os.path.realpath(c)
+        if os.path.isdir(p) and (p + "/").startswith(top.rstrip("/") + "/") and p not in out:
             out.append(p)
-    return out
+    # a folder inside another one we keep is already reachable
+    return [p for p in out if not any(p != q and (p + "/").startswith(q + "/") for q in out)]
 
 
 def prepare_filesystem(job: dict) -> Path:
