@@ -67,3 +67,24 @@ def warnings_in_outputs(nb: nbformat.NotebookNode) -> list[str]:
             if o.get("output_type") == "stream" and o.get("name") == "stderr" and "Warning" in o.get("text", ""):
                 found.append(o["text"].strip().splitlines()[0])
     return found
+
+
+PROBE_MARK = "PROBE-JSON:"
+
+
+def probe(path: Path, expression: str, setup: str = "", timeout: int = 300, default=str) -> dict:
+    """Run a notebook from a fresh kernel, then evaluate ``expression`` (a dict literal) in it.
+
+    Lets tests check that what the narrative says is what the notebook computes."""
+    import json
+
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell
+
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(new_code_cell(f"{setup}\nimport json as _json\nprint({PROBE_MARK!r} + _json.dumps({expression}, default={default.__name__}))"))
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    for output in nb.cells[-1].outputs:
+        if output.get("output_type") == "stream" and PROBE_MARK in output.get("text", ""):
+            return json.loads(output["text"].split(PROBE_MARK, 1)[1])
+    raise AssertionError(f"{path.name}: the probe cell printed nothing")

@@ -4,30 +4,16 @@ Each test runs a notebook from a fresh kernel with one extra cell that reports i
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell
+from smartseoul import notebooks
 
 MODULES = Path(__file__).resolve().parents[2] / "modules"
 FOLDER = MODULES / "00-orientation"
 
-MARK = "PROBE-JSON:"
-
-
 def run_and_probe(path: Path, expression: str, timeout: int = 300) -> dict:
-    """Execute the notebook, then evaluate ``expression`` (a dict literal) in its kernel."""
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(path, as_version=4)
-    nb.cells.append(new_code_cell(f"import json as _json\nprint({MARK!r} + _json.dumps({expression}, default=str))"))
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
-    for output in nb.cells[-1].outputs:
-        if output.get("output_type") == "stream" and MARK in output.get("text", ""):
-            return json.loads(output["text"].split(MARK, 1)[1])
-    raise AssertionError(f"{path.name}: the probe cell printed nothing")
+    return notebooks.probe(path, expression, timeout=timeout, default=str)
 
 
 @pytest.mark.slow

@@ -4,31 +4,17 @@ Each test runs a notebook from a fresh kernel with one extra cell that reports i
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
-from nbformat.v4 import new_code_cell
+from smartseoul import notebooks
 
 MODULES = Path(__file__).resolve().parents[2] / "modules"
 M3 = MODULES / "03-owl-bus-case-study"
 M5 = MODULES / "05-sustainable-cities"
-MARK = "PROBE-JSON:"
-
-
 def run_and_probe(path: Path, expression: str, setup: str = "", timeout: int = 300) -> dict:
-    """Execute the notebook, run ``setup``, then evaluate ``expression`` (a dict literal) in its kernel."""
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(path, as_version=4)
-    nb.cells.append(new_code_cell(f"{setup}\nimport json as _json\nprint({MARK!r} + _json.dumps({expression}, default=float))"))
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
-    for output in nb.cells[-1].outputs:
-        if output.get("output_type") == "stream" and MARK in output.get("text", ""):
-            return json.loads(output["text"].split(MARK, 1)[1])
-    raise AssertionError(f"{path.name}: the probe cell printed nothing")
+    return notebooks.probe(path, expression, setup=setup, timeout=timeout, default=float)
 
 
 def gi_star_by_loops(x: list[float], neighbours: list[set[int]]) -> list[float]:

@@ -22,30 +22,6 @@ def test_module_has_its_two_notebooks():
     assert [p.name for p in NOTEBOOKS] == ["05a-air-quality-and-heat.ipynb", "05b-low-carbon-mobility-and-equity.ipynb"]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_opens_with_title_time_objectives_synthetic_note_and_ends_with_key_points(path):
-    nb = nbformat.read(path, as_version=4)
-    first = nb.cells[0].source
-    assert first.startswith("# ")
-    assert re.search(r"\*\*Time:\*\* about \d+ minutes", first)
-    assert "**Objectives.**" in first
-    assert "synthetic" in first.lower()
-    assert "## Key points" in "\n".join(c.source for c in nb.cells[-3:])
-    code = _source(path, "code")
-    assert code.count("plots.use_style()") == 1
-    assert "from smartseoul import data, geo, plots" in code
-    assert not re.search(r"\b(pd|gpd)\.read_", code), "data come only through smartseoul.data"
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_every_figure_has_a_caption_and_the_figure_tag(path):
-    figures = notebooks.figure_cells(nbformat.read(path, as_version=4))
-    assert figures
-    for cell in figures:
-        assert cell.metadata["mystnb"].get("figure", {}).get("caption"), cell.source[:60]
-        assert "figure" in cell.metadata.get("tags", []), cell.source[:60]
-
-
 def test_limits_are_read_from_the_standards_table_not_typed():
     code = _source(FOLDER / "05a-air-quality-and-heat.ipynb", "code")
     assert 'data.load("air_quality_standards")' in code and 'data.load("air_quality_daily")' in code

@@ -61,3 +61,31 @@ def test_notebook_committed_clean_and_offline(path):
     assert not re.search(r"read_(csv|parquet|file|json)\(\s*['\"]https?://", code), "data must come from smartseoul.data"
     assert not re.search(r"(urlopen|requests\.get|contextily|folium)", code), "notebooks must work offline"
     assert "smartseoul" in code
+
+
+# Modules 3 and 5 follow a stricter notebook convention; the same two checks serve both.
+CONVENTION = [p for p in notebooks.module_notebooks() if p.parent.name[:2] in ("03", "05")]
+
+
+@pytest.mark.parametrize("path", CONVENTION, ids=lambda p: p.name)
+def test_notebook_opens_with_title_time_objectives_synthetic_note_and_ends_with_key_points(path):
+    nb = nbformat.read(path, as_version=4)
+    first = nb.cells[0].source
+    assert first.startswith("# ")
+    assert re.search(r"\*\*Time:\*\* about \d+ minutes", first)
+    assert "**Objectives.**" in first
+    assert "synthetic" in first.lower()
+    assert "## Key points" in "\n".join(c.source for c in nb.cells[-3:])
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert code.count("plots.use_style()") == 1
+    assert "from smartseoul import data, geo, plots" in code
+    assert not re.search(r"\b(pd|gpd)\.read_", code), "data come only through smartseoul.data"
+
+
+@pytest.mark.parametrize("path", CONVENTION, ids=lambda p: p.name)
+def test_every_figure_has_a_caption_and_the_figure_tag(path):
+    figures = notebooks.figure_cells(nbformat.read(path, as_version=4))
+    assert figures
+    for cell in figures:
+        assert cell.metadata["mystnb"].get("figure", {}).get("caption"), cell.source[:60]
+        assert "figure" in cell.metadata.get("tags", []), cell.source[:60]
