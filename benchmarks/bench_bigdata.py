@@ -25,6 +25,13 @@ from pathlib import Path
 
 CHILD = r"""
 import json, resource, sys, time
+def peak_mb():
+    # VmHWM: this process's own peak resident memory (ru_maxrss would carry the parent's peak across exec)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
 from pathlib import Path
 from smartseoul import bigdata
 q, mode, root, csv_root = sys.argv[1], sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
@@ -35,11 +42,18 @@ else:
     df = bigdata.read_frame(q, root, "csv" if mode == "pandas_csv" else "parquet", csv_root)
     out = bigdata.pandas_answer(q, df)
 dt = time.perf_counter() - t
-print(json.dumps({"seconds": dt, "rows": len(out), "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"seconds": dt, "rows": len(out), "peak_mb": peak_mb()}))
 """
 
 GEN = r"""
 import json, resource, sys, time
+def peak_mb():
+    # VmHWM: this process's own peak resident memory (ru_maxrss would carry the parent's peak across exec)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
 from pathlib import Path
 from smartseoul.data import full_scale as fs
 root, year = Path(sys.argv[1]), int(sys.argv[2])
@@ -55,8 +69,7 @@ def tick(part, n, seconds, skipped):
         setup = time.perf_counter() - t - seconds
 fs.generate(root, years=[year], months=months, only=only, progress=tick)
 dt = time.perf_counter() - t
-print(json.dumps({"seconds": dt, "setup_seconds": setup or 0.0, "rows": rows,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"seconds": dt, "setup_seconds": setup or 0.0, "rows": rows, "peak_mb": peak_mb()}))
 """
 
 
@@ -108,8 +121,11 @@ def main() -> None:
             csv = csv_root / ds / f"{args.year}-{m:02d}.csv"
             if not csv.exists():
                 duckdb.sql(f"COPY (SELECT * FROM read_parquet('{src}/*.parquet')) TO '{csv}' (HEADER, DELIMITER ',')")
-    sizes = {ds: (sum(f.stat().st_size for f in (csv_root / ds).glob("*.csv")) / 1e6,
-                  sum(f.stat().st_size for f in (sub / ds).rglob("*.parquet")) / 1e6) for ds in ("bike_trips", "living_population", "subway_daily")}
+    def parquet_mb(ds: str) -> float:
+        return sum(f.stat().st_size for m in args.months for f in (root / ds / f"year={args.year}" / f"month={m}").glob("*.parquet")) / 1e6
+
+    sizes = {ds: (sum(f.stat().st_size for f in (csv_root / ds).glob("*.csv")) / 1e6, parquet_mb(ds))
+             for ds in ("bike_trips", "living_population", "subway_daily")}
     for ds, (c, p) in sizes.items():
         print(f"  {ds:<18} CSV {c:>8,.0f} MB   Parquet {p:>7,.0f} MB   ({c / max(p, 1e-9):.1f}x smaller)")
     print()
