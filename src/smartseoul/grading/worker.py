@@ -462,15 +462,19 @@ class Runner:
         self.files.write("result.json", json.dumps(result, indent=1).encode("utf-8"))
 
     # --- kernel life ----------------------------------------------------------------------
+
+    def _ask_guard(self, stage: str, timeout: int = 10, *args):
+        """One silent round trip to the in-kernel guard; its report, or None if it did not answer."""
+        code, nonce = guard.expression(stage, *args)
+        ex = self.kernel.run("", timeout, silent=True, store_history=False, user_expressions={"g": code}, collect=False)
+        return guard.parse((ex.reply or {}).get("user_expressions", {}).get("g"), nonce)
     def start_kernel(self) -> bool:
         try:
             self.kernel.start(timeout=min(60.0, max(5.0, self.remaining())))
         except Exception as exc:  # noqa: BLE001 (report any start failure as a flag)
             self.flag("kernel-start", f"the kernel could not start: {exc}")
             return False
-        code, nonce = guard.expression("setup", self.job.get("hide", []))
-        ex = self.kernel.run("", 15, silent=True, store_history=False, user_expressions={"g": code}, collect=False)
-        if guard.parse((ex.reply or {}).get("user_expressions", {}).get("g"), nonce) is None:
+        if self._ask_guard("setup", 15, self.job.get("hide", [])) is None:
             self.flag("guard", "the grading guard could not take its baseline in the kernel")
         return True
 
@@ -500,9 +504,7 @@ class Runner:
         is_test = role.get("kind") == "test"
         trusted = True
         if is_test:
-            code, nonce = guard.expression("pre")
-            ex = self.kernel.run("", 10, silent=True, store_history=False, user_expressions={"g": code}, collect=False)
-            report = guard.parse((ex.reply or {}).get("user_expressions", {}).get("g"), nonce)
+            report = self._ask_guard("pre")
             if report is None:
                 trusted = False
                 self.flag("tamper", "the grading guard did not answer before this test (kernel tampered with); the test counts as failed", i)
@@ -558,9 +560,7 @@ class Runner:
             trusted = False
             self.flag("tamper", "a failing check did not report as failed right after this test "
                       "(assertions or tracebacks disabled); the test counts as failed", i)
-        code, nonce = guard.expression("post")
-        ex = self.kernel.run("", 10, silent=True, store_history=False, user_expressions={"g": code}, collect=False)
-        report = guard.parse((ex.reply or {}).get("user_expressions", {}).get("g"), nonce)
+        report = self._ask_guard("post")
         if report is None:
             trusted = False
             self.flag("tamper", "the grading guard did not answer after this test; the test counts as failed", i)
@@ -575,9 +575,7 @@ class Runner:
         """Attempts the sandbox stopped (audit log) and processes still running besides the kernel."""
         if not self.kernel.alive() or self.remaining() < -5:
             return
-        code, nonce = guard.expression("final")
-        ex = self.kernel.run("", 10, silent=True, store_history=False, user_expressions={"g": code}, collect=False)
-        report = guard.parse((ex.reply or {}).get("user_expressions", {}).get("g"), nonce)
+        report = self._ask_guard("final")
         if report and report.get("audit"):
             self.flag("attempt", "the submission tried to: " + "; ".join(report["audit"][:8]))
         if self.job["level"] in ("full", "userns"):
