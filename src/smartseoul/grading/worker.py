@@ -462,12 +462,12 @@ class Runner:
         self.files.write("result.json", json.dumps(result, indent=1).encode("utf-8"))
 
     # --- kernel life ----------------------------------------------------------------------
-
     def _ask_guard(self, stage: str, timeout: int = 10, *args):
         """One silent round trip to the in-kernel guard; its report, or None if it did not answer."""
         code, nonce = guard.expression(stage, *args)
         ex = self.kernel.run("", timeout, silent=True, store_history=False, user_expressions={"g": code}, collect=False)
         return guard.parse((ex.reply or {}).get("user_expressions", {}).get("g"), nonce)
+
     def start_kernel(self) -> bool:
         try:
             self.kernel.start(timeout=min(60.0, max(5.0, self.remaining())))
