@@ -21,7 +21,7 @@ from typing import Callable
 
 import nbformat
 
-from . import gradebook, journal, sandbox
+from . import gradebook, journal, sandbox, sanitize
 from .course import Course, GradingError
 from .rebuild import Template, load_template, read_notebook, rebuild
 from .release import ensure_released
@@ -38,6 +38,7 @@ class Summary:
     skipped: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
     flagged: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
     interrupted: bool = False
 
@@ -135,6 +136,7 @@ class Pipeline:
             "limits": self.limits.to_dict(),
             "uid": sandbox.kernel_uid(slot) if self.level == "full" else None,
             "gid": sandbox.kernel_uid(slot) if self.level == "full" else None,
+            "judge_uid": sandbox.judge_uid(slot) if self.level == "full" else None,
             "hide": [str(p) for p in self.course.hidden_paths()],
             "cells": built.roles,
             "course_root": str(self._public_root()),
@@ -142,7 +144,8 @@ class Pipeline:
         j = _Job(student, sha, notebook, jobdir, slot, built.flags, built.roles)
         if self.level == "basic":
             j.sandbox_dir = tempfile.mkdtemp(prefix="ssg-")
-            job["sandbox"] = j.sandbox_dir
+            job["sandbox"] = os.path.join(j.sandbox_dir, "sandbox")
+            job["judge_dir"] = os.path.join(j.sandbox_dir, "judge")
         journal.write_json(jobdir / "job.json", job)
         j.job_id = job["job_id"]
         return j
@@ -181,18 +184,25 @@ class Pipeline:
             i = role["index"]
             cell = executed.cells[i]
             rec = records.get(i, {"status": "not-run", "reason": "no record"})
+            if not rec.get("judged"):  # only the judge writes a test cell's outputs
+                cell.outputs = []
             has_error = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
             reason = None
             if rec.get("status") not in ("ok", "error"):
                 reason = f"this test produced no result ({rec.get('status')}: {rec.get('reason') or 'did not run'})"
-            elif rec.get("untrusted"):
-                reason = "the result of this test cannot be trusted (see the flags)"
+            elif not rec.get("judged"):
+                reason = "this test was not checked by the grader's judge"
             elif rec.get("status") == "error" and not has_error:
                 reason = f"this test failed ({rec.get('ename') or 'error'}) but its traceback was suppressed"
             if reason:
                 cell.outputs = list(cell.get("outputs", [])) + [nbformat.v4.new_output(
                     "error", ename="GradingError", evalue=reason, traceback=[f"GradingError: {reason}"])]
             tests[role["grade_id"]] = {"status": rec.get("status"), "failed_because": reason}
+        trainee_md = {r["index"] for r in job.roles if r["kind"] in ("answer", "added")}
+        removed = sanitize.sanitize_notebook(executed, trainee_md)
+        if removed:
+            flags.append({"code": "unsafe-content", "message": "removed before anyone opens this notebook: " + "; ".join(removed[:6]),
+                          "grade_id": None, "cell": None})
         out_dir = self.pdir / EXECUTED / job.student / self.assignment
         shutil.rmtree(out_dir, ignore_errors=True)
         out_dir.mkdir(parents=True)
@@ -222,9 +232,15 @@ class Pipeline:
             result["recorded"] = True
             journal.save_result(self.course, self.assignment, student, result)
             return result
-        gradebook.record(self.course, self.assignment, student, f".pipeline/{self.assignment}/{EXECUTED}")
-        review = {f.get("grade_id") for f in result.get("flags", []) if f.get("grade_id")}
-        gradebook.mark_for_review(self.course, self.assignment, student, result["notebook"], review)
+        try:
+            gradebook.record(self.course, self.assignment, student, f".pipeline/{self.assignment}/{EXECUTED}")
+            review = {f.get("grade_id") for f in result.get("flags", []) if f.get("grade_id")}
+            gradebook.mark_for_review(self.course, self.assignment, student, result["notebook"], review)
+        except Exception as exc:  # noqa: BLE001 (one submission never stops a batch)
+            # recorded as an error for this student (a resumed run does not retry it until the file changes)
+            result["state"] = "error"
+            result["reason"] = f"nbgrader could not score this submission ({type(exc).__name__}: {str(exc)[:300]}); look at it by hand"
+            result["flags"] = list(result.get("flags", [])) + [{"code": "error", "message": result["reason"], "grade_id": None, "cell": None}]
         result["recorded"] = True
         journal.save_result(self.course, self.assignment, student, result)
         return result
@@ -306,6 +322,8 @@ class Pipeline:
     def _count(self, summary: Summary, student: str, res: dict) -> None:
         if res.get("state") == "rejected":
             summary.rejected.append(student)
+        elif res.get("state") == "error":
+            summary.errors.append(student)
         else:
             summary.graded.append(student)
             if res.get("flags"):

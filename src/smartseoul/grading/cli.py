@@ -11,6 +11,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .course import Course, GradingError
@@ -76,7 +77,7 @@ def intake(
         _fail(exc)
     console.print(f"{rep.total} files: {len(rep.accepted)} accepted, {len(rep.unchanged)} unchanged, {len(rep.rejected)} rejected")
     for r in rep.rejected:
-        console.print(f"  [yellow]rejected[/] {r['file']}: {r['reason']}")
+        console.print(f"  [yellow]rejected[/] {escape(str(r['file']))}: {escape(str(r['reason']))}")
 
 
 @app.command()
@@ -87,17 +88,30 @@ def autograde(
     cell_timeout: float = typer.Option(30.0, help="Seconds one cell may run."),
     notebook_timeout: float = typer.Option(120.0, help="Seconds one notebook may run."),
     memory_mb: int = typer.Option(4096, help="Address-space limit of a kernel, MiB."),
+    require_isolation: Optional[str] = typer.Option(
+        None, "--require-isolation", help="Refuse to grade below this level: full, userns or basic "
+        "(default: the strongest this machine allows, so full wherever full is possible)."),
 ) -> None:
     """Grade every submission in isolated workers in parallel; record in the gradebook (resumable)."""
     from .autograde import autograde as run
-    from .sandbox import LEVEL_TEXT, Limits
+    from .sandbox import LEVEL_TEXT, LEVELS, IsolationRefused, Limits, detect_level, possible_level, require
+
+    required = require_isolation or possible_level()
+    if required not in LEVELS:
+        _fail(GradingError(f"--require-isolation takes one of {', '.join(LEVELS)}, not {required!r}"))
+    try:
+        require(detect_level(), required)
+    except IsolationRefused as exc:
+        _fail(exc)
 
     limits = Limits(cell_timeout=cell_timeout, notebook_timeout=notebook_timeout, memory_bytes=memory_mb * 1024**2)
 
     def progress(student: str, res: dict) -> None:
         flags = res.get("flags", [])
         mark = {"graded": "[green]graded[/]", "graded-with-flags": "[yellow]flagged[/]"}.get(res.get("state"), "[red]rejected[/]")
-        console.print(f"{mark} {student}" + (f" ({len(flags)} flag(s))" if flags else "") + (f": {res.get('reason')}" if res.get("reason") else ""))
+        mark = "[red]error[/]" if res.get("state") == "error" else mark
+        console.print(f"{mark} {escape(student)}" + (f" ({len(flags)} flag(s))" if flags else "")
+                      + (f": {escape(str(res.get('reason')))}" if res.get("reason") else ""))
 
     try:
         s = run(_course(), assignment, workers=workers or None, limits=limits, force=force, progress=progress)
@@ -107,7 +121,7 @@ def autograde(
         console.print("[yellow]interrupted: finished submissions are saved; run the same command again to resume.[/]")
         raise typer.Exit(130)
     console.print(f"isolation: {LEVEL_TEXT[s.level]}")
-    console.print(f"{len(s.graded)} graded ({len(s.flagged)} flagged), {len(s.rejected)} rejected, "
+    console.print(f"{len(s.graded)} graded ({len(s.flagged)} flagged), {len(s.errors)} error(s), {len(s.rejected)} rejected, "
                   f"{len(s.skipped)} already graded and unchanged, in {s.seconds:.1f}s")
 
 
@@ -149,24 +163,35 @@ def report(assignment: str) -> None:
 
 
 @app.command()
-def status(assignment: str) -> None:
-    """Every submission in exactly one state, the counts, and the isolation level in force."""
+def status(
+    assignment: str,
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable state of every submission (for scripts and LMSs)."),
+) -> None:
+    """Every submission in exactly one state, the counts, and the isolation each was graded at."""
+    import json
+
     from .status import status as run
 
     try:
         st = run(_course(), assignment)
     except GradingError as exc:
         _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(st.to_dict(), indent=1, ensure_ascii=False))
+        if not st.balanced:
+            raise typer.Exit(1)
+        return
     table = Table(title=f"{assignment}: submissions")
     for col in ("submission", "student", "state", "detail"):
         table.add_column(col, overflow="fold")
-    colour = {"graded": "green", "graded-with-flags": "yellow", "rejected": "red", "pending": "cyan"}
-    for r in st.rows:
-        table.add_row(r["submission"], r["student"], f"[{colour[r['state']]}]{r['state']}[/]", r["detail"][:300])
+    colour = {"graded": "green", "graded-with-flags": "yellow", "error": "red", "rejected": "red", "pending": "cyan"}
+    for r in st.rows:  # trainee-derived text is escaped: a file named "[/]" must not break the output
+        table.add_row(escape(r["submission"]), escape(r["student"]), f"[{colour[r['state']]}]{r['state']}[/]",
+                      escape(r["detail"][:300]))
     console.print(table)
     c = st.counts
     console.print(f"in {st.received} = out {sum(c.values())}: " + ", ".join(f"{k} {v}" for k, v in c.items())
                   + ("" if st.balanced else "  [red]NOT BALANCED[/]"))
-    console.print(f"isolation: {st.isolation}")
+    console.print(f"isolation used: {escape(st.isolation)}")
     if not st.balanced:
         raise typer.Exit(1)

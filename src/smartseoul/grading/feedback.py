@@ -84,7 +84,7 @@ def _exporter():
     if not _EXPORTER:
         from nbconvert import HTMLExporter
 
-        _EXPORTER.append(HTMLExporter(template_name="lab"))
+        _EXPORTER.append(HTMLExporter(template_name="lab", sanitize_html=True))
     return _EXPORTER[0]
 
 

@@ -1,20 +1,11 @@
-"""Checks that run inside the trainee's kernel around every test cell.
+"""What the grader watches for inside the trainee's kernel. It decides no score.
 
-Code a trainee runs lives in the same interpreter as the tests, so it can try to switch the
-checks off: IPython input/AST transformers, custom exception handlers, patched builtins or
-IPython methods, silenced tracebacks, answers whose `==` always succeeds. Around each test cell
-the worker therefore
-1. runs a *pre-test guard* that compares the kernel with a baseline taken at start-up, puts back
-   anything changed (and reports it), and installs an AST transformer that routes the test's
-   `a == b` through a check refusing objects that claim to equal a brand-new object;
-2. runs the test cell exactly as the assignment defines it;
-3. runs a *canary* (`raise AssertionError(<random nonce>)`) that must come back as an error with
-   that nonce: if it does not, assertions or tracebacks were tampered with and the test is not trusted;
-4. runs a *post-test guard* that reports "always equal" answers and removes the transformer.
-The guards run through `user_expressions` (evaluated without input transformers) and must echo a
-per-call random nonce; a guard that does not answer with its nonce means the kernel was tampered with.
-This defeats the common tricks; code that targets this very source can still be caught only by the
-canary and by an instructor's review of the flags.
+Tests run in the judge, outside the kernel (judge.py), so nothing here is needed to grade
+fairly. The guard only *reports*, for the instructor: at start-up it takes a baseline of the
+kernel (builtins, IPython hooks and transformers, patched methods, sys hooks) and installs an
+audit hook that records attempts to open instructor paths, reach the network or start
+processes; at the end it says what the submission changed. It runs through `user_expressions`
+and must echo a per-call random nonce; a kernel whose messaging was tampered with does not.
 """
 
 from __future__ import annotations
@@ -110,33 +101,6 @@ def _restore(base):
         issues.append("background threads running: %s" % ", ".join(sorted(extra)[:5]))
     return issues
 
-class _EqRoute(_ast.NodeTransformer):
-    _smartseoul = True
-    def visit_Compare(self, node):
-        self.generic_visit(node)
-        if len(node.ops) == 1 and isinstance(node.ops[0], _ast.Eq):
-            call = _ast.Call(func=_ast.Name(id="__smartseoul_eq__", ctx=_ast.Load()),
-                             args=[node.left, node.comparators[0]], keywords=[])
-            return _ast.copy_location(call, node)
-        return node
-
-def _make_eq(found):
-    sentinel = object()
-    def __smartseoul_eq__(a, b):
-        result = a == b
-        for side in (a, b):
-            try:
-                with _warnings.catch_warnings():
-                    _warnings.simplefilter("ignore")
-                    claims = bool(side == sentinel)
-            except Exception:
-                claims = False
-            if claims:
-                found.append(type(side).__name__)
-                return False
-        return result
-    return __smartseoul_eq__
-
 def _install_audit(hidden):
     """Record attempts to touch instructor files, reach the network or start processes.
     (Audit hooks cannot be removed once added; the OS-level isolation is what stops the attempt.)"""
@@ -171,24 +135,15 @@ if MODE == "setup":
     RESULT = NONCE + json.dumps({"issues": []})
 elif _base is None:
     RESULT = NONCE + json.dumps({"issues": ["the grading baseline was removed"]})
-elif MODE == "pre":
-    issues = _restore(_base)
-    sys._smartseoul_eq_found = []
-    _ip.user_ns["__smartseoul_eq__"] = _make_eq(sys._smartseoul_eq_found)
-    _ip.ast_transformers.append(_EqRoute())
-    RESULT = NONCE + json.dumps({"issues": issues})
 elif MODE == "final":
-    RESULT = NONCE + json.dumps({"issues": [], "audit": list(dict.fromkeys(_base.get("audit", [])))})
+    RESULT = NONCE + json.dumps({"issues": _restore(_base), "audit": list(dict.fromkeys(_base.get("audit", [])))})
 else:
-    found = list(getattr(sys, "_smartseoul_eq_found", []))
-    _ip.ast_transformers = [t for t in _ip.ast_transformers if not getattr(t, "_smartseoul", False)]
-    _ip.user_ns.pop("__smartseoul_eq__", None)
-    RESULT = NONCE + json.dumps({"issues": [], "always_equal": sorted(set(found))})
+    RESULT = NONCE + json.dumps({"issues": ["unknown guard mode"]})
 '''
 
 
 def expression(mode: str, hidden: list[str] | None = None) -> tuple[str, str]:
-    """A user expression running the guard in `mode` (setup, pre, post, final), and its nonce."""
+    """A user expression running the guard in `mode` (setup or final), and its nonce."""
     nonce = "SG" + secrets.token_hex(12)
     code = (
         "(lambda G: (exec(%r, G), G['RESULT'])[1])({'MODE': %r, 'NONCE': %r, 'HIDDEN': %r, '__name__': '__smartseoul_guard__'})"
@@ -213,7 +168,3 @@ def parse(reply_expr: dict | None, nonce: str) -> dict | None:
     except ValueError:
         return None
 
-
-def canary() -> tuple[str, str]:
-    nonce = "CANARY" + secrets.token_hex(12)
-    return f"raise AssertionError({nonce!r})", nonce

@@ -9,6 +9,7 @@ Everything a trainee changed that the grader ignores is reported as a flag with 
 from __future__ import annotations
 
 import ast
+import builtins
 import copy
 import json
 from dataclasses import dataclass, field
@@ -114,7 +115,7 @@ _DYNAMIC = ("globals(", "exec(", "setattr(", "builtins", "__dict__", "get_ipytho
 @dataclass
 class Rebuilt:
     notebook: nbformat.NotebookNode
-    roles: list[dict]  # per cell: index, kind (test|answer|added|other), grade_id
+    roles: list[dict]  # per cell: index, kind (test|answer|added|other), grade_id; tests also: needs
     flags: list[dict] = field(default_factory=list)
 
 
@@ -234,6 +235,15 @@ def rebuild(template: Template, submission: nbformat.NotebookNode) -> Rebuilt:
                     why = f"rebinds {', '.join('`%s`' % h for h in hit)}" if hit else f"uses {', '.join(dynamic)}"
                     _flag(flags, "rebinds-tested-name",
                           f"a cell added between answer '{roles[last_answer]['grade_id']}' and its test '{role['grade_id']}' {why}: review it", role["grade_id"])
+    # 4. what each test needs from the trainee: the names it reads that no trusted cell defines
+    trusted: set[str] = set(dir(builtins))
+    for pos, role in enumerate(roles):
+        if cells[pos].cell_type != "code":
+            continue
+        if role["kind"] == "other":
+            trusted |= bound_names(cells[pos].source)
+        elif role["kind"] == "test":
+            role["needs"] = sorted(loaded_names(cells[pos].source) - bound_names(cells[pos].source) - trusted)
     for i, c in enumerate(cells):
         c["id"] = f"cell-{i}"
     nb = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(template.grading.metadata))

@@ -15,6 +15,7 @@ kernel and kills everything the submission started when grading ends.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import signal
@@ -28,7 +29,14 @@ SANDBOX_UID_BASE = 200000  # kernels run as uids above this (no passwd entry nee
 def kernel_uid(slot: int) -> int:
     """A uid of its own for each worker slot of this grading process, so per-user limits
     (processes) of one kernel never touch another kernel, even across concurrent batches."""
-    return SANDBOX_UID_BASE + (os.getpid() % 40000) * 64 + slot % 64
+    return SANDBOX_UID_BASE + (os.getpid() % 40000) * 64 + slot % 32
+
+
+def judge_uid(slot: int) -> int:
+    """The judge of a worker slot runs as yet another uid: the kernel can neither signal it nor
+    read its files or memory."""
+    return kernel_uid(slot) + 32
+
 JOB_MARKER = "SMARTSEOUL_GRADING_JOB"
 
 LEVEL_TEXT = {
@@ -66,15 +74,47 @@ def _probe(cmd: list[str]) -> bool:
         return False
 
 
-UNSHARE_ARGS = ["--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc", "--propagation", "private"]
+# private mount, network, PID, SysV IPC (shared memory dies with the namespace) and host-name namespaces
+UNSHARE_ARGS = ["--mount", "--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc",
+                "--propagation", "private"]
+# at `userns` the kernel goes one user namespace deeper, as an unprivileged uid: it cannot undo the
+# mounts that hide instructor files (they belong to the worker's namespace), nor see the worker
+NESTED_KERNEL_ARGS = ["--user", "--map-user=1000", "--map-group=1000", "--pid", "--fork", "--kill-child"]
 
 
-@functools.lru_cache(maxsize=None)
+LEVELS = ("basic", "userns", "full")  # weakest first
+
+
 def detect_level() -> str:
-    """The strongest isolation this machine allows right now (cached per process)."""
+    """The isolation grading will use here: SMARTSEOUL_ISOLATION if set (to test a weaker
+    level), else the strongest this machine allows."""
     forced = os.environ.get("SMARTSEOUL_ISOLATION")
     if forced in LEVEL_TEXT:
         return forced
+    return possible_level()
+
+
+class IsolationRefused(Exception):
+    pass
+
+
+def require(level: str, required: str) -> None:
+    """Refuse to grade below the level asked for, saying how to get it."""
+    if LEVELS.index(level) >= LEVELS.index(required):
+        return
+    how = {
+        "full": "run the grading command as root on Linux with util-linux `unshare` (on a hub: the grading "
+                "sudo rule or service in grading/jupyterhub/README.md)",
+        "userns": "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or run as root",
+    }[required]
+    raise IsolationRefused(
+        f"Refusing to grade: isolation here is '{level}' ({LEVEL_TEXT[level]}), below the required '{required}'. "
+        f"To get '{required}': {how}. To grade at '{level}' knowingly, pass --require-isolation {level}.")
+
+
+@functools.lru_cache(maxsize=None)
+def possible_level() -> str:
+    """The strongest isolation this machine allows (cached per process)."""
     if not sys.platform.startswith("linux"):
         return "basic"
     unshare = shutil.which("unshare")
@@ -171,12 +211,24 @@ if cfg.get("uid") is not None:
     os.setgroups([]); os.setgid(cfg["gid"]); os.setuid(cfg["uid"])
 try:
     ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+    ctypes.CDLL(None).prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS: no setuid program can raise privileges
 except Exception:
     pass
 os.umask(0o077)
 os.chdir(cfg["cwd"])
 os.execv(cmd[0], cmd)
 """
+
+
+def launch_command(cfg: dict, cmd: list[str], nested: bool = False) -> list[str]:
+    """`cmd` started through the launcher: resource limits, then the privilege drop, then exec
+    (with ``nested``, inside a further user namespace as an unprivileged uid)."""
+    launch = [sys.executable, "-I", "-S", "-c", KERNEL_LAUNCHER, json.dumps(cfg), *cmd]
+    return [shutil.which("unshare") or "unshare", *NESTED_KERNEL_ARGS, "--", *launch] if nested else launch
+
+
+def judge_command(cfg: dict) -> list[str]:
+    return launch_command(cfg, [sys.executable, "-I", "-m", "smartseoul.grading.judge"])
 
 
 def kernel_rlimits(limits: Limits, level: str) -> dict[str, tuple[int, int]]:

@@ -3,20 +3,25 @@ rejected (with its reason) or pending, and a check that the counts in equal the 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from . import journal, sandbox
 from .course import Course
 
-STATES = ("graded", "graded-with-flags", "rejected", "pending")
+STATES = ("graded", "graded-with-flags", "error", "rejected", "pending")
 
 
 @dataclass
 class Status:
     assignment: str
     isolation: str
-    rows: list[dict] = field(default_factory=list)  # submission, student, state, detail
+    rows: list[dict] = field(default_factory=list)  # submission, student, state, detail, isolation, flags
     received: int = 0
+
+    def to_dict(self) -> dict:
+        return {"assignment": self.assignment, "isolation": self.isolation, "received": self.received,
+                "counts": self.counts, "balanced": self.balanced, "submissions": self.rows}
 
     @property
     def counts(self) -> dict[str, int]:
@@ -32,7 +37,7 @@ class Status:
 
 def status(course: Course, assignment: str) -> Status:
     course.check_assignment(assignment)
-    st = Status(assignment, sandbox.LEVEL_TEXT[sandbox.detect_level()])
+    st = Status(assignment, "")
     ledger = journal.Ledger(course, assignment)
     students = course.submitted_students(assignment)
     rejected = ledger.rejected()
@@ -43,17 +48,26 @@ def status(course: Course, assignment: str) -> Status:
         sha = "+".join(journal.file_sha(p) for p in nbs) if nbs else "none"
         res = journal.load_result(course, assignment, student)
         name = accepted_files.get(student, f"submitted/{student}")
+        level, flags = None, []
         if res and res.get("sha256") == sha and res.get("recorded"):
             state = res.get("state", "graded")
-            if state == "rejected":
+            level = res.get("isolation")
+            flags = [f.get("code") for f in res.get("flags", [])]
+            if state in ("rejected", "error"):
                 detail = res.get("reason", "")
             else:
                 detail = "; ".join(f["message"] for f in res.get("flags", []))
-                if res.get("isolation"):
-                    detail = (detail + " " if detail else "") + f"[isolation: {res['isolation']}]"
+                if level:
+                    detail = (detail + " " if detail else "") + f"[isolation: {level}]"
         else:
             state, detail = "pending", "not graded yet" if not res else "changed since it was graded"
-        st.rows.append({"submission": name, "student": student, "state": state, "detail": detail})
+        st.rows.append({"submission": name, "student": student, "state": state, "detail": detail,
+                        "isolation": level, "flags": flags})
     for name, entry in sorted(rejected.items()):
-        st.rows.append({"submission": name, "student": entry.get("student") or "", "state": "rejected", "detail": entry["reason"]})
+        st.rows.append({"submission": name, "student": entry.get("student") or "", "state": "rejected",
+                        "detail": entry["reason"], "isolation": None, "flags": []})
+    used = Counter(r["isolation"] for r in st.rows if r["isolation"])
+    # the levels the submissions were graded at (recorded in the journal), not what this machine offers now
+    st.isolation = ", ".join(f"{sandbox.LEVEL_TEXT[lv]} ({n} submission{'s' if n != 1 else ''})"
+                             for lv, n in sorted(used.items())) or "none yet (nothing graded)"
     return st

@@ -1,11 +1,13 @@
 """Execute one rebuilt submission inside its sandbox: `python -m smartseoul.grading.worker JOBDIR`.
 
-The parent starts this (inside `unshare` namespaces when the machine allows). It runs the notebook
-cell by cell in a fresh kernel with per-cell and per-notebook time limits, caps output in bytes,
-guards every test cell (see guard.py), and checkpoints the executed notebook and a result record
-into JOBDIR after every cell, so a hard kill from outside keeps the work of the cells that ran.
-The kernel sees only a private directory with the data it needs, never JOBDIR (which holds the
-hidden tests).
+The parent starts this (inside `unshare` namespaces when the machine allows). It runs the
+trainee's cells (setup, answers, added cells) in a fresh kernel with per-cell and per-notebook
+time limits and caps output in bytes. Test cells never run in that kernel: the judge (judge.py),
+a separate trusted process, runs them on the answers the kernel hands over as data
+(channel.py). The worker checkpoints the executed notebook and a result record into JOBDIR
+after every cell, so a hard kill from outside keeps the work of the cells that ran. The kernel
+sees only a private directory with the data it needs, never JOBDIR (which holds the hidden
+tests) and never the judge.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from pathlib import Path
 
 from jupyter_client import KernelManager
 
-from . import guard
-from .sandbox import JOB_MARKER, KERNEL_LAUNCHER, Limits, kernel_rlimits
+from . import channel, guard
+from .judge import JudgeClient, JudgeTimeout
+from .sandbox import JOB_MARKER, Limits, judge_command, kernel_rlimits, launch_command
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 8, 32, 4096, 16384
 
@@ -126,6 +129,28 @@ def _public_paths_under(job: dict, top: str) -> list[str]:
     return [p for p in out if not any(p != q and (p + "/").startswith(q + "/") for q in out)]
 
 
+def world_writable_dirs() -> list[str]:
+    """Host folders anyone may write (/tmp, /var/tmp, /dev/shm, /run/lock ...): each gets a private
+    tmpfs, so a submission can leave nothing behind on the host."""
+    found = ["/tmp", "/var/tmp", "/dev/shm", "/run/lock"]
+    for top in ("/run", "/var", "/dev"):
+        try:
+            entries = list(os.scandir(top))
+        except OSError:
+            continue
+        for e in entries:
+            try:
+                if e.is_dir(follow_symlinks=False) and e.stat(follow_symlinks=False).st_mode & 0o002:
+                    found.append(e.path)
+            except OSError:
+                continue
+    out = []
+    for p in found:
+        if os.path.isdir(p) and not os.path.islink(p) and p not in out:
+            out.append(p)
+    return out
+
+
 def prepare_filesystem(job: dict) -> Path:
     """With namespaces: hide instructor folders, give /tmp a small private tmpfs, and return the
     sandbox directory (owned by the kernel's user). Without: return the prepared basic sandbox."""
@@ -140,7 +165,7 @@ def prepare_filesystem(job: dict) -> Path:
         if job["level"] == "full":
             expose_interpreter()
         size = int(limits["disk_bytes"])
-        for path in ("/tmp", "/var/tmp", "/dev/shm"):
+        for path in world_writable_dirs():
             if os.path.isdir(path):
                 keep = _public_paths_under(job, path)
                 fds = {p: os.open(p, os.O_PATH) for p in keep}
@@ -155,28 +180,54 @@ def prepare_filesystem(job: dict) -> Path:
                         os.close(fd)
         sandbox = Path("/tmp/sandbox")
         sandbox.mkdir(mode=0o700)
+        # answers are handed over on a tmpfs of their own: a submission that fills its disk keeps its points
+        (sandbox / ".channel").mkdir(mode=0o700)
+        _mount("none", str(sandbox / ".channel"), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+               f"size={channel.MAX_BYTES + 4 * channel.MAX_MANIFEST},mode=700")
     else:
         sandbox = Path(job["sandbox"])
         sandbox.mkdir(mode=0o700, exist_ok=True)
     return sandbox
 
 
+def judge_dir_for(job: dict, sandbox: Path) -> Path:
+    """The judge's private folder: beside the kernel's sandbox, never inside it."""
+    return Path(job["judge_dir"]) if job["level"] == "basic" else sandbox.parent / "judge"
+
+
+def _chown_tree(top: Path, uid: int | None, gid: int | None) -> None:
+    if uid is None:
+        return
+    for dirpath, _dirnames, filenames in os.walk(top):
+        os.chown(dirpath, uid, gid)
+        for n in filenames:
+            os.chown(os.path.join(dirpath, n), uid, gid)
+
+
 def populate_sandbox(files: JobFiles, sandbox: Path, job: dict) -> None:
-    """Copy only the data the notebook needs, and the matplotlib font cache, into the sandbox."""
-    for name in files.listdir("data"):
-        (sandbox / name).write_bytes(files.read(f"data/{name}"))
-    mpl = sandbox / ".config" / "matplotlib"
-    mpl.mkdir(parents=True, exist_ok=True)
-    for name in files.listdir("mpl"):
-        (mpl / name).write_bytes(files.read(f"mpl/{name}"))
-    for sub in (".ipython", ".jupyter", ".rt", "tmp", ".cache"):
-        (sandbox / sub).mkdir(exist_ok=True)
-    uid, gid = job.get("uid"), job.get("gid")
-    if uid is not None:
-        for dirpath, dirnames, filenames in os.walk(sandbox):
-            os.chown(dirpath, uid, gid)
-            for n in filenames:
-                os.chown(os.path.join(dirpath, n), uid, gid)
+    """Copy only the data the notebook needs, and the matplotlib font cache, into the kernel's
+    sandbox and, as a trusted copy, into the judge's own folder."""
+    judge_dir = judge_dir_for(job, sandbox)
+    judge_dir.mkdir(mode=0o700, exist_ok=True)
+    for home in (sandbox, judge_dir):
+        for name in files.listdir("data"):
+            (home / name).write_bytes(files.read(f"data/{name}"))
+        mpl = home / ".config" / "matplotlib"
+        mpl.mkdir(parents=True, exist_ok=True)
+        for name in files.listdir("mpl"):
+            (mpl / name).write_bytes(files.read(f"mpl/{name}"))
+        for sub in (".ipython", ".jupyter", ".rt", "tmp", ".cache"):
+            (home / sub).mkdir(exist_ok=True)
+    (sandbox / ".channel").mkdir(mode=0o700, exist_ok=True)
+    _chown_tree(sandbox, job.get("uid"), job.get("gid"))
+    _chown_tree(judge_dir, job.get("judge_uid"), job.get("judge_uid"))
+
+
+def judge_env(job: dict, judge_dir: Path) -> dict:
+    env = kernel_env(job, judge_dir)
+    env["MPLBACKEND"] = "Agg"
+    env.pop("NBGRADER_EXECUTION", None)
+    return env
 
 
 def kernel_env(job: dict, sandbox: Path) -> dict:
@@ -217,8 +268,8 @@ class SandboxedKernelManager(KernelManager):
     launcher_cfg: dict = {}
 
     def format_kernel_cmd(self, extra_arguments=None):
-        cmd = super().format_kernel_cmd(extra_arguments)
-        return [sys.executable, "-I", "-S", "-c", KERNEL_LAUNCHER, json.dumps(self.launcher_cfg), *cmd]
+        return launch_command(self.launcher_cfg, super().format_kernel_cmd(extra_arguments),
+                              nested=bool(self.launcher_cfg.get("nested")))
 
     def write_connection_file(self, **kwargs):
         super().write_connection_file(**kwargs)
@@ -255,6 +306,7 @@ class Kernel:
             "uid": self.job.get("uid"),
             "gid": self.job.get("gid"),
             "cwd": str(self.sandbox),
+            "nested": self.job["level"] == "userns",
         }
         km.start_kernel(env=kernel_env(self.job, self.sandbox), cwd=str(self.sandbox),
                         extra_arguments=["--HistoryManager.hist_file=:memory:"])
@@ -325,7 +377,15 @@ class Kernel:
             return
         if mtype not in ("stream", "display_data", "execute_result", "error"):
             return
+        if mtype == "error":  # a flood of errors is capped like any other output
+            content = {"ename": str(content.get("ename", ""))[:256], "evalue": str(content.get("evalue", ""))[:8192],
+                       "traceback": [str(t)[:8192] for t in list(content.get("traceback", []))[-20:]]}
+            msg = {**msg, "content": content}
         size = len(json.dumps(content, default=str))
+        if mtype == "error" and (self.total_output + size > self.limits.output_bytes_total):
+            ex.truncated += size
+            ex.ename, ex.evalue = content["ename"], content["evalue"][:500]
+            return
         if mtype != "error" and (ex.nbytes + size > cap_cell or self.total_output + size > self.limits.output_bytes_total):
             ex.truncated += size
             return
@@ -437,6 +497,12 @@ class Runner:
         ]
         self.flags: list[dict] = []
         self.kernel = Kernel(job, sandbox, self.limits)
+        judge_dir = judge_dir_for(job, sandbox)
+        cfg = {"rlimits": kernel_rlimits(self.limits, job["level"]), "uid": job.get("judge_uid"),
+               "gid": job.get("judge_uid"), "cwd": str(judge_dir)}
+        self.judge = JudgeClient(judge_command(cfg), judge_env(job, judge_dir), str(judge_dir),
+                                 f"/proc/self/fd/{files.fd}/judge.log")
+        self.handovers = 0
         self.started = time.monotonic()
         self.restarts = 0
         self.exec_count = 0
@@ -500,16 +566,7 @@ class Runner:
 
     # --- one cell -------------------------------------------------------------------------
     def run_cell(self, i: int) -> None:
-        cell, role, rec = self.nb["cells"][i], self.roles.get(i, {}), self.records[i]
-        is_test = role.get("kind") == "test"
-        trusted = True
-        if is_test:
-            report = self._ask_guard("pre")
-            if report is None:
-                trusted = False
-                self.flag("tamper", "the grading guard did not answer before this test (kernel tampered with); the test counts as failed", i)
-            elif report["issues"]:
-                self.flag("tamper", "put back before the test: " + "; ".join(report["issues"]), i)
+        cell, rec = self.nb["cells"][i], self.records[i]
         budget = min(self.limits.cell_timeout, self.remaining())
         self.exec_count += 1
         ex = self.kernel.run(_source(cell), budget)
@@ -546,46 +603,129 @@ class Runner:
             self.flag("sys-exit", f"cell {i} called sys.exit()", i)
         rec.update(status=ex.status, elapsed=round(ex.elapsed, 3), ename=ex.ename, evalue=ex.evalue[:500])
         self._store(cell, ex)
-        if is_test:
-            self._after_test(i, rec, trusted)
 
-    def _after_test(self, i: int, rec: dict, trusted: bool) -> None:
-        code, nonce = guard.canary()
-        ex = self.kernel.run(code, 10, store_history=False)
-        canary_ok = (
-            ex.status == "error" and ex.ename == "AssertionError" and nonce in ex.evalue
-            and any(o.get("output_type") == "error" and nonce in o.get("evalue", "") for o in ex.outputs)
-        )
-        if not canary_ok:
-            trusted = False
-            self.flag("tamper", "a failing check did not report as failed right after this test "
-                      "(assertions or tracebacks disabled); the test counts as failed", i)
-        report = self._ask_guard("post")
-        if report is None:
-            trusted = False
-            self.flag("tamper", "the grading guard did not answer after this test; the test counts as failed", i)
-        elif report.get("always_equal"):
-            trusted = False
-            kinds = ", ".join(report["always_equal"])
-            self.flag("always-equal", f"an answer object ({kinds}) claims to equal anything; the test counts as failed", i)
-        if not trusted:
-            rec["untrusted"] = True
+    # --- one test, in the judge ----------------------------------------------------------
+    def _kernel_expression(self, expr: str, budget: float, i: int, what: str) -> tuple[dict | None, str]:
+        """Evaluate one channel expression in the kernel with a time limit: (its user-expression
+        reply, "") or (None, why). A kernel that has to be killed is restarted and replayed."""
+        ex = self.kernel.run("", budget, silent=True, store_history=False, user_expressions={"x": expr}, collect=False)
+        if ex.status == "timeout":
+            self.kernel.interrupt()
+            ex = self.kernel.run("", 3, msg_id=ex.msg_id, ex=ex)
+            self.flag("timeout", f"{what} did not finish within the time limit ({budget:.0f}s)", i)
+            if ex.status in ("timeout", "died"):
+                self.restart_and_replay(i, set())
+                return None, f"{what} did not finish within {budget:.0f} s"
+        if ex.status == "died":
+            self.flag("kernel-died", f"the kernel died during {what}; it was restarted", i)
+            self.restart_and_replay(i, set())
+            return None, f"the kernel stopped during {what}"
+        reply = (ex.reply or {}).get("user_expressions", {}).get("x")
+        if not isinstance(reply, dict):
+            return None, f"the kernel did not answer {what}"
+        return reply, ""
+
+    def _handover_dir(self, prefix: str) -> str:
+        self.handovers += 1
+        return str(self.sandbox / ".channel" / f"{prefix}{self.handovers}")
+
+    def export_answers(self, i: int, names: list[str], budget: float) -> tuple[dict, dict[str, bytes], dict[str, str]]:
+        """The kernel writes the named answers as data; the worker reads them, trusting nothing."""
+        if not names:
+            return {"names": {}}, {}, {}
+        folder = self._handover_dir("x")
+        expr = f"__import__('smartseoul.grading.channel', fromlist=['export']).export(globals(), {names!r}, {folder!r})"
+        try:
+            reply, why = self._kernel_expression(expr, budget, i, "handing over the answers")
+            if reply is None:
+                return {}, {}, {"*": why}
+            if reply.get("status") != "ok":
+                return {}, {}, {"*": f"handing over the answers failed ({reply.get('ename', 'error')})"}
+            manifest, blobs = channel.read_dir(folder)
+            return manifest, blobs, {}
+        except channel.Unreadable as exc:
+            return {}, {}, {"*": str(exc)}
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def serve_call(self, i: int, name: str, manifest: dict, blobs: dict[str, bytes]) -> tuple[dict, dict[str, bytes]]:
+        """The judge calls a trainee's function: run it in the kernel, hand the result back."""
+        din, dout = self._handover_dir("i"), self._handover_dir("o")
+        budget = max(1.0, min(self.limits.cell_timeout, self.remaining()))
+        try:
+            channel.write_dir(din, manifest, blobs)
+            _chown_tree(Path(din), self.job.get("uid"), self.job.get("gid"))
+            expr = (f"__import__('smartseoul.grading.channel', fromlist=['call'])"
+                    f".call(globals(), {name!r}, {din!r}, {dout!r})")
+            reply, why = self._kernel_expression(expr, budget, i, f"a call of `{name}`")
+            if reply is None:
+                return {"raised": "TimeoutError" if "within" in why else "RuntimeError", "message": why}, {}
+            if reply.get("status") != "ok":
+                return {"raised": str(reply.get("ename") or "RuntimeError")[:100],
+                        "message": str(reply.get("evalue") or "")[:2000]}, {}
+            out, rblobs = channel.read_dir(dout)
+            if "raised" in out:
+                return {"raised": str(out["raised"])[:100], "message": str(out.get("message", ""))[:2000]}, {}
+            return {"manifest": out}, rblobs
+        except channel.Unreadable as exc:
+            return {"raised": "RuntimeError", "message": str(exc)}, {}
+        finally:
+            shutil.rmtree(din, ignore_errors=True)
+            shutil.rmtree(dout, ignore_errors=True)
+
+    def run_test(self, i: int) -> None:
+        """A test cell runs in the judge, on answers the kernel hands over as data. Its outputs
+        are the judge's alone: nothing the kernel displays can reach nbgrader's scoring."""
+        cell, role, rec = self.nb["cells"][i], self.roles.get(i, {}), self.records[i]
+        gid = role.get("grade_id")
+        budget = max(1.0, min(self.limits.cell_timeout, self.remaining()))
+        began = time.monotonic()
+        self.exec_count += 1
+        cell["outputs"], cell["execution_count"] = [], self.exec_count
+        names = list(role.get("needs", []))
+        manifest, blobs, unreadable = self.export_answers(i, names, budget)
+        try:
+            verdict = self.judge.test(_source(cell), f"test {gid}", names, manifest, blobs, unreadable,
+                                      lambda name, m, b: self.serve_call(i, name, m, b), budget)
+        except (JudgeTimeout, EOFError, OSError, ValueError) as exc:
+            self.judge.stop()
+            timed_out = isinstance(exc, JudgeTimeout)
+            reason = (f"the check did not finish within the time limit ({budget:.0f}s)" if timed_out
+                      else f"the grader's judge stopped ({type(exc).__name__})")
+            self.flag("timeout" if timed_out else "judge", f"test '{gid}': {reason}", i)
+            rec.update(status="timeout" if timed_out else "died", reason=reason, elapsed=round(time.monotonic() - began, 3))
+            return
+        cell["outputs"] = list(verdict.get("outputs", []))
+        rec.update(status="ok" if verdict.get("status") == "ok" else "error", judged=True,
+                   ename=str(verdict.get("ename", "")), evalue=str(verdict.get("evalue", ""))[:500],
+                   elapsed=round(time.monotonic() - began, 3))
+        if verdict.get("unreadable"):
+            why = "; ".join(w if n == "*" else f"`{n}`: {w}" for n, w in sorted(verdict["unreadable"].items()))
+            self.flag("unreadable-answer", f"question '{gid}': the answer could not be read as data ({why}); "
+                      "the test counts as failed", i)
 
     def final_checks(self) -> None:
         """Attempts the sandbox stopped (audit log) and processes still running besides the kernel."""
         if not self.kernel.alive() or self.remaining() < -5:
             return
         report = self._ask_guard("final")
-        if report and report.get("audit"):
-            self.flag("attempt", "the submission tried to: " + "; ".join(report["audit"][:8]))
+        if report is None:
+            self.flag("tamper", "the kernel did not answer the grader's final check (its messaging was tampered "
+                      "with); this does not change the score: tests run outside the kernel")
+        else:
+            if report.get("issues"):
+                self.flag("tamper", "the submission changed how its kernel runs code ("
+                          + "; ".join(report["issues"][:6]) + "); this does not change the score: tests run outside the kernel")
+            if report.get("audit"):
+                self.flag("attempt", "the submission tried to: " + "; ".join(report["audit"][:8]))
         if self.job["level"] in ("full", "userns"):
             self._disk_check()
         try:
             import psutil
 
-            kernel_pid = self.kernel.km.provisioner.process.pid
-            procs = [p for p in psutil.Process().children(recursive=True) if p.pid != kernel_pid]
-            names = sorted({p.name() for p in procs if p.pid != kernel_pid})
+            ours = {self.kernel.km.provisioner.process.pid, self.judge.proc.pid if self.judge.proc else None}
+            procs = [p for p in psutil.Process().children(recursive=True) if p.pid not in ours]
+            names = sorted({p.name() for p in procs})
             if names:
                 self.flag("processes", f"{len(procs)} process(es) started by the submission were still running "
                           f"at the end ({', '.join(names[:5])}); they were killed")
@@ -622,6 +762,7 @@ class Runner:
     # --- the notebook ---------------------------------------------------------------------
     def run(self) -> None:
         self.checkpoint()
+        self.judge.start()  # its imports overlap with the kernel's start
         if not self.start_kernel():
             self.checkpoint(done=True)
             return
@@ -638,11 +779,28 @@ class Runner:
                 if not self.restart_and_replay(i, set()):
                     self.records[i].update(status="not-run", reason="no working kernel")
                     continue
-            self.run_cell(i)
+            kind = self.roles.get(i, {}).get("kind")
+            if kind == "test":
+                self.run_test(i)
+            else:
+                if kind == "other":  # the assignment's own setup: the judge runs its trusted copy too
+                    self.judge.setup(_source(cell), f"setup cell {i}")
+                self.run_cell(i)
             self.checkpoint()
         self.final_checks()
+        self._judge_setup_errors()
         self.kernel.stop()
+        self.judge.stop()
         self.checkpoint(done=True)
+
+    def _judge_setup_errors(self) -> None:
+        try:
+            if self.judge.alive():
+                self.judge.settle(5)
+        except (JudgeTimeout, EOFError, OSError, ValueError):
+            pass
+        for err in self.judge.setup_errors[:3]:
+            self.flag("judge", f"the assignment's setup failed in the grader's judge ({err}): tell the course team")
 
 
 def _kill_children() -> None:
@@ -669,6 +827,7 @@ def main(argv: list[str]) -> int:
         runner.run()
     finally:
         runner.kernel.stop()
+        runner.judge.stop()
         _kill_children()
         if job["level"] == "basic":
             shutil.rmtree(sandbox, ignore_errors=True)

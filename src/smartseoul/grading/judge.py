@@ -1,0 +1,279 @@
+"""The judge: the trusted process that runs an assignment's test cells, outside the trainee's kernel.
+
+Why: a check that runs in the trainee's process can be steered by the trainee's code (IPython
+hooks, a patched ``Session.send``, shadowed builtins ...). So the worker runs only the trainee's
+cells (answers, added cells, and the assignment's setup cells) in the trainee's kernel, and
+sends every test cell here instead. The judge
+
+- runs the assignment's own setup cells itself, so it has a trusted copy of the data;
+- gets the names a test needs from the kernel as data (channel.py), never as objects;
+- calls a trainee's function through a proxy: the worker runs it in the kernel, with a time
+  limit per call, and hands back the result as data;
+- writes the only outputs a test cell ever has: what the test printed, or the error that made it
+  fail. nbgrader scores those, and nothing the kernel displayed.
+
+The judge runs as its own user (isolation level ``full``), with the kernel's resource limits,
+and is not dumpable, so the kernel cannot read its memory (where the hidden tests are).
+
+Protocol (``python -m smartseoul.grading.judge``, frames of channel.send_frame on stdin/stdout):
+  worker -> judge  {"op": "setup", "code", "label"}          -> {"op": "done", "status", ...}
+  worker -> judge  {"op": "test", "code", "label", "names", "manifest", "unreadable"} + blobs
+       judge -> worker {"op": "call", "name", "manifest"} + blobs   (zero or more times)
+       worker -> judge {"op": "result", "manifest" | "raised", "message"} + blobs
+                                                              -> {"op": "done", "status", "outputs"}
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import io
+import os
+import select
+import subprocess
+import sys
+import time
+import warnings
+from typing import Any, Callable
+
+from . import channel
+
+OUTPUT_CAP = 64 * 1024  # what one test may print (trusted code, but it may echo trainee data)
+
+
+# --- the judge process ------------------------------------------------------------------------
+class _Exit(Exception):
+    pass
+
+
+def _exception_class(name: str) -> type[BaseException]:
+    """The exception a trainee's function raised, as the judge raises it for the check: a real
+    builtin class when the name is one (so a test may catch ValueError), else a look-alike."""
+    real = getattr(builtins, name, None) if name.isidentifier() else None
+    if isinstance(real, type) and issubclass(real, Exception):
+        return real
+    return type(name if name.isidentifier() else "Error", (Exception,), {})
+
+
+class JudgeProcess:
+    def __init__(self, inp: Any, out: Any):
+        self.inp, self.out = inp, out
+        self.ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
+
+    def proxy(self, name: str) -> Callable:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            manifest, blobs = channel.pack({"args": tuple(args), "kwargs": dict(kwargs)}, functions_by_name=False)
+            if manifest["names"]["args"].get("t") == "unreadable" or manifest["names"]["kwargs"].get("t") == "unreadable":
+                raise RuntimeError(f"the grader could not pass these arguments to `{name}`")
+            channel.send_frame(self.out, {"op": "call", "name": name, "manifest": manifest}, blobs)
+            header, rblobs = channel.recv_frame(self.inp)
+            if header.get("op") == "quit":
+                raise _Exit()
+            if header.get("raised"):
+                raise _exception_class(str(header["raised"]))(str(header.get("message", ""))[:2000])
+            values, why = channel.unpack(header.get("manifest") or {}, rblobs)
+            if why:
+                raise TypeError(f"`{name}` returned a value the grader cannot read: {next(iter(why.values()))}")
+            return values.get("result")
+
+        call.__name__ = call.__qualname__ = name
+        return call
+
+    def run(self, code: str, label: str) -> dict:
+        buf = io.StringIO()
+        status, ename, evalue = "ok", "", ""
+        with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                exec(compile(code, f"<{label}>", "exec"), self.ns)  # noqa: S102 (the assignment's own code)
+            except _Exit:
+                raise
+            except BaseException as exc:  # noqa: BLE001 (any failure of a check is the check's verdict)
+                status, ename, evalue = "error", type(exc).__name__, str(exc)
+        text = buf.getvalue()
+        outputs: list[dict] = []
+        if text:
+            if len(text) > OUTPUT_CAP:
+                text = text[:OUTPUT_CAP] + "\n[grader: output cut]\n"
+            outputs.append({"output_type": "stream", "name": "stdout", "text": text})
+        if status == "error":
+            evalue = evalue[:4000]
+            outputs.append({"output_type": "error", "ename": ename, "evalue": evalue, "traceback": [f"{ename}: {evalue}"]})
+        return {"op": "done", "status": status, "ename": ename, "evalue": evalue, "outputs": outputs}
+
+    def test(self, header: dict, blobs: dict[str, bytes]) -> dict:
+        names = [n for n in header.get("names", []) if isinstance(n, str) and n.isidentifier()]
+        unreadable = dict(header.get("unreadable") or {})
+        values, why = channel.unpack(header.get("manifest") or {}, blobs, proxy=self.proxy)
+        unreadable.update(why)
+        for n in names:
+            self.ns.pop(n, None)  # an answer that is missing now must not keep an older value
+        if unreadable:
+            if "*" in unreadable:
+                message = f"your answers could not be read from your notebook ({unreadable['*']})."
+            else:
+                message = "; ".join(f"`{n}`: {w}" for n, w in sorted(unreadable.items())) + "."
+            evalue = f"The grader could not check this answer. {message}"
+            return {"op": "done", "status": "error", "ename": "GradingError", "evalue": evalue, "unreadable": unreadable,
+                    "outputs": [{"output_type": "error", "ename": "GradingError", "evalue": evalue,
+                                 "traceback": [f"GradingError: {evalue}"]}]}
+        self.ns.update(values)
+        return self.run(str(header.get("code", "")), str(header.get("label", "test")))
+
+    def serve(self) -> int:
+        while True:
+            try:
+                header, blobs = channel.recv_frame(self.inp)
+            except EOFError:
+                return 0
+            op = header.get("op")
+            try:
+                if op == "setup":
+                    reply = self.run(str(header.get("code", "")), str(header.get("label", "setup")))
+                elif op == "test":
+                    reply = self.test(header, blobs)
+                elif op == "quit":
+                    return 0
+                else:
+                    reply = {"op": "done", "status": "error", "ename": "ProtocolError", "evalue": f"unknown op {op!r}", "outputs": []}
+            except _Exit:
+                return 0
+            channel.send_frame(self.out, reply)
+
+
+def _not_dumpable() -> None:
+    """No core dumps, no ptrace, no /proc/<pid>/mem for anyone but root: the hidden tests stay here."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0)  # PR_SET_DUMPABLE
+    except Exception:  # noqa: BLE001 (not Linux)
+        pass
+
+
+def main() -> int:
+    _not_dumpable()
+    out = os.fdopen(os.dup(1), "wb")
+    inp = os.fdopen(os.dup(0), "rb")
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)  # whatever prints bypassing sys.stdout must not corrupt the protocol
+    return JudgeProcess(inp, out).serve()
+
+
+# --- the worker's side --------------------------------------------------------------------------
+class JudgeTimeout(Exception):
+    pass
+
+
+class _DeadlineReader:
+    """Reads a pipe with a deadline, so a stuck judge cannot stall the worker."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.deadline = float("inf")
+
+    def read(self, n: int) -> bytes:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise JudgeTimeout()
+        ready, _, _ = select.select([self.fd], [], [], min(left, 3600))
+        if not ready:
+            raise JudgeTimeout()
+        return os.read(self.fd, n)
+
+
+class JudgeClient:
+    """One judge process for one worker; restarted (setup replayed) if it dies or overruns."""
+
+    def __init__(self, command: list[str], env: dict, cwd: str, log_path: str, preexec: Callable | None = None):
+        self.command, self.env, self.cwd, self.log_path, self.preexec = command, env, cwd, log_path, preexec
+        self.proc: subprocess.Popen | None = None
+        self.reader: _DeadlineReader | None = None
+        self.setups: list[tuple[str, str]] = []  # (code, label) sent so far, for a restart
+        self.pending = 0
+        self.setup_errors: list[str] = []
+
+    def start(self) -> None:
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                                         env=self.env, cwd=self.cwd, close_fds=True, preexec_fn=self.preexec)
+        assert self.proc.stdout is not None
+        self.reader = _DeadlineReader(self.proc.stdout.fileno())
+        self.pending = 0
+        for code, label in self.setups:
+            self._send({"op": "setup", "code": code, "label": label})
+            self.pending += 1
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def _send(self, header: dict, blobs: dict[str, bytes] | None = None) -> None:
+        assert self.proc is not None and self.proc.stdin is not None
+        channel.send_frame(self.proc.stdin, header, blobs)
+
+    def _recv(self, deadline: float) -> tuple[dict, dict[str, bytes]]:
+        assert self.reader is not None
+        self.reader.deadline = deadline
+        return channel.recv_frame(self.reader)
+
+    def setup(self, code: str, label: str) -> None:
+        """Run a setup cell in the judge without waiting for it (the kernel runs its own copy meanwhile)."""
+        self.setups.append((code, label))
+        if not self.alive():
+            self.start()
+            return
+        self._send({"op": "setup", "code": code, "label": label})
+        self.pending += 1
+
+    def settle(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while self.pending:
+            header, _ = self._recv(deadline)
+            self.pending -= 1
+            if header.get("status") != "ok":
+                self.setup_errors.append(f"{header.get('ename')}: {str(header.get('evalue'))[:300]}")
+
+    def test(self, code: str, label: str, names: list[str], manifest: dict, blobs: dict[str, bytes],
+             unreadable: dict[str, str], serve: Callable[[str, dict, dict[str, bytes]], tuple[dict, dict[str, bytes]]],
+             timeout: float) -> dict:
+        """Run one test cell; `serve` answers the judge's calls of a trainee's function. The
+        judge's own time counts against `timeout`; time spent in the kernel does not."""
+        if not self.alive():
+            self.start()
+        self.settle(timeout)
+        self._send({"op": "test", "code": code, "label": label, "names": names, "manifest": manifest,
+                    "unreadable": unreadable}, blobs)
+        deadline = time.monotonic() + timeout
+        while True:
+            header, rblobs = self._recv(deadline)
+            if header.get("op") == "done":
+                return header
+            if header.get("op") == "call":
+                began = time.monotonic()
+                reply, reply_blobs = serve(str(header.get("name", "")), header.get("manifest") or {}, rblobs)
+                deadline += time.monotonic() - began
+                self._send({"op": "result", **reply}, reply_blobs)
+                continue
+            raise JudgeTimeout()
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        try:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            self.proc.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        for fh in (self.proc.stdin, self.proc.stdout):
+            try:
+                if fh is not None:
+                    fh.close()
+            except OSError:
+                pass
+        self.proc = None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
