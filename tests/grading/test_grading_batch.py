@@ -98,7 +98,7 @@ def test_honest_submissions_get_exactly_their_points(graded):
     ("hook-custom-exc", {"tamper"}, 0.0),
     ("hook-showtraceback", {"tamper"}, 0.0),
     ("hook-builtins", {"tamper"}, 0.0),
-    ("always-equal", {"always-equal"}, 0.0),
+    ("always-equal", {"unreadable-answer"}, 0.0),
     ("tamper-edit", {"test-edited"}, 0.0),
     ("tamper-delete", {"test-missing"}, 0.0),
     ("tamper-retag", {"metadata-changed"}, 0.0),

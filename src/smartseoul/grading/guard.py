@@ -36,6 +36,7 @@ def _snapshot():
         itp=list(_ip.input_transformers_post), itc=list(_ip.input_transformers_cleanup),
         ast=list(_ip.ast_transformers), ip_cls=_mro_attrs(_ip), ip_inst=dict(vars(_ip)),
         k_cls=_mro_attrs(kern) if kern is not None else {}, k_inst=dict(vars(kern)) if kern is not None else {},
+        s_cls=_mro_attrs(kern.session) if kern is not None else {}, s_inst=dict(vars(kern.session)) if kern is not None else {},
         excepthook=sys.excepthook, displayhook=sys.displayhook, stdout=sys.stdout, stderr=sys.stderr,
         events={k: list(v) for k, v in _ip.events.callbacks.items()}, formatter=_ip.display_formatter,
         threads={id(t) for t in threading.enumerate()},
@@ -58,7 +59,8 @@ def _restore(base):
     if _ip.custom_exceptions:
         issues.append("custom exception handler set (set_custom_exc)"); _ip.set_custom_exc((), None)
     for (label, attrs, inst_keys, obj) in (("IPython", base["ip_cls"], base["ip_inst"], _ip),
-                                          ("kernel", base["k_cls"], base["k_inst"], getattr(_ip, "kernel", None))):
+                                          ("kernel", base["k_cls"], base["k_inst"], getattr(_ip, "kernel", None)),
+                                          ("messaging", base["s_cls"], base["s_inst"], getattr(getattr(_ip, "kernel", None), "session", None))):
         if obj is None:
             continue
         for key, (cls, k, v) in attrs.items():
@@ -105,7 +107,8 @@ def _install_audit(hidden):
     """Record attempts to touch instructor files, reach the network or start processes.
     (Audit hooks cannot be removed once added; the OS-level isolation is what stops the attempt.)"""
     log = []
-    def _hook(event, args, _log=log, _hidden=tuple(hidden)):
+    import os
+    def _hook(event, args, _log=log, _hidden=tuple(hidden), _mypid=os.getpid()):
         if len(_log) >= 40:
             return
         try:
@@ -115,6 +118,8 @@ def _install_audit(hidden):
                     p = p.decode("utf-8", "replace")
                 if isinstance(p, str) and any(p == h or p.startswith(h + "/") for h in _hidden):
                     _log.append("opened instructor path " + p)
+                elif isinstance(p, str) and p.startswith("/proc/") and p.split("/")[2].isdigit() and p.split("/")[2] != str(_mypid):
+                    _log.append("read another process's " + "/".join(p.split("/")[:4]))
             elif event in ("os.listdir", "os.scandir", "glob.glob"):
                 p = args[0]
                 if isinstance(p, str) and any(p == h or p.startswith(h + "/") for h in _hidden):

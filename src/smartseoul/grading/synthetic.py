@@ -59,7 +59,82 @@ _PREFIX = {
         "except OSError as _e:\n    print('SNOOP-NET-FAILED', type(_e).__name__)\n"
     ),
 }
-MISBEHAVING = tuple(_PREFIX) + (
+
+# Attacks on the grade itself: each comes with blank answers, so an honest grader gives it 0 points.
+FORGERIES = {
+    # hooks that make every later cell (test cells included) swallow errors and display a non-number
+    "forge-hooks": (
+        "import ast\nfrom IPython import get_ipython\n_ip = get_ipython()\n"
+        "class _Forge(ast.NodeTransformer):\n"
+        "    def visit_Module(self, node):\n"
+        "        handler = ast.ExceptHandler(type=ast.Name('BaseException', ast.Load()), name=None, body=[ast.Pass()])\n"
+        "        node.body = [ast.Try(body=node.body or [ast.Pass()], handlers=[handler], orelse=[], finalbody=[]),\n"
+        "                     ast.Expr(ast.Constant('full marks'))]\n"
+        "        return ast.fix_missing_locations(node)\n"
+        "_ip.ast_transformers.append(_Forge())\n"
+        "_ip.events.register('post_run_cell', lambda r: _ip.display_pub.publish({'text/plain': \"'full marks'\"}))\n"
+    ),
+    # the kernel's messaging layer rewrites every error into a passing result
+    "forge-messaging": (
+        "_k = get_ipython().kernel\n_send = _k.session.send\n"
+        "def _forged(stream, msg_or_type, content=None, parent=None, *a, **kw):\n"
+        "    if msg_or_type == 'error':\n"
+        "        msg_or_type, content = 'execute_result', {'data': {'text/plain': \"'ok'\"}, 'metadata': {}, 'execution_count': 1}\n"
+        "    elif msg_or_type == 'execute_reply' and isinstance(content, dict) and content.get('status') == 'error':\n"
+        "        content = {'status': 'ok', 'execution_count': 1, 'user_expressions': content.get('user_expressions', {}), 'payload': []}\n"
+        "    elif msg_or_type == 'stream' and isinstance(content, dict) and content.get('name') == 'stderr':\n"
+        "        return None\n"
+        "    return _send(stream, msg_or_type, content, parent, *a, **kw)\n"
+        "_k.session.send = _forged\n"
+    ),
+    # builtins a grader might call are shadowed (in the notebook) or replaced (in builtins) with always-passing versions
+    "forge-builtins": (
+        "import builtins\n"
+        "class _Quiet(Exception):\n    pass\n"
+        "builtins.AssertionError = _Quiet\nbuiltins.abs = lambda *a: 0\nbuiltins.sum = lambda *a, **k: 15\n"
+        "builtins.round = lambda *a, **k: 25\n"
+        "isinstance = lambda *a: True\nlen = lambda *a: 25\nfloat = lambda *a: 0.0\ntype = lambda *a: float\n"
+    ),
+    # objects that compare differently from what they are: a float and a function result that equal anything
+    "lookalike": (
+        "class _Flt(float):\n    def __eq__(self, other):\n        return True\n    __hash__ = float.__hash__\n"
+        "def double(x):\n    return _Flt(0)\n"
+        "def mean_speed(speeds):\n    return _Flt(0)\n"
+        "district_count = _Flt(0)\n"
+    ),
+    # a value above the test cell's points, as the last expression of cells around the test
+    "points-overflow": "99\n",
+    # prints, base64-encoded, whatever test source its process can see
+    "leak-tests": (
+        "import base64, glob, os, sys, zlib\n_seen = []\n"
+        "_seen += [str(x) for x in globals().get('In', [])] + [str(x) for x in globals().get('_ih', [])]\n"
+        "try:\n    _seen += [str(r) for r in get_ipython().history_manager.get_range(raw=True)]\nexcept Exception:\n    pass\n"
+        "def _spy(event, args):\n"
+        "    if event in ('compile', 'exec'):\n        _seen.append(repr(args)[:20000])\n"
+        "sys.addaudithook(_spy)\n"
+        "for _p in glob.glob('/proc/[0-9]*/cmdline') + glob.glob('/proc/[0-9]*/environ') + glob.glob('/proc/[0-9]*/fd/*')"
+        " + glob.glob('/proc/[0-9]*/mem') + glob.glob('/tmp/**', recursive=True):\n"
+        "    try:\n        _fd = os.open(_p, os.O_RDONLY | os.O_NONBLOCK)\n"
+        "        _seen.append(os.read(_fd, 20000).decode('utf-8', 'replace'))\n        os.close(_fd)\n"
+        "    except Exception:\n        pass\n"
+        "print('LEAK:' + base64.b64encode(zlib.compress('\\n'.join(_seen).encode(), 9)).decode())\n"
+    ),
+    # leaves SysV shared memory and files in world-writable host folders behind
+    "litter": (
+        "import ctypes, os\n_libc = ctypes.CDLL(None, use_errno=True)\n"
+        "_shm = _libc.shmget(0x5EED, 1 << 20, 0o1666)\nprint('LITTER-SHM', _shm)\n"
+        "for _d in ('/run/lock', '/dev/shm', '/var/tmp', '/tmp'):\n"
+        "    try:\n        with open(os.path.join(_d, 'smartseoul-litter'), 'w') as _f:\n            _f.write('x')\n"
+        "        print('LITTER-FILE', _d)\n"
+        "    except OSError as _e:\n        print('LITTER-FAILED', _d, type(_e).__name__)\n"
+    ),
+    # errors that flood the output, cell after cell
+    "error-flood": "raise ValueError('E' * 20_000_000)\n",
+}
+LITTER_KEY = 0x5EED
+LITTER_NAME = "smartseoul-litter"
+
+MISBEHAVING = tuple(_PREFIX) + tuple(FORGERIES) + (
     "sleepy", "always-equal", "tamper-edit", "tamper-delete", "tamper-retag", "tamper-reorder", "rebind",
 )
 
@@ -129,6 +204,8 @@ class Maker:
                 return nb
             first.source = code + "\n" + first.source
             return nb
+        if kind in FORGERIES:
+            return self._forgery(kind)
         if kind == "sleepy":  # sleeps just under the per-cell limit, cell after cell
             nap = f"import time\ntime.sleep({cell_timeout * 0.8:.2f})\n"
             cells = []
@@ -180,6 +257,33 @@ class Maker:
             nb.cells = cells
             return nb
         raise ValueError(f"unknown submission kind {kind!r}; known: {', '.join(HONEST + MISBEHAVING)}")
+
+    def _forgery(self, kind: str):
+        """A blank submission carrying one attack on the grade."""
+        nb = copy.deepcopy(self.release)
+        answers = self._answers(nb)
+        for c in answers:
+            c.source = c.source.replace("raise NotImplementedError()", "pass")
+        code = FORGERIES[kind]
+        if kind == "error-flood":  # every answer cell raises a huge error
+            for c in answers:
+                c.source = code + c.source
+            return nb
+        if kind == "points-overflow":  # the stored test outputs claim 99 points, and cells around tests show 99
+            cells = []
+            for c in nb.cells:
+                if is_test(c):
+                    c.source = "99"
+                    c.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "99"}, execution_count=1)]
+                    cells += [nbformat.v4.new_code_cell("99"), c, nbformat.v4.new_code_cell("99")]
+                    continue
+                if is_answer(c) and c.cell_type == "code":
+                    c.source += "\n99"
+                cells.append(c)
+            nb.cells = cells
+            return nb
+        answers[0].source = code + "\n" + answers[0].source
+        return nb
 
     def _blank_answers(self, nb):
         rel = {grade_id(c): c.source for c in self.release.cells}

@@ -378,9 +378,11 @@ class Kernel:
         if mtype not in ("stream", "display_data", "execute_result", "error"):
             return
         if mtype == "error":  # a flood of errors is capped like any other output
+            raw = len(json.dumps(content, default=str))
             content = {"ename": str(content.get("ename", ""))[:256], "evalue": str(content.get("evalue", ""))[:8192],
                        "traceback": [str(t)[:8192] for t in list(content.get("traceback", []))[-20:]]}
             msg = {**msg, "content": content}
+            ex.truncated += max(0, raw - len(json.dumps(content)) - 64 * 1024)  # flag errors far over the cap
         size = len(json.dumps(content, default=str))
         if mtype == "error" and (self.total_output + size > self.limits.output_bytes_total):
             ex.truncated += size
@@ -720,6 +722,7 @@ class Runner:
                 self.flag("attempt", "the submission tried to: " + "; ".join(report["audit"][:8]))
         if self.job["level"] in ("full", "userns"):
             self._disk_check()
+            self._litter_check()
         try:
             import psutil
 
@@ -753,6 +756,30 @@ class Runner:
             self.flag("disk", f"the submission wrote {total / 1024**2:.0f} MiB (largest file {biggest / 1024**2:.0f} MiB) "
                       f"and hit the disk limits ({self.limits.file_bytes / 1024**2:.0f} MiB per file, "
                       f"{self.limits.disk_bytes / 1024**2:.0f} MiB in all)")
+
+    def _litter_check(self) -> None:
+        """What a submission left where anyone may write, or in SysV IPC: private to this grading
+        run (its own tmpfs and IPC namespace, gone when the worker ends), but worth a flag."""
+        left = []
+        for top in world_writable_dirs():
+            if top in ("/tmp",):
+                entries = [e for e in _listdir(top) if e not in ("sandbox", "judge")]
+            else:
+                entries = _listdir(top)
+            if entries:
+                left.append(f"{top} ({', '.join(sorted(entries)[:3])})")
+        ipc = []
+        for kind in ("shm", "sem", "msg"):
+            try:
+                with open(f"/proc/sysvipc/{kind}", encoding="utf-8") as fh:
+                    n = max(0, len(fh.read().strip().splitlines()) - 1)
+            except OSError:
+                n = 0
+            if n:
+                ipc.append(f"{n} SysV {kind} object(s)")
+        if left or ipc:
+            self.flag("litter", "the submission left " + "; ".join(ipc + [f"files in {x}" for x in left])
+                      + " (private to grading and removed with it)")
 
     def _store(self, cell, ex: Execution) -> None:
         if cell["cell_type"] == "code":
@@ -801,6 +828,13 @@ class Runner:
             pass
         for err in self.judge.setup_errors[:3]:
             self.flag("judge", f"the assignment's setup failed in the grader's judge ({err}): tell the course team")
+
+
+def _listdir(path: str) -> list[str]:
+    try:
+        return os.listdir(path)
+    except OSError:
+        return []
 
 
 def _kill_children() -> None:
