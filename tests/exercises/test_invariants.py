@@ -111,3 +111,38 @@ def test_nothing_secret_leaks(graded, assignment):
             assert "BEGIN SOLUTION" not in text, where
             leaked = h.leaked(secrets["solution"], text)
             assert not leaked, f"{assignment}: solution lines in the {where}: {leaked[:3]}"
+
+
+# 6. The grading pipeline, whose judge runs the tests outside the trainee's kernel, gives every
+#    question of every submission the same score as plain nbgrader (answers cross as data)
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", PARAMS)
+def test_pipeline_scores_equal_plain_nbgrader(graded, assignment, tmp_path):
+    import shutil
+
+    from nbgrader.api import Gradebook
+
+    from smartseoul.grading import autograde
+    from smartseoul.grading.course import Course
+    from smartseoul.grading.release import release
+    from smartseoul.grading.sandbox import Limits
+
+    g = graded(assignment)
+    root = tmp_path / "course"
+    (root / "grading").mkdir(parents=True)
+    shutil.copy2(h.ROOT / "grading" / "nbgrader_config.py", root / "grading" / "nbgrader_config.py")
+    (root / "exercises" / assignment).mkdir(parents=True)
+    shutil.copy2(h.EXERCISES / assignment / f"{assignment}.ipynb", root / "exercises" / assignment)
+    course = Course.at(root)
+    release(course, assignment)
+    for student in g.scores:
+        target = course.submitted_dir(student, assignment)
+        target.mkdir(parents=True)
+        shutil.copy2(g.course / "submitted" / student / assignment / f"{assignment}.ipynb", target)
+    summary = autograde.autograde(course, assignment, workers=2, limits=Limits(cell_timeout=60, notebook_timeout=300))
+    assert sorted(summary.graded) == sorted(g.scores) and not summary.errors
+    with Gradebook(course.db_url, course_id="smart-seoul-data-lab") as gb:
+        for student, plain in g.scores.items():
+            sub = gb.find_submission_notebook(assignment, assignment, student)
+            piped = {x.name: x.auto_score for x in sub.grades}
+            assert piped == plain, f"{assignment}/{student}: pipeline {piped} != plain nbgrader {plain}"

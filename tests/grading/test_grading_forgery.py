@@ -30,6 +30,7 @@ ATTACKS = {  # kind -> the flag codes that must explain it
     "leak-tests": {"attempt"},
     "litter": {"litter"},
     "error-flood": {"output-flood"},
+    "xss": {"unsafe-content"},
 }
 KINDS = ["correct", "blank", *ATTACKS, "correct"]
 HIDDEN = ["double(-3) == -6", "hidden: Seoul has 25 gu", "mean_speed([30]) == 30", "7 / 3"]
@@ -161,3 +162,48 @@ def test_control_the_attacks_are_real_against_plain_nbgrader(released_course, tm
     scores = totals(course)
     assert scores, "plain nbgrader graded nothing"
     assert all(scores[s] > 0 for s in kinds), scores
+
+
+def test_scripts_never_reach_formgrader_or_feedback(graded):
+    """A written answer with a script, an event handler and a javascript: link, and HTML and
+    JavaScript outputs: formgrader shows the autograded notebook, trainees get the feedback.
+    (The attack's own code cell is shown as escaped text, which is harmless.)"""
+    course = graded["course"]
+    st = _student(graded, "xss")
+    nb = nbformat.read(course.autograded_dir(st, ASSIGNMENT) / f"{ASSIGNMENT}.ipynb", as_version=4)
+    rendered = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    rendered += [json.dumps(o) for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert any("My answer." in r for r in rendered)  # the answer itself is kept for grading
+    fb = (course.feedback_dir(st, ASSIGNMENT) / f"{ASSIGNMENT}.html").read_text()
+    for bad in ("<script>alert", "onerror", "javascript:alert", "xss-js", "application/javascript"):
+        assert not any(bad in r for r in rendered), f"{bad} in what formgrader renders"
+    live = _live_scripts(fb)
+    assert not [x for x in live if "xss" in x or "alert" in x], live
+    assert "My answer." in fb
+
+
+def _live_scripts(page: str) -> list[str]:
+    """What a browser would run: <script> bodies, on* handlers, javascript: URLs (code shown as
+    escaped text is not parsed as elements, so it does not count)."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class P(HTMLParser):
+        in_script = False
+
+        def handle_starttag(self, tag, attrs):
+            self.in_script = tag == "script"
+            for k, v in attrs:
+                if k.lower().startswith("on") or (v or "").strip().lower().startswith("javascript:"):
+                    found.append(f"{tag} {k}={v}")
+
+        def handle_data(self, data):
+            if self.in_script:
+                found.append(data)
+
+        def handle_endtag(self, tag):
+            self.in_script = False
+
+    P().feed(page)
+    return found

@@ -108,3 +108,66 @@ def test_bad_roster_says_what_to_fix(course, tmp_path):
     roster.write_text("file,student_id\nx.ipynb,../../etc\n")
     res = cli("grade", "--course", course.root, "intake", ASSIGNMENT, tmp_path, "--roster", roster)
     assert res.exit_code == 2 and "line 2" in res.text
+
+
+def _corrupt_crc(zpath, member: str) -> None:
+    """Flip one byte of a stored member's data, so its CRC no longer matches."""
+    with zipfile.ZipFile(zpath) as zf:
+        info = zf.getinfo(member)
+    data = bytearray(zpath.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + 10] ^= 0xFF
+    zpath.write_bytes(bytes(data))
+
+
+def test_intake_edge_cases_reject_one_file_each_and_the_rest_go_on(course, tmp_path):
+    """A bad CRC, the same name twice in one zip, a symbolic link, and a roster row whose file is
+    missing: each affected file is rejected with a reason; the good ones are placed."""
+    from smartseoul.grading.intake import intake
+
+    folder = tmp_path / "export"
+    kinds, roster = write_batch(course, ["correct", "blank", "correct"], folder)
+    good, damaged, twice = sorted(kinds)
+    zpath = tmp_path / "lms.zip"
+    with zipfile.ZipFile(zpath, "w", compression=zipfile.ZIP_STORED) as zf:
+        for p in sorted(folder.iterdir()):
+            zf.write(p, p.name)
+            if twice in p.name:
+                zf.write(p, p.name)  # the same name again
+    _corrupt_crc(zpath, next(n for n in zipfile.ZipFile(zpath).namelist() if damaged in n))
+    with open(roster, "a") as fh:
+        fh.write("nowhere.ipynb,s999\n")
+    rep = intake(course, ASSIGNMENT, zpath, roster)
+    reasons = {r["file"]: r["reason"] for r in rep.rejected}
+    assert [e["student"] for e in rep.accepted] == [good]
+    assert "damaged in the zip" in next(v for k, v in reasons.items() if damaged in k)
+    assert "cannot tell which is the submission" in next(v for k, v in reasons.items() if twice in k)
+    assert "not in the submissions" in reasons["nowhere.ipynb"]
+
+    # a folder export with a symbolic link (to an instructor file) and a linked folder
+    secret = tmp_path / "solution.ipynb"
+    secret.write_text("{}")
+    linked = tmp_path / "linked"
+    (linked / "inner").mkdir(parents=True)
+    (folder / "sneaky.ipynb").symlink_to(secret)
+    (folder / "dir-link").symlink_to(linked, target_is_directory=True)
+    with open(roster, "a") as fh:
+        fh.write(f"sneaky.ipynb,{good}x\n")
+    rep = intake(course, ASSIGNMENT, folder, roster)
+    reasons = {r["file"]: r["reason"] for r in rep.rejected}
+    assert "symbolic link" in reasons["sneaky.ipynb"] and "symbolic link" in reasons["dir-link"]
+    assert {e["student"] for e in rep.accepted + rep.unchanged} == set(kinds)
+
+
+def test_status_escapes_trainee_text(course, tmp_path):
+    """A file name with rich markup ("[/]") is printed as text, not parsed as markup."""
+    folder = tmp_path / "export"
+    kinds, roster = write_batch(course, ["correct"], folder)
+    with open(roster, "a") as fh:  # a file name cannot hold "/", but a roster row can name one
+        fh.write("[/]evil[bold].txt,s777\n")
+    res = cli("grade", "--course", course.root, "intake", ASSIGNMENT, folder, "--roster", roster)
+    assert res.exit_code == 0, res.output
+    assert "[/]evil[bold].txt" in res.output
+    status = cli("grade", "--course", course.root, "status", ASSIGNMENT)
+    assert status.exit_code == 0, status.output
+    assert "[/]evil" in status.output

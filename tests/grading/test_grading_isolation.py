@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -28,7 +29,8 @@ def test_basic_isolation_still_grades_and_says_so(course, tmp_path):
     intake.intake(course, ASSIGNMENT, tmp_path / "subs", roster)
     env = dict(os.environ, SMARTSEOUL_ISOLATION="basic")
     base = [sys.executable, "-m", "smartseoul.cli", "grade", "--course", str(course.root)]
-    run = subprocess.run(base + ["autograde", ASSIGNMENT, "--workers", "2", "--cell-timeout", "3", "--notebook-timeout", "20"],
+    run = subprocess.run(base + ["autograde", ASSIGNMENT, "--workers", "2", "--cell-timeout", "3", "--notebook-timeout", "20",
+                                 "--require-isolation", "basic"],
                          env=env, capture_output=True, text=True, timeout=300)
     out = " ".join(run.stdout.split())
     assert run.returncode == 0, run.stdout + run.stderr
@@ -36,4 +38,35 @@ def test_basic_isolation_still_grades_and_says_so(course, tmp_path):
     assert "2 graded (1 flagged)" in out
     st = subprocess.run(base + ["status", ASSIGNMENT], env=env, capture_output=True, text=True, timeout=120)
     text = " ".join(st.stdout.split())
-    assert st.returncode == 0 and "in 2 = out 2" in text and "isolation: basic" in text
+    assert st.returncode == 0 and "in 2 = out 2" in text and "isolation used: basic" in text
+    # status reports the level each submission was graded at, not what this machine offers now
+    st = subprocess.run(base + ["status", ASSIGNMENT, "--json"], capture_output=True, text=True, timeout=120)
+    data = json.loads(st.stdout)
+    assert data["balanced"] and data["received"] == 2
+    assert {r["isolation"] for r in data["submissions"]} == {"basic"}
+    assert {r["state"] for r in data["submissions"]} == {"graded", "graded-with-flags"}
+
+
+def test_require_isolation_refuses_below_the_level_asked_for(course, tmp_path):
+    """Simulated: SMARTSEOUL_ISOLATION=basic stands for a machine where only `basic` is possible."""
+    from smartseoul.grading import intake
+
+    kinds, roster = write_batch(course, ["correct"], tmp_path / "subs", cell_timeout=3)
+    intake.intake(course, ASSIGNMENT, tmp_path / "subs", roster)
+    env = dict(os.environ, SMARTSEOUL_ISOLATION="basic")
+    base = [sys.executable, "-m", "smartseoul.cli", "grade", "--course", str(course.root), "autograde", ASSIGNMENT]
+    run = subprocess.run(base + ["--require-isolation", "full"], env=env, capture_output=True, text=True, timeout=120)
+    out = " ".join((run.stdout + run.stderr).split())
+    assert run.returncode == 2, out
+    assert "Refusing to grade: isolation here is 'basic'" in out and "below the required 'full'" in out
+    assert "--require-isolation basic" in out  # the message names the way to accept it knowingly
+    assert not list(course.grading.glob("autograded/*")), "nothing may be graded after a refusal"
+    if os.geteuid() == 0 and sandbox_full_possible():
+        run = subprocess.run(base, env=env, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 2, "the default demands full wherever full is possible"
+
+
+def sandbox_full_possible() -> bool:
+    from smartseoul.grading import sandbox
+
+    return sandbox.possible_level() == "full"

@@ -10,8 +10,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import re
 import zipfile
+import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
@@ -70,17 +73,37 @@ def _skip(parts: tuple[str, ...]) -> bool:
     return "__MACOSX" in parts or parts[-1] in (".DS_Store", "Thumbs.db")
 
 
+LINK = "a symbolic link, not a file: it was not followed (upload the notebook itself)"
+
+
 def _inputs(src: Path):
-    """(name, size, reader) for every file in a folder or zip; nothing is extracted to disk."""
+    """(name, size, reader or a reason to reject) for every file in a folder or zip; nothing is
+    extracted to disk, no symbolic link is followed, and a name the zip holds twice is refused."""
     src = Path(src)
     if src.is_dir():
-        for p in sorted(src.rglob("*")):
-            if p.is_file() and not _skip(p.relative_to(src).parts):
-                yield p.relative_to(src).as_posix(), p.stat().st_size, p.read_bytes
+        for top, dirs, files in os.walk(src, followlinks=False):
+            rel_top = Path(top).relative_to(src)
+            for d in sorted(dirs):
+                if os.path.islink(os.path.join(top, d)):
+                    yield (rel_top / d).as_posix(), 0, LINK
+            dirs[:] = sorted(d for d in dirs if not os.path.islink(os.path.join(top, d)))
+            for f in sorted(files):
+                p = Path(top) / f
+                rel = (rel_top / f).as_posix()
+                if _skip(PurePosixPath(rel).parts):
+                    continue
+                if p.is_symlink():
+                    yield rel, 0, LINK
+                elif p.is_file():
+                    yield rel, p.stat().st_size, p.read_bytes
     elif src.is_file() and zipfile.is_zipfile(src):
         zf = zipfile.ZipFile(src)
-        for info in zf.infolist():
-            if info.is_dir() or _skip(PurePosixPath(info.filename).parts):
+        infos = [i for i in zf.infolist() if not i.is_dir() and not _skip(PurePosixPath(i.filename).parts)]
+        counts = Counter(i.filename for i in infos)
+        for info in infos:
+            if counts[info.filename] > 1:
+                yield info.filename, info.file_size, (f"the zip holds {counts[info.filename]} files with this name, so it "
+                                                      "cannot tell which is the submission: export the submissions again")
                 continue
             yield info.filename, info.file_size, (lambda i=info: zf.read(i))
     else:
@@ -109,11 +132,16 @@ def intake(course: Course, assignment: str, src: Path, roster_path: Path) -> Int
         report.rejected.append(entry)
         ledger.reject(name, student, reason)
 
+    seen: set[str] = set()
     for name, size, read in _inputs(src):
         if ".." in PurePosixPath(name).parts or name.startswith("/"):
             reject(name, "unsafe path in the archive (.. or absolute); it was not read")
             continue
         student = _lookup(roster, name)
+        seen.update({name, PurePosixPath(name).name})
+        if isinstance(read, str):  # rejected by what it is, before reading
+            reject(name, read, student)
+            continue
         if student is None:
             reject(name, "not in the roster: add a row mapping this file to a student ID")
             continue
@@ -126,7 +154,12 @@ def intake(course: Course, assignment: str, src: Path, roster_path: Path) -> Int
         if student in taken:
             reject(name, f"a second file for {student} in this batch (first: {taken[student]}); resubmit it alone to replace", student)
             continue
-        data = read()
+        try:
+            data = read()
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+            reject(name, f"damaged in the zip ({type(exc).__name__}: {str(exc)[:80]}); it was not read: "
+                   "ask the trainee to upload it again", student)
+            continue
         try:
             nb = nbformat.reads(data.decode("utf-8"), as_version=4)
             nbformat.validate(nb)
@@ -151,5 +184,8 @@ def intake(course: Course, assignment: str, src: Path, roster_path: Path) -> Int
         journal.atomic_write(dest_dir / "timestamp.txt", now.strftime("%Y-%m-%d %H:%M:%S.%f %Z").encode())
         report.accepted.append(entry)
         ledger.accept(name, student, digest)
+    for fname, student in sorted(roster.items()):  # roster rows whose file never arrived
+        if fname not in seen:
+            reject(fname, "the roster names this file, but it is not in the submissions: check the export", student)
     ledger.save()
     return report

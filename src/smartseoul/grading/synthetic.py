@@ -128,9 +128,17 @@ FORGERIES = {
         "        print('LITTER-FILE', _d)\n"
         "    except OSError as _e:\n        print('LITTER-FAILED', _d, type(_e).__name__)\n"
     ),
+    # scripts in what an instructor opens: HTML and JavaScript outputs, and a written answer (see XSS_ANSWER)
+    "xss": (
+        "from IPython.display import HTML, Javascript, display\n"
+        "display(HTML('<b>hi</b><script>alert(\"xss-html\")</script><img src=x onerror=\"alert(1)\">'))\n"
+        "display(Javascript('alert(\"xss-js\")'))\n"
+    ),
     # errors that flood the output, cell after cell
     "error-flood": "raise ValueError('E' * 20_000_000)\n",
 }
+XSS_ANSWER = ('My answer. <script>alert("xss-md")</script><a href="javascript:alert(3)">link</a> '
+              '<img src=x onerror="alert(2)">')
 LITTER_KEY = 0x5EED
 LITTER_NAME = "smartseoul-litter"
 
@@ -283,6 +291,10 @@ class Maker:
             nb.cells = cells
             return nb
         answers[0].source = code + "\n" + answers[0].source
+        if kind == "xss":
+            for c in nb.cells:
+                if is_answer(c) and c.cell_type == "markdown":
+                    c.source = XSS_ANSWER
         return nb
 
     def _blank_answers(self, nb):
