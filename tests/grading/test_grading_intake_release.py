@@ -71,7 +71,7 @@ def test_intake_places_valid_files_and_rejects_the_rest_with_reasons(course, tmp
     assert "not a notebook of assignment" in reasons["other.ipynb"]
     assert "not a notebook" in reasons["notes.txt"]
     assert "roster" in reasons["stranger.ipynb"]
-    assert "second file" in reasons["zz-dup.ipynb"]
+    assert "a second ps-fixture.ipynb" in reasons["zz-dup.ipynb"]
     for student in kinds:
         d = course.submitted_dir(student, ASSIGNMENT)
         assert (d / f"{ASSIGNMENT}.ipynb").exists() and (d / "timestamp.txt").read_text().strip()

@@ -9,7 +9,11 @@
 #   2. installs the shared nbgrader settings and turns the instructor tools off for everyone;
 #   3. creates nbgrader's exchange folder, world-writable as nbgrader requires;
 #   4. installs the hub settings (course id, exchange, JupyterLab as the default page);
-#   5. gives INSTRUCTOR_LOGIN the formgrader and a copy of the course in their home.
+#   5. gives INSTRUCTOR_LOGIN the formgrader and a copy of the course in their home;
+#   6. lets INSTRUCTOR_LOGIN grade at isolation level `full`: `sudo smartseoul-grade ...` runs
+#      `smartseoul grade` on their course as root (a sudo rule for that one command only);
+#   7. makes what trainees must never read private: the course's .git history, exercises/
+#      (solutions and hidden tests), tools/ and tests/, in the copy and in this checkout.
 set -euo pipefail
 
 INSTRUCTOR="${1:?usage: setup-course.sh INSTRUCTOR_LOGIN [COURSE_ID]}"
@@ -19,6 +23,8 @@ HUBCONF="$(dirname "$HERE")"
 REPO="$(cd "$HUBCONF/../.." && pwd)"
 USER_ENV="${TLJH_USER_ENV:-/opt/tljh/user}"
 TLJH_CONFIG="${TLJH_CONFIG_DIR:-/opt/tljh/config}"
+SBIN="${SMARTSEOUL_SBIN:-/usr/local/sbin}"
+SUDOERS_D="${SMARTSEOUL_SUDOERS_D:-/etc/sudoers.d}"
 EXCHANGE="${SMARTSEOUL_EXCHANGE_ROOT:-/srv/nbgrader/exchange}"
 UNIX_INSTRUCTOR="jupyter-${INSTRUCTOR}"   # TLJH's naming of user accounts
 
@@ -60,8 +66,43 @@ if [ ! -d "$IHOME/smart-seoul-data-lab" ]; then
   rm -rf "$IHOME/smart-seoul-data-lab/.venv"
   chown -R "$UNIX_INSTRUCTOR:$UNIX_INSTRUCTOR" "$IHOME/smart-seoul-data-lab"
 fi
-# Private but passable: the grading sandbox's kernel user must reach datasets/ (read-only),
-# nobody but the instructor may list the course or read the source notebooks and gradebook.
-chmod 0711 "$IHOME" "$IHOME/smart-seoul-data-lab"
-chmod 0700 "$IHOME/smart-seoul-data-lab/grading" "$IHOME/smart-seoul-data-lab/exercises"
-echo ">> done. $INSTRUCTOR: restart your server (File > Hub Control Panel), then Nbgrader > Formgrader."
+COURSE="$IHOME/smart-seoul-data-lab"
+
+echo ">> 6. 'sudo smartseoul-grade ...' grades $COURSE at isolation level full"
+install -d -m 0755 "$SBIN"
+cat > "$SBIN/smartseoul-grade" <<WRAP
+#!/usr/bin/env bash
+# Installed by setup-course.sh: smartseoul grade on $INSTRUCTOR's course, as root, so every
+# submission is graded at isolation level full. The course folder is fixed here, not an argument.
+set -euo pipefail
+case "\${1:-}" in
+  release|intake|autograde|feedback|export|report|status) ;;
+  *) echo "usage: sudo smartseoul-grade release|intake|autograde|feedback|export|report|status ..."; exit 2 ;;
+esac
+for arg in "\$@"; do [ "\$arg" != "--course" ] || { echo "the course folder is fixed: $COURSE"; exit 2; }; done
+status=0
+"$USER_ENV/bin/python" -m smartseoul.cli grade --course "$COURSE" "\$@" || status=\$?
+chown -R --no-dereference "$UNIX_INSTRUCTOR:$UNIX_INSTRUCTOR" "$COURSE/grading"   # results stay the instructor's
+exit \$status
+WRAP
+chmod 0755 "$SBIN/smartseoul-grade"
+install -d -m 0750 "$SUDOERS_D"
+echo "$UNIX_INSTRUCTOR ALL=(root) NOPASSWD: $SBIN/smartseoul-grade" > "$SUDOERS_D/smartseoul-grade.tmp"
+chmod 0440 "$SUDOERS_D/smartseoul-grade.tmp"
+if command -v visudo >/dev/null 2>&1 && ! visudo -cqf "$SUDOERS_D/smartseoul-grade.tmp"; then
+  rm -f "$SUDOERS_D/smartseoul-grade.tmp"; echo "   the sudo rule did not validate: not installed"; exit 1
+fi
+mv "$SUDOERS_D/smartseoul-grade.tmp" "$SUDOERS_D/smartseoul-grade"
+
+echo ">> 7. private: .git history, exercises/, tools/, tests/, grading/ (in the copy and in $REPO)"
+# Private but passable: the grading sandbox's kernel user must reach datasets/, src/ and the
+# environment (read-only); nobody but the instructor may list the course or read the source
+# notebooks, the hidden tests, the git history or the gradebook.
+chmod 0711 "$IHOME" "$COURSE"
+for d in .git exercises tools tests grading; do
+  [ -e "$COURSE/$d" ] && chmod 0700 "$COURSE/$d"
+  [ -e "$REPO/$d" ] && chmod o-rwx "$REPO/$d"
+done
+[ -e "$REPO/.git" ] && chmod -R o-rwx "$REPO/.git"
+echo ">> done. $INSTRUCTOR: restart your server (File > Hub Control Panel), then Nbgrader > Formgrader;"
+echo "   grade with: sudo smartseoul-grade autograde <assignment>"

@@ -45,18 +45,26 @@ class Summary:
 
 @dataclass
 class _Job:
+    """One student's submission: its notebooks are graded one after another in the same slot."""
+
     student: str
     sha: str
-    notebook: str
+    notebooks: list[str]
     jobdir: Path
     slot: int
-    rebuild_flags: list
-    roles: list
+    index: int = 0
+    rebuild_flags: list = field(default_factory=list)
+    roles: list = field(default_factory=list)
+    parts: list[dict] = field(default_factory=list)  # per notebook graded so far
     proc: object = None
     started: float = 0.0
     sandbox_dir: str | None = None
     killed: bool = False
     job_id: str = ""
+
+    @property
+    def notebook(self) -> str:
+        return self.notebooks[self.index]
 
 
 def _mpl_font_cache() -> list[Path]:
@@ -103,18 +111,35 @@ class Pipeline:
         return self.templates[notebook]
 
     def prepare(self, student: str, sha: str, slot: int) -> _Job | dict:
+        """A job for every notebook of the assignment that the student handed in."""
         sub_dir = self.course.submitted_dir(student, self.assignment)
         names = self.course.notebook_names(self.assignment)
         found = [n for n in names if (sub_dir / f"{n}.ipynb").exists()]
         if not found:
             return {"state": "rejected", "reason": f"no notebook named {' or '.join(n + '.ipynb' for n in names)} in {sub_dir}"}
-        notebook = found[0]
+        out_dir = self.pdir / EXECUTED / student / self.assignment
+        shutil.rmtree(out_dir, ignore_errors=True)
+        j = _Job(student, sha, found, self.pdir / "jobs" / student, slot)
+        while j.index < len(j.notebooks):
+            if self.prepare_notebook(j):
+                return j
+            j.index += 1
+        if not any(p.get("executed") for p in j.parts):
+            return {"state": "rejected", "reason": "; ".join(f["message"] for p in j.parts for f in p["flags"])}
+        return j
+
+    def prepare_notebook(self, j: _Job) -> bool:
+        """Rebuild the job's current notebook and write its job folder; False (and a part that
+        says why) when that notebook cannot be read."""
+        sub = self.course.submitted_dir(j.student, self.assignment) / f"{j.notebook}.ipynb"
         try:
-            nb = read_notebook(sub_dir / f"{notebook}.ipynb")
+            nb = read_notebook(sub)
         except GradingError as exc:
-            return {"state": "rejected", "reason": str(exc)}
-        built = rebuild(self.template(notebook), nb)
-        jobdir = self.pdir / "jobs" / student
+            j.parts.append({"notebook": j.notebook, "executed": False, "tests": {},
+                            "flags": [{"code": "unreadable", "message": f"{j.notebook}.ipynb: {exc}", "grade_id": None, "cell": None}]})
+            return False
+        built = rebuild(self.template(j.notebook), nb)
+        jobdir = j.jobdir
         shutil.rmtree(jobdir, ignore_errors=True)
         (jobdir / "data").mkdir(parents=True)
         os.chmod(jobdir, 0o700)
@@ -129,8 +154,9 @@ class Pipeline:
             (jobdir / "mpl").mkdir()
             for f in self.mpl:
                 shutil.copy2(f, jobdir / "mpl" / f.name)
+        slot = j.slot
         job = {
-            "job_id": f"{self.assignment}-{student}-{os.getpid()}-{time.time_ns()}",
+            "job_id": f"{self.assignment}-{j.student}-{os.getpid()}-{time.time_ns()}",
             "notebook": "rebuilt.ipynb",
             "level": self.level,
             "limits": self.limits.to_dict(),
@@ -141,14 +167,28 @@ class Pipeline:
             "cells": built.roles,
             "course_root": str(self._public_root()),
         }
-        j = _Job(student, sha, notebook, jobdir, slot, built.flags, built.roles)
+        j.rebuild_flags, j.roles, j.killed = built.flags, built.roles, False
         if self.level == "basic":
             j.sandbox_dir = tempfile.mkdtemp(prefix="ssg-")
             job["sandbox"] = os.path.join(j.sandbox_dir, "sandbox")
             job["judge_dir"] = os.path.join(j.sandbox_dir, "judge")
         journal.write_json(jobdir / "job.json", job)
         j.job_id = job["job_id"]
-        return j
+        return True
+
+    def start(self, j: _Job) -> None:
+        j.proc = sandbox.start_worker(self.level, str(j.jobdir), str(j.jobdir / "worker.log"))
+        j.started = time.monotonic()
+
+    def advance(self, j: _Job) -> bool:
+        """Move the job to its next readable notebook; False when none is left."""
+        j.index += 1
+        while j.index < len(j.notebooks):
+            if self.prepare_notebook(j):
+                return True
+            j.index += 1
+        j.index = len(j.notebooks) - 1
+        return False
 
     def _public_root(self) -> Path:
         from .. import paths
@@ -156,7 +196,8 @@ class Pipeline:
         return paths.course_root()
 
     # --- after a worker ends --------------------------------------------------------------
-    def finalize(self, job: _Job, elapsed: float) -> dict:
+    def finalize_notebook(self, job: _Job, elapsed: float) -> dict:
+        """Score-ready executed copy of the job's current notebook, and what happened to it."""
         result = journal.read_json(job.jobdir / "result.json", None)
         flags = list(job.rebuild_flags)
         try:
@@ -204,24 +245,37 @@ class Pipeline:
             flags.append({"code": "unsafe-content", "message": "removed before anyone opens this notebook: " + "; ".join(removed[:6]),
                           "grade_id": None, "cell": None})
         out_dir = self.pdir / EXECUTED / job.student / self.assignment
-        shutil.rmtree(out_dir, ignore_errors=True)
-        out_dir.mkdir(parents=True)
+        out_dir.mkdir(parents=True, exist_ok=True)
         nbformat.write(executed, out_dir / f"{job.notebook}.ipynb")
         ts = self.course.submitted_dir(job.student, self.assignment) / "timestamp.txt"
         if ts.exists():
             shutil.copy2(ts, out_dir / "timestamp.txt")
         exec_time = sum(float(r.get("elapsed") or 0) for r in result.get("records", []))
+        return {"notebook": job.notebook, "executed": True, "flags": flags, "tests": tests,
+                "seconds": round(elapsed, 3), "cell_seconds": round(exec_time, 3),
+                "kernel_restarts": result.get("restarts", 0)}
+
+    def combine(self, job: _Job) -> dict:
+        """One journal entry for the student, from the parts of every notebook."""
+        many = len(job.notebooks) > 1
+        flags, tests = [], {}
+        for part in job.parts:
+            for f in part["flags"]:
+                flags.append({**f, "notebook": part["notebook"]} if many else f)
+            for gid, t in part["tests"].items():
+                tests[f"{part['notebook']}/{gid}" if many else gid] = t
         return {
             "student": job.student,
             "sha256": job.sha,
-            "notebook": job.notebook,
+            "notebook": job.notebooks[0],
+            "notebooks": [p["notebook"] for p in job.parts if p.get("executed")],
             "state": "graded-with-flags" if flags else "graded",
             "flags": flags,
             "tests": tests,
             "isolation": self.level,
-            "seconds": round(elapsed, 3),
-            "cell_seconds": round(exec_time, 3),
-            "kernel_restarts": result.get("restarts", 0),
+            "seconds": round(sum(p.get("seconds", 0) for p in job.parts), 3),
+            "cell_seconds": round(sum(p.get("cell_seconds", 0) for p in job.parts), 3),
+            "kernel_restarts": sum(p.get("kernel_restarts", 0) for p in job.parts),
             "recorded": False,
             "time": journal.now(),
         }
@@ -234,8 +288,10 @@ class Pipeline:
             return result
         try:
             gradebook.record(self.course, self.assignment, student, f".pipeline/{self.assignment}/{EXECUTED}")
-            review = {f.get("grade_id") for f in result.get("flags", []) if f.get("grade_id")}
-            gradebook.mark_for_review(self.course, self.assignment, student, result["notebook"], review)
+            for notebook in result.get("notebooks") or [result["notebook"]]:
+                review = {f.get("grade_id") for f in result.get("flags", [])
+                          if f.get("grade_id") and f.get("notebook", notebook) == notebook}
+                gradebook.mark_for_review(self.course, self.assignment, student, notebook, review)
         except Exception as exc:  # noqa: BLE001 (one submission never stops a batch)
             # recorded as an error for this student (a resumed run does not retry it until the file changes)
             result["state"] = "error"
@@ -271,8 +327,7 @@ class Pipeline:
                         res = {"student": student, "sha256": sha, "flags": [], "time": journal.now(), **job}
                         self._count(summary, student, self.record(student, res))
                         continue
-                    job.proc = sandbox.start_worker(self.level, str(job.jobdir), str(job.jobdir / "worker.log"))
-                    job.started = time.monotonic()
+                    self.start(job)
                     running[slot] = job
                 finished = []
                 for slot, job in running.items():
@@ -283,9 +338,14 @@ class Pipeline:
                     if job.proc.poll() is not None:
                         finished.append(slot)
                 for slot in finished:
-                    job = running.pop(slot)
+                    job = running[slot]
                     self._cleanup(job)
-                    res = self.finalize(job, time.monotonic() - job.started)
+                    job.parts.append(self.finalize_notebook(job, time.monotonic() - job.started))
+                    if self.advance(job):  # the next notebook of this submission, in the same slot
+                        self.start(job)
+                        continue
+                    del running[slot]
+                    res = self.combine(job)
                     journal.save_result(self.course, self.assignment, job.student, res)  # executed: survives a crash
                     self._count(summary, job.student, self.record(job.student, res))
                 if running and not finished:

@@ -117,6 +117,18 @@ def _lookup(roster: dict[str, str], name: str) -> str | None:
     return roster.get(base)
 
 
+def _which_notebook(candidates: list, name: str, already: set[str]):
+    """The notebook of the assignment a file is: the one its file name names, else the first
+    one this student has not handed in yet in this batch (notebooks may share grade IDs)."""
+    if not candidates:
+        return None
+    base = PurePosixPath(name).name
+    named = sorted((t for t in candidates if t.notebook in base), key=lambda t: -len(t.notebook))
+    if named:
+        return named[0]
+    return next((t for t in candidates if t.notebook not in already), candidates[0])
+
+
 def intake(course: Course, assignment: str, src: Path, roster_path: Path) -> IntakeReport:
     course.check_assignment(assignment)
     ensure_released(course, assignment)
@@ -124,7 +136,7 @@ def intake(course: Course, assignment: str, src: Path, roster_path: Path) -> Int
     templates = [load_template(course, assignment, nb) for nb in course.notebook_names(assignment)]
     ledger = journal.Ledger(course, assignment)
     report = IntakeReport()
-    taken: dict[str, str] = {}
+    taken: dict[tuple[str, str], str] = {}  # (student, notebook) -> file
     now = datetime.now(timezone.utc)
 
     def reject(name: str, reason: str, student: str | None = None) -> None:
@@ -151,9 +163,6 @@ def intake(course: Course, assignment: str, src: Path, roster_path: Path) -> Int
         if size > MAX_BYTES:
             reject(name, f"too large ({size / 1e6:.1f} MB > {MAX_BYTES / 1e6:.0f} MB): clear the outputs and resubmit", student)
             continue
-        if student in taken:
-            reject(name, f"a second file for {student} in this batch (first: {taken[student]}); resubmit it alone to replace", student)
-            continue
         try:
             data = read()
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
@@ -166,24 +175,29 @@ def intake(course: Course, assignment: str, src: Path, roster_path: Path) -> Int
         except Exception as exc:  # noqa: BLE001 (any parse failure is a reason to reject)
             reject(name, f"not a readable Jupyter notebook ({type(exc).__name__}: {str(exc).splitlines()[0][:100] if str(exc) else ''})", student)
             continue
-        template = next((t for t in templates if matches_assignment(t, nb)), None)
+        template = _which_notebook([t for t in templates if matches_assignment(t, nb)], name,
+                                   {nbk for (sid, nbk) in taken if sid == student})
         if template is None:
             reject(name, f"not a notebook of assignment '{assignment}': none of its graded cells are in it (wrong file uploaded?)", student)
             continue
-        taken[student] = name
+        if (student, template.notebook) in taken:
+            reject(name, f"a second {template.notebook}.ipynb for {student} in this batch (first: "
+                   f"{taken[(student, template.notebook)]}); resubmit it alone to replace", student)
+            continue
+        taken[(student, template.notebook)] = name
         digest = hashlib.sha256(data).hexdigest()
         dest_dir = course.submitted_dir(student, assignment)
         dest = dest_dir / f"{template.notebook}.ipynb"
         entry = {"file": name, "student": student, "notebook": template.notebook, "sha256": digest}
         if dest.exists() and hashlib.sha256(dest.read_bytes()).hexdigest() == digest:
             report.unchanged.append(entry)
-            ledger.accept(name, student, digest)
+            ledger.accept(name, student, digest, template.notebook)
             continue
         dest_dir.mkdir(parents=True, exist_ok=True)
         journal.atomic_write(dest, data)
         journal.atomic_write(dest_dir / "timestamp.txt", now.strftime("%Y-%m-%d %H:%M:%S.%f %Z").encode())
         report.accepted.append(entry)
-        ledger.accept(name, student, digest)
+        ledger.accept(name, student, digest, template.notebook)
     for fname, student in sorted(roster.items()):  # roster rows whose file never arrived
         if fname not in seen:
             reject(fname, "the roster names this file, but it is not in the submissions: check the export", student)
