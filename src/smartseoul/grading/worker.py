@@ -726,7 +726,10 @@ class Runner:
         try:
             import psutil
 
-            ours = {self.kernel.km.provisioner.process.pid, self.judge.proc.pid if self.judge.proc else None}
+            launched = psutil.Process(self.kernel.km.provisioner.process.pid)
+            ours = {launched.pid, self.judge.proc.pid if self.judge.proc else None}
+            if self.job["level"] == "userns":  # the kernel is the child of the nested `unshare`
+                ours |= {c.pid for c in launched.children()}
             procs = [p for p in psutil.Process().children(recursive=True) if p.pid not in ours]
             names = sorted({p.name() for p in procs})
             if names:
@@ -763,7 +766,7 @@ class Runner:
         left = []
         for top in world_writable_dirs():
             if top in ("/tmp",):
-                entries = [e for e in _listdir(top) if e not in ("sandbox", "judge")]
+                entries = [e for e in _listdir(top) if e not in ("sandbox", "judge", "worker")]
             else:
                 entries = _listdir(top)
             if entries:
@@ -855,6 +858,9 @@ def main(argv: list[str]) -> int:
     job = json.loads(files.read("job.json"))
     signal.signal(signal.SIGTERM, lambda *_: (_kill_children(), os._exit(3)))
     sandbox = prepare_filesystem(job)
+    if job["level"] != "basic":  # the worker's own temporary files stay out of the litter check
+        os.makedirs(sandbox.parent / "worker", mode=0o700, exist_ok=True)
+        os.environ["TMPDIR"] = str(sandbox.parent / "worker")
     populate_sandbox(files, sandbox, job)
     runner = Runner(job, files, sandbox)
     try:
