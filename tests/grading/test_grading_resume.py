@@ -106,7 +106,7 @@ def test_executed_but_unrecorded_result_is_recorded_not_rerun(course, tmp_path):
     journal.save_result(course, ASSIGNMENT, student, res)
     with Gradebook(course.db_url, course_id="smart-seoul-data-lab") as gb:  # as if the crash came before the write
         gb.remove_submission(ASSIGNMENT, student)
-    job_log = course.pipeline_dir(ASSIGNMENT) / "jobs" / student / "worker.log"
+    job_log = course.pipeline_dir(ASSIGNMENT) / "jobs" / student / "result.json"  # written by the worker
     mtime = job_log.stat().st_mtime
     summary = autograde.autograde(course, ASSIGNMENT, workers=2)
     assert summary.graded == [student]

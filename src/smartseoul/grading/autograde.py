@@ -58,7 +58,6 @@ class _Job:
     parts: list[dict] = field(default_factory=list)  # per notebook graded so far
     proc: object = None
     started: float = 0.0
-    sandbox_dir: str | None = None
     killed: bool = False
     job_id: str = ""
 
@@ -89,6 +88,8 @@ class Pipeline:
         self.pdir = course.pipeline_dir(assignment)
         self.templates: dict[str, Template] = {}
         self.mpl = None
+        self.pool: dict[int, sandbox.Worker] = {}  # slot -> its worker, kept across submissions
+        self.basic_dirs: list[str] = []
 
     # --- what needs doing -----------------------------------------------------------------
     def plan(self, force: bool = False) -> tuple[list[tuple[str, str]], list[str], list[str]]:
@@ -168,17 +169,40 @@ class Pipeline:
             "course_root": str(self._public_root()),
         }
         j.rebuild_flags, j.roles, j.killed = built.flags, built.roles, False
-        if self.level == "basic":
-            j.sandbox_dir = tempfile.mkdtemp(prefix="ssg-")
-            job["sandbox"] = os.path.join(j.sandbox_dir, "sandbox")
-            job["judge_dir"] = os.path.join(j.sandbox_dir, "judge")
         journal.write_json(jobdir / "job.json", job)
         j.job_id = job["job_id"]
         return True
 
     def start(self, j: _Job) -> None:
-        j.proc = sandbox.start_worker(self.level, str(j.jobdir), str(j.jobdir / "worker.log"))
+        """Hand the job to its slot's worker (started on first use, and again after a hard kill)."""
+        worker = self.pool.get(j.slot)
+        if worker is None or not worker.alive():
+            if worker is not None:
+                worker.kill()
+            worker = self.pool[j.slot] = self._start_worker(j.slot)
+        worker.send(j.jobdir.name)
+        j.proc = worker
         j.started = time.monotonic()
+
+    def _start_worker(self, slot: int) -> "sandbox.Worker":
+        """A worker that grades this slot's submissions one after another, in its own namespaces."""
+        jobs = self.pdir / "jobs"
+        jobs.mkdir(parents=True, exist_ok=True)
+        os.chmod(jobs, 0o700)
+        cfg = {
+            "level": self.level,
+            "limits": self.limits.to_dict(),
+            "uid": sandbox.kernel_uid(slot) if self.level == "full" else None,
+            "gid": sandbox.kernel_uid(slot) if self.level == "full" else None,
+            "judge_uid": sandbox.judge_uid(slot) if self.level == "full" else None,
+            "hide": [str(p) for p in self.course.hidden_paths()],
+            "course_root": str(self._public_root()),
+        }
+        if self.level == "basic":
+            cfg["sandbox_root"] = tempfile.mkdtemp(prefix="ssg-")
+            self.basic_dirs.append(cfg["sandbox_root"])
+        journal.write_json(jobs / f"serve-{slot}.json", cfg)
+        return sandbox.start_worker(self.level, str(jobs), f"serve-{slot}.json", str(jobs / f"worker-{slot}.log"))
 
     def advance(self, j: _Job) -> bool:
         """Move the job to its next readable notebook; False when none is left."""
@@ -206,7 +230,7 @@ class Pipeline:
             executed = nbformat.read(job.jobdir / "rebuilt.ipynb", as_version=4)
         if result is None:
             tail = ""
-            log = job.jobdir / "worker.log"
+            log = self.pdir / "jobs" / f"worker-{job.slot}.log"
             if log.exists():
                 tail = " | ".join(log.read_text(errors="replace").strip().splitlines()[-3:])
             result = {"records": [{"index": i, "status": "not-run", "reason": "the worker failed"} for i in range(len(executed.cells))],
@@ -331,11 +355,15 @@ class Pipeline:
                     running[slot] = job
                 finished = []
                 for slot, job in running.items():
+                    worker = self.pool[slot]
                     deadline = job.started + self.limits.notebook_timeout + self.limits.hard_kill_grace
-                    if job.proc.poll() is None and time.monotonic() > deadline:
-                        sandbox.kill_worker(job.proc)
+                    if worker.done(job.jobdir.name):
+                        finished.append(slot)
+                    elif not worker.alive():
+                        finished.append(slot)
+                    elif time.monotonic() > deadline:
+                        worker.kill()  # the whole worker: the next submission gets a new one
                         job.killed = True
-                    if job.proc.poll() is not None:
                         finished.append(slot)
                 for slot in finished:
                     job = running[slot]
@@ -349,14 +377,20 @@ class Pipeline:
                     journal.save_result(self.course, self.assignment, job.student, res)  # executed: survives a crash
                     self._count(summary, job.student, self.record(job.student, res))
                 if running and not finished:
-                    time.sleep(0.02)
+                    sandbox.Worker.wait_any(list(self.pool.values()), 0.05)
         except BaseException:
             summary.interrupted = True
+            for worker in self.pool.values():
+                worker.kill()
             for job in running.values():
-                sandbox.kill_worker(job.proc)
                 self._cleanup(job)
             raise
         finally:
+            for worker in self.pool.values():
+                worker.close()
+            self.pool.clear()
+            for d in self.basic_dirs:
+                shutil.rmtree(d, ignore_errors=True)
             summary.seconds = time.monotonic() - t0
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
@@ -376,8 +410,6 @@ class Pipeline:
 
     def _cleanup(self, job: _Job) -> None:
         sandbox.sweep(job.job_id)
-        if job.sandbox_dir:
-            shutil.rmtree(job.sandbox_dir, ignore_errors=True)
 
     def _count(self, summary: Summary, student: str, res: dict) -> None:
         if res.get("state") == "rejected":

@@ -15,8 +15,14 @@ sends every test cell here instead. The judge
 The judge runs as its own user (isolation level ``full``), with the kernel's resource limits,
 and is not dumpable, so the kernel cannot read its memory (where the hidden tests are).
 
+One judge serves a worker for many submissions: it runs the setup cells that come before the
+first test once, then forks a child for each submission, so no answer of one submission can
+reach the next and the data are not loaded again.
+
 Protocol (``python -m smartseoul.grading.judge``, frames of channel.send_frame on stdin/stdout):
   worker -> judge  {"op": "setup", "code", "label"}          -> {"op": "done", "status", ...}
+  worker -> judge  {"op": "fork"}     -> (the child) {"op": "forked", "pid"}; the child serves
+                                         until {"op": "end"}, then the parent serves again
   worker -> judge  {"op": "test", "code", "label", "names", "manifest", "unreadable"} + blobs
        judge -> worker {"op": "call", "name", "manifest"} + blobs   (zero or more times)
        worker -> judge {"op": "result", "manifest" | "raised", "message"} + blobs
@@ -132,13 +138,30 @@ class JudgeProcess:
                     reply = self.run(str(header.get("code", "")), str(header.get("label", "setup")))
                 elif op == "test":
                     reply = self.test(header, blobs)
-                elif op == "quit":
+                elif op == "fork":
+                    pid = os.fork()
+                    if pid:  # the parent waits for this submission's child, then serves the next
+                        os.waitpid(pid, 0)
+                        continue
+                    _die_with_parent()
+                    reply = {"op": "forked", "pid": os.getpid()}
+                elif op in ("quit", "end"):
                     return 0
                 else:
                     reply = {"op": "done", "status": "error", "ename": "ProtocolError", "evalue": f"unknown op {op!r}", "outputs": []}
             except _Exit:
                 return 0
             channel.send_frame(self.out, reply)
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 (not Linux)
+        pass
 
 
 def _not_dumpable() -> None:
@@ -158,7 +181,9 @@ def main() -> int:
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(devnull, 1)  # whatever prints bypassing sys.stdout must not corrupt the protocol
-    return JudgeProcess(inp, out).serve()
+    code = JudgeProcess(inp, out).serve()
+    out.flush()
+    os._exit(code)  # a forked child must not run the parent's clean-up
 
 
 # --- the worker's side --------------------------------------------------------------------------
@@ -184,26 +209,68 @@ class _DeadlineReader:
 
 
 class JudgeClient:
-    """One judge process for one worker; restarted (setup replayed) if it dies or overruns."""
+    """One judge for one worker. Per submission: `begin` (fork a child that already ran the setup
+    prefix), tests, `end`. Restarted (setup replayed) if it dies or overruns."""
 
-    def __init__(self, command: list[str], env: dict, cwd: str, log_path: str, preexec: Callable | None = None):
-        self.command, self.env, self.cwd, self.log_path, self.preexec = command, env, cwd, log_path, preexec
+    def __init__(self, command: list[str], env: dict, cwd: str, log_path: str | None):
+        self.command, self.env, self.cwd, self.log_path = command, env, cwd, log_path
         self.proc: subprocess.Popen | None = None
         self.reader: _DeadlineReader | None = None
-        self.setups: list[tuple[str, str]] = []  # (code, label) sent so far, for a restart
+        self.prefix: list[tuple[str, str]] = []  # setup run once in the judge, before each fork
+        self.prefix_errors: list[str] = []
+        self.setups: list[tuple[str, str]] = []  # this submission's later setup cells, for a restart
         self.pending = 0
+        self.child: int | None = None
         self.setup_errors: list[str] = []
 
     def start(self) -> None:
-        with open(self.log_path, "ab") as log:
+        log = open(self.log_path, "ab") if self.log_path else None
+        try:
             self.proc = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-                                         env=self.env, cwd=self.cwd, close_fds=True, preexec_fn=self.preexec)
+                                         env=self.env, cwd=self.cwd, close_fds=True)
+        finally:
+            if log is not None:
+                log.close()
         assert self.proc.stdout is not None
         self.reader = _DeadlineReader(self.proc.stdout.fileno())
-        self.pending = 0
+        self.pending, self.child = 0, None
+        for code, label in self.prefix:
+            self._send({"op": "setup", "code": code, "label": label})
+            self.pending += 1
+        self.setup_errors = []
+        self.settle(120)
+        self.prefix_errors = list(self.setup_errors)
+        self._fork()
         for code, label in self.setups:
             self._send({"op": "setup", "code": code, "label": label})
             self.pending += 1
+
+    def _fork(self, timeout: float = 30) -> None:
+        self._send({"op": "fork"})
+        header, _ = self._recv(time.monotonic() + timeout)
+        if header.get("op") != "forked":
+            raise JudgeTimeout()
+        self.child = int(header["pid"])
+
+    def begin(self, prefix: list[tuple[str, str]], timeout: float) -> None:
+        """A judge for one submission, forked from one that already ran `prefix`."""
+        self.setups = []
+        if not self.alive() or prefix != self.prefix:
+            self.stop()
+            self.prefix = prefix
+            self.start()
+        else:
+            self._fork(timeout)
+        self.setup_errors = list(self.prefix_errors)
+
+    def end(self) -> None:
+        """This submission's judge exits; the parent waits for the next `begin`."""
+        if self.alive() and self.child is not None:
+            try:
+                self._send({"op": "end"})
+            except OSError:
+                self.stop()
+        self.child = None
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -221,7 +288,7 @@ class JudgeClient:
         """Run a setup cell in the judge without waiting for it (the kernel runs its own copy meanwhile)."""
         self.setups.append((code, label))
         if not self.alive():
-            self.start()
+            self.start()  # replays this submission's setups, this one included
             return
         self._send({"op": "setup", "code": code, "label": label})
         self.pending += 1
@@ -258,6 +325,12 @@ class JudgeClient:
             raise JudgeTimeout()
 
     def stop(self) -> None:
+        if self.child is not None:
+            try:
+                os.kill(self.child, 9)
+            except OSError:
+                pass
+            self.child = None
         if self.proc is None:
             return
         try:

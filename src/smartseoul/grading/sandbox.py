@@ -17,10 +17,12 @@ from __future__ import annotations
 import functools
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import asdict, dataclass
 
 SANDBOX_UID_BASE = 200000  # kernels run as uids above this (no passwd entry needed)
@@ -127,9 +129,9 @@ def possible_level() -> str:
     return "basic"
 
 
-def worker_command(level: str, jobdir: str) -> list[str]:
-    """The command that runs one worker for the job in `jobdir` at this isolation level."""
-    cmd = [sys.executable, "-m", "smartseoul.grading.worker", jobdir]
+def worker_command(level: str, jobs: str, config: str) -> list[str]:
+    """The command that runs one long-lived worker (for the jobs in `jobs`) at this isolation level."""
+    cmd = [sys.executable, "-m", "smartseoul.grading.worker", "--serve", jobs, config]
     if level == "full":
         return [shutil.which("unshare") or "unshare", *UNSHARE_ARGS, "--", *cmd]
     if level == "userns":
@@ -148,34 +150,89 @@ def _die_with_parent() -> None:
         pass
 
 
-def start_worker(level: str, jobdir: str, log_path: str) -> subprocess.Popen:
+class Worker:
+    """The parent's handle on one long-lived worker: job names in, `{"done": name}` lines out."""
+
+    def __init__(self, proc: subprocess.Popen):
+        self.proc = proc
+        self.buf = b""
+        self.finished: set[str] = set()
+
+    def send(self, name: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write((name + "\n").encode())
+        self.proc.stdin.flush()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        while select.select([fd], [], [], 0)[0]:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            self.buf += chunk
+        *lines, self.buf = self.buf.split(b"\n")
+        for line in lines:
+            try:
+                self.finished.add(str(json.loads(line)["done"]))
+            except (ValueError, KeyError, TypeError):
+                continue
+
+    def done(self, name: str) -> bool:
+        self._read()
+        if name in self.finished:
+            self.finished.discard(name)
+            return True
+        return False
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        """Hard kill: the worker's whole session (and with namespaces, everything in its PID namespace)."""
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def close(self) -> None:
+        """No more jobs: let the worker clean up and end, or end it."""
+        try:
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()
+            self.proc.wait(timeout=15)
+        except (OSError, subprocess.TimeoutExpired):
+            self.kill()
+
+    @staticmethod
+    def wait_any(workers: list["Worker"], timeout: float) -> None:
+        fds = [w.proc.stdout.fileno() for w in workers if w.proc.stdout is not None and w.alive()]
+        if fds:
+            select.select(fds, [], [], timeout)
+        else:
+            time.sleep(timeout)
+
+
+def start_worker(level: str, jobs: str, config: str, log_path: str) -> Worker:
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "SMARTSEOUL_HOME", "PYTHONHASHSEED")}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
-    log = open(log_path, "wb")
+    log = open(log_path, "ab")
     try:
-        return subprocess.Popen(
-            worker_command(level, jobdir),
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+        return Worker(subprocess.Popen(
+            worker_command(level, jobs, config),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
             env=env,
             preexec_fn=_die_with_parent,
             close_fds=True,
-        )
+        ))
     finally:
         log.close()
-
-
-def kill_worker(proc: subprocess.Popen) -> None:
-    """Hard kill: the worker's whole session (and with namespaces, everything in its PID namespace)."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
 
 
 def sweep(job_id: str) -> int:

@@ -17,14 +17,14 @@ import ctypes
 import json
 import os
 import re
+import select
 import shutil
 import signal
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from jupyter_client import KernelManager
 
 from . import channel, guard
 from .judge import JudgeClient, JudgeTimeout
@@ -35,8 +35,11 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4
 
 # --- files in JOBDIR, through a directory fd (JOBDIR itself is hidden once the mounts are in place)
 class JobFiles:
-    def __init__(self, jobdir: str):
-        self.fd = os.open(jobdir, os.O_RDONLY | os.O_DIRECTORY)
+    def __init__(self, jobdir: str, parent_fd: int | None = None):
+        self.fd = os.open(jobdir, os.O_RDONLY | os.O_DIRECTORY, dir_fd=parent_fd)
+
+    def close(self) -> None:
+        os.close(self.fd)
 
     def read(self, name: str) -> bytes:
         fd = os.open(name, os.O_RDONLY, dir_fd=self.fd)
@@ -151,23 +154,27 @@ def world_writable_dirs() -> list[str]:
     return out
 
 
-def prepare_filesystem(job: dict) -> Path:
-    """With namespaces: hide instructor folders, give /tmp a small private tmpfs, and return the
-    sandbox directory (owned by the kernel's user). Without: return the prepared basic sandbox."""
-    limits = job["limits"]
-    if job["level"] in ("full", "userns"):
-        for path in job["hide"]:
+KEEP = ("judge", "worker", "channel")  # the worker's own folders in its private /tmp
+
+
+def prepare_filesystem(cfg: dict) -> Path:
+    """Once per worker. With namespaces: hide instructor folders, give every folder anyone may
+    write a small private tmpfs, give answer hand-overs a tmpfs of their own (a submission that
+    fills its disk keeps its points), and return the private /tmp. Without: the basic folder."""
+    limits = cfg["limits"]
+    if cfg["level"] in ("full", "userns"):
+        for path in cfg["hide"]:
             if os.path.isdir(path):
                 try:
                     _mount("none", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=000")
                 except OSError as exc:
                     print(f"could not hide {path}: {exc}", file=sys.stderr)
-        if job["level"] == "full":
+        if cfg["level"] == "full":
             expose_interpreter()
         size = int(limits["disk_bytes"])
         for path in world_writable_dirs():
             if os.path.isdir(path):
-                keep = _public_paths_under(job, path)
+                keep = _public_paths_under(cfg, path)
                 fds = {p: os.open(p, os.O_PATH) for p in keep}
                 try:
                     _mount("none", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
@@ -178,21 +185,91 @@ def prepare_filesystem(job: dict) -> Path:
                 finally:
                     for fd in fds.values():
                         os.close(fd)
-        sandbox = Path("/tmp/sandbox")
-        sandbox.mkdir(mode=0o700)
-        # answers are handed over on a tmpfs of their own: a submission that fills its disk keeps its points
-        (sandbox / ".channel").mkdir(mode=0o700)
-        _mount("none", str(sandbox / ".channel"), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+        top = Path("/tmp")
+        (top / "channel").mkdir(mode=0o700)
+        _mount("none", str(top / "channel"), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
                f"size={channel.MAX_BYTES + 4 * channel.MAX_MANIFEST},mode=700")
     else:
-        sandbox = Path(job["sandbox"])
-        sandbox.mkdir(mode=0o700, exist_ok=True)
+        top = Path(cfg["sandbox_root"])
+        (top / "channel").mkdir(mode=0o700, exist_ok=True)
+    (top / "judge").mkdir(mode=0o700, exist_ok=True)
+    (top / "worker").mkdir(mode=0o700, exist_ok=True)
+    os.environ["TMPDIR"] = str(top / "worker")  # the worker's own temporary files stay out of the litter check
+    _chown_tree(top / "channel", cfg.get("uid"), cfg.get("gid"))
+    _chown_tree(top / "judge", cfg.get("judge_uid"), cfg.get("judge_uid"))
+    return top
+
+
+def _rmtree(path: Path) -> None:
+    """Remove what a submission left, whatever modes it set."""
+    def unlock(func, p, _exc):
+        try:
+            os.chmod(os.path.dirname(p), 0o700)
+            os.chmod(p, 0o700)
+            func(p)
+        except OSError:
+            pass
+
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, onerror=unlock)
+    else:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+
+def _remove_ipc() -> None:
+    """Remove every SysV IPC object (the worker's IPC namespace is private to grading)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for kind, call in (("shm", libc.shmctl), ("sem", libc.semctl), ("msg", libc.msgctl)):
+        try:
+            with open(f"/proc/sysvipc/{kind}", encoding="utf-8") as fh:
+                rows = fh.read().strip().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 1:
+                ident = int(fields[1])
+                if kind == "sem":
+                    call(ident, 0, 0, None)  # IPC_RMID = 0
+                else:
+                    call(ident, 0, None)
+
+
+def fresh_sandbox(top: Path, files: JobFiles, job: dict) -> Path:
+    """Before each submission: nothing of the one before is left (files anywhere it could write,
+    IPC objects), and a new sandbox holds only the data this notebook needs."""
+    if job["level"] in ("full", "userns"):
+        for folder in world_writable_dirs():
+            for name in _listdir(folder):
+                if not (folder == str(top) and name in KEEP):
+                    _rmtree(Path(folder) / name)
+        _remove_ipc()
+    else:
+        for name in _listdir(str(top)):
+            if name not in KEEP:
+                _rmtree(top / name)
+    for name in _listdir(str(top / "channel")):
+        _rmtree(top / "channel" / name)
+    sandbox = top / "sandbox"
+    sandbox.mkdir(mode=0o700)
+    judge_dir = top / "judge"
+    for home, fresh in ((sandbox, True), (judge_dir, not (judge_dir / ".config").exists())):
+        if not fresh:
+            continue
+        for name in files.listdir("data"):
+            (home / name).write_bytes(files.read(f"data/{name}"))
+        mpl = home / ".config" / "matplotlib"
+        mpl.mkdir(parents=True, exist_ok=True)
+        for name in files.listdir("mpl"):
+            (mpl / name).write_bytes(files.read(f"mpl/{name}"))
+        for sub in (".ipython", ".jupyter", ".rt", "tmp", ".cache"):
+            (home / sub).mkdir(exist_ok=True)
+    _chown_tree(sandbox, job.get("uid"), job.get("gid"))
+    _chown_tree(judge_dir, job.get("judge_uid"), job.get("judge_uid"))
     return sandbox
-
-
-def judge_dir_for(job: dict, sandbox: Path) -> Path:
-    """The judge's private folder: beside the kernel's sandbox, never inside it."""
-    return Path(job["judge_dir"]) if job["level"] == "basic" else sandbox.parent / "judge"
 
 
 def _chown_tree(top: Path, uid: int | None, gid: int | None) -> None:
@@ -204,29 +281,20 @@ def _chown_tree(top: Path, uid: int | None, gid: int | None) -> None:
             os.chown(os.path.join(dirpath, n), uid, gid)
 
 
-def populate_sandbox(files: JobFiles, sandbox: Path, job: dict) -> None:
-    """Copy only the data the notebook needs, and the matplotlib font cache, into the kernel's
-    sandbox and, as a trusted copy, into the judge's own folder."""
-    judge_dir = judge_dir_for(job, sandbox)
-    judge_dir.mkdir(mode=0o700, exist_ok=True)
-    for home in (sandbox, judge_dir):
-        for name in files.listdir("data"):
-            (home / name).write_bytes(files.read(f"data/{name}"))
-        mpl = home / ".config" / "matplotlib"
-        mpl.mkdir(parents=True, exist_ok=True)
-        for name in files.listdir("mpl"):
-            (mpl / name).write_bytes(files.read(f"mpl/{name}"))
-        for sub in (".ipython", ".jupyter", ".rt", "tmp", ".cache"):
-            (home / sub).mkdir(exist_ok=True)
-    (sandbox / ".channel").mkdir(mode=0o700, exist_ok=True)
-    _chown_tree(sandbox, job.get("uid"), job.get("gid"))
-    _chown_tree(judge_dir, job.get("judge_uid"), job.get("judge_uid"))
+def server_env(job: dict, sandbox: Path) -> dict:
+    """The fork server's environment: the kernel's, without a job marker, with the inline figure
+    backend chosen before matplotlib is imported (a kernel started from scratch chooses it so)."""
+    env = kernel_env(job, sandbox)
+    env.pop(JOB_MARKER, None)
+    env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    return env
 
 
 def judge_env(job: dict, judge_dir: Path) -> dict:
     env = kernel_env(job, judge_dir)
     env["MPLBACKEND"] = "Agg"
     env.pop("NBGRADER_EXECUTION", None)
+    env.pop(JOB_MARKER, None)  # the judge outlives one submission
     return env
 
 
@@ -255,27 +323,77 @@ def kernel_env(job: dict, sandbox: Path) -> dict:
         "NUMEXPR_MAX_THREADS": "1",
         "MALLOC_ARENA_MAX": "2",
         "NBGRADER_EXECUTION": "autograde",
-        JOB_MARKER: job["job_id"],
+        JOB_MARKER: job.get("job_id", ""),
     }
     if job.get("course_root"):
         env["SMARTSEOUL_HOME"] = job["course_root"]
     return env
 
 
-class SandboxedKernelManager(KernelManager):
-    """A KernelManager whose kernel starts through the limits-and-privilege-drop launcher."""
+class ForkServer:
+    """The worker's pre-imported interpreter (forkserver.py): one per worker, asked for a fresh
+    kernel for each submission, restarted if it dies (e.g. killed by a submission)."""
 
-    launcher_cfg: dict = {}
+    def __init__(self, env: dict, cwd: str, nested: bool):
+        self.env, self.cwd, self.nested = env, cwd, nested
+        self.proc: subprocess.Popen | None = None
 
-    def format_kernel_cmd(self, extra_arguments=None):
-        return launch_command(self.launcher_cfg, super().format_kernel_cmd(extra_arguments),
-                              nested=bool(self.launcher_cfg.get("nested")))
+    def start(self) -> None:
+        cfg = {"rlimits": {}, "uid": None, "gid": None, "cwd": self.cwd}
+        cmd = launch_command(cfg, [sys.executable, "-I", "-m", "smartseoul.grading.forkserver"], nested=self.nested)
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     env=self.env, cwd=self.cwd, close_fds=True, text=True)
 
-    def write_connection_file(self, **kwargs):
-        super().write_connection_file(**kwargs)
-        uid, gid = self.launcher_cfg.get("uid"), self.launcher_cfg.get("gid")
-        if uid is not None:
-            os.chown(self.connection_file, uid, gid)
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def descendants(self) -> list:
+        """Everything below the server but the server itself: kernels and what they left running
+        (the server is their subreaper). A forked kernel keeps the server's /proc environment,
+        so a job marker cannot find it; this can."""
+        import psutil
+
+        if not self.alive():
+            return []
+        try:
+            top = psutil.Process(self.proc.pid)
+            own = {top.pid} | ({c.pid for c in top.children()} if self.nested else set())  # unshare -> server
+            return [p for p in top.children(recursive=True) if p.pid not in own]
+        except psutil.Error:
+            return []
+
+    def fork(self, request: dict, timeout: float) -> int:
+        """A new kernel process for `request`; its pid (the leader of its own process group)."""
+        for attempt in (1, 2):
+            if not self.alive():
+                self.stop()
+                self.start()
+            assert self.proc is not None and self.proc.stdin is not None and self.proc.stdout is not None
+            try:
+                self.proc.stdin.write(json.dumps(request) + "\n")
+                self.proc.stdin.flush()
+                ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+                line = self.proc.stdout.readline() if ready else ""
+            except OSError:
+                line = ""
+            reply = json.loads(line) if line.startswith("{") else {}
+            if "pid" in reply:
+                return int(reply["pid"])
+            self.stop()
+        raise RuntimeError(f"the kernel fork server did not start a kernel ({reply.get('error', 'no answer')})")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL) if self.nested else self.proc.kill()
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self.proc = None
 
 
 @dataclass
@@ -292,27 +410,33 @@ class Execution:
 
 
 class Kernel:
-    def __init__(self, job: dict, sandbox: Path, limits: Limits):
-        self.job, self.sandbox, self.limits = job, sandbox, limits
+    """A fresh IPython kernel for one submission, forked by the worker's fork server."""
+
+    def __init__(self, job: dict, sandbox: Path, limits: Limits, server: ForkServer):
+        self.job, self.sandbox, self.limits, self.server = job, sandbox, limits, server
         self.total_output = 0
-        self.km: SandboxedKernelManager | None = None
+        self.pid: int | None = None
         self.kc = None
+        self.starts = 0
 
     def start(self, timeout: float = 60) -> None:
-        km = SandboxedKernelManager(kernel_name="python3", transport="ipc", ip=str(self.sandbox / ".rt" / "k"))
-        km.connection_file = str(self.sandbox / ".rt" / "kernel.json")
-        km.launcher_cfg = {
+        from jupyter_client import BlockingKernelClient
+        from jupyter_client.connect import write_connection_file
+
+        self.starts += 1
+        rt = self.sandbox / ".rt"
+        cf = str(rt / f"kernel-{self.starts}.json")
+        write_connection_file(cf, transport="ipc", ip=str(rt / f"k{self.starts}"))
+        _chown_tree(rt, self.job.get("uid"), self.job.get("gid"))
+        self.pid = self.server.fork({
+            "connection_file": cf, "cwd": str(self.sandbox), "env": kernel_env(self.job, self.sandbox),
+            "uid": self.job.get("uid"), "gid": self.job.get("gid"),
             "rlimits": kernel_rlimits(self.limits, self.job["level"]),
-            "uid": self.job.get("uid"),
-            "gid": self.job.get("gid"),
-            "cwd": str(self.sandbox),
-            "nested": self.job["level"] == "userns",
-        }
-        km.start_kernel(env=kernel_env(self.job, self.sandbox), cwd=str(self.sandbox),
-                        extra_arguments=["--HistoryManager.hist_file=:memory:"])
-        kc = km.client()
+        }, timeout=min(timeout, 30))
+        kc = BlockingKernelClient(connection_file=cf)
+        kc.load_connection_file()
         kc.start_channels()
-        self.km, self.kc = km, kc
+        self.kc = kc
         self._wait_ready(timeout)
 
     def _wait_ready(self, timeout: float) -> None:
@@ -325,7 +449,7 @@ class Kernel:
         shell_ok = iopub_ok = False
         last_sent = 0.0
         while time.monotonic() < deadline:
-            if not self.km.is_alive():
+            if not self.alive():
                 raise RuntimeError("the kernel exited during start-up")
             if not shell_ok or (not iopub_ok and time.monotonic() - last_sent > 0.3):
                 sent.add(self.kc.kernel_info())
@@ -348,7 +472,14 @@ class Kernel:
         raise RuntimeError(f"the kernel was not ready within {timeout:.0f}s")
 
     def alive(self) -> bool:
-        return self.km is not None and self.km.is_alive()
+        if self.pid is None:
+            return False
+        try:
+            import psutil
+
+            return psutil.Process(self.pid).status() != psutil.STATUS_ZOMBIE
+        except Exception:  # noqa: BLE001 (gone)
+            return False
 
     def stop(self) -> None:
         if self.kc is not None:
@@ -356,17 +487,18 @@ class Kernel:
                 self.kc.stop_channels()
             except Exception:
                 pass
-        if self.km is not None:
+        if self.pid is not None:
             try:
-                self.km.shutdown_kernel(now=True)
-            except Exception:
+                os.killpg(self.pid, signal.SIGKILL)  # the kernel and whatever it started in its session
+            except (ProcessLookupError, PermissionError):
                 pass
-        self.km = self.kc = None
+        self.pid = self.kc = None
 
     def interrupt(self) -> None:
         try:
-            self.km.interrupt_kernel()
-        except Exception:
+            if self.pid is not None:
+                os.kill(self.pid, signal.SIGINT)
+        except (ProcessLookupError, PermissionError):
             pass
 
     def _add_output(self, ex: Execution, msg: dict, cap_cell: int) -> None:
@@ -432,7 +564,7 @@ class Kernel:
             ready = dict(poller.poll(timeout=min(200, max(1, int((deadline - now) * 1000)))))
             if not ready or now - last_alive_check > 1.0:
                 last_alive_check = now
-                if not self.km.is_alive():
+                if not self.alive():
                     ex.status = "died"
                     ex.elapsed += time.monotonic() - start
                     return ex
@@ -489,8 +621,8 @@ def tested_names(source: str) -> list[str]:
 class Runner:
     """Runs the cells in order and keeps a record of what happened to each."""
 
-    def __init__(self, job: dict, files: JobFiles, sandbox: Path):
-        self.job, self.files, self.sandbox = job, files, sandbox
+    def __init__(self, job: dict, files: JobFiles, sandbox: Path, server: ForkServer, judge: JudgeClient):
+        self.job, self.files, self.sandbox, self.judge = job, files, sandbox, judge
         self.limits = Limits(**job["limits"])
         self.nb = json.loads(files.read(job["notebook"]).decode("utf-8"))
         self.roles = {c["index"]: c for c in job["cells"]}
@@ -498,12 +630,8 @@ class Runner:
             {"index": i, "status": "not-run", "reason": "", "elapsed": 0.0} for i in range(len(self.nb["cells"]))
         ]
         self.flags: list[dict] = []
-        self.kernel = Kernel(job, sandbox, self.limits)
-        judge_dir = judge_dir_for(job, sandbox)
-        cfg = {"rlimits": kernel_rlimits(self.limits, job["level"]), "uid": job.get("judge_uid"),
-               "gid": job.get("judge_uid"), "cwd": str(judge_dir)}
-        self.judge = JudgeClient(judge_command(cfg), judge_env(job, judge_dir), str(judge_dir),
-                                 f"/proc/self/fd/{files.fd}/judge.log")
+        self.kernel = Kernel(job, sandbox, self.limits, server)
+        self.channel_dir = sandbox.parent / "channel"
         self.handovers = 0
         self.started = time.monotonic()
         self.restarts = 0
@@ -629,7 +757,7 @@ class Runner:
 
     def _handover_dir(self, prefix: str) -> str:
         self.handovers += 1
-        return str(self.sandbox / ".channel" / f"{prefix}{self.handovers}")
+        return str(self.channel_dir / f"{prefix}{self.handovers}")
 
     def export_answers(self, i: int, names: list[str], budget: float) -> tuple[dict, dict[str, bytes], dict[str, str]]:
         """The kernel writes the named answers as data; the worker reads them, trusting nothing."""
@@ -724,13 +852,7 @@ class Runner:
             self._disk_check()
             self._litter_check()
         try:
-            import psutil
-
-            launched = psutil.Process(self.kernel.km.provisioner.process.pid)
-            ours = {launched.pid, self.judge.proc.pid if self.judge.proc else None}
-            if self.job["level"] == "userns":  # the kernel is the child of the nested `unshare`
-                ours |= {c.pid for c in launched.children()}
-            procs = [p for p in psutil.Process().children(recursive=True) if p.pid not in ours]
+            procs = [p for p in job_processes(self.job["job_id"], self.kernel.server) if p.pid != self.kernel.pid]
             names = sorted({p.name() for p in procs})
             if names:
                 self.flag("processes", f"{len(procs)} process(es) started by the submission were still running "
@@ -766,7 +888,7 @@ class Runner:
         left = []
         for top in world_writable_dirs():
             if top in ("/tmp",):
-                entries = [e for e in _listdir(top) if e not in ("sandbox", "judge", "worker")]
+                entries = [e for e in _listdir(top) if e not in ("sandbox", *KEEP)]
             else:
                 entries = _listdir(top)
             if entries:
@@ -792,7 +914,14 @@ class Runner:
     # --- the notebook ---------------------------------------------------------------------
     def run(self) -> None:
         self.checkpoint()
-        self.judge.start()  # its imports overlap with the kernel's start
+        cells = self.nb["cells"]
+        first_test = next((i for i, c in enumerate(cells) if self.roles.get(i, {}).get("kind") == "test"), len(cells))
+        prefix = [i for i in range(first_test) if cells[i]["cell_type"] == "code" and self.roles.get(i, {}).get("kind") == "other"]
+        try:  # the judge's setup before the first test is run once per worker and forked for each submission
+            self.judge.begin([(_source(cells[i]), f"setup cell {i}") for i in prefix], timeout=max(5.0, self.remaining()))
+        except (JudgeTimeout, EOFError, OSError, ValueError) as exc:
+            self.judge.stop()
+            self.flag("judge", f"the grader's judge could not start ({type(exc).__name__}): tell the course team")
         if not self.start_kernel():
             self.checkpoint(done=True)
             return
@@ -813,14 +942,14 @@ class Runner:
             if kind == "test":
                 self.run_test(i)
             else:
-                if kind == "other":  # the assignment's own setup: the judge runs its trusted copy too
+                if kind == "other" and i not in prefix:  # the assignment's own setup: the judge runs its trusted copy too
                     self.judge.setup(_source(cell), f"setup cell {i}")
                 self.run_cell(i)
             self.checkpoint()
         self.final_checks()
         self._judge_setup_errors()
         self.kernel.stop()
-        self.judge.stop()
+        self.judge.end()
         self.checkpoint(done=True)
 
     def _judge_setup_errors(self) -> None:
@@ -840,6 +969,21 @@ def _listdir(path: str) -> list[str]:
         return []
 
 
+def job_processes(job_id: str, server: ForkServer | None = None) -> list:
+    """Every process of this submission: below the fork server (one kernel at a time per
+    worker), or carrying the submission's marker (programs it started)."""
+    import psutil
+
+    found = list(server.descendants()) if server is not None else []
+    for proc in psutil.process_iter(["pid"]):
+        try:
+            if proc.environ().get(JOB_MARKER) == job_id and proc.pid not in {p.pid for p in found}:
+                found.append(proc)
+        except (psutil.Error, OSError):
+            continue
+    return found
+
+
 def _kill_children() -> None:
     import psutil
 
@@ -851,28 +995,59 @@ def _kill_children() -> None:
             pass
 
 
-def main(argv: list[str]) -> int:
-    jobdir = argv[0]
+def serve(root: str, config: str) -> int:
+    """`python -m smartseoul.grading.worker --serve JOBS CONFIG`: one worker for many submissions, in
+    order. Reads a job folder name (relative to JOBS) per line on stdin, grades it, answers
+    {"done": name} on stdout. Namespaces, the fork server and the judge are set up once."""
     _set_subreaper()
-    files = JobFiles(jobdir)
-    job = json.loads(files.read("job.json"))
+    out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # whatever prints goes to the log, not into the protocol
+    root_files = JobFiles(root)
+    cfg = json.loads(root_files.read(config))
     signal.signal(signal.SIGTERM, lambda *_: (_kill_children(), os._exit(3)))
-    sandbox = prepare_filesystem(job)
-    if job["level"] != "basic":  # the worker's own temporary files stay out of the litter check
-        os.makedirs(sandbox.parent / "worker", mode=0o700, exist_ok=True)
-        os.environ["TMPDIR"] = str(sandbox.parent / "worker")
-    populate_sandbox(files, sandbox, job)
-    runner = Runner(job, files, sandbox)
+    top = prepare_filesystem(cfg)
+    server: ForkServer | None = None
+    judge_dir = top / "judge"
+    judge_cfg = {"rlimits": kernel_rlimits(Limits(**cfg["limits"]), cfg["level"]), "uid": cfg.get("judge_uid"),
+                 "gid": cfg.get("judge_uid"), "cwd": str(judge_dir)}
+    judge = JudgeClient(judge_command(judge_cfg), judge_env(cfg, judge_dir), str(judge_dir), None)
     try:
-        runner.run()
+        for line in sys.stdin:
+            name = line.strip()
+            if not name:
+                continue
+            files = JobFiles(name, parent_fd=root_files.fd)
+            job = {**cfg, **json.loads(files.read("job.json"))}
+            try:
+                sandbox = fresh_sandbox(top, files, job)
+                if server is None:
+                    server = ForkServer(server_env(job, sandbox), str(sandbox), nested=job["level"] == "userns")
+                    server.start()
+                runner = Runner(job, files, sandbox, server, judge)
+                try:
+                    runner.run()
+                finally:
+                    runner.kernel.stop()
+                    for proc in job_processes(job["job_id"], server):
+                        try:
+                            proc.kill()
+                        except Exception:  # noqa: BLE001 (already gone)
+                            pass
+            except Exception as exc:  # noqa: BLE001 (one submission never stops the worker)
+                print(f"worker: {name}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            finally:
+                files.close()
+            out.write(json.dumps({"done": name}) + "\n")
+            out.flush()
     finally:
-        runner.kernel.stop()
-        runner.judge.stop()
+        if server is not None:
+            server.stop()
+        judge.stop()
         _kill_children()
-        if job["level"] == "basic":
-            shutil.rmtree(sandbox, ignore_errors=True)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    if len(sys.argv) != 4 or sys.argv[1] != "--serve":
+        sys.exit("usage: python -m smartseoul.grading.worker --serve JOBS_FOLDER CONFIG.json")
+    sys.exit(serve(sys.argv[2], sys.argv[3]))
