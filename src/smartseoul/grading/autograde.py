@@ -1,11 +1,12 @@
 """Grade every submission of an assignment: rebuild, execute in isolated workers in parallel,
 then record in the one gradebook from this (single) process.
 
-Per submission: read `submitted/<student>/<assignment>/<nb>.ipynb`, rebuild it from the trusted
-template (rebuild.py), hand the rebuilt notebook to a worker in its own sandbox (sandbox.py,
-worker.py) with a hard deadline, turn every test that did not produce a trustworthy result into
-a failed test, and let nbgrader score it into the gradebook (gradebook.py). The journal
-(journal.py) makes every step resumable and idempotent.
+Per submission and notebook: read `submitted/<student>/<assignment>/<nb>.ipynb`, rebuild it from
+the trusted template (rebuild.py), hand the rebuilt notebook to the long-lived worker of a slot
+(sandbox.py, worker.py) with a hard deadline (an overrun kills that worker; the next submission
+gets a new one), turn every test that did not produce a trustworthy result into a failed test,
+sanitise what people will open (sanitize.py), and let nbgrader score it into the gradebook
+(gradebook.py). The journal (journal.py) makes every step resumable and idempotent.
 """
 
 from __future__ import annotations

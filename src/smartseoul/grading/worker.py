@@ -1,22 +1,22 @@
-"""Execute one rebuilt submission inside its sandbox: `python -m smartseoul.grading.worker JOBDIR`.
+"""Grade submissions inside a sandbox: `python -m smartseoul.grading.worker --serve JOBS CONFIG`.
 
-The parent starts this (inside `unshare` namespaces when the machine allows). It runs the
-trainee's cells (setup, answers, added cells) in a fresh kernel with per-cell and per-notebook
-time limits and caps output in bytes. Test cells never run in that kernel: the judge (judge.py),
-a separate trusted process, runs them on the answers the kernel hands over as data
-(channel.py). The worker checkpoints the executed notebook and a result record into JOBDIR
-after every cell, so a hard kill from outside keeps the work of the cells that ran. The kernel
-sees only a private directory with the data it needs, never JOBDIR (which holds the hidden
-tests) and never the judge.
+The parent starts one worker per slot (inside `unshare` namespaces when the machine allows) and
+hands it job folders one at a time. For each, the worker runs the trainee's cells (setup,
+answers, added cells) in a fresh kernel, forked from a pre-imported fork server
+(forkserver.py), with per-cell and per-notebook time limits and output capped in bytes. Test
+cells never run in that kernel: the judge (judge.py), a separate trusted process, runs them on
+the answers the kernel hands over as data (channel.py). The worker checkpoints the executed
+notebook and a result record into the job folder after every cell, so a hard kill from outside
+keeps the work of the cells that ran. The kernel sees only a private directory with the data it
+needs, never the job folders (which hold the hidden tests) and never the judge. Between two
+submissions nothing of the first is left: its processes, files and IPC objects are removed.
 """
 
 from __future__ import annotations
 
-import ast
 import ctypes
 import json
 import os
-import re
 import select
 import shutil
 import signal
@@ -50,9 +50,7 @@ class JobFiles:
         tmp = f".{name}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600, dir_fd=self.fd)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            fh.write(data)  # no fsync: a killed worker loses nothing the kernel page cache holds
         os.rename(tmp, name, src_dir_fd=self.fd, dst_dir_fd=self.fd)
 
     def listdir(self, name: str) -> list[str]:
@@ -441,7 +439,8 @@ class Kernel:
 
     def _wait_ready(self, timeout: float) -> None:
         """Ready when a kernel_info request gets its shell reply *and* its iopub status (so no
-        output of the first cell can be lost). Polls every 0.1 s: faster than wait_for_ready."""
+        output of the first cell can be lost). Asks again every 0.05 s until iopub answers (the
+        first status messages are lost while the subscription connects): faster than wait_for_ready."""
         from queue import Empty
 
         deadline = time.monotonic() + timeout
@@ -451,7 +450,7 @@ class Kernel:
         while time.monotonic() < deadline:
             if not self.alive():
                 raise RuntimeError("the kernel exited during start-up")
-            if not shell_ok or (not iopub_ok and time.monotonic() - last_sent > 0.3):
+            if not shell_ok or (not iopub_ok and time.monotonic() - last_sent > 0.05):
                 sent.add(self.kc.kernel_info())
                 last_sent = time.monotonic()
             try:
@@ -610,14 +609,6 @@ def _source(cell: dict) -> str:
     return "".join(src) if isinstance(src, list) else src
 
 
-def tested_names(source: str) -> list[str]:
-    try:
-        tree = ast.parse(source)
-        return sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)})
-    except SyntaxError:
-        return sorted(set(re.findall(r"[A-Za-z_]\w*", source)))
-
-
 class Runner:
     """Runs the cells in order and keeps a record of what happened to each."""
 
@@ -654,7 +645,7 @@ class Runner:
             "done": done,
             "level": self.job["level"],
         }
-        self.files.write("executed.ipynb", json.dumps(self.nb, indent=1, ensure_ascii=False).encode("utf-8"))
+        self.files.write("executed.ipynb", json.dumps(self.nb, ensure_ascii=False).encode("utf-8"))
         self.files.write("result.json", json.dumps(result, indent=1).encode("utf-8"))
 
     # --- kernel life ----------------------------------------------------------------------
