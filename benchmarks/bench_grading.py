@@ -7,7 +7,8 @@ rest blank) of one assignment (default: exercises/m0-orientation, else the test 
 graded in separate copies of a fresh course by each mode, side by side in one run. Printed per
 mode: seconds per submission, throughput, overhead per submission over the notebook's own cell
 execution time, peak memory of the whole process tree, and whether every score is identical to
-plain nbgrader's. Target: 2 workers >= 1.5x plain nbgrader's throughput with identical scores.
+plain nbgrader's, and at the end one table with every size side by side. Target: 2 workers >= 3x
+plain nbgrader's throughput with identical scores, and at most 0.5 s of overhead per submission.
 `--misbehaving N` also grades N submissions of which a quarter misbehave (loops, memory, forks,
 floods, exits, hooks, tampering...) with 2 workers, and checks every one is accounted for.
 Nothing here is a test: it prints figures. Course copies live in a temp folder, removed at the end.
@@ -126,6 +127,9 @@ def cell_seconds(course: Course, assignment: str) -> float:
     return sum(vals) / len(vals) if vals else float("nan")
 
 
+SUMMARY: list[tuple] = []  # (n, label, s/submission, overhead, peak MiB, vs plain, scores), for the side-by-side table
+
+
 def bench_size(tmp: Path, template: Path, assignment: str, n: int, modes: list[str]) -> None:
     maker = synthetic.Maker(Course.at(template), assignment, seed=n)
     subs = tmp / f"subs-{n}"
@@ -161,7 +165,22 @@ def bench_size(tmp: Path, template: Path, assignment: str, n: int, modes: list[s
         label = "nbgrader" if mode == "plain" else f"pipeline x{mode}"
         verdict = ("reference" if mode == rows[0][0] else "identical" if same else "DIFFERENT") + f" (mean {mean:.2f})"
         print(f"{label:<14}{per:>14.2f}{60 / per:>12.1f}{overhead:>12.2f}{peak / 2**20:>10.0f}{speed:>10}{verdict:>22}")
+        SUMMARY.append((n, label, per, overhead, peak / 2**20, speed, verdict.split()[0]))
     print("overhead = worker-seconds per submission minus the notebook's own cell execution time")
+
+
+def print_summary() -> None:
+    sizes = sorted({row[0] for row in SUMMARY})
+    labels = list(dict.fromkeys(row[1] for row in SUMMARY))
+    by = {(row[0], row[1]): row for row in SUMMARY}
+    print("\n== side by side: s/submission | overhead s | peak MiB | vs plain | scores ==")
+    print(f"{'mode':<14}" + "".join(f"{f'{n} submissions':>44}" for n in sizes))
+    for label in labels:
+        cells = []
+        for n in sizes:
+            r = by.get((n, label))
+            cells.append(f"{r[2]:.2f} | {r[3]:.2f} | {r[4]:.0f} | {r[5]} | {r[6]}" if r else "-")
+        print(f"{label:<14}" + "".join(f"{c:>44}" for c in cells))
 
 
 def bench_misbehaving(tmp: Path, template: Path, assignment: str, n: int) -> None:
@@ -206,6 +225,8 @@ def main() -> None:
         release(make_course(template, assignment), assignment)
         for n in args.sizes:
             bench_size(tmp, template, assignment, n, args.modes)
+        if SUMMARY:
+            print_summary()
         if args.misbehaving:
             bench_misbehaving(tmp, template, assignment, args.misbehaving)
     print(f"\nload average {os.getloadavg()[0]:.1f} at the end (other work on the machine skews these figures)")

@@ -418,8 +418,28 @@ def remove_trainee(name: str) -> None:
     subprocess.run(["groupdel", name], capture_output=True, check=False)
 
 
+_EXPOSE = ("import json, os, sys\n"
+           "from smartseoul.grading.worker import expose\n"
+           "expose(json.loads(sys.argv[1]))\n"
+           "os.execvp(sys.argv[2], sys.argv[2:])\n")
+
+
+def reachable(command: Sequence[str]) -> list[str]:
+    """`command` (run as root) wrapped so that other accounts can reach this checkout and its
+    Python, even where a folder above them is private (a 0700 home or `mktemp -d`): a private
+    mount namespace covers that folder and binds only the checkout and the interpreter back.
+    SMARTSEOUL_LAB_NO_EXPOSE=1 turns this off (to show the failure it prevents)."""
+    from .grading.worker import closed_ancestor
+
+    needed = [str(paths.course_root()), sys.prefix, sys.base_prefix]
+    if os.environ.get("SMARTSEOUL_LAB_NO_EXPOSE") == "1" or not any(closed_ancestor(p) for p in needed):
+        return list(command)
+    return ["unshare", "--mount", "--propagation", "private", "--", sys.executable, "-c", _EXPOSE,
+            json.dumps(needed), *command]
+
+
 def _runs_as(user: str, command: Sequence[str]) -> bool:
-    result = subprocess.run(["runuser", "-u", user, "--", *command], capture_output=True, check=False)
+    result = subprocess.run(reachable(["runuser", "-u", user, "--", *command]), capture_output=True, check=False)
     return result.returncode == 0
 
 
@@ -477,7 +497,7 @@ def run_as(user: str, command: Sequence[str], *, cwd: Path, env: dict[str, str],
         **env,
     }
     return subprocess.run(
-        ["runuser", "-u", user, "--", "env", "-i", *[f"{k}={v}" for k, v in clean.items()], *command],
+        reachable(["runuser", "-u", user, "--", "env", "-i", *[f"{k}={v}" for k, v in clean.items()], *command]),
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -79,28 +79,52 @@ def _set_subreaper() -> None:
         pass
 
 
-def expose_interpreter() -> None:
-    """If Python lives under a folder other users cannot enter (e.g. pyenv in /root), cover that
-    folder with an empty tmpfs and bind only the interpreter's prefix back, read-only, so the
-    kernel's user can run Python without seeing the rest of that folder."""
-    prefix = os.path.realpath(sys.base_prefix)
-    parts = prefix.strip("/").split("/")
-    closed = None
+def closed_ancestor(path: str) -> str | None:
+    """The top-most folder above `path` that other users cannot enter, if any."""
+    parts = os.path.realpath(path).strip("/").split("/")
     for n in range(1, len(parts)):
-        path = "/" + "/".join(parts[:n])
-        if not os.stat(path).st_mode & 0o001:
-            closed = path
-            break
-    if closed is None:
-        return
-    fd = os.open(prefix, os.O_PATH)
-    try:
-        _mount("none", closed, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
-        os.makedirs(prefix, mode=0o755, exist_ok=True)
-        _mount(f"/proc/self/fd/{fd}", prefix, "", MS_BIND | MS_REC, "")
-        _mount("none", prefix, "", MS_REMOUNT | MS_BIND | MS_RDONLY, "")
-    finally:
-        os.close(fd)
+        folder = "/" + "/".join(parts[:n])
+        if not os.stat(folder).st_mode & 0o001:
+            return folder
+    return None
+
+
+def expose(paths: list[str]) -> None:
+    """Make `paths` reachable for other users in this mount namespace, read-only, where a folder
+    above them is closed (pyenv in /root, a checkout in a 0700 home): cover that folder with an
+    empty tmpfs and bind only these paths back, so nothing else in it becomes visible."""
+    groups: dict[str, list[str]] = {}
+    for p in paths:
+        real = os.path.realpath(p)
+        top = closed_ancestor(real) if os.path.exists(real) else None
+        if top is not None:
+            groups.setdefault(top, []).append(real)
+    for top, inside in groups.items():
+        inside = [p for p in inside if not any(p != q and (p + "/").startswith(q + "/") for q in inside)]
+        fds = {p: os.open(p, os.O_PATH) for p in inside}  # before the cover hides them
+        try:
+            _mount("none", top, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+            for p, fd in fds.items():
+                os.makedirs(p, mode=0o755, exist_ok=True)
+                _mount(f"/proc/self/fd/{fd}", p, "", MS_BIND | MS_REC, "")
+                _mount("none", p, "", MS_REMOUNT | MS_BIND | MS_RDONLY, "")
+        finally:
+            for fd in fds.values():
+                os.close(fd)
+
+
+def expose_interpreter(cfg: dict) -> None:
+    """The kernel's and the judge's user must run this Python and read the course's public
+    folders (its environment, src/, datasets/), wherever the instructor keeps them."""
+    from .course import PUBLIC_DIRS
+
+    import smartseoul
+
+    paths = [sys.base_prefix, sys.prefix, os.path.dirname(os.path.dirname(smartseoul.__file__))]  # + an editable src/
+    root = cfg.get("course_root")
+    if root:
+        paths += [os.path.join(root, d) for d in PUBLIC_DIRS if os.path.isdir(os.path.join(root, d))]
+    expose(paths)
 
 
 def _same_device(path: str, dev: int) -> bool:
@@ -168,7 +192,7 @@ def prepare_filesystem(cfg: dict) -> Path:
                 except OSError as exc:
                     print(f"could not hide {path}: {exc}", file=sys.stderr)
         if cfg["level"] == "full":
-            expose_interpreter()
+            expose_interpreter(cfg)
         size = int(limits["disk_bytes"])
         for path in world_writable_dirs():
             if os.path.isdir(path):
