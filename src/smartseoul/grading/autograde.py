@@ -156,19 +156,9 @@ class Pipeline:
             (jobdir / "mpl").mkdir()
             for f in self.mpl:
                 shutil.copy2(f, jobdir / "mpl" / f.name)
-        slot = j.slot
-        job = {
-            "job_id": f"{self.assignment}-{j.student}-{os.getpid()}-{time.time_ns()}",
-            "notebook": "rebuilt.ipynb",
-            "level": self.level,
-            "limits": self.limits.to_dict(),
-            "uid": sandbox.kernel_uid(slot) if self.level == "full" else None,
-            "gid": sandbox.kernel_uid(slot) if self.level == "full" else None,
-            "judge_uid": sandbox.judge_uid(slot) if self.level == "full" else None,
-            "hide": [str(p) for p in self.course.hidden_paths()],
-            "cells": built.roles,
-            "course_root": str(self._public_root()),
-        }
+        # what is the same for every job of the slot is in its worker's serve-<slot>.json
+        job = {"job_id": f"{self.assignment}-{j.student}-{os.getpid()}-{time.time_ns()}",
+               "notebook": "rebuilt.ipynb", "cells": built.roles}
         j.rebuild_flags, j.roles, j.killed = built.flags, built.roles, False
         journal.write_json(jobdir / "job.json", job)
         j.job_id = job["job_id"]

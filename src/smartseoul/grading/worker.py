@@ -101,16 +101,21 @@ def expose(paths: list[str]) -> None:
             groups.setdefault(top, []).append(real)
     for top, inside in groups.items():
         inside = [p for p in inside if not any(p != q and (p + "/").startswith(q + "/") for q in inside)]
-        fds = {p: os.open(p, os.O_PATH) for p in inside}  # before the cover hides them
-        try:
-            _mount("none", top, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
-            for p, fd in fds.items():
-                os.makedirs(p, mode=0o755, exist_ok=True)
-                _mount(f"/proc/self/fd/{fd}", p, "", MS_BIND | MS_REC, "")
-                _mount("none", p, "", MS_REMOUNT | MS_BIND | MS_RDONLY, "")
-        finally:
-            for fd in fds.values():
-                os.close(fd)
+        _cover(top, "size=64k,mode=755", inside)
+
+
+def _cover(folder: str, options: str, keep: list[str]) -> None:
+    """Mount an empty tmpfs on `folder`, then bind the `keep` paths below it back, read-only."""
+    fds = {p: os.open(p, os.O_PATH) for p in keep}  # before the cover hides them
+    try:
+        _mount("none", folder, "tmpfs", MS_NOSUID | MS_NODEV, options)
+        for p, fd in fds.items():
+            os.makedirs(p, mode=0o755, exist_ok=True)
+            _mount(f"/proc/self/fd/{fd}", p, "", MS_BIND | MS_REC, "")
+            _mount("none", p, "", MS_REMOUNT | MS_BIND | MS_RDONLY, "")
+    finally:
+        for fd in fds.values():
+            os.close(fd)
 
 
 def expose_interpreter(cfg: dict) -> None:
@@ -194,19 +199,8 @@ def prepare_filesystem(cfg: dict) -> Path:
         if cfg["level"] == "full":
             expose_interpreter(cfg)
         size = int(limits["disk_bytes"])
-        for path in world_writable_dirs():
-            if os.path.isdir(path):
-                keep = _public_paths_under(cfg, path)
-                fds = {p: os.open(p, os.O_PATH) for p in keep}
-                try:
-                    _mount("none", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
-                    for p, fd in fds.items():  # a course checked out under /tmp keeps its data and Python
-                        os.makedirs(p, mode=0o755, exist_ok=True)
-                        _mount(f"/proc/self/fd/{fd}", p, "", MS_BIND | MS_REC, "")
-                        _mount("none", p, "", MS_REMOUNT | MS_BIND | MS_RDONLY, "")
-                finally:
-                    for fd in fds.values():
-                        os.close(fd)
+        for path in world_writable_dirs():  # a course checked out under /tmp keeps its data and Python
+            _cover(path, f"size={size},mode=1777", _public_paths_under(cfg, path))
         top = Path("/tmp")
         (top / "channel").mkdir(mode=0o700)
         _mount("none", str(top / "channel"), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
