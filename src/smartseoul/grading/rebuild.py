@@ -244,6 +244,13 @@ def rebuild(template: Template, submission: nbformat.NotebookNode) -> Rebuilt:
             trusted |= bound_names(cells[pos].source)
         elif role["kind"] == "test":
             role["needs"] = sorted(loaded_names(cells[pos].source) - bound_names(cells[pos].source) - trusted)
+            # answers that cannot cross as data are declared per question in the test cell's metadata:
+            #   {"smartseoul": {"judge": "manual"}}  the question goes to manual grading
+            #   {"smartseoul": {"files": ["memo.md"]}}  the judge gets these files of the trainee's folder
+            declared = dict(cells[pos].get("metadata", {}).get("smartseoul", {}) or {})
+            role["judge"] = "manual" if declared.get("judge") == "manual" else "data"
+            role["files"] = [f for f in declared.get("files", []) if isinstance(f, str) and f and "/" not in f
+                             and f not in (".", "..")]
     for i, c in enumerate(cells):
         c["id"] = f"cell-{i}"
     nb = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(template.grading.metadata))

@@ -641,6 +641,7 @@ class Runner:
         self.flags: list[dict] = []
         self.kernel = Kernel(job, sandbox, self.limits, server)
         self.channel_dir = sandbox.parent / "channel"
+        self.judge_files: list[Path] = []  # trainee files copied for the judge, removed at the end
         self.handovers = 0
         self.started = time.monotonic()
         self.restarts = 0
@@ -812,6 +813,26 @@ class Runner:
             shutil.rmtree(din, ignore_errors=True)
             shutil.rmtree(dout, ignore_errors=True)
 
+    def hand_file_to_judge(self, name: str) -> str:
+        """Copy one declared file from the kernel's folder to the judge's, trusting nothing (a
+        regular file, no link, within the byte budget); "" or why it could not be read."""
+        try:
+            dfd = os.open(self.sandbox, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            return "the notebook's folder could not be read"
+        try:
+            data = channel._read_regular(dfd, name, channel.MAX_BYTES)
+        except channel.Unreadable:
+            return f"the file {name} is missing or not a plain file"
+        finally:
+            os.close(dfd)
+        target = self.sandbox.parent / "judge" / name
+        target.write_bytes(data)
+        self.judge_files.append(target)
+        if self.job.get("judge_uid") is not None:
+            os.chown(target, self.job["judge_uid"], self.job["judge_uid"])
+        return ""
+
     def run_test(self, i: int) -> None:
         """A test cell runs in the judge, on answers the kernel hands over as data. Its outputs
         are the judge's alone: nothing the kernel displays can reach nbgrader's scoring."""
@@ -821,8 +842,19 @@ class Runner:
         began = time.monotonic()
         self.exec_count += 1
         cell["outputs"], cell["execution_count"] = [], self.exec_count
+        if role.get("judge") == "manual":  # declared: its answer cannot be checked as data
+            reason = "this question is graded by hand: its answer (a figure, a file, a judgement) is not checked automatically"
+            cell["outputs"] = [{"output_type": "error", "ename": "GradingError", "evalue": reason,
+                                "traceback": [f"GradingError: {reason}"]}]
+            rec.update(status="error", judged=True, ename="GradingError", evalue=reason)
+            self.flag("manual-question", f"question '{gid}' is graded by hand (declared in the assignment)", i)
+            return
         names = list(role.get("needs", []))
         manifest, blobs, unreadable = self.export_answers(i, names, budget)
+        for name in role.get("files", []):  # declared files of the trainee's folder, read as data
+            why = self.hand_file_to_judge(name)
+            if why:
+                unreadable[name] = why
         try:
             verdict = self.judge.test(_source(cell), f"test {gid}", names, manifest, blobs, unreadable,
                                       lambda name, m, b: self.serve_call(i, name, m, b), budget)
@@ -959,6 +991,8 @@ class Runner:
         self._judge_setup_errors()
         self.kernel.stop()
         self.judge.end()
+        for f in self.judge_files:
+            f.unlink(missing_ok=True)
         self.checkpoint(done=True)
 
     def _judge_setup_errors(self) -> None:
