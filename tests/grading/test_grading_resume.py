@@ -112,3 +112,34 @@ def test_executed_but_unrecorded_result_is_recorded_not_rerun(course, tmp_path):
     assert summary.graded == [student]
     assert job_log.stat().st_mtime == mtime  # not executed again
     assert totals(course)[student] == 5.0
+
+
+def test_a_submission_nbgrader_cannot_score_is_an_error_and_the_batch_goes_on(course, tmp_path, monkeypatch):
+    """Whatever makes nbgrader's scoring fail for one student (a malformed result, a bug) is
+    recorded as `error` with the reason; the others are graded; a resumed run does not fall
+    over the same student again; status --json says so."""
+    from typer.testing import CliRunner
+
+    from smartseoul.cli import app
+    from smartseoul.grading import autograde, gradebook, intake
+
+    kinds, roster = write_batch(course, ["correct", "correct", "blank"], tmp_path / "subs")
+    intake.intake(course, ASSIGNMENT, tmp_path / "subs", roster)
+    victim = sorted(kinds)[1]
+    real = gradebook.record
+
+    def flaky(c, a, student, rel):
+        if student == victim:
+            raise ValueError("partial credit (99.0) is more than the maximum (2.0)")
+        return real(c, a, student, rel)
+
+    monkeypatch.setattr(gradebook, "record", flaky)
+    summary = autograde.autograde(course, ASSIGNMENT, workers=2)
+    assert summary.errors == [victim]
+    assert sorted(summary.graded) == sorted(s for s in kinds if s != victim)
+    again = autograde.autograde(course, ASSIGNMENT, workers=2)  # resumed: nothing falls over again
+    assert not again.errors and not again.graded and victim in again.skipped
+    res = CliRunner().invoke(app, ["grade", "--course", str(course.root), "status", ASSIGNMENT, "--json"])
+    data = json.loads(res.output)
+    row = next(r for r in data["submissions"] if r["student"] == victim)
+    assert row["state"] == "error" and "partial credit" in row["detail"] and data["balanced"]

@@ -137,7 +137,7 @@ def build_report(course: Course, assignment: str) -> str:
         f"{len(totals)} graded submissions; mean total {sum(totals.values()) / max(1, len(totals)):.2f} of {max_total:g} points.</p>",
         f"<p>Submissions: {st.received} received = {counts['graded']} graded + {counts['graded-with-flags']} graded with flags + "
         f"{counts['rejected']} rejected + {counts['pending']} pending ({'balanced' if st.balanced else 'NOT BALANCED: run status'}).</p>",
-        f"<p>Isolation in force: {html.escape(st.isolation)}</p>",
+        f"<p>Isolation each submission was graded at: {html.escape(st.isolation)}</p>",
     ]
     for title, alt, png in figs:
         parts.append(f"<figure><img src=\"data:image/png;base64,{png}\" alt=\"{html.escape(alt)}\"><figcaption>{html.escape(title)}</figcaption></figure>")
