@@ -70,3 +70,58 @@ def sandbox_full_possible() -> bool:
     from smartseoul.grading import sandbox
 
     return sandbox.possible_level() == "full"
+
+
+def test_userns_kernel_is_an_unprivileged_uid_that_cannot_unmount_the_covers(tmp_path):
+    """Graded by a non-root instructor account (level `userns`): the kernel runs as uid 1000 in a
+    nested user namespace, cannot unmount the tmpfs that hides the instructor's files, and does
+    not see them."""
+    import shutil
+
+    import nbformat
+
+    from smartseoul import lab
+    from smartseoul.grading import sandbox, synthetic
+    from smartseoul.grading.course import Course
+    from smartseoul.grading.release import release
+
+    reason = lab.can_manage_accounts()
+    if reason:
+        pytest.skip(f"needs a second account: {reason}")
+    work = lab.shared_tempdir("smartseoul-userns-")
+    user = "ssdl-u-" + os.urandom(3).hex()
+    try:
+        lab.create_trainee(user, work / "home")
+        from grading_helpers import new_course
+
+        course = Course.at(new_course(work / "course"))
+        release(course, ASSIGNMENT)
+        nb = synthetic.Maker(course, ASSIGNMENT).correct()
+        probe = ("import os, ctypes\nprint('UID', os.getuid())\n"
+                 f"r = ctypes.CDLL(None, use_errno=True).umount2({str(course.grading).encode()!r}, 2)\n"
+                 "print('UMOUNT', r, os.strerror(ctypes.get_errno()))\n"
+                 f"print('SEES-GRADEBOOK', os.path.exists({str(course.grading / 'gradebook.db')!r}))\n")
+        nb.cells[1].source = probe + nb.cells[1].source
+        target = course.submitted_dir("s1", ASSIGNMENT)
+        target.mkdir(parents=True)
+        nbformat.write(nb, target / f"{ASSIGNMENT}.ipynb")
+        shutil.chown(work, user)
+        subprocess.run(["chown", "-R", f"{user}:{user}", str(work)], check=True)
+        probe_level = lab.run_as(user, [sys.executable, "-c", "from smartseoul.grading import sandbox; print(sandbox.possible_level())"],
+                                 cwd=work, env={})
+        if probe_level.stdout.strip() != "userns":
+            pytest.skip(f"unprivileged user namespaces are not available here ({probe_level.stdout.strip() or probe_level.stderr[-200:]})")
+        run = lab.run_as(user, [sys.executable, "-m", "smartseoul.cli", "grade", "--course", str(course.root), "autograde",
+                                ASSIGNMENT, "--workers", "1"], cwd=work, env={}, timeout=600)
+        out = " ".join(run.stdout.split())
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert "isolation: userns" in out
+        executed = nbformat.read(next((course.pipeline_dir(ASSIGNMENT) / "executed").rglob("*.ipynb")), as_version=4)
+        text = "".join(o.get("text", "") for o in executed.cells[1].outputs)
+        assert "UID 1000" in text, text
+        assert "UMOUNT -1 Operation not permitted" in text, text
+        assert "SEES-GRADEBOOK False" in text, text
+        assert sandbox.LEVELS.index("userns") > sandbox.LEVELS.index("basic")
+    finally:
+        lab.remove_trainee(user)
+        shutil.rmtree(work, ignore_errors=True)
