@@ -4,7 +4,8 @@ the grading sandbox's kernels) must still reach the checkout and its Python.
 
 In a private mount namespace, this checkout's parent folder becomes a 0700 folder holding only
 the checkout, exactly as for a clone in `mktemp -d`; the exchange round trip (two trainee
-accounts, the grading pipeline) must pass there. The control shows the failure the workaround
+accounts) and the grading of a real assignment (sandboxed kernels under their own uid) must
+pass there. The control shows the failure the workaround
 prevents: without it, a trainee account cannot run the course's Python at all."""
 
 from __future__ import annotations
@@ -41,11 +42,14 @@ def _in_private_parent(*args: str, env: dict | None = None) -> subprocess.Comple
     return subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=env)
 
 
-def test_exchange_round_trip_from_a_checkout_in_a_0700_folder():
-    run = _in_private_parent("-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
-                             "tests/lab/test_exchange.py")
+def test_accounts_and_sandboxes_reach_a_checkout_in_a_0700_folder():
+    """The two tests that run code as other accounts: trainees (the exchange round trip) and the
+    grading sandbox's kernels and judge (a real assignment, reading the checkout's datasets/)."""
+    run = _in_private_parent("-m", "pytest", "-q", "-p", "no:cacheprovider",
+                             "tests/lab/test_exchange.py",
+                             "tests/exercises/test_invariants.py::test_pipeline_scores_equal_plain_nbgrader[m0-orientation]")
     tail = (run.stdout + run.stderr)[-3000:]
-    assert run.returncode == 0 and "1 passed" in run.stdout, tail
+    assert run.returncode == 0 and "2 passed" in run.stdout, tail
 
 
 def test_control_without_the_workaround_trainees_cannot_run_the_course_python(tmp_path):

@@ -467,11 +467,12 @@ def call(namespace: dict, name: str, folder_in: str, folder_out: str) -> str:
     manifest, blobs = read_dir(folder_in)
     values, why = unpack(manifest, blobs)
     func = namespace.get(name)
-    if why or not isinstance(func, types.FunctionType):
-        out = {"raised": "NameError" if func is None else "TypeError",
-               "message": f"`{name}` is not a function defined in the notebook" if func is not None or not why
-               else "the arguments could not be read"}
-        write_dir(folder_out, out, {})
+    if not isinstance(func, types.FunctionType):
+        kind = "NameError" if func is None else "TypeError"
+        write_dir(folder_out, {"raised": kind, "message": f"`{name}` is not a function defined in the notebook"}, {})
+        return "called"
+    if why:
+        write_dir(folder_out, {"raised": "ValueError", "message": "the arguments could not be read"}, {})
         return "called"
     args, kwargs = values.get("args", ()), values.get("kwargs", {})
     try:

@@ -182,6 +182,7 @@ def world_writable_dirs() -> list[str]:
 
 
 KEEP = ("judge", "worker", "channel")  # the worker's own folders in its private /tmp
+BOUND: dict[str, set[str]] = {}  # per private folder: the entries that hold public paths bound back (a course under /tmp)
 
 
 def prepare_filesystem(cfg: dict) -> Path:
@@ -200,7 +201,9 @@ def prepare_filesystem(cfg: dict) -> Path:
             expose_interpreter(cfg)
         size = int(limits["disk_bytes"])
         for path in world_writable_dirs():  # a course checked out under /tmp keeps its data and Python
-            _cover(path, f"size={size},mode=1777", _public_paths_under(cfg, path))
+            keep = _public_paths_under(cfg, path)
+            _cover(path, f"size={size},mode=1777", keep)
+            BOUND[path] = {os.path.relpath(p, path).split(os.sep)[0] for p in keep}
         top = Path("/tmp")
         (top / "channel").mkdir(mode=0o700)
         _mount("none", str(top / "channel"), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -217,17 +220,17 @@ def prepare_filesystem(cfg: dict) -> Path:
 
 
 def _rmtree(path: Path) -> None:
-    """Remove what a submission left, whatever modes it set."""
-    def unlock(func, p, _exc):
-        try:
-            os.chmod(os.path.dirname(p), 0o700)
-            os.chmod(p, 0o700)
-            func(p)
-        except OSError:
-            pass
-
+    """Remove what a submission left, whatever modes it set inside `path` (never above it)."""
     if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, onerror=unlock)
+        stack = [str(path)]
+        while stack:  # open every folder below `path` (a submission may have made one 000)
+            folder = stack.pop()
+            try:
+                os.chmod(folder, 0o700)
+                stack += [e.path for e in os.scandir(folder) if e.is_dir(follow_symlinks=False)]
+            except OSError:
+                continue
+        shutil.rmtree(path, ignore_errors=True)
     else:
         try:
             path.unlink()
@@ -259,8 +262,9 @@ def fresh_sandbox(top: Path, files: JobFiles, job: dict) -> Path:
     IPC objects), and a new sandbox holds only the data this notebook needs."""
     if job["level"] in ("full", "userns"):
         for folder in world_writable_dirs():
+            keep = BOUND.get(folder, set()) | (set(KEEP) if folder == str(top) else set())
             for name in _listdir(folder):
-                if not (folder == str(top) and name in KEEP):
+                if name not in keep:
                     _rmtree(Path(folder) / name)
         _remove_ipc()
     else:
@@ -401,11 +405,7 @@ class ForkServer:
     def stop(self) -> None:
         if self.proc is not None:
             try:
-                os.killpg(self.proc.pid, signal.SIGKILL) if self.nested else self.proc.kill()
-            except (ProcessLookupError, PermissionError):
-                pass
-            try:
-                self.proc.kill()
+                self.proc.kill()  # its kernels die with it (PR_SET_PDEATHSIG)
                 self.proc.wait(timeout=10)
             except (OSError, subprocess.TimeoutExpired):
                 pass
@@ -927,11 +927,9 @@ class Runner:
         """What a submission left where anyone may write, or in SysV IPC: private to this grading
         run (its own tmpfs and IPC namespace, gone when the worker ends), but worth a flag."""
         left = []
+        ours = {"sandbox", *KEEP} if self.sandbox.parent == Path("/tmp") else set()
         for top in world_writable_dirs():
-            if top in ("/tmp",):
-                entries = [e for e in _listdir(top) if e not in ("sandbox", *KEEP)]
-            else:
-                entries = _listdir(top)
+            entries = [e for e in _listdir(top) if e not in BOUND.get(top, set()) and not (top == "/tmp" and e in ours)]
             if entries:
                 left.append(f"{top} ({', '.join(sorted(entries)[:3])})")
         ipc = []
