@@ -108,7 +108,7 @@ def test_no_hidden_test_reaches_feedback_even_encoded(graded):
     printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     payloads = re.findall(r"LEAK:([A-Za-z0-9+/=]+)", printed)
     assert payloads, "the leak attack should have printed what it saw"
-    seen = zlib.decompress(base64.b64decode(payloads[0])).decode("utf-8", "replace")
+    seen = "\n".join(zlib.decompress(base64.b64decode(p)).decode("utf-8", "replace") for p in payloads)
     assert "double(2) == 4" not in seen  # not even the visible tests reach the kernel
     for line in HIDDEN:
         assert line not in seen
