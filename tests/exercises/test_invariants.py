@@ -141,6 +141,10 @@ def test_pipeline_scores_equal_plain_nbgrader(graded, assignment, tmp_path):
         shutil.copy2(g.course / "submitted" / student / assignment / f"{assignment}.ipynb", target)
     summary = autograde.autograde(course, assignment, workers=2, limits=Limits(cell_timeout=60, notebook_timeout=300))
     assert sorted(summary.graded) == sorted(g.scores) and not summary.errors
+    # the "solution" is the source notebook itself: its test cells hold the hidden tests, which a
+    # trainee's copy does not, so it is (rightly) flagged as test-edited; the others are honest
+    honest_flagged = [s for s in summary.flagged if s != "solution"]
+    assert not honest_flagged, f"honest submissions were flagged: {honest_flagged}"
     with Gradebook(course.db_url, course_id="smart-seoul-data-lab") as gb:
         for student, plain in g.scores.items():
             sub = gb.find_submission_notebook(assignment, assignment, student)

@@ -201,6 +201,7 @@ def test_feedback_shows_results_but_never_hidden_tests(graded):
         html = p.read_text()
         assert "HIDDEN TESTS" not in html and "double(-3) == -6" not in html and "mean_speed([30])" not in html
         assert "Score:" in html
+        assert "<h1" in html and "&lt;h1" not in html and "&lt;p&gt;" not in html  # rendered, not escaped
     wrong_html = (course.feedback_dir(students[1], ASSIGNMENT) / f"{ASSIGNMENT}.html").read_text()
     assert "failed" in wrong_html and "passed" in wrong_html
 

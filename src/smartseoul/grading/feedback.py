@@ -84,7 +84,9 @@ def _exporter():
     if not _EXPORTER:
         from nbconvert import HTMLExporter
 
-        _EXPORTER.append(HTMLExporter(template_name="lab", sanitize_html=True))
+        # nbconvert's own sanitize_html escapes every heading and paragraph of the page; the
+        # notebook it renders was already cleaned with nh3 when it was scored (sanitize.py)
+        _EXPORTER.append(HTMLExporter(template_name="lab"))
     return _EXPORTER[0]
 
 

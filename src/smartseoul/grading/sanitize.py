@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from typing import Any
 
 import nh3
@@ -30,8 +31,15 @@ def clean_html(text: str) -> str:
     return nh3.clean(text, url_schemes=_URL_SCHEMES)
 
 
-def _changed(before: str, after: str) -> bool:
-    return html.unescape(before).strip() != html.unescape(after).strip()
+# what makes a removal worth a flag: active content, not the styles and classes of a pandas table
+_DANGER = re.compile(r"<\s*(script|iframe|object|embed|form|meta|base|link)\b|\son[a-z]+\s*=|(java|vb)script\s*:",
+                     re.IGNORECASE)
+# a Markdown link or image whose target runs code: ](javascript:...), <javascript:...>, [id]: javascript:...
+_MD_SCRIPT_URL = re.compile(r"(\]\(\s*<?|^\s*\[[^\]]*\]:\s*<?|<)\s*((?:java|vb)script|data)\s*:", re.IGNORECASE | re.MULTILINE)
+
+
+def _dangerous(before: str, after: str) -> bool:
+    return bool(_DANGER.search(html.unescape(before))) and html.unescape(before) != html.unescape(after)
 
 
 def _cap(text: str, limit: int) -> str:
@@ -67,7 +75,9 @@ def sanitize_output(out: dict) -> list[str]:
         if mime in ("text/html", "text/markdown"):
             before = _as_text(data[mime])
             after = clean_html(before)
-            if _changed(before, after):
+            if mime == "text/markdown":
+                after = _MD_SCRIPT_URL.sub(r"\1#removed-", after)
+            if _dangerous(before, after):
                 removed.append(f"scripts or unsafe HTML from a {mime} output")
             data[mime] = after
         elif mime.startswith("image/") and len(_as_text(data[mime])) > IMAGE_BYTES:
@@ -85,8 +95,8 @@ def sanitize_output(out: dict) -> list[str]:
 def sanitize_markdown_cell(cell: Any) -> list[str]:
     removed: list[str] = []
     before = _as_text(cell.get("source", ""))
-    after = clean_html(before)
-    if _changed(before, after):
+    after = _MD_SCRIPT_URL.sub(r"\1#removed-", clean_html(before))
+    if _dangerous(before, after):
         removed.append("scripts or unsafe HTML in a markdown cell")
     cell["source"] = after
     attachments = cell.get("attachments")

@@ -143,7 +143,7 @@ FORGERIES = {
     "error-flood": "raise ValueError('E' * 20_000_000)\n",
 }
 XSS_ANSWER = ('My answer. <script>alert("xss-md")</script><a href="javascript:alert(3)">link</a> '
-              '<img src=x onerror="alert(2)">')
+              '<img src=x onerror="alert(2)"> [a markdown link](javascript:alert(4)) <javascript:alert(5)>')
 LITTER_KEY = 0x5EED
 LITTER_NAME = "smartseoul-litter"
 
