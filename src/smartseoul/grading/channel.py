@@ -371,7 +371,7 @@ def read_dir(folder: str, limit: int = MAX_BYTES) -> tuple[dict, dict[str, bytes
         for name in os.listdir(dfd):
             if name != "manifest.json" and not _BLOB.match(name):
                 continue
-            data = _read_regular(dfd, name, MAX_MANIFEST if name == "manifest.json" else budget)
+            data = read_regular(dfd, name, MAX_MANIFEST if name == "manifest.json" else budget)
             if name == "manifest.json":
                 manifest_bytes = data
             else:
@@ -388,7 +388,7 @@ def read_dir(folder: str, limit: int = MAX_BYTES) -> tuple[dict, dict[str, bytes
         os.close(dfd)
 
 
-def _read_regular(dfd: int, name: str, limit: int) -> bytes:
+def read_regular(dfd: int, name: str, limit: int) -> bytes:
     import stat
 
     try:

@@ -821,7 +821,7 @@ class Runner:
         except OSError:
             return "the notebook's folder could not be read"
         try:
-            data = channel._read_regular(dfd, name, channel.MAX_BYTES)
+            data = channel.read_regular(dfd, name, channel.MAX_BYTES)
         except channel.Unreadable:
             return f"the file {name} is missing or not a plain file"
         finally:
