@@ -389,6 +389,7 @@ def read_dir(folder: str, limit: int = MAX_BYTES) -> tuple[dict, dict[str, bytes
 
 
 def read_regular(dfd: int, name: str, limit: int) -> bytes:
+    """One plain file below a folder another process controls: no link, no FIFO, within `limit`."""
     import stat
 
     try:
