@@ -57,7 +57,6 @@ class _Job:
     rebuild_flags: list = field(default_factory=list)
     roles: list = field(default_factory=list)
     parts: list[dict] = field(default_factory=list)  # per notebook graded so far
-    proc: object = None
     started: float = 0.0
     killed: bool = False
     job_id: str = ""
@@ -121,14 +120,10 @@ class Pipeline:
             return {"state": "rejected", "reason": f"no notebook named {' or '.join(n + '.ipynb' for n in names)} in {sub_dir}"}
         out_dir = self.pdir / EXECUTED / student / self.assignment
         shutil.rmtree(out_dir, ignore_errors=True)
-        j = _Job(student, sha, found, self.pdir / "jobs" / student, slot)
-        while j.index < len(j.notebooks):
-            if self.prepare_notebook(j):
-                return j
-            j.index += 1
-        if not any(p.get("executed") for p in j.parts):
-            return {"state": "rejected", "reason": "; ".join(f["message"] for p in j.parts for f in p["flags"])}
-        return j
+        j = _Job(student, sha, found, self.pdir / "jobs" / student, slot, index=-1)
+        if self.advance(j):
+            return j
+        return {"state": "rejected", "reason": "; ".join(f["message"] for p in j.parts for f in p["flags"])}
 
     def prepare_notebook(self, j: _Job) -> bool:
         """Rebuild the job's current notebook and write its job folder; False (and a part that
@@ -172,7 +167,6 @@ class Pipeline:
                 worker.kill()
             worker = self.pool[j.slot] = self._start_worker(j.slot)
         worker.send(j.jobdir.name)
-        j.proc = worker
         j.started = time.monotonic()
 
     def _start_worker(self, slot: int) -> "sandbox.Worker":

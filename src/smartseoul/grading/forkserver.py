@@ -26,7 +26,11 @@ PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "zmq", "numpy
            "matplotlib", "matplotlib_inline.backend_inline", "shapely", "pyproj", "geopandas")
 
 
-def _prctl(option: int, arg: int) -> None:
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 4, 36, 38
+
+
+def prctl(option: int, arg: int) -> None:
+    """Linux process controls the sandbox relies on; a no-op elsewhere."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(option, arg, 0, 0, 0)
     except Exception:  # noqa: BLE001 (not Linux)
@@ -50,8 +54,8 @@ def _become_kernel(req: dict) -> None:
         os.setgroups([])
         os.setgid(req["gid"])
         os.setuid(req["uid"])
-    _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the kernel dies with the fork server
-    _prctl(38, 1)  # PR_SET_NO_NEW_PRIVS
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the kernel dies with the fork server
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
     os.umask(0o077)
     os.chdir(req["cwd"])
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -73,8 +77,8 @@ def _reap() -> None:
 
 
 def serve(modules: list[str]) -> int:
-    _prctl(4, 0)  # PR_SET_DUMPABLE 0: no kernel may read or trace the server every kernel comes from
-    _prctl(36, 1)  # PR_SET_CHILD_SUBREAPER: what a kernel leaves running stays below the server, to be found
+    prctl(PR_SET_DUMPABLE, 0)  # no kernel may read or trace the server every kernel comes from
+    prctl(PR_SET_CHILD_SUBREAPER, 1)  # what a kernel leaves running stays below the server, to be found
     for name in modules:
         try:
             importlib.import_module(name)

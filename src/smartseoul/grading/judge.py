@@ -36,6 +36,7 @@ import contextlib
 import io
 import os
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -43,6 +44,7 @@ import warnings
 from typing import Any, Callable
 
 from . import channel
+from .forkserver import PR_SET_DUMPABLE, PR_SET_PDEATHSIG, prctl
 
 OUTPUT_CAP = 64 * 1024  # what one test may print (trusted code, but it may echo trainee data)
 
@@ -143,7 +145,7 @@ class JudgeProcess:
                     if pid:  # the parent waits for this submission's child, then serves the next
                         os.waitpid(pid, 0)
                         continue
-                    _die_with_parent()
+                    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
                     reply = {"op": "forked", "pid": os.getpid()}
                 elif op in ("quit", "end"):
                     return 0
@@ -154,28 +156,8 @@ class JudgeProcess:
             channel.send_frame(self.out, reply)
 
 
-def _die_with_parent() -> None:
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except Exception:  # noqa: BLE001 (not Linux)
-        pass
-
-
-def _not_dumpable() -> None:
-    """No core dumps, no ptrace, no /proc/<pid>/mem for anyone but root: the hidden tests stay here."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(4, 0)  # PR_SET_DUMPABLE
-    except Exception:  # noqa: BLE001 (not Linux)
-        pass
-
-
 def main() -> int:
-    _not_dumpable()
+    prctl(PR_SET_DUMPABLE, 0)  # no core dumps, no ptrace, no /proc/<pid>/mem: the hidden tests stay here
     out = os.fdopen(os.dup(1), "wb")
     inp = os.fdopen(os.dup(0), "rb")
     devnull = os.open(os.devnull, os.O_RDWR)
