@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@if [ ! -x $(PY) ]; then echo ">> creating $(VENV)"; $(PYTHON) -m venv $(VENV); fi
 	@echo ">> installing the pinned environment into $(VENV) (constraints.txt)"
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,dev]'
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 	@echo ">> $(VENV) is current"
@@ -76,7 +76,7 @@ bench: venv ## run the benchmarks (not part of make test)
 lock: ## refresh constraints.txt from the ranges in pyproject.toml (needs the package registry)
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet --upgrade pip
-	.lock-venv/bin/pip install --quiet -e '.[test]'
+	.lock-venv/bin/pip install --quiet -e '.[test,dev]'
 	{ echo "# Exact versions for every install path (make, Binder, JupyterHub, CI)."; \
 	  echo "# Refresh with 'make lock' (see README, 'Refreshing the pinned environment')."; \
 	  .lock-venv/bin/pip freeze --exclude-editable | grep -v '^smartseoul'; } > constraints.txt

@@ -82,7 +82,9 @@ def run(code: str, *args: str) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", type=Path, default=None, help="where to write the full-scale data (default: a temp folder)")
+    ap.add_argument(
+        "--out", type=Path, default=None, help="where to write the full-scale data (default: a temp folder)"
+    )
     ap.add_argument("--year", type=int, default=2022)
     ap.add_argument("--months", type=int, nargs="+", default=[1, 2, 3], help="months for the five questions")
     ap.add_argument("--skip-generation", action="store_true", help="reuse data already in --out")
@@ -94,13 +96,25 @@ def main() -> None:
         print("== Part 1: generation, one full year of bike trips")
         g = run(GEN, str(root), str(args.year), ",".join(str(m) for m in range(1, 13)), "bike_trips")
         gen_s = g["seconds"] - g["setup_seconds"]
-        print(f"rows: {g['rows']:,} in {g['seconds']:.1f} s ({g['setup_seconds']:.1f} s of setup: simulating the stations and daily counts)")
-        print(f"throughput: {g['rows'] / g['seconds'] / 1e6:.2f} M rows/s overall, {g['rows'] / gen_s / 1e6:.2f} M rows/s "
-              f"after setup, on one core (target >= 1 M rows/s per core)")
+        print(
+            f"rows: {g['rows']:,} in {g['seconds']:.1f} s ({g['setup_seconds']:.1f} s of setup: simulating the stations and daily counts)"
+        )
+        print(
+            f"throughput: {g['rows'] / g['seconds'] / 1e6:.2f} M rows/s overall, {g['rows'] / gen_s / 1e6:.2f} M rows/s "
+            f"after setup, on one core (target >= 1 M rows/s per core)"
+        )
         print(f"peak resident memory: {g['peak_mb']:,.0f} MB (target < 3,000 MB)")
-        g2 = run(GEN, str(root), str(args.year), ",".join(str(m) for m in range(1, 13)), "living_population,subway_daily")
-        print(f"living population + daily subway for the year: {g2['rows']:,} rows in {g2['seconds']:.1f} s, "
-              f"peak {g2['peak_mb']:,.0f} MB\n")
+        g2 = run(
+            GEN,
+            str(root),
+            str(args.year),
+            ",".join(str(m) for m in range(1, 13)),
+            "living_population,subway_daily",
+        )
+        print(
+            f"living population + daily subway for the year: {g2['rows']:,} rows in {g2['seconds']:.1f} s, "
+            f"peak {g2['peak_mb']:,.0f} MB\n"
+        )
 
     print(f"== Part 2: five questions on {args.year} months {args.months}")
     import duckdb
@@ -120,12 +134,24 @@ def main() -> None:
                 os.symlink(src, link)
             csv = csv_root / ds / f"{args.year}-{m:02d}.csv"
             if not csv.exists():
-                duckdb.sql(f"COPY (SELECT * FROM read_parquet('{src}/*.parquet')) TO '{csv}' (HEADER, DELIMITER ',')")
-    def parquet_mb(ds: str) -> float:
-        return sum(f.stat().st_size for m in args.months for f in (root / ds / f"year={args.year}" / f"month={m}").glob("*.parquet")) / 1e6
+                duckdb.sql(
+                    f"COPY (SELECT * FROM read_parquet('{src}/*.parquet')) TO '{csv}' (HEADER, DELIMITER ',')"
+                )
 
-    sizes = {ds: (sum(f.stat().st_size for f in (csv_root / ds).glob("*.csv")) / 1e6, parquet_mb(ds))
-             for ds in ("bike_trips", "living_population", "subway_daily")}
+    def parquet_mb(ds: str) -> float:
+        return (
+            sum(
+                f.stat().st_size
+                for m in args.months
+                for f in (root / ds / f"year={args.year}" / f"month={m}").glob("*.parquet")
+            )
+            / 1e6
+        )
+
+    sizes = {
+        ds: (sum(f.stat().st_size for f in (csv_root / ds).glob("*.csv")) / 1e6, parquet_mb(ds))
+        for ds in ("bike_trips", "living_population", "subway_daily")
+    }
     for ds, (c, p) in sizes.items():
         print(f"  {ds:<18} CSV {c:>8,.0f} MB   Parquet {p:>7,.0f} MB   ({c / max(p, 1e-9):.1f}x smaller)")
     print()
@@ -135,10 +161,19 @@ def main() -> None:
     from smartseoul import bigdata
 
     for q in bigdata.QUESTIONS:
-        r = {mode: run(CHILD, q, mode, str(sub), str(csv_root)) for mode in ("pandas_csv", "pandas_parquet", "duckdb")}
-        cells = "".join(f"{r[m]['seconds']:>11.2f}{r[m]['peak_mb']:>11,.0f}" for m in ("pandas_csv", "pandas_parquet", "duckdb"))
-        print(f"{q:<18}{cells}{r['pandas_csv']['seconds'] / r['duckdb']['seconds']:>12.1f}"
-              f"{r['pandas_parquet']['seconds'] / r['duckdb']['seconds']:>16.1f}", flush=True)
+        r = {
+            mode: run(CHILD, q, mode, str(sub), str(csv_root))
+            for mode in ("pandas_csv", "pandas_parquet", "duckdb")
+        }
+        cells = "".join(
+            f"{r[m]['seconds']:>11.2f}{r[m]['peak_mb']:>11,.0f}"
+            for m in ("pandas_csv", "pandas_parquet", "duckdb")
+        )
+        print(
+            f"{q:<18}{cells}{r['pandas_csv']['seconds'] / r['duckdb']['seconds']:>12.1f}"
+            f"{r['pandas_parquet']['seconds'] / r['duckdb']['seconds']:>16.1f}",
+            flush=True,
+        )
     print("\npeak MB is the resident memory of the whole process (Python, libraries and data).")
 
 

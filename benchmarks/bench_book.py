@@ -52,7 +52,9 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-book-"))
     try:
         shutil.rmtree(generated_dir(ROOT), ignore_errors=True)
-        print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (wall times grow with load)")
+        print(
+            f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (wall times grow with load)"
+        )
         cold = timed_build(tmp, "cold build")
         t0 = time.perf_counter()
         prepare(ROOT, echo=lambda *_: None)
@@ -61,10 +63,16 @@ def main() -> None:
         warm = timed_build(tmp, "warm rebuild, no change")
         html = tmp / "_build" / "html"
         pages = len(audit.html_pages(html))
-        notebooks = len(list((tmp / "_build" / ".jupyter_cache").rglob("*.ipynb"))) if (tmp / "_build" / ".jupyter_cache").exists() else 0
+        notebooks = (
+            len(list((tmp / "_build" / ".jupyter_cache").rglob("*.ipynb")))
+            if (tmp / "_build" / ".jupyter_cache").exists()
+            else 0
+        )
         print(f"pages: {pages}; executed notebooks cached: {notebooks}")
-        print(f"cold {cold:.1f} s; warm {warm:.1f} s (target < {TARGET_WARM_S} s: "
-              f"{'met' if warm < TARGET_WARM_S else 'NOT met'})")
+        print(
+            f"cold {cold:.1f} s; warm {warm:.1f} s (target < {TARGET_WARM_S} s: "
+            f"{'met' if warm < TARGET_WARM_S else 'NOT met'})"
+        )
     finally:
         if args.keep:
             print(f"build kept in {tmp}")

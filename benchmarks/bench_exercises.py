@@ -27,15 +27,23 @@ LIMIT_S = 60.0
 
 def assignments() -> list[str]:
     ex = ROOT / "exercises"
-    return sorted(d.name for d in ex.iterdir()
-                  if d.is_dir() and not d.name.startswith((".", "_")) and (d / f"{d.name}.ipynb").exists())
+    return sorted(
+        d.name
+        for d in ex.iterdir()
+        if d.is_dir() and not d.name.startswith((".", "_")) and (d / f"{d.name}.ipynb").exists()
+    )
 
 
 def run_once(assignment: str) -> dict[str, float]:
     path = ROOT / "exercises" / assignment / f"{assignment}.ipynb"
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=False,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb,
+        timeout=300,
+        kernel_name="python3",
+        allow_errors=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     peak = {"rss": 0}
     stop = threading.Event()
 
@@ -62,7 +70,12 @@ def run_once(assignment: str) -> dict[str, float]:
     finally:
         stop.set()
         watcher.join()
-    return {"total": time.perf_counter() - t0, "startup": t1 - t0, "cells": t2 - t1, "peak_mb": peak["rss"] / 2**20}
+    return {
+        "total": time.perf_counter() - t0,
+        "startup": t1 - t0,
+        "cells": t2 - t1,
+        "peak_mb": peak["rss"] / 2**20,
+    }
 
 
 def main() -> int:
@@ -74,21 +87,27 @@ def main() -> int:
     os.environ.setdefault("SMARTSEOUL_HOME", str(ROOT))
     names = args.names or assignments()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"exercise solutions, fresh kernel each (limit {LIMIT_S:.0f} s); {os.cpu_count()} CPUs, load {load:.1f}")
+    print(
+        f"exercise solutions, fresh kernel each (limit {LIMIT_S:.0f} s); {os.cpu_count()} CPUs, load {load:.1f}"
+    )
     print(f"{'assignment':<20}{'total s':>9}{'kernel s':>10}{'cells s':>9}{'peak MB':>9}  verdict")
     failed = False
     for name in names:
         try:
             runs = [run_once(name) for _ in range(max(1, args.repeat))]
         except Exception as exc:  # report and go on with the others
-            print(f"{name:<20}{'-':>9}{'-':>10}{'-':>9}{'-':>9}  FAILED: {type(exc).__name__}: {str(exc)[:200]}")
+            print(
+                f"{name:<20}{'-':>9}{'-':>10}{'-':>9}{'-':>9}  FAILED: {type(exc).__name__}: {str(exc)[:200]}"
+            )
             failed = True
             continue
         best = min(runs, key=lambda r: r["total"])
         ok = best["total"] < LIMIT_S
         failed |= not ok
-        print(f"{name:<20}{best['total']:>9.1f}{best['startup']:>10.1f}{best['cells']:>9.1f}{best['peak_mb']:>9.0f}  "
-              f"{'ok' if ok else 'TOO SLOW'}")
+        print(
+            f"{name:<20}{best['total']:>9.1f}{best['startup']:>10.1f}{best['cells']:>9.1f}{best['peak_mb']:>9.0f}  "
+            f"{'ok' if ok else 'TOO SLOW'}"
+        )
     return 1 if failed else 0
 
 

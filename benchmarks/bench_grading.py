@@ -84,9 +84,13 @@ class PeakMemory:
 
 
 def run_timed(cmd: list[str], cwd: Path) -> tuple[float, int, str]:
-    env = dict(os.environ, PATH=os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")]))
+    env = dict(
+        os.environ, PATH=os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+    )
     t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
     mem = PeakMemory(proc.pid)
     out, _ = proc.communicate()
     wall = time.monotonic() - t0
@@ -127,7 +131,9 @@ def cell_seconds(course: Course, assignment: str) -> float:
     return sum(vals) / len(vals) if vals else float("nan")
 
 
-SUMMARY: list[tuple] = []  # (n, label, s/submission, overhead, peak MiB, vs plain, scores), for the side-by-side table
+SUMMARY: list[
+    tuple
+] = []  # (n, label, s/submission, overhead, peak MiB, vs plain, scores), for the side-by-side table
 
 
 def bench_size(tmp: Path, template: Path, assignment: str, n: int, modes: list[str]) -> None:
@@ -142,8 +148,18 @@ def bench_size(tmp: Path, template: Path, assignment: str, n: int, modes: list[s
             cmd = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", "--log-level=ERROR"]
             wall, peak, _ = run_timed(cmd, course.grading)
         else:
-            cmd = [sys.executable, "-m", "smartseoul.cli", "grade", "--course", str(course.root), "autograde", assignment,
-                   "--workers", mode]
+            cmd = [
+                sys.executable,
+                "-m",
+                "smartseoul.cli",
+                "grade",
+                "--course",
+                str(course.root),
+                "autograde",
+                assignment,
+                "--workers",
+                mode,
+            ]
             wall, peak, _ = run_timed(cmd, ROOT)
             own = cell_seconds(course, assignment) if own is None else own
         got = scores(course, assignment)
@@ -155,16 +171,24 @@ def bench_size(tmp: Path, template: Path, assignment: str, n: int, modes: list[s
         rows.append((mode, wall, peak, same, sum(got.values()) / n))
         shutil.rmtree(course.root, ignore_errors=True)
     plain = next((r for r in rows if r[0] == "plain"), None)
-    print(f"\n== {n} honest submissions of {assignment} (notebook's own cell time: {own:.2f} s per submission, from the pipeline) ==")
-    print(f"{'mode':<14}{'s/submission':>14}{'per minute':>12}{'overhead s':>12}{'peak MiB':>10}{'vs plain':>10}{'scores':>22}")
+    print(
+        f"\n== {n} honest submissions of {assignment} (notebook's own cell time: {own:.2f} s per submission, from the pipeline) =="
+    )
+    print(
+        f"{'mode':<14}{'s/submission':>14}{'per minute':>12}{'overhead s':>12}{'peak MiB':>10}{'vs plain':>10}{'scores':>22}"
+    )
     for mode, wall, peak, same, mean in rows:
         workers = 1 if mode == "plain" else int(mode)
         per = wall / n
         overhead = per * workers - (own or 0.0)
         speed = f"{plain[1] / wall:.2f}x" if plain else "-"
         label = "nbgrader" if mode == "plain" else f"pipeline x{mode}"
-        verdict = ("reference" if mode == rows[0][0] else "identical" if same else "DIFFERENT") + f" (mean {mean:.2f})"
-        print(f"{label:<14}{per:>14.2f}{60 / per:>12.1f}{overhead:>12.2f}{peak / 2**20:>10.0f}{speed:>10}{verdict:>22}")
+        verdict = (
+            "reference" if mode == rows[0][0] else "identical" if same else "DIFFERENT"
+        ) + f" (mean {mean:.2f})"
+        print(
+            f"{label:<14}{per:>14.2f}{60 / per:>12.1f}{overhead:>12.2f}{peak / 2**20:>10.0f}{speed:>10}{verdict:>22}"
+        )
         SUMMARY.append((n, label, per, overhead, peak / 2**20, speed, verdict.split()[0]))
     print("overhead = worker-seconds per submission minus the notebook's own cell execution time")
 
@@ -192,18 +216,41 @@ def bench_misbehaving(tmp: Path, template: Path, assignment: str, n: int) -> Non
     subs = tmp / "subs-mixed"
     synthetic.write_batch(maker, kinds, subs, cell_timeout=10)
     course = prepare(template, tmp / "course-mixed", subs, tmp / "subs-mixed-roster.csv", assignment)
-    cmd = [sys.executable, "-m", "smartseoul.cli", "grade", "--course", str(course.root), "autograde", assignment,
-           "--workers", "2", "--cell-timeout", "10", "--notebook-timeout", "60"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "smartseoul.cli",
+        "grade",
+        "--course",
+        str(course.root),
+        "autograde",
+        assignment,
+        "--workers",
+        "2",
+        "--cell-timeout",
+        "10",
+        "--notebook-timeout",
+        "60",
+    ]
     wall, peak, _ = run_timed(cmd, ROOT)
     st = status(course, assignment)
     c = st.counts
-    print(f"\n== {n} submissions of {assignment}, {kinds.count('correct') + kinds.count('wrong') + kinds.count('blank')} honest "
-          f"and {sum(k in bad for k in kinds)} misbehaving, pipeline x2 ==")
+    print(
+        f"\n== {n} submissions of {assignment}, {kinds.count('correct') + kinds.count('wrong') + kinds.count('blank')} honest "
+        f"and {sum(k in bad for k in kinds)} misbehaving, pipeline x2 =="
+    )
     print(f"wall {wall:.0f} s ({wall / n:.2f} s per submission), peak {peak / 2**20:.0f} MiB")
-    print(f"in {st.received} = out {sum(c.values())}: " + ", ".join(f"{k} {v}" for k, v in c.items())
-          + ("  (balanced)" if st.balanced else "  NOT BALANCED"))
-    flagged_bad = sum(1 for r in st.rows if r["state"] == "graded-with-flags" and kinds[int(r["student"][1:4])] in bad)
-    print(f"misbehaving submissions flagged: {flagged_bad} of {sum(k in bad for k in kinds)}; isolation: {st.isolation.split(':')[0]}")
+    print(
+        f"in {st.received} = out {sum(c.values())}: "
+        + ", ".join(f"{k} {v}" for k, v in c.items())
+        + ("  (balanced)" if st.balanced else "  NOT BALANCED")
+    )
+    flagged_bad = sum(
+        1 for r in st.rows if r["state"] == "graded-with-flags" and kinds[int(r["student"][1:4])] in bad
+    )
+    print(
+        f"misbehaving submissions flagged: {flagged_bad} of {sum(k in bad for k in kinds)}; isolation: {st.isolation.split(':')[0]}"
+    )
 
 
 def main() -> None:
@@ -213,12 +260,16 @@ def main() -> None:
     ap.add_argument("--modes", nargs="*", default=["plain", "1", "2"])
     ap.add_argument("--misbehaving", type=int, default=200, help="size of the mixed batch (0: skip)")
     args = ap.parse_args()
-    assignment = args.assignment or ("m0-orientation" if (ROOT / "exercises" / "m0-orientation").is_dir() else "ps-fixture")
+    assignment = args.assignment or (
+        "m0-orientation" if (ROOT / "exercises" / "m0-orientation").is_dir() else "ps-fixture"
+    )
     from smartseoul.grading.release import release
     from smartseoul.grading.sandbox import detect_level
 
-    print(f"bench_grading: {assignment}, {os.cpu_count()} cores, isolation {detect_level()}, "
-          f"load average {os.getloadavg()[0]:.1f} at start")
+    print(
+        f"bench_grading: {assignment}, {os.cpu_count()} cores, isolation {detect_level()}, "
+        f"load average {os.getloadavg()[0]:.1f} at start"
+    )
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmpdir:
         tmp = Path(tmpdir)
         template = tmp / "template"
@@ -229,7 +280,9 @@ def main() -> None:
             print_summary()
         if args.misbehaving:
             bench_misbehaving(tmp, template, assignment, args.misbehaving)
-    print(f"\nload average {os.getloadavg()[0]:.1f} at the end (other work on the machine skews these figures)")
+    print(
+        f"\nload average {os.getloadavg()[0]:.1f} at the end (other work on the machine skews these figures)"
+    )
 
 
 if __name__ == "__main__":

@@ -19,7 +19,9 @@ def main() -> None:
             print(f"{rows[-1][0]:<70}{run.seconds:>7.1f} s", flush=True)
     if rows:
         worst = max(rows, key=lambda r: r[1])
-        print(f"\n{len(rows)} notebooks, {sum(s for _, s in rows):.0f} s in all; slowest {worst[0]} at {worst[1]:.1f} s (target < 90 s)")
+        print(
+            f"\n{len(rows)} notebooks, {sum(s for _, s in rows):.0f} s in all; slowest {worst[0]} at {worst[1]:.1f} s (target < 90 s)"
+        )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,9 @@ c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this f
 
 _here = os.path.dirname(os.path.abspath(__file__))
 
-c.CourseDirectory.course_id = os.environ.get("SMARTSEOUL_COURSE_ID", "smart-seoul-data-lab")  # one id per cohort on a hub
+c.CourseDirectory.course_id = os.environ.get(
+    "SMARTSEOUL_COURSE_ID", "smart-seoul-data-lab"
+)  # one id per cohort on a hub
 c.CourseDirectory.root = _here
 # The nbgrader *source* notebooks (with solutions and hidden tests) live in ../exercises,
 # next to the book, so there is one copy of every assignment.

@@ -43,8 +43,10 @@ def glob(root: Path, dataset: str) -> str:
 def _lookups() -> dict[str, pd.DataFrame]:
     st = data.load("bike_stations")[["station_no", "gu_code", "gu_name"]]
     dongs = data.load("dongs")[["dong_code", "gu_name", "dong_name"]]
-    return {"stations": pd.DataFrame(st).astype({"station_no": str, "gu_code": str, "gu_name": str}),
-            "dongs": pd.DataFrame(dongs.drop(columns="geometry", errors="ignore")).astype(str)}
+    return {
+        "stations": pd.DataFrame(st).astype({"station_no": str, "gu_code": str, "gu_name": str}),
+        "dongs": pd.DataFrame(dongs.drop(columns="geometry", errors="ignore")).astype(str),
+    }
 
 
 def lookups() -> dict[str, pd.DataFrame]:
@@ -100,7 +102,9 @@ def duckdb_answer(question: str, root: Path, con=None) -> pd.DataFrame:
     con.execute(f"SET TimeZone = '{TZ}'")
     for name, df in lookups().items():
         con.register(name, df)
-    sql = SQL[question].format(**{d: glob(root, d) for d in ("bike_trips", "living_population", "subway_daily")})
+    sql = SQL[question].format(
+        **{d: glob(root, d) for d in ("bike_trips", "living_population", "subway_daily")}
+    )
     return con.sql(sql).df()
 
 
@@ -114,15 +118,24 @@ COLUMNS = {
 }
 
 
-def read_frame(question: str, root: Path, source: str = "parquet", csv_root: Path | None = None) -> pd.DataFrame:
+def read_frame(
+    question: str, root: Path, source: str = "parquet", csv_root: Path | None = None
+) -> pd.DataFrame:
     """The columns a question needs, from Parquet (column pruning) or from CSV (everything read)."""
     dataset, cols = COLUMNS[question]
     if source == "parquet":
         return pd.read_parquet(Path(root) / dataset, columns=cols)
     files = sorted((Path(csv_root) / dataset).glob("*.csv"))
     parse = [c for c in ("rented_at", "date") if c in cols]
-    frames = [pd.read_csv(f, usecols=cols, parse_dates=parse, dtype={c: str for c in cols if c.endswith(("station_no", "dong_code"))})
-              for f in files]
+    frames = [
+        pd.read_csv(
+            f,
+            usecols=cols,
+            parse_dates=parse,
+            dtype={c: str for c in cols if c.endswith(("station_no", "dong_code"))},
+        )
+        for f in files
+    ]
     df = pd.concat(frames, ignore_index=True)
     if "rented_at" in df and df["rented_at"].dt.tz is None:
         df["rented_at"] = df["rented_at"].dt.tz_localize("UTC").dt.tz_convert(TZ)
@@ -137,37 +150,78 @@ def pandas_answer(question: str, df: pd.DataFrame) -> pd.DataFrame:
     lk = lookups()
     if question == "commute_pairs":
         t = _local(df["rented_at"])
-        m = (t.dt.day_of_week < 5) & t.dt.hour.between(7, 9) & (df["rental_station_no"].astype(str) != df["return_station_no"].astype(str))
-        out = (df[m].groupby([df["rental_station_no"].astype(str)[m], df["return_station_no"].astype(str)[m]]).size()
-               .rename("trips").reset_index().set_axis(["origin", "destination", "trips"], axis=1))
-        return out.sort_values(["trips", "origin", "destination"], ascending=[False, True, True]).head(20).reset_index(drop=True)
+        m = (
+            (t.dt.day_of_week < 5)
+            & t.dt.hour.between(7, 9)
+            & (df["rental_station_no"].astype(str) != df["return_station_no"].astype(str))
+        )
+        out = (
+            df[m]
+            .groupby([df["rental_station_no"].astype(str)[m], df["return_station_no"].astype(str)[m]])
+            .size()
+            .rename("trips")
+            .reset_index()
+            .set_axis(["origin", "destination", "trips"], axis=1)
+        )
+        return (
+            out.sort_values(["trips", "origin", "destination"], ascending=[False, True, True])
+            .head(20)
+            .reset_index(drop=True)
+        )
     if question == "monthly_by_gu":
         t = _local(df["rented_at"])
-        x = pd.DataFrame({"station_no": df["rental_station_no"].astype(str), "month": t.dt.tz_localize(None).dt.to_period("M").dt.to_timestamp()})
+        x = pd.DataFrame(
+            {
+                "station_no": df["rental_station_no"].astype(str),
+                "month": t.dt.tz_localize(None).dt.to_period("M").dt.to_timestamp(),
+            }
+        )
         x = x.merge(lk["stations"], on="station_no")
-        return x.groupby(["gu_name", "month"]).size().rename("trips").reset_index().sort_values(["gu_name", "month"]).reset_index(drop=True)
+        return (
+            x.groupby(["gu_name", "month"])
+            .size()
+            .rename("trips")
+            .reset_index()
+            .sort_values(["gu_name", "month"])
+            .reset_index(drop=True)
+        )
     if question == "daytime_surge":
         d = pd.to_datetime(df["date"])
         x = df[(d.dt.day_of_week < 5) & df["hour"].isin([4, 14])]
         p = x.groupby([x["dong_code"].astype(str), "hour"])["total"].mean().unstack("hour")
         out = pd.DataFrame({"night": p[4], "afternoon": p[14]}).reset_index()
         out["surge"] = out["afternoon"] / out["night"]
-        out = out.merge(lk["dongs"], on="dong_code")[["dong_code", "gu_name", "dong_name", "night", "afternoon", "surge"]]
-        return out.sort_values(["surge", "dong_code"], ascending=[False, True]).head(20).reset_index(drop=True)
+        out = out.merge(lk["dongs"], on="dong_code")[
+            ["dong_code", "gu_name", "dong_name", "night", "afternoon", "surge"]
+        ]
+        return (
+            out.sort_values(["surge", "dong_code"], ascending=[False, True]).head(20).reset_index(drop=True)
+        )
     if question == "trip_profile":
         t = _local(df["rented_at"])
         df = df.astype({"duration_min": "float64", "distance_m": "float64"})  # sum in double precision
         g = df.groupby([(t.dt.day_of_week >= 5).rename("weekend"), t.dt.hour.rename("hour")])
-        out = g.agg(trips=("duration_min", "size"), mean_duration_min=("duration_min", "mean"), mean_distance_m=("distance_m", "mean"))
+        out = g.agg(
+            trips=("duration_min", "size"),
+            mean_duration_min=("duration_min", "mean"),
+            mean_distance_m=("distance_m", "mean"),
+        )
         return out.reset_index().sort_values(["weekend", "hour"]).reset_index(drop=True)
     if question == "busiest_stations":
         x = df.assign(riders=df["boardings"] + df["alightings"], station=df["station"].astype(str))
         d = x.groupby(["station", "date"], as_index=False)["riders"].sum()
         d["weekend"] = pd.to_datetime(d["date"]).dt.day_of_week >= 5
         per = d.groupby("station")["riders"].mean().rename("riders_per_day")
-        ratio = d[d["weekend"]].groupby("station")["riders"].mean() / d[~d["weekend"]].groupby("station")["riders"].mean()
+        ratio = (
+            d[d["weekend"]].groupby("station")["riders"].mean()
+            / d[~d["weekend"]].groupby("station")["riders"].mean()
+        )
         out = pd.concat([per, ratio.rename("weekend_ratio")], axis=1).reset_index()
-        return out.sort_values(["riders_per_day", "station"], ascending=[False, True]).head(10).reset_index(drop=True)
+        return (
+            out.sort_values(["riders_per_day", "station"], ascending=[False, True])
+            .head(10)
+            .reset_index(drop=True)
+        )
     raise KeyError(question)
 
 
@@ -186,25 +240,60 @@ def dask_answer(question: str, root: Path) -> pd.DataFrame:
             t = _local(part["rented_at"])
             if question == "commute_pairs":
                 m = (t.dt.day_of_week < 5) & t.dt.hour.between(7, 9)
-                return part[m].assign(n=1).groupby(["rental_station_no", "return_station_no"], observed=True)["n"].sum().reset_index()
+                return (
+                    part[m]
+                    .assign(n=1)
+                    .groupby(["rental_station_no", "return_station_no"], observed=True)["n"]
+                    .sum()
+                    .reset_index()
+                )
             if question == "monthly_by_gu":
-                return (part.assign(month=t.dt.tz_localize(None).dt.to_period("M").dt.to_timestamp(), n=1)
-                        .groupby(["rental_station_no", "month"], observed=True)["n"].sum().reset_index())
+                return (
+                    part.assign(month=t.dt.tz_localize(None).dt.to_period("M").dt.to_timestamp(), n=1)
+                    .groupby(["rental_station_no", "month"], observed=True)["n"]
+                    .sum()
+                    .reset_index()
+                )
             part = part.astype({"duration_min": "float64", "distance_m": "float64"})
-            return (part.assign(weekend=t.dt.day_of_week >= 5, hour=t.dt.hour, n=1)
-                    .groupby(["weekend", "hour"])[["n", "duration_min", "distance_m"]].sum().reset_index())
+            return (
+                part.assign(weekend=t.dt.day_of_week >= 5, hour=t.dt.hour, n=1)
+                .groupby(["weekend", "hour"])[["n", "duration_min", "distance_m"]]
+                .sum()
+                .reset_index()
+            )
 
         parts = ddf.map_partitions(partial, meta=partial(ddf._meta)).compute()
         if question == "commute_pairs":
-            s = parts.groupby([parts["rental_station_no"].astype(str), parts["return_station_no"].astype(str)])["n"].sum()
+            s = parts.groupby(
+                [parts["rental_station_no"].astype(str), parts["return_station_no"].astype(str)]
+            )["n"].sum()
             s = s[s.index.get_level_values(0) != s.index.get_level_values(1)]
             out = s.rename("trips").reset_index().set_axis(["origin", "destination", "trips"], axis=1)
-            return out.sort_values(["trips", "origin", "destination"], ascending=[False, True, True]).head(20).reset_index(drop=True)
+            return (
+                out.sort_values(["trips", "origin", "destination"], ascending=[False, True, True])
+                .head(20)
+                .reset_index(drop=True)
+            )
         if question == "monthly_by_gu":
-            x = parts.assign(station_no=parts["rental_station_no"].astype(str)).merge(lookups()["stations"], on="station_no")
-            return x.groupby(["gu_name", "month"])["n"].sum().rename("trips").reset_index().sort_values(["gu_name", "month"]).reset_index(drop=True)
+            x = parts.assign(station_no=parts["rental_station_no"].astype(str)).merge(
+                lookups()["stations"], on="station_no"
+            )
+            return (
+                x.groupby(["gu_name", "month"])["n"]
+                .sum()
+                .rename("trips")
+                .reset_index()
+                .sort_values(["gu_name", "month"])
+                .reset_index(drop=True)
+            )
         g = parts.groupby(["weekend", "hour"])[["n", "duration_min", "distance_m"]].sum()
-        out = pd.DataFrame({"trips": g["n"], "mean_duration_min": g["duration_min"] / g["n"], "mean_distance_m": g["distance_m"] / g["n"]})
+        out = pd.DataFrame(
+            {
+                "trips": g["n"],
+                "mean_duration_min": g["duration_min"] / g["n"],
+                "mean_distance_m": g["distance_m"] / g["n"],
+            }
+        )
         return out.reset_index().sort_values(["weekend", "hour"]).reset_index(drop=True)
     # the other two only need a filtered slice, which fits in memory once reduced
     if question == "daytime_surge":
@@ -221,8 +310,10 @@ def ask(question: str, engine: str = "duckdb", root: Path | None = None) -> pd.D
     if question not in QUESTIONS:
         raise KeyError(f"unknown question {question!r}; choose from {list(QUESTIONS)}")
     if not (root / COLUMNS[question][0]).exists():
-        raise FileNotFoundError(f"No full-scale {COLUMNS[question][0]} in {root}. Generate it first: "
-                                f"smartseoul data generate --scale full --only {COLUMNS[question][0]} --years 2022")
+        raise FileNotFoundError(
+            f"No full-scale {COLUMNS[question][0]} in {root}. Generate it first: "
+            f"smartseoul data generate --scale full --only {COLUMNS[question][0]} --years 2022"
+        )
     if engine == "pandas":
         return pandas_answer(question, read_frame(question, root))
     return ENGINES[engine](question, root)
@@ -234,7 +325,11 @@ def same_answer(a: pd.DataFrame, b: pd.DataFrame, rtol: float = 1e-9) -> bool:
         return False
     for c in a.columns:
         x, y = a[c], b[c]
-        if pd.api.types.is_numeric_dtype(x) and pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(x):
+        if (
+            pd.api.types.is_numeric_dtype(x)
+            and pd.api.types.is_numeric_dtype(y)
+            and not pd.api.types.is_bool_dtype(x)
+        ):
             if not np.allclose(x.astype(float), y.astype(float), rtol=rtol, equal_nan=True):
                 return False
         elif x.astype(str).str[:10].tolist() != y.astype(str).str[:10].tolist():  # dates: day precision

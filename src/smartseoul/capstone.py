@@ -71,21 +71,35 @@ class Report:
 def read_boundaries(path: str | Path, report: Report) -> gpd.GeoDataFrame | None:
     path = Path(path)
     if not path.exists():
-        report.problems.append(Problem(f"The boundaries file {path} does not exist.",
-                                       "Check the file name and folder; put it next to this notebook or give the full path."))
+        report.problems.append(
+            Problem(
+                f"The boundaries file {path} does not exist.",
+                "Check the file name and folder; put it next to this notebook or give the full path.",
+            )
+        )
         return None
     if path.suffix.lower() not in (".geojson", ".json", ".gpkg", ".shp"):
-        report.problems.append(Problem(f"{path.name} is not a boundaries file we can read (GeoJSON or GeoPackage expected).",
-                                       "Export your districts from QGIS or ArcGIS as GeoJSON (.geojson) or GeoPackage (.gpkg)."))
+        report.problems.append(
+            Problem(
+                f"{path.name} is not a boundaries file we can read (GeoJSON or GeoPackage expected).",
+                "Export your districts from QGIS or ArcGIS as GeoJSON (.geojson) or GeoPackage (.gpkg).",
+            )
+        )
         return None
     try:
         gdf = gpd.read_file(path, engine="pyogrio")
     except Exception as exc:  # noqa: BLE001 - any reader error becomes a message
-        report.problems.append(Problem(f"{path.name} could not be read as map data ({type(exc).__name__}: {str(exc)[:160]}).",
-                                       "Open it in QGIS to check it is a valid GeoJSON/GeoPackage, then export it again."))
+        report.problems.append(
+            Problem(
+                f"{path.name} could not be read as map data ({type(exc).__name__}: {str(exc)[:160]}).",
+                "Open it in QGIS to check it is a valid GeoJSON/GeoPackage, then export it again.",
+            )
+        )
         return None
     if gdf.empty:
-        report.problems.append(Problem(f"{path.name} holds no districts.", "Export the layer that has your district polygons."))
+        report.problems.append(
+            Problem(f"{path.name} holds no districts.", "Export the layer that has your district polygons.")
+        )
         return None
     return gdf
 
@@ -93,8 +107,12 @@ def read_boundaries(path: str | Path, report: Report) -> gpd.GeoDataFrame | None
 def read_indicators(path: str | Path, report: Report, encoding: str | None = None) -> pd.DataFrame | None:
     path = Path(path)
     if not path.exists():
-        report.problems.append(Problem(f"The indicator table {path} does not exist.",
-                                       "Check the file name and folder; put it next to this notebook or give the full path."))
+        report.problems.append(
+            Problem(
+                f"The indicator table {path} does not exist.",
+                "Check the file name and folder; put it next to this notebook or give the full path.",
+            )
+        )
         return None
     raw = path.read_bytes()
     enc = encoding or "utf-8-sig"
@@ -102,26 +120,41 @@ def read_indicators(path: str | Path, report: Report, encoding: str | None = Non
         text = raw.decode(enc)
     except UnicodeDecodeError as exc:
         guess = _guess_encoding(raw)
-        report.problems.append(Problem(
-            f"{path.name} is not UTF-8 text (byte {raw[exc.start]:#04x} at position {exc.start} cannot be read)"
-            + (f"; it looks like {guess}." if guess else "."),
-            "In Excel choose 'Save As > CSV UTF-8', or tell the validator the encoding, e.g. "
-            + (f"validate(..., encoding='{guess.split()[0].lower()}')." if guess else "validate(..., encoding='cp1252').")))
+        report.problems.append(
+            Problem(
+                f"{path.name} is not UTF-8 text (byte {raw[exc.start]:#04x} at position {exc.start} cannot be read)"
+                + (f"; it looks like {guess}." if guess else "."),
+                "In Excel choose 'Save As > CSV UTF-8', or tell the validator the encoding, e.g. "
+                + (
+                    f"validate(..., encoding='{guess.split()[0].lower()}')."
+                    if guess
+                    else "validate(..., encoding='cp1252')."
+                ),
+            )
+        )
         return None
     from io import StringIO
 
     try:
         df = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
     except pd.errors.ParserError as exc:
-        report.problems.append(Problem(f"{path.name} is not a well-formed CSV table ({str(exc).strip()[:160]}).",
-                                       "Check for stray quotes or a different number of commas on that line; re-export from your spreadsheet."))
+        report.problems.append(
+            Problem(
+                f"{path.name} is not a well-formed CSV table ({str(exc).strip()[:160]}).",
+                "Check for stray quotes or a different number of commas on that line; re-export from your spreadsheet.",
+            )
+        )
         return None
     df.columns = [c.strip() for c in df.columns]
     return df
 
 
 def _guess_encoding(raw: bytes) -> str | None:
-    for enc, label in (("cp949", "CP949 (Korean Excel)"), ("cp1252", "cp1252 (Western European Excel)"), ("cp1251", "cp1251 (Cyrillic)")):
+    for enc, label in (
+        ("cp949", "CP949 (Korean Excel)"),
+        ("cp1252", "cp1252 (Western European Excel)"),
+        ("cp1251", "cp1251 (Cyrillic)"),
+    ):
         try:
             raw.decode(enc)
             return label
@@ -135,36 +168,58 @@ def check_crs(gdf: gpd.GeoDataFrame, report: Report) -> gpd.GeoDataFrame:
     xmin, ymin, xmax, ymax = gdf.total_bounds
     looks_lonlat = -180 <= xmin <= 180 and -180 <= xmax <= 180 and -90 <= ymin <= 90 and -90 <= ymax <= 90
     if gdf.crs is None:
-        hint = ("the coordinates look like longitude/latitude, so gdf.set_crs('EPSG:4326') is probably right"
-                if looks_lonlat else "the coordinates are in metres, so find the projection your GIS office uses (e.g. a UTM zone)")
-        report.problems.append(Problem(
-            "The boundaries have no coordinate reference system (CRS), so areas and distances cannot be measured.",
-            f"Set it in QGIS (Layer > Set CRS) and export again, or in Python: gdf = gdf.set_crs(...); {hint}."))
+        hint = (
+            "the coordinates look like longitude/latitude, so gdf.set_crs('EPSG:4326') is probably right"
+            if looks_lonlat
+            else "the coordinates are in metres, so find the projection your GIS office uses (e.g. a UTM zone)"
+        )
+        report.problems.append(
+            Problem(
+                "The boundaries have no coordinate reference system (CRS), so areas and distances cannot be measured.",
+                f"Set it in QGIS (Layer > Set CRS) and export again, or in Python: gdf = gdf.set_crs(...); {hint}.",
+            )
+        )
     elif gdf.crs.is_geographic and not looks_lonlat:
-        report.problems.append(Problem(
-            f"The file says its CRS is {gdf.crs.to_string()} (degrees), but the coordinates go up to {max(abs(xmax), abs(ymax)):,.0f}: they are in metres.",
-            "The CRS label is wrong: set the real projected CRS with gdf.set_crs('EPSG:xxxx', allow_override=True), or fix it in your GIS and export again."))
+        report.problems.append(
+            Problem(
+                f"The file says its CRS is {gdf.crs.to_string()} (degrees), but the coordinates go up to {max(abs(xmax), abs(ymax)):,.0f}: they are in metres.",
+                "The CRS label is wrong: set the real projected CRS with gdf.set_crs('EPSG:xxxx', allow_override=True), or fix it in your GIS and export again.",
+            )
+        )
     return gdf
 
 
 def check_geometries(gdf: gpd.GeoDataFrame, key: str | None, report: Report) -> None:
     kinds = set(gdf.geom_type.dropna())
     if not kinds <= {"Polygon", "MultiPolygon"}:
-        report.problems.append(Problem(f"The boundaries contain {sorted(kinds - {'Polygon', 'MultiPolygon'})} shapes, not only polygons.",
-                                       "Keep only the district polygons (not points or lines) and export again."))
+        report.problems.append(
+            Problem(
+                f"The boundaries contain {sorted(kinds - {'Polygon', 'MultiPolygon'})} shapes, not only polygons.",
+                "Keep only the district polygons (not points or lines) and export again.",
+            )
+        )
     missing = gdf.geometry.isna() | gdf.geometry.is_empty
     if missing.any():
         ids = _ids(gdf, key, missing)
-        report.problems.append(Problem(f"{int(missing.sum())} district(s) have no shape.", "Draw or restore their polygons, or remove those rows.", ids))
+        report.problems.append(
+            Problem(
+                f"{int(missing.sum())} district(s) have no shape.",
+                "Draw or restore their polygons, or remove those rows.",
+                ids,
+            )
+        )
     invalid = ~gdf.geometry.is_valid & ~missing
     if invalid.any():
         from shapely.validation import explain_validity
 
         first = explain_validity(gdf.geometry[invalid].iloc[0])
-        report.problems.append(Problem(
-            f"{int(invalid.sum())} district polygon(s) are invalid ({first}).",
-            "Repair them: in QGIS 'Fix geometries', or in Python gdf.geometry = gdf.geometry.make_valid().",
-            _ids(gdf, key, invalid)))
+        report.problems.append(
+            Problem(
+                f"{int(invalid.sum())} district polygon(s) are invalid ({first}).",
+                "Repair them: in QGIS 'Fix geometries', or in Python gdf.geometry = gdf.geometry.make_valid().",
+                _ids(gdf, key, invalid),
+            )
+        )
 
 
 def _ids(df: pd.DataFrame, key: str | None, mask) -> str:
@@ -177,9 +232,14 @@ def check_key(bounds: gpd.GeoDataFrame, table: pd.DataFrame, key: str, report: R
     for name, df in (("boundaries", bounds), ("indicator table", table)):
         if key not in df.columns:
             close = difflib.get_close_matches(key, [str(c) for c in df.columns], n=1)
-            report.problems.append(Problem(
-                f"The {name} have no column {key!r}" + (f" (did you mean {close[0]!r}?)" if close else "") + f"; its columns are {list(df.columns)[:12]}.",
-                f"Rename the district ID column to {key!r} in both files, or pass key='<your column name>'."))
+            report.problems.append(
+                Problem(
+                    f"The {name} have no column {key!r}"
+                    + (f" (did you mean {close[0]!r}?)" if close else "")
+                    + f"; its columns are {list(df.columns)[:12]}.",
+                    f"Rename the district ID column to {key!r} in both files, or pass key='<your column name>'.",
+                )
+            )
             ok = False
     if not ok:
         return False
@@ -188,7 +248,12 @@ def check_key(bounds: gpd.GeoDataFrame, table: pd.DataFrame, key: str, report: R
     for name, s in (("boundaries", b), ("indicator table", t)):
         dup = s[s.duplicated()].unique().tolist()
         if dup:
-            report.problems.append(Problem(f"District IDs repeat in the {name}: {dup[:8]}.", "Each district must appear once: merge or remove the repeated rows."))
+            report.problems.append(
+                Problem(
+                    f"District IDs repeat in the {name}: {dup[:8]}.",
+                    "Each district must appear once: merge or remove the repeated rows.",
+                )
+            )
             ok = False
     only_b, only_t = sorted(set(b) - set(t)), sorted(set(t) - set(b))
     if only_b or only_t:
@@ -201,12 +266,19 @@ def check_key(bounds: gpd.GeoDataFrame, table: pd.DataFrame, key: str, report: R
         stripped = {unpad(x) for x in only_b} & {unpad(x) for x in only_t}
         if stripped:
             hint = " The IDs differ only by leading zeros: a spreadsheet turned text codes into numbers. Store the ID column as text (in Excel: format the column as Text before pasting)."
-        pairs = [f"{x!r}~{difflib.get_close_matches(x, only_t, n=1)[0]!r}" for x in only_b if difflib.get_close_matches(x, only_t, n=1)]
+        pairs = [
+            f"{x!r}~{difflib.get_close_matches(x, only_t, n=1)[0]!r}"
+            for x in only_b
+            if difflib.get_close_matches(x, only_t, n=1)
+        ]
         if pairs and not hint:
             hint = f" Similar IDs: {', '.join(pairs[:5])}: check spelling and spaces."
-        report.problems.append(Problem(
-            f"The district IDs do not match: {len(only_b)} in the boundaries only {only_b[:6]}, {len(only_t)} in the table only {only_t[:6]}.",
-            "Use the same ID for each district in both files." + hint))
+        report.problems.append(
+            Problem(
+                f"The district IDs do not match: {len(only_b)} in the boundaries only {only_b[:6]}, {len(only_t)} in the table only {only_t[:6]}.",
+                "Use the same ID for each district in both files." + hint,
+            )
+        )
         ok = False
     return ok
 
@@ -216,8 +288,14 @@ def check_numeric(table: pd.DataFrame, columns: Sequence[str], report: Report) -
     for col in columns:
         if col not in table.columns:
             close = difflib.get_close_matches(col, list(table.columns), n=1)
-            report.problems.append(Problem(f"The indicator table has no column {col!r}" + (f" (did you mean {close[0]!r}?)" if close else "") + ".",
-                                           f"Add the column {col!r}, or change the list of numeric columns you pass."))
+            report.problems.append(
+                Problem(
+                    f"The indicator table has no column {col!r}"
+                    + (f" (did you mean {close[0]!r}?)" if close else "")
+                    + ".",
+                    f"Add the column {col!r}, or change the list of numeric columns you pass.",
+                )
+            )
             continue
         raw = table[col].astype(str).str.strip()
         nums = pd.to_numeric(raw.replace({"": np.nan}), errors="coerce")
@@ -229,8 +307,13 @@ def check_numeric(table: pd.DataFrame, columns: Sequence[str], report: Report) -
                 hint += " Thousands separators (1,234) are text: remove them or format the cells as plain numbers."
             if any(e.lower() in {"n/a", "na", "-", "..", "none", "unknown"} for e in examples):
                 hint += " Leave missing values empty instead of writing 'n/a' or '-'."
-            report.problems.append(Problem(f"Column {col!r} should hold numbers, but {int(bad.sum())} cell(s) hold text: {examples}.",
-                                           "Correct those cells." + hint, f"rows {', '.join(str(i + 2) for i in raw.index[bad][:8])} of the CSV"))
+            report.problems.append(
+                Problem(
+                    f"Column {col!r} should hold numbers, but {int(bad.sum())} cell(s) hold text: {examples}.",
+                    "Correct those cells." + hint,
+                    f"rows {', '.join(str(i + 2) for i in raw.index[bad][:8])} of the CSV",
+                )
+            )
         empty = int((raw == "").sum())
         if empty:
             report.notes.append(f"{col!r} has {empty} empty cell(s): they count as missing, not zero.")
@@ -238,8 +321,13 @@ def check_numeric(table: pd.DataFrame, columns: Sequence[str], report: Report) -
     return out
 
 
-def validate(boundaries: str | Path, indicators: str | Path, key: str = "district_id",
-             numeric: Sequence[str] = ("population",), encoding: str | None = None) -> Report:
+def validate(
+    boundaries: str | Path,
+    indicators: str | Path,
+    key: str = "district_id",
+    numeric: Sequence[str] = ("population",),
+    encoding: str | None = None,
+) -> Report:
     """Read and check both files; return a Report that lists every problem with its fix."""
     report = Report()
     gdf = read_boundaries(boundaries, report)
@@ -258,7 +346,9 @@ def validate(boundaries: str | Path, indicators: str | Path, key: str = "distric
 
 
 # -- the analysis (module 5, on your city) ---------------------------------------------------
-def equity_table(joined: gpd.GeoDataFrame, need: str, supply: str, per: int = 1000, metric_crs: str | None = None) -> gpd.GeoDataFrame:
+def equity_table(
+    joined: gpd.GeoDataFrame, need: str, supply: str, per: int = 1000, metric_crs: str | None = None
+) -> gpd.GeoDataFrame:
     """Supply per ``per`` people in need (e.g. cooling centres per 1,000 residents aged 65+),
     density of need per km², and a flag for districts below half the city-wide rate."""
     gdf = joined.copy()
@@ -273,7 +363,17 @@ def equity_table(joined: gpd.GeoDataFrame, need: str, supply: str, per: int = 10
 
 
 # -- a toy city to practise on ---------------------------------------------------------------
-TOY_NAMES = ["Riverside", "Old Town", "Hillcrest", "Market", "Harbour", "Greenfield", "Station", "Lakeside", "North Gate"]
+TOY_NAMES = [
+    "Riverside",
+    "Old Town",
+    "Hillcrest",
+    "Market",
+    "Harbour",
+    "Greenfield",
+    "Station",
+    "Lakeside",
+    "North Gate",
+]
 
 
 def toy_city(seed: int = 7) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
@@ -286,14 +386,23 @@ def toy_city(seed: int = 7) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
             x0, y0 = 500000 + c * size, 100000 + r * size
             polys.append(Polygon([(x0, y0), (x0 + size, y0), (x0 + size, y0 + size), (x0, y0 + size)]))
             ids.append(f"D{r * 3 + c + 1:02d}")
-    gdf = gpd.GeoDataFrame({"district_id": ids, "name": TOY_NAMES}, geometry=polys, crs="EPSG:32637").to_crs(4326)
+    gdf = gpd.GeoDataFrame({"district_id": ids, "name": TOY_NAMES}, geometry=polys, crs="EPSG:32637").to_crs(
+        4326
+    )
     pop = rng.integers(40_000, 160_000, 9)
     old = (pop * rng.uniform(0.06, 0.2, 9)).astype(int)
     # about 2 per 1,000 older residents, as in Seoul, but unevenly: two districts fall far behind
     uneven = np.array([1.2, 0.3, 1.0, 1.1, 0.9, 1.3, 0.4, 1.0, 1.5])
     centres = rng.poisson(old / 550 * uneven)
-    table = pd.DataFrame({"district_id": ids, "population": pop, "pop_65_plus": old, "cooling_centres": centres,
-                          "green_share": rng.uniform(0.03, 0.4, 9).round(3)})
+    table = pd.DataFrame(
+        {
+            "district_id": ids,
+            "population": pop,
+            "pop_65_plus": old,
+            "cooling_centres": centres,
+            "green_share": rng.uniform(0.03, 0.4, 9).round(3),
+        }
+    )
     return gdf, table
 
 
@@ -330,7 +439,9 @@ def write_broken_inputs(folder: str | Path) -> dict[str, tuple[Path, Path]]:
 
     with warnings.catch_warnings():  # the missing CRS is the point of this case
         warnings.simplefilter("ignore", UserWarning)
-        metric.set_crs(None, allow_override=True).to_file(d / "boundaries.gpkg", driver="GPKG", engine="pyogrio")
+        metric.set_crs(None, allow_override=True).to_file(
+            d / "boundaries.gpkg", driver="GPKG", engine="pyogrio"
+        )
     cases["missing_crs"] = (d / "boundaries.gpkg", good_t)
 
     d = folder / "invalid_geometry"
@@ -367,7 +478,9 @@ def validate_cmd(
     boundaries: Path = typer.Argument(..., help="District boundaries: GeoJSON or GeoPackage."),
     indicators: Path = typer.Argument(..., help="Indicator table: CSV with one row per district."),
     key: str = typer.Option("district_id", help="The district ID column, in both files."),
-    numeric: list[str] = typer.Option(["population"], "--numeric", help="A column that must hold numbers (repeatable)."),
+    numeric: list[str] = typer.Option(
+        ["population"], "--numeric", help="A column that must hold numbers (repeatable)."
+    ),
     encoding: str = typer.Option(None, help="The CSV's encoding if it is not UTF-8 (e.g. cp949)."),
 ) -> None:
     """Check your boundaries and indicator table; say exactly what to fix."""
@@ -377,7 +490,9 @@ def validate_cmd(
 
 
 @app.command("toy-city")
-def toy_city_cmd(folder: Path = typer.Argument(Path("toy_city"), help="Where to write the toy city's two files.")) -> None:
+def toy_city_cmd(
+    folder: Path = typer.Argument(Path("toy_city"), help="Where to write the toy city's two files."),
+) -> None:
     """Write the fictional practice city (boundaries.geojson + indicators.csv)."""
     b, t = write_toy_city(folder)
     typer.echo(f"wrote {b} and {t}")

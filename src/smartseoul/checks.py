@@ -27,13 +27,33 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "CheckFailed", "need", "check_type", "check_number", "check_equal", "check_text",
-    "check_frame", "check_column_kind", "check_series", "check_values", "check_function", "check_crs", "passed",
+    "CheckFailed",
+    "need",
+    "check_type",
+    "check_number",
+    "check_equal",
+    "check_text",
+    "check_frame",
+    "check_column_kind",
+    "check_series",
+    "check_values",
+    "check_function",
+    "check_crs",
+    "passed",
 ]
 
 #: Exact types accepted as "a number" (bool is deliberately not a number here).
-INTEGER_TYPES: tuple[type, ...] = (int, np.int64, np.int32, np.int16, np.int8, np.uint64,
-                                   np.uint32, np.uint16, np.uint8)
+INTEGER_TYPES: tuple[type, ...] = (
+    int,
+    np.int64,
+    np.int32,
+    np.int16,
+    np.int8,
+    np.uint64,
+    np.uint32,
+    np.uint16,
+    np.uint8,
+)
 FLOAT_TYPES: tuple[type, ...] = (float, np.float64, np.float32, np.float16)
 NUMBER_TYPES = INTEGER_TYPES + FLOAT_TYPES
 
@@ -49,8 +69,11 @@ def _fail(message: str, hint: str | None = None) -> None:
 
 def _type_name(t: type | tuple[type, ...]) -> str:
     if isinstance(t, tuple):
-        named = {INTEGER_TYPES: "whole number (int)", NUMBER_TYPES: "number (int or float)",
-                 FLOAT_TYPES: "float"}
+        named = {
+            INTEGER_TYPES: "whole number (int)",
+            NUMBER_TYPES: "number (int or float)",
+            FLOAT_TYPES: "float",
+        }
         if t in named:
             return named[t]
         return " or ".join(dict.fromkeys(_type_name(x) for x in t))
@@ -86,27 +109,46 @@ def need(*names: str, hint: str | None = None) -> None:
         )
 
 
-def check_type(value: Any, expected: type | tuple[type, ...], name: str = "your answer",
-               hint: str | None = None) -> None:
+def check_type(
+    value: Any, expected: type | tuple[type, ...], name: str = "your answer", hint: str | None = None
+) -> None:
     """The answer must be exactly of this type (or one of these types); subclasses do not pass."""
     allowed = expected if isinstance(expected, tuple) else (expected,)
     if type(value) not in allowed:
-        _fail(f"`{name}` should be a {_type_name(expected)}, but it is a "
-              f"{_type_name(type(value))}. (Subclasses and look-alikes do not count.)", hint)
+        _fail(
+            f"`{name}` should be a {_type_name(expected)}, but it is a "
+            f"{_type_name(type(value))}. (Subclasses and look-alikes do not count.)",
+            hint,
+        )
 
 
 def _as_real_number(value: Any, name: str, integer: bool, hint: str | None) -> float:
-    check_type(value, INTEGER_TYPES if integer else NUMBER_TYPES, name,
-               hint or ("Use len(...), .sum() or int(...) to get a whole number." if integer
-                        else "Use float(...) or a pandas method such as .mean() or .sum()."))
+    check_type(
+        value,
+        INTEGER_TYPES if integer else NUMBER_TYPES,
+        name,
+        hint
+        or (
+            "Use len(...), .sum() or int(...) to get a whole number."
+            if integer
+            else "Use float(...) or a pandas method such as .mean() or .sum()."
+        ),
+    )
     number = float(value)
     if math.isnan(number):
         _fail(f"`{name}` is NaN (not a number): something upstream produced missing values.", hint)
     return number
 
 
-def check_number(value: Any, expected: float, name: str = "your answer", rtol: float = 1e-6,
-                 atol: float = 0.0, integer: bool = False, hint: str | None = None) -> None:
+def check_number(
+    value: Any,
+    expected: float,
+    name: str = "your answer",
+    rtol: float = 1e-6,
+    atol: float = 0.0,
+    integer: bool = False,
+    hint: str | None = None,
+) -> None:
     """A number close to the expected one (``math.isclose``); ``integer=True`` demands a whole
     number type. The message says whether the answer is too high or too low, never the value."""
     number = _as_real_number(value, name, integer, hint)
@@ -116,8 +158,9 @@ def check_number(value: Any, expected: float, name: str = "your answer", rtol: f
         _fail(f"`{name}` is not right yet: it is {direction}.", hint)
 
 
-def check_text(value: Any, expected: str, name: str = "your answer", case: bool = False,
-               hint: str | None = None) -> None:
+def check_text(
+    value: Any, expected: str, name: str = "your answer", case: bool = False, hint: str | None = None
+) -> None:
     """A string equal to the expected one (surrounding spaces ignored; case too unless ``case``)."""
     check_type(value, str, name, hint)
     a, b = str.strip(value), expected.strip()
@@ -127,8 +170,14 @@ def check_text(value: Any, expected: str, name: str = "your answer", case: bool 
         _fail(f"`{name}` is not the expected text.", hint)
 
 
-def check_equal(value: Any, expected: Any, name: str = "your answer", rtol: float = 1e-6,
-                atol: float = 0.0, hint: str | None = None) -> None:
+def check_equal(
+    value: Any,
+    expected: Any,
+    name: str = "your answer",
+    rtol: float = 1e-6,
+    atol: float = 0.0,
+    hint: str | None = None,
+) -> None:
     """Compare an answer with the expected value, choosing the comparison from the expected
     value's type: numbers with a tolerance, text exactly, lists/tuples/dicts element by element,
     pandas objects with pandas' own testing functions (values with a tolerance)."""
@@ -153,25 +202,34 @@ def check_equal(value: Any, expected: Any, name: str = "your answer", rtol: floa
         missing = [k for k in expected if k not in value]
         extra = [k for k in value if k not in expected]
         if missing or extra:
-            _fail(f"`{name}` has the wrong keys (missing {len(missing)}, unexpected {len(extra)}"
-                  f"{': ' + ', '.join(map(repr, extra[:5])) if extra else ''}).", hint)
+            _fail(
+                f"`{name}` has the wrong keys (missing {len(missing)}, unexpected {len(extra)}"
+                f"{': ' + ', '.join(map(repr, extra[:5])) if extra else ''}).",
+                hint,
+            )
         for k in expected:
             check_equal(value[k], expected[k], f"{name}[{k!r}]", rtol, atol, hint)
     elif isinstance(expected, pd.Series):
         check_series(value, name=name, index=list(expected.index), hint=hint)
         _values_close(value, expected, name, rtol, atol, hint)
     elif isinstance(expected, pd.DataFrame):
-        check_frame(value, columns=list(expected.columns), n_rows=len(expected), name=name,
-                    hint=hint)
+        check_frame(value, columns=list(expected.columns), n_rows=len(expected), name=name, hint=hint)
         for col in expected.columns:
-            _values_close(value[col].reset_index(drop=True), expected[col].reset_index(drop=True),
-                          f"{name}['{col}']", rtol, atol, hint)
+            _values_close(
+                value[col].reset_index(drop=True),
+                expected[col].reset_index(drop=True),
+                f"{name}['{col}']",
+                rtol,
+                atol,
+                hint,
+            )
     else:  # pragma: no cover - a mistake in an exercise, not in an answer
         raise TypeError(f"check_equal cannot compare a {type(expected).__name__}")
 
 
-def _values_close(value: pd.Series, expected: pd.Series, name: str, rtol: float, atol: float,
-                  hint: str | None) -> None:
+def _values_close(
+    value: pd.Series, expected: pd.Series, name: str, rtol: float, atol: float, hint: str | None
+) -> None:
     if pd.api.types.is_numeric_dtype(expected.dtype) and not pd.api.types.is_bool_dtype(expected.dtype):
         if not pd.api.types.is_numeric_dtype(value.dtype) or pd.api.types.is_bool_dtype(value.dtype):
             _fail(f"`{name}` should hold numbers, but its type is {value.dtype}.", hint)
@@ -188,9 +246,15 @@ def _values_close(value: pd.Series, expected: pd.Series, name: str, rtol: float,
             _fail(f"{wrong} of the {len(want)} values of `{name}` are not right yet.", hint)
 
 
-def check_frame(value: Any, columns: Iterable[str] | None = None, n_rows: int | None = None,
-                name: str = "your table", geo: bool = False, exact_columns: bool = False,
-                hint: str | None = None) -> None:
+def check_frame(
+    value: Any,
+    columns: Iterable[str] | None = None,
+    n_rows: int | None = None,
+    name: str = "your table",
+    geo: bool = False,
+    exact_columns: bool = False,
+    hint: str | None = None,
+) -> None:
     """A DataFrame (a GeoDataFrame if ``geo``) with these columns and this many rows."""
     import geopandas as gpd
 
@@ -200,9 +264,12 @@ def check_frame(value: Any, columns: Iterable[str] | None = None, n_rows: int | 
         cols = list(columns)
         missing = [c for c in cols if c not in value.columns]
         if missing:
-            _fail(f"`{name}` is missing the column(s) {', '.join(map(repr, missing))}. Its columns "
-                  f"are {', '.join(map(repr, map(str, value.columns)))}. (If a name you need is "
-                  f"the index, use .reset_index().)", hint)
+            _fail(
+                f"`{name}` is missing the column(s) {', '.join(map(repr, missing))}. Its columns "
+                f"are {', '.join(map(repr, map(str, value.columns)))}. (If a name you need is "
+                f"the index, use .reset_index().)",
+                hint,
+            )
         if exact_columns and list(value.columns) != cols:
             _fail(f"`{name}` should have exactly the columns {cols}, in that order.", hint)
     if n_rows is not None and len(value) != n_rows:
@@ -211,16 +278,29 @@ def check_frame(value: Any, columns: Iterable[str] | None = None, n_rows: int | 
 
 
 _KINDS = {
-    "integer": (pd.api.types.is_integer_dtype, "whole numbers (int)", "Use .astype(int) or pd.to_numeric(...) after removing what is not a digit."),
-    "number": (pd.api.types.is_numeric_dtype, "numbers", "Use pd.to_numeric(...) (after removing thousands separators if there are any)."),
-    "text": (lambda d: pd.api.types.is_string_dtype(d) or pd.api.types.is_object_dtype(d), "text", "Keep codes as text so leading zeros survive: .astype(str) or dtype=str when reading."),
+    "integer": (
+        pd.api.types.is_integer_dtype,
+        "whole numbers (int)",
+        "Use .astype(int) or pd.to_numeric(...) after removing what is not a digit.",
+    ),
+    "number": (
+        pd.api.types.is_numeric_dtype,
+        "numbers",
+        "Use pd.to_numeric(...) (after removing thousands separators if there are any).",
+    ),
+    "text": (
+        lambda d: pd.api.types.is_string_dtype(d) or pd.api.types.is_object_dtype(d),
+        "text",
+        "Keep codes as text so leading zeros survive: .astype(str) or dtype=str when reading.",
+    ),
     "datetime": (pd.api.types.is_datetime64_any_dtype, "dates/times", "Use pd.to_datetime(...)."),
     "bool": (pd.api.types.is_bool_dtype, "True/False values", "Compare with a condition, e.g. df['x'] > 0."),
 }
 
 
-def check_column_kind(frame: Any, column: str, kind: str, name: str = "your table",
-                      hint: str | None = None) -> None:
+def check_column_kind(
+    frame: Any, column: str, kind: str, name: str = "your table", hint: str | None = None
+) -> None:
     """A column of a DataFrame holds this kind of value: integer, number, text, datetime or bool
     (booleans do not count as numbers)."""
     test, label, default_hint = _KINDS[kind]
@@ -230,31 +310,50 @@ def check_column_kind(frame: Any, column: str, kind: str, name: str = "your tabl
     if ok and kind == "text":
         ok = all(type(v) is str for v in frame[column].dropna().head(1000))
     if not ok:
-        _fail(f"The column `{column}` of `{name}` should hold {label}, but its type is {dtype}.",
-              hint or default_hint)
+        _fail(
+            f"The column `{column}` of `{name}` should hold {label}, but its type is {dtype}.",
+            hint or default_hint,
+        )
 
 
-def check_series(value: Any, name: str = "your series", index: Sequence[Any] | None = None,
-                 n: int | None = None, hint: str | None = None) -> None:
+def check_series(
+    value: Any,
+    name: str = "your series",
+    index: Sequence[Any] | None = None,
+    n: int | None = None,
+    hint: str | None = None,
+) -> None:
     """A pandas Series (exactly), optionally with this index (any order) or this length."""
     check_type(value, pd.Series, name, hint)
     if n is not None and len(value) != n:
-        _fail(f"`{name}` has {len(value)} values: that is "
-              f"{'too many' if len(value) > n else 'too few'}.", hint)
+        _fail(
+            f"`{name}` has {len(value)} values: that is {'too many' if len(value) > n else 'too few'}.", hint
+        )
     if index is not None:
         want = list(index)
         got = list(value.index)
         if len(got) != len(want) or set(map(str, got)) != set(map(str, want)):
-            _fail(f"`{name}` does not have the expected index labels ({len(got)} labels, "
-                  f"{len(want)} expected).", hint)
+            _fail(
+                f"`{name}` does not have the expected index labels ({len(got)} labels, "
+                f"{len(want)} expected).",
+                hint,
+            )
         if got != want:
-            _fail(f"`{name}` has the right labels but in a different order (or a different type "
-                  f"of label): sort or reindex it as the question asks.", hint)
+            _fail(
+                f"`{name}` has the right labels but in a different order (or a different type "
+                f"of label): sort or reindex it as the question asks.",
+                hint,
+            )
 
 
-def check_values(value: Any, name: str, minimum: float | None = None,
-                 maximum: float | None = None, no_missing: bool = True,
-                 hint: str | None = None) -> None:
+def check_values(
+    value: Any,
+    name: str,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    no_missing: bool = True,
+    hint: str | None = None,
+) -> None:
     """Every value of a Series (or 1-D array) lies within [minimum, maximum] and none is missing."""
     check_type(value, (pd.Series, np.ndarray), name, hint)
     s = pd.Series(value)
@@ -266,9 +365,15 @@ def check_values(value: Any, name: str, minimum: float | None = None,
         _fail(f"`{name}` has {int((s > maximum).sum())} value(s) above {maximum}.", hint)
 
 
-def check_function(func: Any, cases: Sequence[tuple[tuple[Any, ...], Any]],
-                   name: str = "your function", rtol: float = 1e-6, atol: float = 0.0,
-                   hint: str | None = None, show_inputs: bool = True) -> None:
+def check_function(
+    func: Any,
+    cases: Sequence[tuple[tuple[Any, ...], Any]],
+    name: str = "your function",
+    rtol: float = 1e-6,
+    atol: float = 0.0,
+    hint: str | None = None,
+    show_inputs: bool = True,
+) -> None:
     """Call a function the trainee wrote on each (args, expected) case and compare the result
     with :func:`check_equal`. The message names the failing input (if ``show_inputs``), never
     the expected output."""
@@ -301,11 +406,13 @@ def check_crs(value: Any, epsg: int, name: str = "your layer", hint: str | None 
     if value.crs is None:
         _fail(f"`{name}` has no coordinate reference system (crs is None).", hint)
     if value.crs.to_epsg() != epsg:
-        _fail(f"`{name}` is in {value.crs.name} (EPSG:{value.crs.to_epsg()}), which is not the "
-              f"system the question asks for.", hint)
+        _fail(
+            f"`{name}` is in {value.crs.name} (EPSG:{value.crs.to_epsg()}), which is not the "
+            f"system the question asks for.",
+            hint,
+        )
 
 
 def passed(label: str = "") -> None:
     """Print a short success line at the end of a test cell, so trainees see it worked."""
     print(f"Passed{': ' + label if label else ''}. Well done.")
-

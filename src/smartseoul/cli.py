@@ -30,7 +30,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
 ) -> None:
     """Smart Seoul Data Lab command line."""
 
@@ -63,10 +65,18 @@ def data_generate(
     seed: int = typer.Option(None, help="Random seed (default: the course seed)."),
     out: Optional[Path] = typer.Option(None, help="Output folder (default: datasets/)."),
     force: bool = typer.Option(False, help="Overwrite files even if they were edited by hand."),
-    scale: str = typer.Option("course", help="'course' (committed, small) or 'full' (millions of rows, Parquet)."),
-    years: Optional[List[int]] = typer.Option(None, "--years", help="With --scale full: which years (repeatable; default 2022)."),
-    months: Optional[List[int]] = typer.Option(None, "--months", help="With --scale full: which months (repeatable; default all)."),
-    fraction: float = typer.Option(1.0, help="With --scale full: a fraction of the real volume (e.g. 0.1 on a small laptop)."),
+    scale: str = typer.Option(
+        "course", help="'course' (committed, small) or 'full' (millions of rows, Parquet)."
+    ),
+    years: Optional[List[int]] = typer.Option(
+        None, "--years", help="With --scale full: which years (repeatable; default 2022)."
+    ),
+    months: Optional[List[int]] = typer.Option(
+        None, "--months", help="With --scale full: which months (repeatable; default all)."
+    ),
+    fraction: float = typer.Option(
+        1.0, help="With --scale full: a fraction of the real volume (e.g. 0.1 on a small laptop)."
+    ),
 ) -> None:
     """Generate datasets deterministically: the same seed gives byte-identical files."""
     from .data.build import DEFAULT_SEED, UserDataChanged, generate
@@ -74,8 +84,14 @@ def data_generate(
     if scale == "full":
         from .data import full_scale
 
-        full_scale.generate_cli(out=out, years=years, seed=seed if seed is not None else DEFAULT_SEED, only=only,
-                                fraction=fraction, months=months)
+        full_scale.generate_cli(
+            out=out,
+            years=years,
+            seed=seed if seed is not None else DEFAULT_SEED,
+            only=only,
+            fraction=fraction,
+            months=months,
+        )
         return
     if scale != "course":
         raise typer.BadParameter("--scale is 'course' or 'full'")
@@ -94,7 +110,9 @@ def data_generate(
             bar.update(task, advance=1, description=f"generating {name}")
 
         try:
-            pkg = generate(target, seed=seed if seed is not None else DEFAULT_SEED, only=only, force=force, progress=tick)
+            pkg = generate(
+                target, seed=seed if seed is not None else DEFAULT_SEED, only=only, force=force, progress=tick
+            )
         except (UserDataChanged, KeyError) as exc:
             console.print(f"[red]{exc}[/]")
             raise typer.Exit(2)

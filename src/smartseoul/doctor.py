@@ -12,8 +12,19 @@ from pathlib import Path
 from . import paths
 
 KEY_PACKAGES = [
-    "jupyterlab", "nbgrader", "jupyter-book", "pandas", "geopandas", "shapely", "pyproj",
-    "pyogrio", "matplotlib", "pyarrow", "duckdb", "frictionless", "koreanize-matplotlib",
+    "jupyterlab",
+    "nbgrader",
+    "jupyter-book",
+    "pandas",
+    "geopandas",
+    "shapely",
+    "pyproj",
+    "pyogrio",
+    "matplotlib",
+    "pyarrow",
+    "duckdb",
+    "frictionless",
+    "koreanize-matplotlib",
 ]
 
 
@@ -28,8 +39,12 @@ class Check:
 def check_python() -> Check:
     v = sys.version_info
     ok = v >= (3, 11)
-    return Check("Python", ok, f"{v.major}.{v.minor}.{v.micro} at {sys.executable}",
-                 "" if ok else "Install Python 3.11 or newer, then run 'make venv'.")
+    return Check(
+        "Python",
+        ok,
+        f"{v.major}.{v.minor}.{v.micro} at {sys.executable}",
+        "" if ok else "Install Python 3.11 or newer, then run 'make venv'.",
+    )
 
 
 def _pins(root: Path) -> dict[str, str]:
@@ -50,13 +65,25 @@ def check_packages(root: Path) -> list[Check]:
         try:
             have = metadata.version(pkg)
         except metadata.PackageNotFoundError:
-            out.append(Check(f"package {pkg}", False, "not installed",
-                             "Run 'make venv' (or: pip install -c constraints.txt -e .)."))
+            out.append(
+                Check(
+                    f"package {pkg}",
+                    False,
+                    "not installed",
+                    "Run 'make venv' (or: pip install -c constraints.txt -e .).",
+                )
+            )
             continue
         want = pins.get(pkg)
         ok = want is None or want == have
-        out.append(Check(f"package {pkg}", ok, f"{have}" + ("" if ok else f" (the lock says {want})"),
-                         "" if ok else "Run 'make venv' to install the pinned versions from constraints.txt."))
+        out.append(
+            Check(
+                f"package {pkg}",
+                ok,
+                f"{have}" + ("" if ok else f" (the lock says {want})"),
+                "" if ok else "Run 'make venv' to install the pinned versions from constraints.txt.",
+            )
+        )
     return out
 
 
@@ -66,16 +93,28 @@ def check_kernel() -> Check:
 
         spec = KernelSpecManager().get_kernel_spec("python3")
     except Exception as exc:  # noqa: BLE001 - any failure means no usable kernel
-        return Check("Jupyter kernel", False, f"no 'python3' kernel ({exc})",
-                     "Run: python -m ipykernel install --sys-prefix")
+        return Check(
+            "Jupyter kernel",
+            False,
+            f"no 'python3' kernel ({exc})",
+            "Run: python -m ipykernel install --sys-prefix",
+        )
     exe = spec.argv[0]
     if exe in ("python", "python3", "{python}"):
         exe = sys.executable
-    probe = subprocess.run([exe, "-c", "import smartseoul, pandas, geopandas"], capture_output=True, text=True)
+    probe = subprocess.run(
+        [exe, "-c", "import smartseoul, pandas, geopandas"], capture_output=True, text=True
+    )
     ok = probe.returncode == 0
-    return Check("Jupyter kernel", ok, f"python3 -> {exe}",
-                 "" if ok else "The notebook kernel cannot import smartseoul: run 'make venv' and "
-                 "choose the .venv kernel, or: python -m ipykernel install --sys-prefix")
+    return Check(
+        "Jupyter kernel",
+        ok,
+        f"python3 -> {exe}",
+        ""
+        if ok
+        else "The notebook kernel cannot import smartseoul: run 'make venv' and "
+        "choose the .venv kernel, or: python -m ipykernel install --sys-prefix",
+    )
 
 
 def check_datasets(root: Path) -> list[Check]:
@@ -84,8 +123,14 @@ def check_datasets(root: Path) -> list[Check]:
 
     pkg_file = root / "datasets" / "datapackage.json"
     if not pkg_file.exists():
-        return [Check("datasets", False, f"{pkg_file} not found",
-                      "Generate the datasets: smartseoul data generate (or 'make data').")]
+        return [
+            Check(
+                "datasets",
+                False,
+                f"{pkg_file} not found",
+                "Generate the datasets: smartseoul data generate (or 'make data').",
+            )
+        ]
     pkg = json.loads(pkg_file.read_text(encoding="utf-8"))
     out = []
     bad = 0
@@ -96,8 +141,14 @@ def check_datasets(root: Path) -> list[Check]:
             out.append(Check(f"dataset {r['name']}", False, f"missing: {p}", f"Regenerate it: {fix}"))
             bad += 1
         elif file_sha256(p) != r.get("hash", "").removeprefix("sha256:"):
-            out.append(Check(f"dataset {r['name']}", False, f"altered: {p} does not match its sha256",
-                             f"Keep a copy if you changed it on purpose, then restore it: {fix} --force"))
+            out.append(
+                Check(
+                    f"dataset {r['name']}",
+                    False,
+                    f"altered: {p} does not match its sha256",
+                    f"Keep a copy if you changed it on purpose, then restore it: {fix} --force",
+                )
+            )
             bad += 1
     if not bad:
         out.append(Check("datasets", True, f"{len(pkg['resources'])} files present, checksums match"))
@@ -113,8 +164,12 @@ def check_font() -> Check:
 
     family = register_hangul_font()
     if family is None:
-        return Check("Hangul font", False, "no Hangul-capable font for matplotlib",
-                     "Install koreanize-matplotlib: pip install -c constraints.txt koreanize-matplotlib")
+        return Check(
+            "Hangul font",
+            False,
+            "no Hangul-capable font for matplotlib",
+            "Install koreanize-matplotlib: pip install -c constraints.txt koreanize-matplotlib",
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         found = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)

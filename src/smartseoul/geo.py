@@ -19,7 +19,9 @@ KOREA_CENTRAL = "EPSG:5186"
 def to_metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The same data in metres (EPSG:5179), ready for areas, distances and buffers."""
     if gdf.crs is None:
-        raise ValueError("This GeoDataFrame has no CRS. Set it first, e.g. gdf.set_crs('EPSG:4326') for longitude/latitude.")
+        raise ValueError(
+            "This GeoDataFrame has no CRS. Set it first, e.g. gdf.set_crs('EPSG:4326') for longitude/latitude."
+        )
     return gdf.to_crs(KOREA_METRIC)
 
 
@@ -33,7 +35,9 @@ def points_from_frame(df: pd.DataFrame, lon: str = "lon", lat: str = "lat") -> g
     return gpd.GeoDataFrame(df.copy(), geometry=gpd.points_from_xy(df[lon], df[lat]), crs=WGS84)
 
 
-def count_points_in(polygons: gpd.GeoDataFrame, points: gpd.GeoDataFrame, by: str, name: str = "n") -> pd.Series:
+def count_points_in(
+    polygons: gpd.GeoDataFrame, points: gpd.GeoDataFrame, by: str, name: str = "n"
+) -> pd.Series:
     """How many points fall in each polygon (a spatial join), zero where none do."""
     pts = points[[points.geometry.name]].to_crs(polygons.crs)  # only the geometry: no column clashes
     joined = gpd.sjoin(pts, polygons[[by, polygons.geometry.name]], predicate="within", how="inner")

@@ -49,7 +49,9 @@ def course_environ(extra: dict[str, str] | None = None) -> dict[str, str]:
     runs helper programs (``alembic``) by name, which `make` and pytest do not put on PATH."""
     env = dict(os.environ)
     bin_dir = str(Path(sys.executable).parent)
-    env["PATH"] = os.pathsep.join([bin_dir, *[p for p in env.get("PATH", "").split(os.pathsep) if p and p != bin_dir]])
+    env["PATH"] = os.pathsep.join(
+        [bin_dir, *[p for p in env.get("PATH", "").split(os.pathsep) if p and p != bin_dir]]
+    )
     env.update(extra or {})
     return env
 
@@ -246,8 +248,9 @@ CHROMIUM_ARGS = [
 # --------------------------------------------------------------------------- a course copy
 
 
-def nbgrader_paths(grading_dir: Path, assignments: Sequence[str], *,
-                   env: dict[str, str] | None = None) -> dict[str, dict[str, str]]:
+def nbgrader_paths(
+    grading_dir: Path, assignments: Sequence[str], *, env: dict[str, str] | None = None
+) -> dict[str, dict[str, str]]:
     """Where nbgrader, configured as in ``grading_dir``, looks for each assignment: the course
     root, its source and release folders, the gradebook URL and the course id.
 
@@ -337,8 +340,9 @@ def copy_course(
     return grading
 
 
-def run_nbgrader(args: Sequence[str], *, cwd: Path, env: dict[str, str] | None = None,
-                 timeout: float = 600) -> subprocess.CompletedProcess:
+def run_nbgrader(
+    args: Sequence[str], *, cwd: Path, env: dict[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess:
     """Run ``nbgrader <args>`` from the course folder; raise with its output when it fails."""
     result = subprocess.run(
         [sys.executable, "-m", "nbgrader", *args],
@@ -350,7 +354,9 @@ def run_nbgrader(args: Sequence[str], *, cwd: Path, env: dict[str, str] | None =
         check=False,
     )
     if result.returncode != 0:
-        raise LabError(f"nbgrader {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        raise LabError(
+            f"nbgrader {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
     return result
 
 
@@ -418,10 +424,12 @@ def remove_trainee(name: str) -> None:
     subprocess.run(["groupdel", name], capture_output=True, check=False)
 
 
-_EXPOSE = ("import json, os, sys\n"
-           "from smartseoul.grading.worker import expose\n"
-           "expose(json.loads(sys.argv[1]))\n"
-           "os.execvp(sys.argv[2], sys.argv[2:])\n")
+_EXPOSE = (
+    "import json, os, sys\n"
+    "from smartseoul.grading.worker import expose\n"
+    "expose(json.loads(sys.argv[1]))\n"
+    "os.execvp(sys.argv[2], sys.argv[2:])\n"
+)
 
 
 def reachable(command: Sequence[str]) -> list[str]:
@@ -434,12 +442,24 @@ def reachable(command: Sequence[str]) -> list[str]:
     needed = [str(paths.course_root()), sys.prefix, sys.base_prefix]
     if os.environ.get("SMARTSEOUL_LAB_NO_EXPOSE") == "1" or not any(closed_ancestor(p) for p in needed):
         return list(command)
-    return ["unshare", "--mount", "--propagation", "private", "--", sys.executable, "-c", _EXPOSE,
-            json.dumps(needed), *command]
+    return [
+        "unshare",
+        "--mount",
+        "--propagation",
+        "private",
+        "--",
+        sys.executable,
+        "-c",
+        _EXPOSE,
+        json.dumps(needed),
+        *command,
+    ]
 
 
 def _runs_as(user: str, command: Sequence[str]) -> bool:
-    result = subprocess.run(reachable(["runuser", "-u", user, "--", *command]), capture_output=True, check=False)
+    result = subprocess.run(
+        reachable(["runuser", "-u", user, "--", *command]), capture_output=True, check=False
+    )
     return result.returncode == 0
 
 
@@ -453,8 +473,14 @@ def trainee_python(user: str, launcher_dir: Path) -> list[str]:
     if _runs_as(user, [sys.executable, "-c", "import nbgrader"]):
         return [sys.executable]
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    site_dirs = [p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir() and p.startswith(sys.prefix)]
-    for candidate in (f"/usr/bin/python{version}", f"/usr/local/bin/python{version}", shutil.which(f"python{version}")):
+    site_dirs = [
+        p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir() and p.startswith(sys.prefix)
+    ]
+    for candidate in (
+        f"/usr/bin/python{version}",
+        f"/usr/local/bin/python{version}",
+        shutil.which(f"python{version}"),
+    ):
         if not candidate or not Path(candidate).exists():
             continue
         launcher = Path(launcher_dir) / "run_with_course_env.py"
@@ -481,8 +507,9 @@ def trainee_python(user: str, launcher_dir: Path) -> list[str]:
     )
 
 
-def run_as(user: str, command: Sequence[str], *, cwd: Path, env: dict[str, str],
-           timeout: float = 300) -> subprocess.CompletedProcess:
+def run_as(
+    user: str, command: Sequence[str], *, cwd: Path, env: dict[str, str], timeout: float = 300
+) -> subprocess.CompletedProcess:
     """Run ``command`` as ``user`` with a clean environment (HOME, USER, PATH and ``env``)."""
     import pwd
 
@@ -497,7 +524,9 @@ def run_as(user: str, command: Sequence[str], *, cwd: Path, env: dict[str, str],
         **env,
     }
     return subprocess.run(
-        reachable(["runuser", "-u", user, "--", "env", "-i", *[f"{k}={v}" for k, v in clean.items()], *command]),
+        reachable(
+            ["runuser", "-u", user, "--", "env", "-i", *[f"{k}={v}" for k, v in clean.items()], *command]
+        ),
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -532,8 +561,10 @@ def make_lab_command(extra_args: Sequence[str] = ()) -> tuple[list[str], Path, d
     root = paths.course_root()
     grading = paths.grading_dir()
     if not (grading / "nbgrader_config.py").exists():
-        raise LabError(f"{grading / 'nbgrader_config.py'} is missing: run this from the course checkout "
-                       "(or set SMARTSEOUL_HOME to it)")
+        raise LabError(
+            f"{grading / 'nbgrader_config.py'} is missing: run this from the course checkout "
+            "(or set SMARTSEOUL_HOME to it)"
+        )
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")

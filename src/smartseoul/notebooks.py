@@ -39,7 +39,9 @@ def execute(path: Path, timeout: int = 300) -> Run:
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     start = time.perf_counter()
     client.execute()
     return Run(path, time.perf_counter() - start, nb)
@@ -47,7 +49,11 @@ def execute(path: Path, timeout: int = 300) -> Run:
 
 def figure_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     """Code cells that declare a figure for the book (alt text in their myst-nb metadata)."""
-    return [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("mystnb", {}).get("image", {}).get("alt")]
+    return [
+        c
+        for c in nb.cells
+        if c.cell_type == "code" and c.metadata.get("mystnb", {}).get("image", {}).get("alt")
+    ]
 
 
 def admonitions(nb_or_text, title: str) -> int:
@@ -64,7 +70,11 @@ def warnings_in_outputs(nb: nbformat.NotebookNode) -> list[str]:
     found = []
     for c in nb.cells:
         for o in c.get("outputs", []):
-            if o.get("output_type") == "stream" and o.get("name") == "stderr" and "Warning" in o.get("text", ""):
+            if (
+                o.get("output_type") == "stream"
+                and o.get("name") == "stderr"
+                and "Warning" in o.get("text", "")
+            ):
                 found.append(o["text"].strip().splitlines()[0])
     return found
 
@@ -82,8 +92,14 @@ def probe(path: Path, expression: str, setup: str = "", timeout: int = 300, defa
     from nbformat.v4 import new_code_cell
 
     nb = nbformat.read(path, as_version=4)
-    nb.cells.append(new_code_cell(f"{setup}\nimport json as _json\nprint({PROBE_MARK!r} + _json.dumps({expression}, default={default.__name__}))"))
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    nb.cells.append(
+        new_code_cell(
+            f"{setup}\nimport json as _json\nprint({PROBE_MARK!r} + _json.dumps({expression}, default={default.__name__}))"
+        )
+    )
+    NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     for output in nb.cells[-1].outputs:
         if output.get("output_type") == "stream" and PROBE_MARK in output.get("text", ""):
             return json.loads(output["text"].split(PROBE_MARK, 1)[1])

@@ -24,15 +24,23 @@ from smartseoul.book import audit
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "book"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 pytestmark = [pytest.mark.book, pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("book")]
 
 
 def chromium_path() -> str | None:
-    for candidate in (os.environ.get("SMARTSEOUL_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser")):
+    for candidate in (
+        os.environ.get("SMARTSEOUL_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and Path(candidate).exists():
             return candidate
     return None
@@ -78,8 +86,12 @@ def test_every_page_loads_cleanly_with_working_links_and_images(html_dir, site, 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pages = [p.relative_to(html_dir).as_posix() for p in audit.html_pages(html_dir)]
     # the root index.html only redirects to the welcome page: check where it goes, visit the rest
-    redirect = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', (html_dir / "index.html").read_text(), re.I)
-    assert redirect and (html_dir / redirect.group(1)).is_file(), "index.html does not lead to the welcome page"
+    redirect = re.search(
+        r'http-equiv="Refresh" content="0; url=([^"]+)"', (html_dir / "index.html").read_text(), re.I
+    )
+    assert redirect and (html_dir / redirect.group(1)).is_file(), (
+        "index.html does not lead to the welcome page"
+    )
     pages.remove("index.html")
     ids_cache: dict[str, set[str]] = {}
 
@@ -95,11 +107,25 @@ def test_every_page_loads_cleanly_with_working_links_and_images(html_dir, site, 
     page = context.new_page()
     problems: list[str] = []
     current = {"url": ""}
-    page.on("console", lambda m: problems.append(f"{current['url']}: console {m.type}: {m.text}")
-            if m.type == "error" and _local((m.location or {}).get("url", site), site) and "ERR_FAILED" not in m.text else None)
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(f"{current['url']}: console {m.type}: {m.text}")
+            if m.type == "error"
+            and _local((m.location or {}).get("url", site), site)
+            and "ERR_FAILED" not in m.text
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: problems.append(f"{current['url']}: page error: {e}"))
-    page.on("response", lambda r: problems.append(f"{current['url']}: {r.status} for {r.url}")
-            if _local(r.url, site) and r.status >= 400 else None)
+    page.on(
+        "response",
+        lambda r: (
+            problems.append(f"{current['url']}: {r.status} for {r.url}")
+            if _local(r.url, site) and r.status >= 400
+            else None
+        ),
+    )
     for rel in pages:
         current["url"] = rel
         page.goto(f"{site}/{rel}", wait_until="load")
@@ -116,7 +142,8 @@ def test_every_page_loads_cleanly_with_working_links_and_images(html_dir, site, 
             elif fragment and target.endswith(".html") and unquote(fragment) not in ids_of(target):
                 problems.append(f"{rel}: link to missing anchor {target}#{fragment}")
         broken = page.eval_on_selector_all(
-            "img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).map(e => e.getAttribute('src'))"
+            "img",
+            "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).map(e => e.getAttribute('src'))",
         )
         problems += [f"{rel}: image did not load: {src}" for src in broken]
     context.close()
@@ -124,7 +151,10 @@ def test_every_page_loads_cleanly_with_working_links_and_images(html_dir, site, 
     assert not problems, "\n".join(problems[:40])
 
 
-@pytest.mark.parametrize("term,expected_page", [("자치구", "glossary"), ("따릉이", "glossary"), ("Ttareungyi", "glossary"), ("synthetic", "")])
+@pytest.mark.parametrize(
+    "term,expected_page",
+    [("자치구", "glossary"), ("따릉이", "glossary"), ("Ttareungyi", "glossary"), ("synthetic", "")],
+)
 def test_search_finds_korean_and_english_terms(html_dir, site, browser, term, expected_page):
     page = browser.new_page()
     page.goto(f"{site}/search.html?q={term}", wait_until="load")
@@ -133,7 +163,9 @@ def test_search_finds_korean_and_english_terms(html_dir, site, browser, term, ex
         " return s && !/Preparing|Searching/.test(s.textContent); }",
         timeout=20_000,
     )
-    hits = page.eval_on_selector_all("#search-results ul.search li a", "els => els.map(e => e.getAttribute('href'))")
+    hits = page.eval_on_selector_all(
+        "#search-results ul.search li a", "els => els.map(e => e.getAttribute('href'))"
+    )
     page.close()
     assert hits, f"the search found nothing for {term!r}"
     assert expected_page in " ".join(hits), f"{term!r} should find the {expected_page} page, got {hits[:5]}"
@@ -141,7 +173,9 @@ def test_search_finds_korean_and_english_terms(html_dir, site, browser, term, ex
 
 def test_screenshots_of_the_welcome_a_module_and_a_catalogue_page(html_dir, site, browser):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    modules = sorted(p for p in (html_dir / "modules").rglob("*.html")) if (html_dir / "modules").exists() else []
+    modules = (
+        sorted(p for p in (html_dir / "modules").rglob("*.html")) if (html_dir / "modules").exists() else []
+    )
     catalogue = sorted((html_dir / "book" / "_generated" / "data").glob("*.html"))
     shots = {"welcome": html_dir / "book" / "intro.html", "catalogue": catalogue[0] if catalogue else None}
     shots["module"] = modules[0] if modules else None
@@ -158,4 +192,6 @@ def test_screenshots_of_the_welcome_a_module_and_a_catalogue_page(html_dir, site
     page.close()
     assert "welcome" in saved and "catalogue" in saved
     if "module" not in saved:
-        pytest.xfail("no module page in the book yet, so no module screenshot (the welcome and catalogue ones are saved)")
+        pytest.xfail(
+            "no module page in the book yet, so no module screenshot (the welcome and catalogue ones are saved)"
+        )

@@ -21,7 +21,11 @@ def test_book_builds_with_no_warning_and_no_notebook_error(built_book):
     tail = "\n".join(built_book.output.strip().splitlines()[-60:])
     assert built_book.ok, f"jupyter-book build -W failed:\n{tail}"
     # -W stops at the first warning; make sure none slipped through as plain text either
-    warnings = [line for line in built_book.output.splitlines() if re.search(r": WARNING:|Warning, treated as error", line)]
+    warnings = [
+        line
+        for line in built_book.output.splitlines()
+        if re.search(r": WARNING:|Warning, treated as error", line)
+    ]
     assert not warnings, "\n".join(warnings[:20])
     assert (built_book.html / "index.html").is_file()
 
@@ -37,7 +41,11 @@ def _content_pages() -> set[str]:
     for path in (ROOT / "modules").rglob("*"), (ROOT / "book").rglob("*"):
         for p in path:
             rel = p.relative_to(ROOT).as_posix()
-            if p.suffix in (".md", ".ipynb") and not any(part.startswith(".") for part in p.parts) and not excluded(rel):
+            if (
+                p.suffix in (".md", ".ipynb")
+                and not any(part.startswith(".") for part in p.parts)
+                and not excluded(rel)
+            ):
                 pages.add(rel[: -len(p.suffix)])
     return pages
 
@@ -100,7 +108,8 @@ def test_notebook_pages_have_launch_and_download_buttons(html_dir):
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     hub = config["launch_buttons"]["jupyterhub_url"].rstrip("/")
     notebooks = [
-        p for p in audit.html_pages(html_dir)
+        p
+        for p in audit.html_pages(html_dir)
         if (html_dir / "_sources" / p.relative_to(html_dir)).with_suffix(".ipynb").exists()
     ]
     assert notebooks, "no notebook page in the book"

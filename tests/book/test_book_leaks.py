@@ -17,7 +17,11 @@ pytestmark = [pytest.mark.book, pytest.mark.slow, pytest.mark.xdist_group("book"
 
 def _public_sources() -> list[Path]:
     """What a trainee may see: module pages, the book's own pages, the student versions."""
-    out = [p for p in (ROOT / "modules").rglob("*") if p.suffix in (".md", ".ipynb") and ".ipynb_checkpoints" not in p.parts]
+    out = [
+        p
+        for p in (ROOT / "modules").rglob("*")
+        if p.suffix in (".md", ".ipynb") and ".ipynb_checkpoints" not in p.parts
+    ]
     out += [p for p in (ROOT / "book").rglob("*") if p.suffix in (".md", ".ipynb")]
     return out
 
@@ -61,6 +65,9 @@ def test_the_leak_check_catches_a_planted_leak(html_dir, needles, tmp_path):
     shutil.copytree(html_dir, site, ignore=shutil.ignore_patterns("_images", "_static", "_sources"))
     page = site / "book" / "exercises.html"
     planted = needles[0]
-    page.write_text(page.read_text(encoding="utf-8").replace("</article>", f"<pre>{planted.text}</pre></article>"), encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("</article>", f"<pre>{planted.text}</pre></article>"),
+        encoding="utf-8",
+    )
     leaks = audit.find_leaks(site, [planted])
     assert any("exercises.html" in leak for leak in leaks)

@@ -14,8 +14,13 @@ from smartseoul.book import audit, catalogue, toc
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = [
-    "00-orientation", "01-smart-city-initiatives", "02-big-data-post-covid", "03-owl-bus-case-study",
-    "04-implementation-and-trends", "05-sustainable-cities", "06-capstone-your-city",
+    "00-orientation",
+    "01-smart-city-initiatives",
+    "02-big-data-post-covid",
+    "03-owl-bus-case-study",
+    "04-implementation-and-trends",
+    "05-sustainable-cities",
+    "06-capstone-your-city",
 ]
 
 
@@ -37,8 +42,16 @@ def test_toc_lists_every_module_with_a_glob_for_its_notebooks():
     for module in MODULES:
         chapter = chapters[f"modules/{module}/index"]
         assert chapter["sections"] == [{"glob": f"modules/{module}/{module[:2]}*"}]
-    for page in ["book/syllabus", "book/setup", "book/glossary", "book/references", "book/instructor-guide",
-                 "book/about", "book/exercises", "book/_generated/data-catalogue"]:
+    for page in [
+        "book/syllabus",
+        "book/setup",
+        "book/glossary",
+        "book/references",
+        "book/instructor-guide",
+        "book/about",
+        "book/exercises",
+        "book/_generated/data-catalogue",
+    ]:
         assert page in chapters, f"{page} missing from _toc.yml"
 
 
@@ -53,25 +66,43 @@ def test_pruned_toc_keeps_what_exists_and_says_what_it_left_out(tmp_path):
     nbformat.write(nbformat.v4.new_notebook(), tmp_path / "modules" / "00-orientation" / "00a-first.ipynb")
     _write(tmp_path / "modules" / "01-smart-city-initiatives" / "index.md")
     full = {
-        "format": "jb-book", "root": "book/intro",
+        "format": "jb-book",
+        "root": "book/intro",
         "parts": [
-            {"caption": "Modules", "chapters": [
-                {"file": "modules/00-orientation/index", "sections": [{"glob": "modules/00-orientation/00*"}]},
-                {"file": "modules/01-smart-city-initiatives/index", "sections": [{"glob": "modules/01-smart-city-initiatives/01*"}]},
-                {"file": "modules/02-big-data-post-covid/index", "sections": [{"glob": "modules/02-big-data-post-covid/02*"}]},
-            ]},
+            {
+                "caption": "Modules",
+                "chapters": [
+                    {
+                        "file": "modules/00-orientation/index",
+                        "sections": [{"glob": "modules/00-orientation/00*"}],
+                    },
+                    {
+                        "file": "modules/01-smart-city-initiatives/index",
+                        "sections": [{"glob": "modules/01-smart-city-initiatives/01*"}],
+                    },
+                    {
+                        "file": "modules/02-big-data-post-covid/index",
+                        "sections": [{"glob": "modules/02-big-data-post-covid/02*"}],
+                    },
+                ],
+            },
             {"caption": "Later", "chapters": [{"file": "book/not-yet"}]},
         ],
     }
     pruned = toc.prune(full, tmp_path)
     chapters = pruned.toc["parts"][0]["chapters"]
-    assert [c["file"] for c in chapters] == ["modules/00-orientation/index", "modules/01-smart-city-initiatives/index"]
+    assert [c["file"] for c in chapters] == [
+        "modules/00-orientation/index",
+        "modules/01-smart-city-initiatives/index",
+    ]
     assert chapters[0]["sections"] == [{"glob": "modules/00-orientation/00*"}]
     assert "sections" not in chapters[1], "an empty glob must be dropped (it is a warning, hence an error)"
     assert len(pruned.toc["parts"]) == 1
     assert any("02-big-data" in s for s in pruned.left_out) and any("Later" in s for s in pruned.left_out)
     assert toc.toc_docnames(pruned.toc, tmp_path) == [
-        "book/intro", "modules/00-orientation/index", "modules/00-orientation/00a-first",
+        "book/intro",
+        "modules/00-orientation/index",
+        "modules/00-orientation/00a-first",
         "modules/01-smart-city-initiatives/index",
     ]
 
@@ -83,8 +114,14 @@ def test_a_missing_root_page_is_a_clear_error(tmp_path):
 
 @pytest.mark.parametrize(
     "alt,ok",
-    [(None, False), ("", False), ("  ", False), ("districts.png", False), ("figure", False),
-     ("Map of Seoul's 25 districts coloured by population", True)],
+    [
+        (None, False),
+        ("", False),
+        ("  ", False),
+        ("districts.png", False),
+        ("figure", False),
+        ("Map of Seoul's 25 districts coloured by population", True),
+    ],
 )
 def test_alt_text_rules(alt, ok):
     assert (audit.alt_problem(alt, "_images/districts.png") is None) is ok
@@ -92,18 +129,28 @@ def test_alt_text_rules(alt, ok):
 
 def _site(tmp_path: Path, body: str, heading: str = "<h1>Page</h1>") -> Path:
     html = tmp_path / "html"
-    _write(html / "book" / "page.html",
-           f'<html lang="en"><body><article class="bd-article">{heading}{body}</article></body></html>')
-    (html / "searchindex.js").write_text('Search.setIndex({"docnames": ["book/page"], "terms": {"hello": 0}})')
+    _write(
+        html / "book" / "page.html",
+        f'<html lang="en"><body><article class="bd-article">{heading}{body}</article></body></html>',
+    )
+    (html / "searchindex.js").write_text(
+        'Search.setIndex({"docnames": ["book/page"], "terms": {"hello": 0}})'
+    )
     return html
 
 
 def _exercise(tmp_path: Path) -> Path:
     nb = nbformat.v4.new_notebook()
     nb.cells = [
-        nbformat.v4.new_code_cell("answer = 1\n### BEGIN SOLUTION\nsecret_total = raw_table.groupby('gu').sum()\n### END SOLUTION"),
-        nbformat.v4.new_code_cell("assert answer\n### BEGIN HIDDEN TESTS\nassert verysecretfunction(answer) == 42\n### END HIDDEN TESTS"),
-        nbformat.v4.new_markdown_cell("Why?\n=== BEGIN MARK SCHEME ===\nFull marks if the trainee mentions masking small cells.\n=== END MARK SCHEME ==="),
+        nbformat.v4.new_code_cell(
+            "answer = 1\n### BEGIN SOLUTION\nsecret_total = raw_table.groupby('gu').sum()\n### END SOLUTION"
+        ),
+        nbformat.v4.new_code_cell(
+            "assert answer\n### BEGIN HIDDEN TESTS\nassert verysecretfunction(answer) == 42\n### END HIDDEN TESTS"
+        ),
+        nbformat.v4.new_markdown_cell(
+            "Why?\n=== BEGIN MARK SCHEME ===\nFull marks if the trainee mentions masking small cells.\n=== END MARK SCHEME ==="
+        ),
     ]
     ex = tmp_path / "exercises" / "m9-test"
     ex.mkdir(parents=True)
@@ -124,8 +171,10 @@ def test_leak_check_finds_a_solution_in_page_text_even_when_highlighted(tmp_path
     needles = audit.leak_needles(_exercise(tmp_path))
     clean = _site(tmp_path / "a", "<p>Nothing to see</p>")
     assert audit.find_leaks(clean, needles) == []
-    highlighted = ('<pre><span class="n">secret_total</span> <span class="o">=</span> '
-                   '<span class="n">raw_table</span>.groupby(&#39;gu&#39;).sum()</pre>')
+    highlighted = (
+        '<pre><span class="n">secret_total</span> <span class="o">=</span> '
+        '<span class="n">raw_table</span>.groupby(&#39;gu&#39;).sum()</pre>'
+    )
     leaky = _site(tmp_path / "b", highlighted)
     assert any("solution of m9-test" in leak for leak in audit.find_leaks(leaky, needles))
 
@@ -133,13 +182,19 @@ def test_leak_check_finds_a_solution_in_page_text_even_when_highlighted(tmp_path
 def test_leak_check_reads_the_search_index(tmp_path):
     needles = audit.leak_needles(_exercise(tmp_path))
     html = _site(tmp_path / "c", "<p>clean</p>")
-    index = {"docnames": ["book/page", "exercises/m9-test/m9-test"], "terms": {audit._stem("verysecretfunction"): 0}}
+    index = {
+        "docnames": ["book/page", "exercises/m9-test/m9-test"],
+        "terms": {audit._stem("verysecretfunction"): 0},
+    }
     (html / "searchindex.js").write_text(f"Search.setIndex({json.dumps(index)})")
     leaks = audit.find_leaks(html, needles)
     assert any("source notebook" in leak for leak in leaks)
     assert any("verysecretfunction" in leak for leak in leaks)
     # a word that is also public (the stem appears in a public text) is not a leak
-    assert not any("verysecretfunction" in leak for leak in audit.find_leaks(html, needles, audit.public_stems(["verysecretfunction"])))
+    assert not any(
+        "verysecretfunction" in leak
+        for leak in audit.find_leaks(html, needles, audit.public_stems(["verysecretfunction"]))
+    )
 
 
 def test_headings_that_skip_a_level_are_reported(tmp_path):
@@ -156,7 +211,9 @@ def test_markdown_tables_escape_pipes_and_newlines():
 
 
 def test_binder_installs_exactly_the_pinned_versions():
-    pins = lambda p: sorted(l.strip() for l in p.read_text().splitlines() if l.strip() and not l.startswith("#"))  # noqa: E731
+    pins = lambda p: sorted(
+        l.strip() for l in p.read_text().splitlines() if l.strip() and not l.startswith("#")
+    )  # noqa: E731
     assert pins(ROOT / "binder" / "requirements.txt") == pins(ROOT / "constraints.txt"), (
         "binder/requirements.txt is out of date: run 'smartseoul book binder'"
     )

@@ -16,8 +16,11 @@ def test_committed_toy_city_is_what_the_code_writes(tmp_path):
 
 
 def test_worked_memo_quotes_the_practice_city_correctly():
-    report = capstone.validate(MODULE / "toy_city" / "boundaries.geojson", MODULE / "toy_city" / "indicators.csv",
-                               numeric=["population", "pop_65_plus", "cooling_centres"])
+    report = capstone.validate(
+        MODULE / "toy_city" / "boundaries.geojson",
+        MODULE / "toy_city" / "indicators.csv",
+        numeric=["population", "pop_65_plus", "cooling_centres"],
+    )
     table = capstone.equity_table(report.joined, need="pop_65_plus", supply="cooling_centres")
     under = table[table["under_served"]]
     memo = (MODULE / "06b-policy-memo.md").read_text(encoding="utf-8")

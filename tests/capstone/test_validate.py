@@ -44,7 +44,10 @@ def test_equity_analysis_on_the_toy_city(good):
         ("missing_crs", ["no coordinate reference system", "set_crs"]),
         ("invalid_geometry", ["invalid", "D05", "make_valid"]),
         ("keys_do_not_match", ["do not match", "D01", "leading zeros"]),
-        ("text_in_numeric", ["should hold numbers", "1,234", "n/a", "Thousands separators", "Leave missing values empty"]),
+        (
+            "text_in_numeric",
+            ["should hold numbers", "1,234", "n/a", "Thousands separators", "Leave missing values empty"],
+        ),
     ],
 )
 def test_each_broken_input_gets_a_clear_message(cases, case, expected):
@@ -68,7 +71,11 @@ def test_command_line_exit_codes(good, cases):
     runner = CliRunner()
     ok = runner.invoke(app, ["capstone", "validate", str(good[0]), str(good[1]), "--numeric", "population"])
     assert ok.exit_code == 0, ok.output
-    bad = runner.invoke(app, ["capstone", "validate", *map(str, cases["text_in_numeric"]), "--numeric", "population"])
+    bad = runner.invoke(
+        app, ["capstone", "validate", *map(str, cases["text_in_numeric"]), "--numeric", "population"]
+    )
     assert bad.exit_code == 1 and "1,234" in bad.output
-    enc = runner.invoke(app, ["capstone", "validate", *map(str, cases["wrong_encoding"]), "--encoding", "cp949"])
+    enc = runner.invoke(
+        app, ["capstone", "validate", *map(str, cases["wrong_encoding"]), "--encoding", "cp949"]
+    )
     assert enc.exit_code == 0, enc.output

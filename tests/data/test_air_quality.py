@@ -24,7 +24,8 @@ def city_daily(aq):
     daily = aq.groupby("date")[["pm10_ugm3", "pm25_ugm3", "o3_ppm", "no2_ppm", "co_ppm", "so2_ppm"]].mean()
     weather = data.load("weather_daily").set_index("date")
     return daily.join(weather[["rain_mm", "is_rainy"]], how="left").assign(
-        year=lambda d: d.index.year, month=lambda d: d.index.month)
+        year=lambda d: d.index.year, month=lambda d: d.index.month
+    )
 
 
 def test_one_station_per_gu_every_day(aq):
@@ -62,7 +63,9 @@ def test_winter_spring_particles_summer_ozone(city_daily):
 def test_spring_yellow_dust(city_daily):
     spring = city_daily[city_daily["month"].isin([3, 4, 5])]
     dusty = spring[spring["pm10_ugm3"] > 150]
-    assert set(dusty["year"]) == {2019, 2020, 2021, 2022, 2023}, "each spring should have at least one 황사 day"
+    assert set(dusty["year"]) == {2019, 2020, 2021, 2022, 2023}, (
+        "each spring should have at least one 황사 day"
+    )
     # dust is coarse: PM2.5 is a small share of PM10 on those days, unlike ordinary days
     assert (dusty["pm25_ugm3"] / dusty["pm10_ugm3"]).median() < 0.4
     assert (spring["pm25_ugm3"] / spring["pm10_ugm3"]).median() > 0.42
@@ -133,7 +136,9 @@ def test_raw_2022_file_matches_clean(aq):
     assert list(raw.columns[:2]) == ["측정일시", "측정소명"]
     assert "미세먼지농도(㎍/㎥)" in raw.columns and "초미세먼지농도(㎍/㎥)" in raw.columns
     assert len(raw) == 25 * 365 and raw["측정일시"].str.fullmatch(r"2022\d{4}").all()
-    clean = aq[aq["year"] == 2022].assign(key=lambda d: d["date"].dt.strftime("%Y%m%d") + d["station_name"].astype(str))
+    clean = aq[aq["year"] == 2022].assign(
+        key=lambda d: d["date"].dt.strftime("%Y%m%d") + d["station_name"].astype(str)
+    )
     merged = raw.assign(key=raw["측정일시"] + raw["측정소명"]).merge(clean, on="key")
     assert len(merged) == len(raw)
     both = merged[["미세먼지농도(㎍/㎥)", "pm10_ugm3"]].dropna()

@@ -16,8 +16,10 @@ from smartseoul import data
 # published annual totals (facts §2(a)); 2019 and 2023 are approximations from daily averages
 ANNUAL = {2020: 27.86e6, 2021: 32.05e6, 2022: 40.95e6}
 APPROX = {2019: 51_929 * 365, 2023: 120_000 * 365}
-RAW_HEADER = ("자전거번호,대여일시,대여 대여소번호,대여 대여소명,대여거치대,반납일시,반납대여소번호,반납대여소명,"
-              "반납거치대,이용시간(분),이용거리(M),생년,성별,이용자종류,대여대여소ID,반납대여소ID,자전거구분")
+RAW_HEADER = (
+    "자전거번호,대여일시,대여 대여소번호,대여 대여소명,대여거치대,반납일시,반납대여소번호,반납대여소명,"
+    "반납거치대,이용시간(분),이용거리(M),생년,성별,이용자종류,대여대여소ID,반납대여소ID,자전거구분"
+)
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +66,11 @@ def test_station_numbers_are_padded_text(stations):
 
 def test_stations_stand_inside_their_dong(stations):
     dongs = data.load("dongs")[["dong_code", "geometry"]].rename(columns={"dong_code": "poly_dong"})
-    pts = gpd.GeoDataFrame(stations[["station_no", "dong_code"]],
-                           geometry=gpd.points_from_xy(stations["lon"], stations["lat"]), crs=4326)
+    pts = gpd.GeoDataFrame(
+        stations[["station_no", "dong_code"]],
+        geometry=gpd.points_from_xy(stations["lon"], stations["lat"]),
+        crs=4326,
+    )
     joined = gpd.sjoin(pts, dongs.to_crs(4326), how="left", predicate="within")
     joined = joined.drop_duplicates("station_no")
     assert joined["poly_dong"].notna().all(), "some stations stand outside every dong"
@@ -114,8 +119,12 @@ def test_annual_totals_follow_the_published_figures(daily):
 
 
 def test_stations_count_only_after_opening(daily, stations):
-    opened = daily.merge(stations[["station_no", "installed_date"]].astype({"station_no": "string"}),
-                         left_on=daily["station_no"].astype("string"), right_on="station_no", how="left")
+    opened = daily.merge(
+        stations[["station_no", "installed_date"]].astype({"station_no": "string"}),
+        left_on=daily["station_no"].astype("string"),
+        right_on="station_no",
+        how="left",
+    )
     assert opened["installed_date"].notna().all()
     assert (opened["date"] >= opened["installed_date"]).all()
     first_day = daily.groupby("station_no", observed=True)["date"].min()
@@ -138,7 +147,11 @@ def test_rain_and_cold_mean_fewer_rides(city_daily):
 
 
 def test_seasons(city_daily):
-    m = city_daily.groupby([city_daily["date"].dt.year, city_daily["date"].dt.month])["rentals"].sum().unstack()
+    m = (
+        city_daily.groupby([city_daily["date"].dt.year, city_daily["date"].dt.month])["rentals"]
+        .sum()
+        .unstack()
+    )
     share = m.div(m.sum(axis=1), axis=0)
     assert (share[[1, 2, 3, 4]].mean(axis=1) < 0.8 / 12).all()  # January-April off-season
     assert (share[[1, 2]].max(axis=1) < 0.6 / 12).all()
@@ -148,8 +161,11 @@ def test_seasons(city_daily):
 
 
 def test_busiest_districts_and_stations(daily, stations):
-    d = daily.merge(stations[["station_no", "gu_name", "station_name"]].astype({"station_no": "string"}),
-                    left_on=daily["station_no"].astype("string"), right_on="station_no")
+    d = daily.merge(
+        stations[["station_no", "gu_name", "station_name"]].astype({"station_no": "string"}),
+        left_on=daily["station_no"].astype("string"),
+        right_on="station_no",
+    )
     y23 = d[d["date"].dt.year == 2023].groupby("gu_name", observed=True)["rentals"].sum()
     assert set(y23.nlargest(3).index) == {"강서구", "송파구", "영등포구"}
     top19 = d[d["date"].dt.year == 2019].groupby("station_name")["rentals"].sum().nlargest(10).index
@@ -164,15 +180,24 @@ def test_hourly_sums_to_daily(hourly, city_daily):
 
 
 def _profile(times: pd.Series, weights: pd.Series | None = None) -> pd.DataFrame:
-    df = pd.DataFrame({"hour": times.dt.hour, "weekend": times.dt.day_of_week >= 5,
-                       "n": 1 if weights is None else weights.to_numpy()})
+    df = pd.DataFrame(
+        {
+            "hour": times.dt.hour,
+            "weekend": times.dt.day_of_week >= 5,
+            "n": 1 if weights is None else weights.to_numpy(),
+        }
+    )
     p = df.groupby(["weekend", "hour"])["n"].sum().unstack(0)
     return p / p.sum()
 
 
 @pytest.mark.parametrize("source", ["hourly", "trips"])
 def test_commute_peaks_on_weekdays_midday_peak_at_weekends(source, hourly, trips):
-    p = _profile(hourly["datetime"], hourly["rentals"]) if source == "hourly" else _profile(trips["rented_at"])
+    p = (
+        _profile(hourly["datetime"], hourly["rentals"])
+        if source == "hourly"
+        else _profile(trips["rented_at"])
+    )
     weekday, weekend = p[False], p[True]
     assert set(weekday.nlargest(2).index) == {8, 18}
     assert weekday[8] > 1.5 * weekday[[11, 12, 13, 14]].mean()
@@ -184,7 +209,9 @@ def test_rainy_hours_are_quiet(hourly):
     w = data.load("weather_hourly")[["datetime", "rain_mm"]]
     h = hourly.merge(w, on="datetime")
     h["slot"] = h["datetime"].dt.hour.astype(str) + h["datetime"].dt.day_of_week.ge(5).astype(str)
-    h["rel"] = h["rentals"] / h.groupby([h["datetime"].dt.tz_localize(None).dt.to_period("M"), "slot"])["rentals"].transform("mean")
+    h["rel"] = h["rentals"] / h.groupby([h["datetime"].dt.tz_localize(None).dt.to_period("M"), "slot"])[
+        "rentals"
+    ].transform("mean")
     assert h.loc[h["rain_mm"] >= 2, "rel"].median() < 0.6
 
 

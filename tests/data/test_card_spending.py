@@ -29,11 +29,15 @@ def change(card, year, **filters):
 
 
 def test_table_covers_every_month_gu_and_industry(card):
-    assert card["month"].min() == pd.Timestamp("2019-01-01") and card["month"].max() == pd.Timestamp("2022-12-01")
+    assert card["month"].min() == pd.Timestamp("2019-01-01") and card["month"].max() == pd.Timestamp(
+        "2022-12-01"
+    )
     assert card["gu_code"].nunique() == 25 and card["month"].nunique() == 48
     combos = card.groupby(["industry_code", "channel"], observed=True).size()
     assert (combos == 48 * 25).all()
-    assert {"한식", "면세점", "여행사", "유흥주점", "종합레저시설", "음식료품/슈퍼마켓", "의료"} <= set(card["industry_ko"].astype(str))
+    assert {"한식", "면세점", "여행사", "유흥주점", "종합레저시설", "음식료품/슈퍼마켓", "의료"} <= set(
+        card["industry_ko"].astype(str)
+    )
     assert not card.duplicated(["month", "gu_code", "industry_code"]).any()
 
 
@@ -47,8 +51,15 @@ def test_offline_total_about_100_trillion_then_minus_9_percent(by_year):
 
 @pytest.mark.parametrize(
     "industry,lo,hi",
-    [("면세점", -0.86, -0.78), ("여행사", -0.69, -0.60), ("종합레저시설", -0.58, -0.50), ("유흥주점", -0.57, -0.49),
-     ("음식료품/슈퍼마켓", 0.07, 0.13), ("의료", 0.0, 0.05), ("한식", -0.21, -0.16)],
+    [
+        ("면세점", -0.86, -0.78),
+        ("여행사", -0.69, -0.60),
+        ("종합레저시설", -0.58, -0.50),
+        ("유흥주점", -0.57, -0.49),
+        ("음식료품/슈퍼마켓", 0.07, 0.13),
+        ("의료", 0.0, 0.05),
+        ("한식", -0.21, -0.16),
+    ],
 )
 def test_2020_change_by_industry(card, industry, lo, hi):
     assert lo < change(card, 2020, industry_ko=industry, channel="offline") < hi
@@ -82,11 +93,17 @@ def test_business_districts_lead_offline_and_fall_further(card):
     assert set(g[2019].nlargest(5).index) == {"강남구", "중구", "종로구", "서초구", "영등포구"}
     assert g[2019].idxmax() == "강남구"
     ch = g[2020] / g[2019] - 1
-    assert ch[["중구", "종로구", "강남구"]].mean() < ch[["노원구", "도봉구", "강북구", "은평구"]].mean() - 0.02
+    assert (
+        ch[["중구", "종로구", "강남구"]].mean() < ch[["노원구", "도봉구", "강북구", "은평구"]].mean() - 0.02
+    )
 
 
 def test_online_follows_where_people_live(card):
-    on = card[(card["channel"] == "online") & (card["month"].dt.year == 2019)].groupby("gu_code")["sales_krw"].sum()
+    on = (
+        card[(card["channel"] == "online") & (card["month"].dt.year == 2019)]
+        .groupby("gu_code")["sales_krw"]
+        .sum()
+    )
     pop = city.gu_facts().set_index("code")["population"]
     assert np.corrcoef(on.reindex(pop.index), pop)[0, 1] > 0.97
 

@@ -25,7 +25,17 @@ def test_every_generator_has_its_resources_in_the_package():
 
 @pytest.mark.parametrize("r", RESOURCES, ids=lambda r: r["name"])
 def test_resource_metadata_is_complete(r):
-    for key in ("title", "description", "path", "format", "provenance", "licenses", "sources", "hash", "bytes"):
+    for key in (
+        "title",
+        "description",
+        "path",
+        "format",
+        "provenance",
+        "licenses",
+        "sources",
+        "hash",
+        "bytes",
+    ):
         assert r.get(key), f"{r['name']} lacks {key}"
     assert r["provenance"] in {"synthetic", "factual", "derived"}
     assert r["synthetic"] == (r["provenance"] == "synthetic")
@@ -60,7 +70,9 @@ def test_datapackage_descriptor_is_valid_frictionless():
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "name", [r["name"] for r in RESOURCES if r["format"] in ("csv", "parquet") and r["role"] != "raw"], ids=str
+    "name",
+    [r["name"] for r in RESOURCES if r["format"] in ("csv", "parquet") and r["role"] != "raw"],
+    ids=str,
 )
 def test_tabular_resource_validates_with_frictionless(name):
     """Frictionless checks the data against the published schema: CSV files as they are on disk
@@ -143,7 +155,9 @@ def test_generate_never_overwrites_edited_files(datasets_copy):
         generate(datasets_copy, only=["weather"])
     assert f.read_text(encoding="utf-8") == "my own notes\n"  # nothing lost
     generate(datasets_copy, only=["weather"], force=True)
-    assert file_sha256(f) == next(r for r in RESOURCES if r["name"] == "weather_daily")["hash"].removeprefix("sha256:")
+    assert file_sha256(f) == next(r for r in RESOURCES if r["name"] == "weather_daily")["hash"].removeprefix(
+        "sha256:"
+    )
 
 
 def test_another_seed_gives_other_synthetic_values(tmp_path):

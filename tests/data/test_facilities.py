@@ -12,7 +12,14 @@ from smartseoul import data
 
 METRIC = "EPSG:5179"
 KKACHI_ON_GU = {"11200", "11530", "11380", "11500", "11320"}  # Seongdong, Guro, Eunpyeong, Gangseo, Dobong
-MOUNTAIN_GU = {"11320": "Dobong", "11305": "Gangbuk", "11620": "Gwanak", "11110": "Jongno", "11350": "Nowon", "11650": "Seocho"}
+MOUNTAIN_GU = {
+    "11320": "Dobong",
+    "11305": "Gangbuk",
+    "11620": "Gwanak",
+    "11110": "Jongno",
+    "11350": "Nowon",
+    "11650": "Seocho",
+}
 
 
 @pytest.fixture(scope="module")
@@ -54,16 +61,31 @@ def test_counts_and_ids(fac):
 
 def test_points_lie_in_their_dong(fac):
     dongs = data.load("dongs")
-    pts = gpd.GeoDataFrame(fac[["facility_id", "dong_code", "gu_code"]],
-                           geometry=gpd.points_from_xy(fac["lon"], fac["lat"]), crs=4326)
-    j = gpd.sjoin(pts, dongs[["dong_code", "gu_code", "geometry"]], how="left", predicate="within", lsuffix="f", rsuffix="d")
+    pts = gpd.GeoDataFrame(
+        fac[["facility_id", "dong_code", "gu_code"]],
+        geometry=gpd.points_from_xy(fac["lon"], fac["lat"]),
+        crs=4326,
+    )
+    j = gpd.sjoin(
+        pts,
+        dongs[["dong_code", "gu_code", "geometry"]],
+        how="left",
+        predicate="within",
+        lsuffix="f",
+        rsuffix="d",
+    )
     j = j[~j.index.duplicated()]
     assert (j["dong_code_f"] == j["dong_code_d"]).mean() > 0.999
     assert (j["gu_code_f"] == j["gu_code_d"]).mean() > 0.999
 
 
 def test_senior_centres_follow_older_residents(fac, pop):
-    sc = fac[fac["facility_type"] == "senior_centre"].groupby("dong_code").size().reindex(pop.index, fill_value=0)
+    sc = (
+        fac[fac["facility_type"] == "senior_centre"]
+        .groupby("dong_code")
+        .size()
+        .reindex(pop.index, fill_value=0)
+    )
     assert sc.corr(pop["pop_65_plus"], method="spearman") > 0.7
 
 
@@ -77,7 +99,7 @@ def test_cooling_shelters_follow_older_residents_unevenly(fac, pop, shelters_per
     many_old = older >= older.quantile(0.75)
     underserved = many_old & (rate < 0.5 * rate.median())
     assert underserved.sum() >= 8, f"only {underserved.sum()} under-served dongs with many older residents"
-    by_gu = (shelters_per_dong.groupby(pop["gu_code"]).sum() / older.groupby(pop["gu_code"]).sum())
+    by_gu = shelters_per_dong.groupby(pop["gu_code"]).sum() / older.groupby(pop["gu_code"]).sum()
     assert by_gu.max() / by_gu.min() > 1.5, "districts differ in how well they provide"
 
 
@@ -111,7 +133,9 @@ def test_green_space_shares(green):
 
 def test_green_space_is_on_the_mountains_not_in_the_centre(green, pop):
     g = green.set_index("dong_code")
-    weighted = (g["green_share"] * g["land_area_km2"]).groupby(g["gu_code"]).sum() / g["land_area_km2"].groupby(g["gu_code"]).sum()
+    weighted = (g["green_share"] * g["land_area_km2"]).groupby(g["gu_code"]).sum() / g[
+        "land_area_km2"
+    ].groupby(g["gu_code"]).sum()
     mountain = weighted[weighted.index.isin(list(MOUNTAIN_GU))]
     other = weighted[~weighted.index.isin(list(MOUNTAIN_GU))]
     assert mountain.mean() > other.mean() + 0.08

@@ -78,21 +78,39 @@ def test_living_population_covers_every_dong_hour_and_day(full):
 def test_subway_daily_adds_up_to_the_monthly_table(full):
     daily = pd.read_parquet(full / "subway_daily")
     monthly = data.load("subway_ridership")
-    m = monthly[pd.to_datetime(monthly["month"]).dt.year.eq(2022) & pd.to_datetime(monthly["month"]).dt.month.isin(MONTHS)]
-    assert abs(daily["boardings"].sum() - m["boardings"].sum() * FRACTION) / (m["boardings"].sum() * FRACTION) < 0.002
+    m = monthly[
+        pd.to_datetime(monthly["month"]).dt.year.eq(2022)
+        & pd.to_datetime(monthly["month"]).dt.month.isin(MONTHS)
+    ]
+    assert (
+        abs(daily["boardings"].sum() - m["boardings"].sum() * FRACTION) / (m["boardings"].sum() * FRACTION)
+        < 0.002
+    )
     by_dow = daily.groupby(pd.to_datetime(daily["date"]).dt.day_of_week)["boardings"].sum()
     assert by_dow.idxmax() == 4 and by_dow.idxmin() == 6  # Friday highest, Sunday lowest
 
 
 def test_a_second_run_resumes_without_redoing_work(full):
     done = []
-    fs.generate(full, years=[2022], fraction=FRACTION, months=MONTHS, progress=lambda p, r, s, skipped: done.append(skipped))
+    fs.generate(
+        full,
+        years=[2022],
+        fraction=FRACTION,
+        months=MONTHS,
+        progress=lambda p, r, s, skipped: done.append(skipped),
+    )
     assert done and all(done)
     victim = next(fs.iter_partitions(full, "subway_daily"))
     victim.unlink()  # as if the run had been killed while writing it
     redone = []
-    fs.generate(full, years=[2022], fraction=FRACTION, months=MONTHS, only=["subway_daily"],
-                progress=lambda p, r, s, skipped: redone.append((p.key, skipped)))
+    fs.generate(
+        full,
+        years=[2022],
+        fraction=FRACTION,
+        months=MONTHS,
+        only=["subway_daily"],
+        progress=lambda p, r, s, skipped: redone.append((p.key, skipped)),
+    )
     assert redone == [("2022-03", False), ("2022-04", True)]
 
 

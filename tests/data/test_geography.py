@@ -36,7 +36,12 @@ def test_dongs_are_426_with_codes_kept_as_text(dongs):
     assert len(dongs) == 426 and dongs["dong_code"].is_unique
     assert dongs["dong_code"].str.fullmatch(r"11\d{6}").all()
     assert (dongs["adm_cd10"].str[:8] == dongs["dong_code"]).all()
-    assert set(dongs.loc[dongs["centroid_placed"], "dong_name"]) == {"항동", "위례동", "상일제1동", "상일제2동"}
+    assert set(dongs.loc[dongs["centroid_placed"], "dong_name"]) == {
+        "항동",
+        "위례동",
+        "상일제1동",
+        "상일제2동",
+    }
 
 
 def test_dong_counts_per_gu_match_the_facts(gu, dongs):
@@ -47,12 +52,18 @@ def test_dong_counts_per_gu_match_the_facts(gu, dongs):
 def test_dongs_nest_exactly_in_their_gu(gu, dongs):
     g = gu.set_index("gu_code").geometry
     outside = [
-        row.dong_name for row in dongs.itertuples()
+        row.dong_name
+        for row in dongs.itertuples()
         if row.geometry.difference(g[row.gu_code]).area > 1.0  # m2, rounding slack
     ]
     assert not outside, f"dongs sticking out of their gu: {outside[:5]}"
     # and the dongs of different gu do not overlap
-    inter = gpd.overlay(dongs[["gu_code", "geometry"]], dongs[["gu_code", "geometry"]].rename(columns={"gu_code": "g2"}), how="intersection", keep_geom_type=True)
+    inter = gpd.overlay(
+        dongs[["gu_code", "geometry"]],
+        dongs[["gu_code", "geometry"]].rename(columns={"gu_code": "g2"}),
+        how="intersection",
+        keep_geom_type=True,
+    )
     overlap = inter[inter["gu_code"] != inter["g2"]].area.sum()
     assert overlap < 1_000, f"{overlap:.0f} m2 of dongs overlap across gu"
 
@@ -72,7 +83,9 @@ def test_approximate_gu_areas_are_close_to_official(gu):
 
 
 def test_each_dong_cell_contains_its_centroid(dongs):
-    pts = gpd.GeoSeries(gpd.points_from_xy(dongs.centroid_lon, dongs.centroid_lat), crs=4326).to_crs(city.CRS_METRIC)
+    pts = gpd.GeoSeries(gpd.points_from_xy(dongs.centroid_lon, dongs.centroid_lat), crs=4326).to_crs(
+        city.CRS_METRIC
+    )
     inside = [geom.buffer(30).contains(p) for geom, p in zip(dongs.geometry, pts)]
     assert all(inside)
 

@@ -12,8 +12,12 @@ from smartseoul import data
 
 FACTS = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "seoul-facts.md"
 PHASE_YEARS = {
-    "computerisation": (1990, 1999), "e-Seoul": (2000, 2005), "u-Seoul": (2006, 2010),
-    "Smart Seoul": (2011, 2015), "Digital Seoul": (2016, 2020), "post-COVID": (2021, 2025),
+    "computerisation": (1990, 1999),
+    "e-Seoul": (2000, 2005),
+    "u-Seoul": (2006, 2010),
+    "Smart Seoul": (2011, 2015),
+    "Digital Seoul": (2016, 2020),
+    "post-COVID": (2021, 2025),
 }
 
 

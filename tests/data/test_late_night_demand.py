@@ -23,10 +23,18 @@ PRIMARY = {
     "시청·종로": (37.5690, 126.9830),
 }
 SECONDARY = {
-    "건대입구": (37.5404, 127.0692), "영등포": (37.5160, 126.9070), "잠실": (37.5133, 127.1000),
-    "신촌": (37.5560, 126.9370), "노원": (37.6551, 127.0613), "연신내": (37.6190, 126.9210),
-    "이태원": (37.5345, 126.9946), "사당": (37.4766, 126.9816), "천호": (37.5387, 127.1236),
-    "신사": (37.5200, 127.0230), "구로디지털단지": (37.4852, 126.9015), "수유": (37.6380, 127.0257),
+    "건대입구": (37.5404, 127.0692),
+    "영등포": (37.5160, 126.9070),
+    "잠실": (37.5133, 127.1000),
+    "신촌": (37.5560, 126.9370),
+    "노원": (37.6551, 127.0613),
+    "연신내": (37.6190, 126.9210),
+    "이태원": (37.5345, 126.9946),
+    "사당": (37.4766, 126.9816),
+    "천호": (37.5387, 127.1236),
+    "신사": (37.5200, 127.0230),
+    "구로디지털단지": (37.4852, 126.9015),
+    "수유": (37.6380, 127.0257),
     "청량리": (37.5802, 127.0470),
 }
 
@@ -86,7 +94,8 @@ def test_magnitudes_match_the_real_study(hexes, hourly):
     assert hexes["calls"].mean() == pytest.approx(100, abs=1), "call index: city mean cell = 100"
     per_hex = hourly.groupby("hex_id")[["taxi_pickups", "taxi_dropoffs"]].sum()
     joined = hexes.set_index("hex_id")[["taxi_pickups", "taxi_dropoffs"]].merge(
-        per_hex, left_index=True, right_index=True, suffixes=("", "_h"), validate="one_to_one")
+        per_hex, left_index=True, right_index=True, suffixes=("", "_h"), validate="one_to_one"
+    )
     assert (joined["taxi_pickups"] == joined["taxi_pickups_h"]).all()
     assert (joined["taxi_dropoffs"] == joined["taxi_dropoffs_h"]).all()
     assert len(hourly) == len(hexes) * 7 * 5, "every cell, every day of one week, hours 00-04"
@@ -96,10 +105,14 @@ def test_top_cells_are_at_the_named_hot_spots(hexes):
     primary = _points(PRIMARY)
     named = _points({**PRIMARY, **SECONDARY})
     top_calls = hexes.nlargest(15, "calls")
-    assert (_dist_to(top_calls["centre"], named) < 1500).all(), "every top-15 call cell is at a known night spot"
+    assert (_dist_to(top_calls["centre"], named) < 1500).all(), (
+        "every top-15 call cell is at a known night spot"
+    )
     assert (_dist_to(top_calls.head(10)["centre"], primary) < 1500).mean() >= 0.8
     top_pick = hexes.nlargest(10, "taxi_pickups")
-    assert (_dist_to(top_pick["centre"], primary) < 1500).all(), "top taxi pick-up cells at the five named areas"
+    assert (_dist_to(top_pick["centre"], primary) < 1500).all(), (
+        "top taxi pick-up cells at the five named areas"
+    )
     # each of the five named areas has one of the 30 busiest call cells near it
     top30 = hexes.nlargest(30, "calls")["centre"]
     for name, p in primary.items():
@@ -129,7 +142,9 @@ def test_dropoffs_spread_towards_where_people_live(hexes):
 
 def test_rhythm_of_the_night_and_the_week(hexes, hourly):
     by_hour = hourly.groupby("hour")["taxi_pickups"].sum()
-    assert by_hour.idxmax() == 0 and (np.diff(by_hour.to_numpy()) < 0).all(), "pick-ups fall hour by hour after midnight"
+    assert by_hour.idxmax() == 0 and (np.diff(by_hour.to_numpy()) < 0).all(), (
+        "pick-ups fall hour by hour after midnight"
+    )
     assert by_hour[0] > 3 * by_hour[4]
     by_day = hourly.groupby("weekday")["taxi_pickups"].sum()
     weekend = by_day[[5, 6]].mean()  # Friday and Saturday nights
@@ -146,7 +161,9 @@ def test_rhythm_of_the_night_and_the_week(hexes, hourly):
 
 
 def test_routes_facts_and_shape(routes, city_shape):
-    assert sorted(routes["route_id"]) == sorted(["N26", "N37", "N13", "N16", "N61", "N62", "N10", "N30", "N40"])
+    assert sorted(routes["route_id"]) == sorted(
+        ["N26", "N37", "N13", "N16", "N61", "N62", "N10", "N30", "N40"]
+    )
     assert (routes["launch_date"] == "2013-09-12").all()
     assert (routes["fare_krw"] == 1850).all() and (routes["service_hours"] == "00:00-05:00").all()
     assert routes["approximate"].all()
@@ -157,12 +174,19 @@ def test_routes_facts_and_shape(routes, city_shape):
     assert inside > 0.95, "routes run inside Seoul"
     # the published termini: N26 joins Gangseo and Jungnang, N61 Yangcheon and Nowon, ...
     gu = data.load("districts").to_crs(METRIC).set_index("name_en").geometry
-    ends = {"N26": ("Gangseo-gu", "Jungnang-gu"), "N37": ("Eunpyeong-gu", "Songpa-gu"), "N16": ("Dobong-gu", "Guro-gu"),
-            "N61": ("Yangcheon-gu", "Nowon-gu"), "N30": ("Gangdong-gu", "Jung-gu")}
+    ends = {
+        "N26": ("Gangseo-gu", "Jungnang-gu"),
+        "N37": ("Eunpyeong-gu", "Songpa-gu"),
+        "N16": ("Dobong-gu", "Guro-gu"),
+        "N61": ("Yangcheon-gu", "Nowon-gu"),
+        "N30": ("Gangdong-gu", "Jung-gu"),
+    }
     r = routes.set_index("route_id").geometry
     for rid, (a, b) in ends.items():
         coords = list(r[rid].coords)
-        start, end = gpd.points_from_xy([coords[0][0], coords[-1][0]], [coords[0][1], coords[-1][1]], crs=METRIC)
+        start, end = gpd.points_from_xy(
+            [coords[0][0], coords[-1][0]], [coords[0][1], coords[-1][1]], crs=METRIC
+        )
         assert gu[a].distance(start) < 1500 and gu[b].distance(end) < 1500, rid
 
 
@@ -182,9 +206,13 @@ def test_caller_origin_and_home(hexes):
     assert len(od) == 625 and od["call_records"].sum() == pytest.approx(3e9, rel=0.01)
     by_origin = od.groupby("origin_gu_code")["call_records"].sum()
     by_hex = hexes.groupby("gu_code")["call_records"].sum()
-    pd.testing.assert_series_equal(by_origin.sort_index(), by_hex.sort_index(), check_names=False, check_dtype=False)
+    pd.testing.assert_series_equal(
+        by_origin.sort_index(), by_hex.sort_index(), check_names=False, check_dtype=False
+    )
     own = od[od["origin_gu_code"] == od["home_gu_code"]].set_index("origin_gu_code")["call_records"]
-    biggest = od.loc[od.groupby("origin_gu_code")["call_records"].idxmax()].set_index("origin_gu_code")["home_gu_code"]
+    biggest = od.loc[od.groupby("origin_gu_code")["call_records"].idxmax()].set_index("origin_gu_code")[
+        "home_gu_code"
+    ]
     assert (biggest == biggest.index).mean() >= 0.8, "most callers out late are in their own gu"
     away = od[od["origin_gu_code"] != od["home_gu_code"]]
     rho = away["call_records"].corr(away["distance_km"], method="spearman")
@@ -210,7 +238,9 @@ def test_nightly_magnitudes_and_covid(nightly):
     assert riders[2021] / riders[2019] > taxi[2021] / taxi[2019] + 0.15
     assert taxi[2023] > taxi[2021] * 1.5, "recovery after distancing ended (2022-04-18)"
     # the strictest stage (summer 2021) is the low point for taxis
-    summer21 = nightly[(nightly["date"] >= "2021-07-12") & (nightly["date"] < "2021-10-01")]["taxi_pickups"].mean()
+    summer21 = nightly[(nightly["date"] >= "2021-07-12") & (nightly["date"] < "2021-10-01")][
+        "taxi_pickups"
+    ].mean()
     assert summer21 < 0.45 * taxi[2019]
 
 
@@ -218,9 +248,15 @@ def test_nightly_expansion_and_rhythm(nightly):
     routes = nightly.set_index("date")["owl_bus_routes"]
     assert routes["2022-04-17"] == 9 and routes["2022-04-18"] == 12 and routes["2022-05-01"] == 14
     # the expansion adds riders: compare the same weeks a year apart, after distancing ended
-    before = nightly[(nightly["date"] >= "2022-05-01") & (nightly["date"] < "2022-10-01")]["owl_bus_riders"].mean()
-    a_year_on = nightly[(nightly["date"] >= "2023-05-01") & (nightly["date"] < "2023-10-01")]["owl_bus_riders"].mean()
-    assert before > nightly[nightly["date"].dt.year == 2019]["owl_bus_riders"].mean(), "14 routes carry more than 9 did"
+    before = nightly[(nightly["date"] >= "2022-05-01") & (nightly["date"] < "2022-10-01")][
+        "owl_bus_riders"
+    ].mean()
+    a_year_on = nightly[(nightly["date"] >= "2023-05-01") & (nightly["date"] < "2023-10-01")][
+        "owl_bus_riders"
+    ].mean()
+    assert before > nightly[nightly["date"].dt.year == 2019]["owl_bus_riders"].mean(), (
+        "14 routes carry more than 9 did"
+    )
     assert a_year_on > before
     pre = nightly[nightly["date"].dt.year == 2019]
     by_day = pre.groupby("weekday")["owl_bus_riders"].mean()

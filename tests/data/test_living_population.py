@@ -99,8 +99,10 @@ def test_28_bands_add_up_and_agree_with_the_compact_table(bands, lp):
     x = bands.merge(pop.assign(dong_code=pop["dong_code"].astype(str)), on="dong_code")
     old = [c for c in names if c.endswith(("65_69", "70_plus"))]
     share_old = x[old].sum(axis=1) / x["total"]
-    assert share_old[(x["land_use"] == "business") & x["hour"].between(10, 16)].mean() < \
-        share_old[(x["land_use"] == "residential") & (x["hour"] == 3)].mean() - 0.03
+    assert (
+        share_old[(x["land_use"] == "business") & x["hour"].between(10, 16)].mean()
+        < share_old[(x["land_use"] == "residential") & (x["hour"] == 3)].mean() - 0.03
+    )
 
 
 def test_raw_file_is_portal_style_with_masked_cells(bands):
@@ -112,10 +114,16 @@ def test_raw_file_is_portal_style_with_masked_cells(bands):
     masked = (raw.iloc[:, 4:] == "*").to_numpy().mean()
     assert 0.001 < masked < 0.05
     assert (raw["총생활인구수"] != "*").all()
-    num = pd.read_csv(path, encoding="cp949", dtype={"기준일ID": str, "행정동코드": str, "시간대구분": str}, na_values="*")
+    num = pd.read_csv(
+        path, encoding="cp949", dtype={"기준일ID": str, "행정동코드": str, "시간대구분": str}, na_values="*"
+    )
     row = num.iloc[100]
     day = pd.to_datetime(row["기준일ID"], format="%Y%m%d")
-    clean = bands[(bands["date"] == day) & (bands["hour"] == int(row["시간대구분"])) & (bands["dong_code"] == row["행정동코드"])].iloc[0]
+    clean = bands[
+        (bands["date"] == day)
+        & (bands["hour"] == int(row["시간대구분"]))
+        & (bands["dong_code"] == row["행정동코드"])
+    ].iloc[0]
     assert abs(clean["total"] - row["총생활인구수"]) < 1.5  # the clean total sums 28 bands rounded to 0.1
     assert abs(clean["male_0_9"] - row["남자0세부터9세생활인구수"]) < 0.06
 

@@ -24,8 +24,12 @@ def readings(sensors):
     r = data.load("sdot_readings")
     local = r["datetime"].dt.tz_localize(None)
     site = sensors.set_index("serial")["site_type"].astype(str)
-    return r.assign(hour=local.dt.hour, month=local.dt.month, day=local.dt.normalize(),
-                    site_type=site.reindex(r["serial"].astype(str)).to_numpy())
+    return r.assign(
+        hour=local.dt.hour,
+        month=local.dt.month,
+        day=local.dt.normalize(),
+        site_type=site.reindex(r["serial"].astype(str)).to_numpy(),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +53,9 @@ def test_sensor_list(sensors):
 
 def test_gu_and_dong_come_from_a_spatial_join(sensors):
     dongs = data.load("dongs")
-    joined = gpd.sjoin(sensors[["serial", "geometry"]], dongs[["dong_code", "gu_code", "geometry"]], predicate="within")
+    joined = gpd.sjoin(
+        sensors[["serial", "geometry"]], dongs[["dong_code", "gu_code", "geometry"]], predicate="within"
+    )
     joined = joined.drop_duplicates("serial").set_index("serial")
     mine = sensors.set_index("serial")
     agree = (joined["dong_code"] == mine["dong_code"].reindex(joined.index)).mean()
@@ -64,7 +70,10 @@ def test_density_is_uneven_and_central(sensors):
     assert per_km2.max() > 4 * per_km2.min()
     top = set(per_km2.sort_values(ascending=False).index[:5])
     assert "11140" in top  # Jung-gu, the commercial core
-    by_land = sensors.groupby("land_use", observed=True).size() / data.load("dong_population").groupby("land_use", observed=True).size()
+    by_land = (
+        sensors.groupby("land_use", observed=True).size()
+        / data.load("dong_population").groupby("land_use", observed=True).size()
+    )
     assert by_land["business"] > 2.5 * by_land["residential"]  # sensors per dong
 
 
@@ -73,7 +82,10 @@ def test_two_months_hourly(readings, sensors):
     assert set(readings["month"].unique()) == {1, 8}
     full = 600 * (31 + 31) * 24
     assert 0.99 * full < len(readings) < full  # a few gaps: absent rows
-    key = readings["serial"].cat.codes.to_numpy().astype("int64") * 10**12 + readings["datetime"].astype("int64").to_numpy() // 10**6
+    key = (
+        readings["serial"].cat.codes.to_numpy().astype("int64") * 10**12
+        + readings["datetime"].astype("int64").to_numpy() // 10**6
+    )
     assert (np.diff(key) > 0).all()  # sorted by sensor then hour, so no sensor-hour twice
 
 
@@ -106,9 +118,9 @@ def test_noise_by_place_and_hour(healthy):
 def test_illuminance_day_and_night(healthy):
     mid = healthy[healthy["hour"].between(11, 14)].groupby("month")["illuminance_lux"].median()
     night = healthy[healthy["hour"].isin([0, 1, 2, 3])]["illuminance_lux"].median()
-    assert 1 <= night <= 60                 # street lights
+    assert 1 <= night <= 60  # street lights
     assert mid.min() > 100 * night
-    assert mid[8] > 1.5 * mid[1]            # summer sun
+    assert mid[8] > 1.5 * mid[1]  # summer sun
 
 
 def test_particles_follow_district_air_quality(healthy, sensors):
@@ -195,7 +207,18 @@ def test_drift_grows(readings, faults, healthy):
 def test_raw_day_file(readings):
     path = data.raw_path("sdot_raw_20220810")
     raw = pd.read_csv(path, encoding="cp949", dtype={"측정시간": str, "시리얼": str})
-    assert list(raw.columns) == ["모델명", "시리얼", "측정시간", "미세먼지2.5", "미세먼지10", "기온", "상대습도", "조도", "소음", "등록일시"]
+    assert list(raw.columns) == [
+        "모델명",
+        "시리얼",
+        "측정시간",
+        "미세먼지2.5",
+        "미세먼지10",
+        "기온",
+        "상대습도",
+        "조도",
+        "소음",
+        "등록일시",
+    ]
     assert raw["측정시간"].str.fullmatch(r"20220810\d{2}00").all()
     day = readings[readings["day"] == pd.Timestamp("2022-08-10")]
     assert len(raw) == len(day)

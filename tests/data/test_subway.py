@@ -32,13 +32,19 @@ def per_day(d: pd.DataFrame, year: int) -> pd.Series:
 def test_shape_lines_and_real_names(rides, stations):
     assert set(rides["line"].astype(str)) == {f"{i}호선" for i in range(1, 10)}
     assert 300 <= len(stations) <= 340
-    assert rides["month"].min() == pd.Timestamp("2019-01-01") and rides["month"].max() == pd.Timestamp("2023-12-01")
+    assert rides["month"].min() == pd.Timestamp("2019-01-01") and rides["month"].max() == pd.Timestamp(
+        "2023-12-01"
+    )
     assert len(rides) == 60 * len(stations) * 24
     for name in ("강남", "잠실", "홍대입구", "서울역", "도림천", "둔촌오륜", "여의도", "고속터미널"):
         assert name in set(stations["station"].astype(str))
     # transfer stations appear once per line
     assert stations.duplicated(["line", "station"]).sum() == 0
-    assert set(stations.loc[stations["station"] == "고속터미널", "line"].astype(str)) == {"3호선", "7호선", "9호선"}
+    assert set(stations.loc[stations["station"] == "고속터미널", "line"].astype(str)) == {
+        "3호선",
+        "7호선",
+        "9호선",
+    }
 
 
 def test_stations_lie_in_seoul_near_their_gu(stations):
@@ -118,10 +124,18 @@ def test_boardings_and_alightings_balance(rides):
 
 def test_raw_48_column_file_matches_clean(rides):
     raw = pd.read_csv(data.raw_path("subway_ridership_raw"), encoding="cp949")
-    assert list(raw.columns[:5]) == ["사용월", "호선명", "지하철역", "04시-05시 승차인원", "04시-05시 하차인원"]
+    assert list(raw.columns[:5]) == [
+        "사용월",
+        "호선명",
+        "지하철역",
+        "04시-05시 승차인원",
+        "04시-05시 하차인원",
+    ]
     assert raw.columns[-1] == "작업일자" and raw.shape[1] == 3 + 48 + 1
     assert raw["사용월"].iloc[0] == 202012  # newest month first
     row = raw[(raw["사용월"] == 201905) & (raw["호선명"] == "2호선") & (raw["지하철역"] == "강남")].iloc[0]
-    clean = rides[(rides["month"] == "2019-05-01") & (rides["line"] == "2호선") & (rides["station"] == "강남")].set_index("hour")
+    clean = rides[
+        (rides["month"] == "2019-05-01") & (rides["line"] == "2호선") & (rides["station"] == "강남")
+    ].set_index("hour")
     assert row["18시-19시 승차인원"] == clean.loc[18, "boardings"]
     assert row["08시-09시 하차인원"] == clean.loc[8, "alightings"]

@@ -28,7 +28,9 @@ def speed():
     cal = city.calendar().set_index("date")
     weather = data.load("weather_hourly").set_index("datetime")["rain_mm"]
     return df.assign(
-        year=local.dt.year, hour=local.dt.hour, weekday=local.dt.day_of_week,
+        year=local.dt.year,
+        hour=local.dt.hour,
+        weekday=local.dt.day_of_week,
         day_off=cal["is_day_off"].reindex(days).to_numpy(),
         rain_mm=weather.reindex(df["datetime"]).to_numpy(),
     )
@@ -45,7 +47,15 @@ def test_about_100_links_with_attributes(links):
     assert set(links["road_type_ko"]) == {"도시고속도로", "주간선도로", "보조간선도로"}
     assert set(links["area_type_ko"]) == {"도심", "외곽"}
     assert set(links["direction"]) == {"유입", "유출"}
-    assert {"남대문로", "세종대로", "강남대로", "올림픽대로", "강변북로", "동부간선도로", "내부순환로"} <= set(links["road_name"])
+    assert {
+        "남대문로",
+        "세종대로",
+        "강남대로",
+        "올림픽대로",
+        "강변북로",
+        "동부간선도로",
+        "내부순환로",
+    } <= set(links["road_name"])
     # each segment in both directions: the same road and ends, swapped
     pairs = set(zip(links["road_name"], links["start_name"], links["end_name"]))
     assert all((r, e, s) in pairs for r, s, e in pairs)
@@ -65,11 +75,11 @@ def test_every_link_every_hour(speed, links):
 def test_magnitudes_by_class(speed):
     by = speed.groupby(["road_type", "area_type"], observed=True)["speed_kmh"].mean()
     downtown = speed[speed["area_type"] == "downtown"]["speed_kmh"].mean()
-    assert 17 <= downtown <= 21                                  # facts: 17.4-19.0
-    assert 50 <= by[("urban_expressway", "outer")] <= 60          # facts: 53-58
-    assert 23 <= by[("main_arterial", "outer")] <= 27             # facts: 24.5-25.0
-    assert 20 <= by[("minor_arterial", "outer")] <= 24.5          # facts: 22.3-23.2
-    assert 24 <= speed["speed_kmh"].mean() <= 28                 # facts: city 24-26 (see notes)
+    assert 17 <= downtown <= 21  # facts: 17.4-19.0
+    assert 50 <= by[("urban_expressway", "outer")] <= 60  # facts: 53-58
+    assert 23 <= by[("main_arterial", "outer")] <= 27  # facts: 24.5-25.0
+    assert 20 <= by[("minor_arterial", "outer")] <= 24.5  # facts: 22.3-23.2
+    assert 24 <= speed["speed_kmh"].mean() <= 28  # facts: city 24-26 (see notes)
 
 
 def test_friday_evening_is_the_slowest(workdays):
@@ -118,16 +128,33 @@ def test_raw_file_matches_clean(month, speed):
     path = data.raw_path(f"traffic_speed_raw_{month}")
     raw = pd.read_csv(path, encoding="cp949", dtype={"링크아이디": str, "일자": str})
     hours = [f"~{h:02d}시" for h in range(1, 25)]
-    assert list(raw.columns[:12]) == ["일자", "요일", "도로명", "링크아이디", "시점명", "종점명", "방향", "거리", "차선수",
-                                      "기능유형구분", "도심/외곽구분", "권역구분"]
+    assert list(raw.columns[:12]) == [
+        "일자",
+        "요일",
+        "도로명",
+        "링크아이디",
+        "시점명",
+        "종점명",
+        "방향",
+        "거리",
+        "차선수",
+        "기능유형구분",
+        "도심/외곽구분",
+        "권역구분",
+    ]
     assert list(raw.columns[12:]) == hours
     assert len(raw) == 100 * 30
     assert raw["요일"].isin(list("월화수목금토일")).all()
     long = raw.melt(id_vars=["일자", "링크아이디"], value_vars=hours, var_name="h", value_name="v")
-    long["datetime"] = pd.to_datetime(long["일자"], format="%Y%m%d") + pd.to_timedelta(long["h"].str[1:3].astype(int) - 1, unit="h")
+    long["datetime"] = pd.to_datetime(long["일자"], format="%Y%m%d") + pd.to_timedelta(
+        long["h"].str[1:3].astype(int) - 1, unit="h"
+    )
     clean = speed[speed["datetime"].dt.strftime("%Y%m") == month]
     m = long.assign(datetime=long["datetime"].dt.tz_localize(city.TZ)).merge(
-        clean[["link_id", "datetime", "speed_kmh"]], left_on=["링크아이디", "datetime"], right_on=["link_id", "datetime"])
+        clean[["link_id", "datetime", "speed_kmh"]],
+        left_on=["링크아이디", "datetime"],
+        right_on=["link_id", "datetime"],
+    )
     assert len(m) == len(long)
     assert np.allclose(m["v"].fillna(-1), m["speed_kmh"].fillna(-1))
     assert m["v"].isna().sum() > 0  # detector gaps show as blank cells

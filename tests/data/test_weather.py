@@ -18,7 +18,10 @@ def hourly():
 
 
 def test_five_full_years(daily, hourly):
-    assert daily["date"].min().strftime("%F") == "2019-01-01" and daily["date"].max().strftime("%F") == "2023-12-31"
+    assert (
+        daily["date"].min().strftime("%F") == "2019-01-01"
+        and daily["date"].max().strftime("%F") == "2023-12-31"
+    )
     assert len(daily) == 1826 and len(hourly) == 1826 * 24
 
 
@@ -26,7 +29,9 @@ def test_seasons(daily):
     by_month = daily.groupby(daily["date"].dt.month)["temp_mean_c"].mean()
     assert by_month[1] < 1 and by_month[8] > 23
     assert by_month.idxmax() in (7, 8) and by_month.idxmin() in (12, 1, 2)
-    assert (daily["temp_min_c"] <= daily["temp_mean_c"]).all() and (daily["temp_mean_c"] <= daily["temp_max_c"]).all()
+    assert (daily["temp_min_c"] <= daily["temp_mean_c"]).all() and (
+        daily["temp_mean_c"] <= daily["temp_max_c"]
+    ).all()
 
 
 def test_summer_monsoon(daily):

@@ -76,8 +76,8 @@ def nbgrader_meta(cell) -> dict:
 
 @dataclass
 class Question:
-    answer_id: str      # the solution cell the trainee edits
-    test_id: str        # the locked autograded test cell
+    answer_id: str  # the solution cell the trainee edits
+    test_id: str  # the locked autograded test cell
     points: float
     skill: str
 
@@ -91,9 +91,14 @@ def questions(nb: nbformat.NotebookNode) -> list[Question]:
         if c.cell_type == "code" and m.get("solution") and not m.get("grade"):
             test = cells.get(f"{m['grade_id']}_test")
             if test is not None:
-                out.append(Question(m["grade_id"], f"{m['grade_id']}_test",
-                                    float(nbgrader_meta(test)["points"]),
-                                    c.metadata.get("smartseoul", {}).get("skill", "")))
+                out.append(
+                    Question(
+                        m["grade_id"],
+                        f"{m['grade_id']}_test",
+                        float(nbgrader_meta(test)["points"]),
+                        c.metadata.get("smartseoul", {}).get("skill", ""),
+                    )
+                )
     return out
 
 
@@ -136,7 +141,7 @@ def secret_lines(nb: nbformat.NotebookNode) -> dict[str, set[str]]:
     not also present in the parts students are meant to see."""
     sol, sol_out = region_lines(nb, "### BEGIN SOLUTION", "### END SOLUTION")
     hid, hid_out = region_lines(nb, "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
-    public = (sol_out & hid_out)
+    public = sol_out & hid_out
     return {
         "solution": {s for s in sol if len(s) >= 12 and s not in public and not s.startswith("#")},
         "hidden": {s for s in hid if len(s) >= 12 and s not in public and not s.startswith("#")},
@@ -188,8 +193,10 @@ class Graded:
     release: Path
     questions: list[Question]
     manual: list[tuple[str, float]]
-    rounds: dict[str, dict[str, str]] = field(default_factory=dict)   # student -> {answer_id: "wrong"|"right"}
-    scores: dict[str, dict[str, float | None]] = field(default_factory=dict)  # student -> {test_id: auto_score}
+    rounds: dict[str, dict[str, str]] = field(default_factory=dict)  # student -> {answer_id: "wrong"|"right"}
+    scores: dict[str, dict[str, float | None]] = field(
+        default_factory=dict
+    )  # student -> {test_id: auto_score}
     max_scores: dict[str, float] = field(default_factory=dict)
     log: str = ""
 
@@ -205,8 +212,12 @@ def _nbgrader(course: Path, *args: str) -> str:
     # nbgrader runs `alembic` (and the kernel) from PATH: use the ones of this environment
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     proc = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
-        capture_output=True, text=True, timeout=900,
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     out = proc.stdout + proc.stderr
     if proc.returncode != 0:
@@ -244,8 +255,11 @@ def grade_assignment(assignment: str, workdir: Path) -> Graded:
     source = source_notebook(assignment)
     student_nb = nbformat.read(release, as_version=4)
     qs = questions(source)
-    solutions = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
-                 if nbgrader_meta(c).get("grade_id") in {q.answer_id for q in qs}}
+    solutions = {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in source.cells
+        if nbgrader_meta(c).get("grade_id") in {q.answer_id for q in qs}
+    }
     wrong = wrong_answers(assignment)
 
     graded = Graded(assignment, course, release, qs, manual_cells(source))

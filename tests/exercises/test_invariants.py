@@ -34,8 +34,15 @@ def graded(tmp_path_factory):
 
 
 def test_assignments_exist():
-    expected = {"m0-orientation", "m1-initiatives", "m2-big-data", "m3-owl-bus",
-                "m4-implementation", "m5-sustainable", "capstone"}
+    expected = {
+        "m0-orientation",
+        "m1-initiatives",
+        "m2-big-data",
+        "m3-owl-bus",
+        "m4-implementation",
+        "m5-sustainable",
+        "capstone",
+    }
     missing = expected - set(ASSIGNMENTS)
     assert not missing, f"missing assignments: {sorted(missing)}"
 
@@ -47,8 +54,7 @@ def test_release_generates(graded, assignment):
     g = graded(assignment)
     assert g.release.exists(), g.log
     student = h.nbformat.read(g.release, as_version=4)
-    stubs = [c for c in student.cells
-             if h.nbgrader_meta(c).get("solution") and c.cell_type == "code"]
+    stubs = [c for c in student.cells if h.nbgrader_meta(c).get("solution") and c.cell_type == "code"]
     assert len(stubs) == len(g.questions)
     for c in stubs:
         assert "raise NotImplementedError()" in c.source, c.source
@@ -85,11 +91,14 @@ def test_wrong_answers_lose_their_points(graded, assignment):
         for q in g.questions:
             got = g.scores[student][q.test_id]
             if plan[q.answer_id] == "wrong":
-                assert got == 0, f"{assignment}/{student}: the wrong answer to {q.answer_id} still earned {got}"
+                assert got == 0, (
+                    f"{assignment}/{student}: the wrong answer to {q.answer_id} still earned {got}"
+                )
             else:
                 assert got == q.points, (
                     f"{assignment}/{student}: the correct answer to {q.answer_id} earned {got} of "
-                    f"{q.points}: a wrong answer elsewhere cost this question points")
+                    f"{q.points}: a wrong answer elsewhere cost this question points"
+                )
 
 
 # 5. No solution code and no hidden-test text in any release or generated feedback -----------
@@ -139,7 +148,9 @@ def test_pipeline_scores_equal_plain_nbgrader(graded, assignment, tmp_path):
         target = course.submitted_dir(student, assignment)
         target.mkdir(parents=True)
         shutil.copy2(g.course / "submitted" / student / assignment / f"{assignment}.ipynb", target)
-    summary = autograde.autograde(course, assignment, workers=2, limits=Limits(cell_timeout=60, notebook_timeout=300))
+    summary = autograde.autograde(
+        course, assignment, workers=2, limits=Limits(cell_timeout=60, notebook_timeout=300)
+    )
     assert sorted(summary.graded) == sorted(g.scores) and not summary.errors
     # the "solution" is the source notebook itself: its test cells hold the hidden tests, which a
     # trainee's copy does not, so it is (rightly) flagged as test-edited; the others are honest

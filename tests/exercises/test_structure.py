@@ -15,8 +15,11 @@ SKILLS = {"cleaning", "aggregation", "indicator", "spatial", "function"}
 
 
 def test_notebooks_match_their_specs():
-    proc = subprocess.run([sys.executable, str(h.EXERCISES.parent / "tools" / "exercise_authoring" / "build.py"), "--check"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, str(h.EXERCISES.parent / "tools" / "exercise_authoring" / "build.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -37,16 +40,22 @@ def test_assignment_shape(assignment):
         meta = h.nbgrader_meta(c)
         assert meta, f"{assignment}: a cell without nbgrader metadata: {c.source[:60]!r}"
         if c.cell_type == "code":
-            assert not c.get("outputs") and c.get("execution_count") is None, "commit notebooks without outputs"
+            assert not c.get("outputs") and c.get("execution_count") is None, (
+                "commit notebooks without outputs"
+            )
         if meta.get("grade") and c.cell_type == "code":
             assert meta.get("locked"), f"{meta['grade_id']} must be locked"
             visible, _, hidden = c.source.partition("### BEGIN HIDDEN TESTS")
             assert hidden.strip(), f"{meta['grade_id']}: no hidden tests"
-            assert "checks.need(" in visible, f"{meta['grade_id']}: start with checks.need(...) so a blank answer fails cleanly"
+            assert "checks.need(" in visible, (
+                f"{meta['grade_id']}: start with checks.need(...) so a blank answer fails cleanly"
+            )
         if meta.get("solution"):
             assert "### BEGIN SOLUTION" in c.source and "### END SOLUTION" in c.source
         literal_path = re.search(r"read_(csv|file|parquet|json|excel)\(\s*[rbf]?[\"']", c.source)
-        assert not literal_path, f"{meta['grade_id']}: reads a file by path; load data through smartseoul.data"
+        assert not literal_path, (
+            f"{meta['grade_id']}: reads a file by path; load data through smartseoul.data"
+        )
     text = "\n".join(c.source for c in nb.cells)
     assert "from smartseoul import data" in text and "data.load(" in text
 
@@ -55,7 +64,9 @@ def test_assignment_shape(assignment):
 def test_every_question_has_two_wrong_answers(assignment):
     wrong = h.wrong_answers(assignment)
     for q in h.questions(h.source_notebook(assignment)):
-        assert len(wrong.get(q.answer_id, [])) >= 2, f"{assignment}/{q.answer_id}: fewer than 2 wrong answers in fixtures"
+        assert len(wrong.get(q.answer_id, [])) >= 2, (
+            f"{assignment}/{q.answer_id}: fewer than 2 wrong answers in fixtures"
+        )
     unknown = set(wrong) - {q.answer_id for q in h.questions(h.source_notebook(assignment))}
     assert not unknown, f"fixtures name answer cells that do not exist: {sorted(unknown)}"
 
@@ -75,8 +86,12 @@ def test_secret_scan_finds_planted_lines():
     import nbformat
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("### BEGIN SOLUTION\nanswer = compute_the_answer(42)\n### END SOLUTION"),
-                nbformat.v4.new_code_cell("check(answer)\n### BEGIN HIDDEN TESTS\nassert answer == secret_value_123\n### END HIDDEN TESTS")]
+    nb.cells = [
+        nbformat.v4.new_code_cell("### BEGIN SOLUTION\nanswer = compute_the_answer(42)\n### END SOLUTION"),
+        nbformat.v4.new_code_cell(
+            "check(answer)\n### BEGIN HIDDEN TESTS\nassert answer == secret_value_123\n### END HIDDEN TESTS"
+        ),
+    ]
     found = h.secret_lines(nb)
     assert found["solution"] == {"answer = compute_the_answer(42)"}
     assert found["hidden"] == {"assert answer == secret_value_123"}
@@ -84,7 +99,10 @@ def test_secret_scan_finds_planted_lines():
 
 def test_leak_matcher_finds_whole_lines_and_long_fragments():
     secret = {"assert answer == secret_value_123", "x = compute_the_long_and_specific_answer(42, 'abc')"}
-    assert h.leaked(secret, "intro\n  assert answer == secret_value_123  \n") == ["assert answer == secret_value_123"]
+    assert h.leaked(secret, "intro\n  assert answer == secret_value_123  \n") == [
+        "assert answer == secret_value_123"
+    ]
     assert h.leaked(secret, "<b>x = compute_the_long_and_specific_answer(42, 'abc')</b>") == [
-        "x = compute_the_long_and_specific_answer(42, 'abc')"]
+        "x = compute_the_long_and_specific_answer(42, 'abc')"
+    ]
     assert h.leaked(secret, "checks.check(answer)\nprint('nothing secret')") == []

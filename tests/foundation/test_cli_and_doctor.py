@@ -46,8 +46,12 @@ def test_every_command_has_help(path):
 
 
 def _doctor(root: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "smartseoul.cli", "doctor", "--root", str(root)],
-                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"})
+    return subprocess.run(
+        [sys.executable, "-m", "smartseoul.cli", "doctor", "--root", str(root)],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+    )
 
 
 @pytest.fixture()

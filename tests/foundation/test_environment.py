@@ -24,7 +24,16 @@ def _pins() -> dict[str, str]:
 
 def test_lock_pins_the_stack_exactly():
     pins = _pins()
-    for pkg in ("jupyterlab", "nbgrader", "jupyter-book", "pandas", "geopandas", "matplotlib", "pyarrow", "duckdb"):
+    for pkg in (
+        "jupyterlab",
+        "nbgrader",
+        "jupyter-book",
+        "pandas",
+        "geopandas",
+        "matplotlib",
+        "pyarrow",
+        "duckdb",
+    ):
         assert pkg in pins, f"{pkg} is not pinned in constraints.txt"
     assert pins["nbgrader"].startswith("0.9.")
     assert pins["jupyterlab"].startswith("4.")
@@ -46,7 +55,9 @@ def test_installed_versions_match_the_lock():
 def test_a_second_make_does_not_reinstall():
     """`make -q venv` exits 0 when the install stamp is current, so nothing is reinstalled."""
     res = subprocess.run(["make", "-q", "venv"], cwd=ROOT, capture_output=True, text=True)
-    assert res.returncode == 0, "make would reinstall .venv although pyproject.toml and constraints.txt are unchanged"
+    assert res.returncode == 0, (
+        "make would reinstall .venv although pyproject.toml and constraints.txt are unchanged"
+    )
     dry = subprocess.run(["make", "-n", "venv"], cwd=ROOT, capture_output=True, text=True)
     assert "pip install" not in dry.stdout
 

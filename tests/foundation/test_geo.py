@@ -26,7 +26,9 @@ def test_missing_crs_gets_a_clear_message():
 
 def test_count_points_in_polygons():
     gu = data.load("districts")
-    pts = geo.points_from_frame(pd.DataFrame({"lon": [126.978, 126.978, 127.10], "lat": [37.566, 37.5665, 37.51]}))
+    pts = geo.points_from_frame(
+        pd.DataFrame({"lon": [126.978, 126.978, 127.10], "lat": [37.566, 37.5665, 37.51]})
+    )
     n = geo.count_points_in(gu, pts, by="gu_code")
     assert n.sum() == 3 and n["11140"] == 2 and (n == 0).sum() == 23  # two at City Hall (Jung-gu)
 

@@ -25,7 +25,11 @@ def _render_with_warnings() -> list[str]:
         warnings.simplefilter("always")
         fig.savefig(io.BytesIO(), format="png")
     plt.close(fig)
-    return [str(w.message) for w in caught if "glyph" in str(w.message).lower() or "missing from font" in str(w.message).lower()]
+    return [
+        str(w.message)
+        for w in caught
+        if "glyph" in str(w.message).lower() or "missing from font" in str(w.message).lower()
+    ]
 
 
 def test_hangul_renders_without_missing_glyph_warnings():

@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # for grading_helpers 
 
 from grading_helpers import ASSIGNMENT, new_course  # noqa: E402
 
+
 @pytest.fixture(scope="session")
 def released_course(tmp_path_factory) -> Path:
     from smartseoul.grading.course import Course
@@ -32,5 +33,3 @@ def course(released_course: Path, tmp_path: Path):
     target = tmp_path / "course"
     shutil.copytree(released_course, target, symlinks=True)
     return Course.at(target)
-
-

@@ -24,16 +24,40 @@ from grading_helpers import ASSIGNMENT, totals, write_batch
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-batch")]
 
 KINDS = [
-    "correct", "correct", "blank", "wrong",
-    "infinite-loop", "ignore-interrupt", "sleepy", "memory", "processes", "disk", "flood", "os-exit", "sys-exit",
-    "hook-transformer", "hook-custom-exc", "hook-showtraceback", "hook-builtins", "snoop", "always-equal",
-    "tamper-edit", "tamper-delete", "tamper-retag", "tamper-reorder", "rebind",
+    "correct",
+    "correct",
+    "blank",
+    "wrong",
+    "infinite-loop",
+    "ignore-interrupt",
+    "sleepy",
+    "memory",
+    "processes",
+    "disk",
+    "flood",
+    "os-exit",
+    "sys-exit",
+    "hook-transformer",
+    "hook-custom-exc",
+    "hook-showtraceback",
+    "hook-builtins",
+    "snoop",
+    "always-equal",
+    "tamper-edit",
+    "tamper-delete",
+    "tamper-retag",
+    "tamper-reorder",
+    "rebind",
 ]
 CELL_TIMEOUT = 4.0
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -46,20 +70,47 @@ def graded(released_course, tmp_path_factory):
     shutil.copytree(released_course, base)
     course = Course.at(base)
     gb = course.grading / "gradebook.db"
-    hidden = [str(course.exercises) + "/**/*", str(gb), str(course.grading / "nbgrader_config.py"),
-              str(course.grading / ".pipeline") + "/**/*", str(course.grading / "submitted") + "/**/*"]
-    kinds, roster = write_batch(course, KINDS, base.parent / "subs", cell_timeout=CELL_TIMEOUT,
-                                paths=hidden, writes=[str(gb), str(course.exercises / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")])
+    hidden = [
+        str(course.exercises) + "/**/*",
+        str(gb),
+        str(course.grading / "nbgrader_config.py"),
+        str(course.grading / ".pipeline") + "/**/*",
+        str(course.grading / "submitted") + "/**/*",
+    ]
+    kinds, roster = write_batch(
+        course,
+        KINDS,
+        base.parent / "subs",
+        cell_timeout=CELL_TIMEOUT,
+        paths=hidden,
+        writes=[str(gb), str(course.exercises / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")],
+    )
     rep = intake.intake(course, ASSIGNMENT, base.parent / "subs", roster)
     assert len(rep.accepted) == len(KINDS) and not rep.rejected
     before = _digest(course.exercises) | {"nbgrader_config.py": _digest(course.grading)["nbgrader_config.py"]}
-    limits = Limits(cell_timeout=CELL_TIMEOUT, notebook_timeout=20, memory_bytes=2 * 1024**3,
-                    file_bytes=16 * 1024**2, disk_bytes=64 * 1024**2, hard_kill_grace=8)
+    limits = Limits(
+        cell_timeout=CELL_TIMEOUT,
+        notebook_timeout=20,
+        memory_bytes=2 * 1024**3,
+        file_bytes=16 * 1024**2,
+        disk_bytes=64 * 1024**2,
+        hard_kill_grace=8,
+    )
     summary = autograde.autograde(course, ASSIGNMENT, workers=2, limits=limits)
     after = _digest(course.exercises) | {"nbgrader_config.py": _digest(course.grading)["nbgrader_config.py"]}
-    results = {s: json.loads((course.pipeline_dir(ASSIGNMENT) / "results" / f"{s}.json").read_text()) for s in kinds}
-    return {"course": course, "kinds": kinds, "summary": summary, "results": results, "scores": totals(course),
-            "before": before, "after": after, "limits": limits}
+    results = {
+        s: json.loads((course.pipeline_dir(ASSIGNMENT) / "results" / f"{s}.json").read_text()) for s in kinds
+    }
+    return {
+        "course": course,
+        "kinds": kinds,
+        "summary": summary,
+        "results": results,
+        "scores": totals(course),
+        "before": before,
+        "after": after,
+        "limits": limits,
+    }
 
 
 def _by_kind(graded, kind):
@@ -84,27 +135,30 @@ def test_honest_submissions_get_exactly_their_points(graded):
     assert 0.0 < graded["scores"][wrong] < 5.0
 
 
-@pytest.mark.parametrize("kind,codes,score", [
-    ("infinite-loop", {"timeout"}, 3.0),
-    ("ignore-interrupt", {"timeout"}, 3.0),
-    ("memory", {"memory"}, 3.0),
-    ("os-exit", {"kernel-died"}, 3.0),
-    ("sys-exit", {"sys-exit"}, 3.0),
-    ("flood", {"output-flood"}, 5.0),
-    ("processes", {"processes", "attempt"}, 5.0),
-    ("disk", {"disk"}, 5.0),
-    ("snoop", {"attempt"}, 5.0),
-    ("hook-transformer", {"tamper"}, 0.0),
-    ("hook-custom-exc", {"tamper"}, 0.0),
-    ("hook-showtraceback", {"tamper"}, 0.0),
-    ("hook-builtins", {"tamper"}, 0.0),
-    ("always-equal", {"unreadable-answer"}, 0.0),
-    ("tamper-edit", {"test-edited"}, 0.0),
-    ("tamper-delete", {"test-missing"}, 0.0),
-    ("tamper-retag", {"metadata-changed"}, 0.0),
-    ("tamper-reorder", {"reordered"}, 5.0),
-    ("rebind", {"rebinds-tested-name"}, 0.0),
-])
+@pytest.mark.parametrize(
+    "kind,codes,score",
+    [
+        ("infinite-loop", {"timeout"}, 3.0),
+        ("ignore-interrupt", {"timeout"}, 3.0),
+        ("memory", {"memory"}, 3.0),
+        ("os-exit", {"kernel-died"}, 3.0),
+        ("sys-exit", {"sys-exit"}, 3.0),
+        ("flood", {"output-flood"}, 5.0),
+        ("processes", {"processes", "attempt"}, 5.0),
+        ("disk", {"disk"}, 5.0),
+        ("snoop", {"attempt"}, 5.0),
+        ("hook-transformer", {"tamper"}, 0.0),
+        ("hook-custom-exc", {"tamper"}, 0.0),
+        ("hook-showtraceback", {"tamper"}, 0.0),
+        ("hook-builtins", {"tamper"}, 0.0),
+        ("always-equal", {"unreadable-answer"}, 0.0),
+        ("tamper-edit", {"test-edited"}, 0.0),
+        ("tamper-delete", {"test-missing"}, 0.0),
+        ("tamper-retag", {"metadata-changed"}, 0.0),
+        ("tamper-reorder", {"reordered"}, 5.0),
+        ("rebind", {"rebinds-tested-name"}, 0.0),
+    ],
+)
 def test_misbehaviour_is_flagged_and_earns_only_real_points(graded, kind, codes, score):
     st = _by_kind(graded, kind)[0]
     assert codes <= _flags(graded, st), graded["results"][st]["flags"]
@@ -169,7 +223,11 @@ def test_flagged_questions_need_manual_review_in_formgrader(graded):
     from smartseoul.grading import gradebook
 
     st = _by_kind(graded, "always-equal")[0]
-    rows = [r for r in gradebook.scores(graded["course"], ASSIGNMENT) if r["student"] == st and r["grade_id"] == "q2-tests"]
+    rows = [
+        r
+        for r in gradebook.scores(graded["course"], ASSIGNMENT)
+        if r["student"] == st and r["grade_id"] == "q2-tests"
+    ]
     assert rows and rows[0]["needs_manual_grade"]
 
 
@@ -186,7 +244,11 @@ def test_status_accounts_for_every_submission(graded):
 
     st = status(graded["course"], ASSIGNMENT)
     assert st.balanced and st.received == len(graded["kinds"])
-    assert st.counts["pending"] == 0 and st.counts["graded"] == 4 and st.counts["graded-with-flags"] == len(graded["kinds"]) - 4
+    assert (
+        st.counts["pending"] == 0
+        and st.counts["graded"] == 4
+        and st.counts["graded-with-flags"] == len(graded["kinds"]) - 4
+    )
     assert st.isolation.split(":")[0] == graded["summary"].level
 
 
@@ -199,7 +261,9 @@ def test_feedback_shows_results_but_never_hidden_tests(graded):
     assert len(paths) == len(students)
     for p in paths:
         html = p.read_text()
-        assert "HIDDEN TESTS" not in html and "double(-3) == -6" not in html and "mean_speed([30])" not in html
+        assert (
+            "HIDDEN TESTS" not in html and "double(-3) == -6" not in html and "mean_speed([30])" not in html
+        )
         assert "Score:" in html
         assert "<h1" in html and "&lt;h1" not in html and "&lt;p&gt;" not in html  # rendered, not escaped
     wrong_html = (course.feedback_dir(students[1], ASSIGNMENT) / f"{ASSIGNMENT}.html").read_text()
@@ -215,7 +279,9 @@ def test_export_writes_nbgrader_and_lms_csv(graded):
     assert {r["student_id"] for r in rows} == set(graded["kinds"])
     for r in rows:
         assert float(r["total"]) == graded["scores"][r["student_id"]]
-        assert float(r["total"]) == sum(float(r[q]) for q in ("q1-tests", "q2-tests", "q3-tests", "q4-answer"))
+        assert float(r["total"]) == sum(
+            float(r[q]) for q in ("q1-tests", "q2-tests", "q3-tests", "q4-answer")
+        )
     with open(out["nbgrader"]) as fh:
         nbg = list(csv.DictReader(fh))
     assert {r["student_id"] for r in nbg} == set(graded["kinds"])
@@ -225,6 +291,6 @@ def test_report_has_plots_with_alt_text_and_flagged_list(graded):
     from smartseoul.grading.report import report
 
     html = report(graded["course"], ASSIGNMENT).read_text()
-    assert html.count("<img src=\"data:image/png;base64,") == 3
-    assert html.count(" alt=\"") >= 3
+    assert html.count('<img src="data:image/png;base64,') == 3
+    assert html.count(' alt="') >= 3
     assert _by_kind(graded, "always-equal")[0] in html and "discrimination" in html

@@ -17,8 +17,14 @@ NAME = "ps-declared"
 
 
 def _cell(kind: str, gid: str, source: str, points: int = 0, meta: dict | None = None):
-    nbg = {"grade_id": gid, "locked": kind == "test", "schema_version": 3, "solution": kind == "answer",
-           "grade": kind == "test", "task": False}
+    nbg = {
+        "grade_id": gid,
+        "locked": kind == "test",
+        "schema_version": 3,
+        "solution": kind == "answer",
+        "grade": kind == "test",
+        "task": False,
+    }
     if kind == "test":
         nbg["points"] = points
     cell = nbformat.v4.new_code_cell(source)
@@ -29,13 +35,25 @@ def _cell(kind: str, gid: str, source: str, points: int = 0, meta: dict | None =
 
 
 def _source_notebook():
-    return nbformat.v4.new_notebook(cells=[
-        _cell("answer", "memo", "### BEGIN SOLUTION\nwith open('memo.txt', 'w') as f:\n    f.write('Seoul has 25 gu')\n### END SOLUTION"),
-        _cell("test", "memo-test", "with open('memo.txt') as f:\n    assert '25 gu' in f.read(), 'memo.txt should say how many gu Seoul has'",
-              2, {"files": ["memo.txt"]}),
-        _cell("answer", "chart", "### BEGIN SOLUTION\nchart_done = True\n### END SOLUTION"),
-        _cell("test", "chart-test", "assert chart_done", 3, {"judge": "manual"}),
-    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    return nbformat.v4.new_notebook(
+        cells=[
+            _cell(
+                "answer",
+                "memo",
+                "### BEGIN SOLUTION\nwith open('memo.txt', 'w') as f:\n    f.write('Seoul has 25 gu')\n### END SOLUTION",
+            ),
+            _cell(
+                "test",
+                "memo-test",
+                "with open('memo.txt') as f:\n    assert '25 gu' in f.read(), 'memo.txt should say how many gu Seoul has'",
+                2,
+                {"files": ["memo.txt"]},
+            ),
+            _cell("answer", "chart", "### BEGIN SOLUTION\nchart_done = True\n### END SOLUTION"),
+            _cell("test", "chart-test", "assert chart_done", 3, {"judge": "manual"}),
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
 
 
 def test_declared_files_and_manual_questions(tmp_path):

@@ -59,10 +59,20 @@ def graded(released_course, tmp_path_factory):
     shm_before = _shm_keys()
     limits = Limits(cell_timeout=6, notebook_timeout=40, memory_bytes=2 * 1024**3, hard_kill_grace=8)
     summary = autograde.autograde(course, ASSIGNMENT, workers=2, limits=limits)
-    results = {s: json.loads((course.pipeline_dir(ASSIGNMENT) / "results" / f"{s}.json").read_text()) for s in kinds}
+    results = {
+        s: json.loads((course.pipeline_dir(ASSIGNMENT) / "results" / f"{s}.json").read_text()) for s in kinds
+    }
     paths = feedback.feedback(course, ASSIGNMENT)
-    return {"course": course, "kinds": kinds, "summary": summary, "results": results, "scores": totals(course),
-            "feedback": paths, "shm_before": shm_before, "shm_after": _shm_keys()}
+    return {
+        "course": course,
+        "kinds": kinds,
+        "summary": summary,
+        "results": results,
+        "scores": totals(course),
+        "feedback": paths,
+        "shm_before": shm_before,
+        "shm_after": _shm_keys(),
+    }
 
 
 def _student(graded, kind):
@@ -105,7 +115,9 @@ def test_no_hidden_test_reaches_feedback_even_encoded(graded):
     course = graded["course"]
     st = _student(graded, "leak-tests")
     nb = nbformat.read(course.autograded_dir(st, ASSIGNMENT) / f"{ASSIGNMENT}.ipynb", as_version=4)
-    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    printed = "".join(
+        o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+    )
     payloads = re.findall(r"LEAK:([A-Za-z0-9+/=]+)", printed)
     assert payloads, "the leak attack should have printed what it saw"
     seen = "\n".join(zlib.decompress(base64.b64decode(p)).decode("utf-8", "replace") for p in payloads)
@@ -128,7 +140,9 @@ def test_litter_stays_inside_grading(graded):
 
     st = _student(graded, "litter")
     nb = nbformat.read(graded["course"].autograded_dir(st, ASSIGNMENT) / f"{ASSIGNMENT}.ipynb", as_version=4)
-    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    printed = "".join(
+        o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+    )
     assert "LITTER-SHM" in printed  # the attack ran
     if graded["summary"].level in ("full", "userns"):
         assert f"0x{LITTER_KEY:08x}" not in graded["shm_after"] and str(LITTER_KEY) not in graded["shm_after"]

@@ -30,7 +30,14 @@ def test_release_all_generates_student_versions_without_solutions(course):
     res = cli("grade", "--course", course.root, "release", "--all")
     assert res.exit_code == 0, res.output
     text = (course.release_dir(ASSIGNMENT) / f"{ASSIGNMENT}.ipynb").read_text()
-    for secret in ("BEGIN SOLUTION", "HIDDEN TESTS", "return 2 * x", "district_count = 25", "double(-3)", "sum(speeds)"):
+    for secret in (
+        "BEGIN SOLUTION",
+        "HIDDEN TESTS",
+        "return 2 * x",
+        "district_count = 25",
+        "double(-3)",
+        "sum(speeds)",
+    ):
         assert secret not in text
     assert "raise NotImplementedError()" in text
     from nbgrader.api import Gradebook

@@ -29,9 +29,25 @@ def test_basic_isolation_still_grades_and_says_so(course, tmp_path):
     intake.intake(course, ASSIGNMENT, tmp_path / "subs", roster)
     env = dict(os.environ, SMARTSEOUL_ISOLATION="basic")
     base = [sys.executable, "-m", "smartseoul.cli", "grade", "--course", str(course.root)]
-    run = subprocess.run(base + ["autograde", ASSIGNMENT, "--workers", "2", "--cell-timeout", "3", "--notebook-timeout", "20",
-                                 "--require-isolation", "basic"],
-                         env=env, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        base
+        + [
+            "autograde",
+            ASSIGNMENT,
+            "--workers",
+            "2",
+            "--cell-timeout",
+            "3",
+            "--notebook-timeout",
+            "20",
+            "--require-isolation",
+            "basic",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     out = " ".join(run.stdout.split())
     assert run.returncode == 0, run.stdout + run.stderr
     assert "isolation: basic" in out and "NO network" in out
@@ -54,8 +70,19 @@ def test_require_isolation_refuses_below_the_level_asked_for(course, tmp_path):
     kinds, roster = write_batch(course, ["correct"], tmp_path / "subs", cell_timeout=3)
     intake.intake(course, ASSIGNMENT, tmp_path / "subs", roster)
     env = dict(os.environ, SMARTSEOUL_ISOLATION="basic")
-    base = [sys.executable, "-m", "smartseoul.cli", "grade", "--course", str(course.root), "autograde", ASSIGNMENT]
-    run = subprocess.run(base + ["--require-isolation", "full"], env=env, capture_output=True, text=True, timeout=120)
+    base = [
+        sys.executable,
+        "-m",
+        "smartseoul.cli",
+        "grade",
+        "--course",
+        str(course.root),
+        "autograde",
+        ASSIGNMENT,
+    ]
+    run = subprocess.run(
+        base + ["--require-isolation", "full"], env=env, capture_output=True, text=True, timeout=120
+    )
     out = " ".join((run.stdout + run.stderr).split())
     assert run.returncode == 2, out
     assert "Refusing to grade: isolation here is 'basic'" in out and "below the required 'full'" in out
@@ -97,26 +124,52 @@ def test_userns_kernel_is_an_unprivileged_uid_that_cannot_unmount_the_covers(tmp
         course = Course.at(new_course(work / "course"))
         release(course, ASSIGNMENT)
         nb = synthetic.Maker(course, ASSIGNMENT).correct()
-        probe = ("import os, ctypes\nprint('UID', os.getuid())\n"
-                 f"r = ctypes.CDLL(None, use_errno=True).umount2({str(course.grading).encode()!r}, 2)\n"
-                 "print('UMOUNT', r, os.strerror(ctypes.get_errno()))\n"
-                 f"print('SEES-GRADEBOOK', os.path.exists({str(course.grading / 'gradebook.db')!r}))\n")
+        probe = (
+            "import os, ctypes\nprint('UID', os.getuid())\n"
+            f"r = ctypes.CDLL(None, use_errno=True).umount2({str(course.grading).encode()!r}, 2)\n"
+            "print('UMOUNT', r, os.strerror(ctypes.get_errno()))\n"
+            f"print('SEES-GRADEBOOK', os.path.exists({str(course.grading / 'gradebook.db')!r}))\n"
+        )
         nb.cells[1].source = probe + nb.cells[1].source
         target = course.submitted_dir("s1", ASSIGNMENT)
         target.mkdir(parents=True)
         nbformat.write(nb, target / f"{ASSIGNMENT}.ipynb")
         shutil.chown(work, user)
         subprocess.run(["chown", "-R", f"{user}:{user}", str(work)], check=True)
-        probe_level = lab.run_as(user, [sys.executable, "-c", "from smartseoul.grading import sandbox; print(sandbox.possible_level())"],
-                                 cwd=work, env={})
+        probe_level = lab.run_as(
+            user,
+            [sys.executable, "-c", "from smartseoul.grading import sandbox; print(sandbox.possible_level())"],
+            cwd=work,
+            env={},
+        )
         if probe_level.stdout.strip() != "userns":
-            pytest.skip(f"unprivileged user namespaces are not available here ({probe_level.stdout.strip() or probe_level.stderr[-200:]})")
-        run = lab.run_as(user, [sys.executable, "-m", "smartseoul.cli", "grade", "--course", str(course.root), "autograde",
-                                ASSIGNMENT, "--workers", "1"], cwd=work, env={}, timeout=600)
+            pytest.skip(
+                f"unprivileged user namespaces are not available here ({probe_level.stdout.strip() or probe_level.stderr[-200:]})"
+            )
+        run = lab.run_as(
+            user,
+            [
+                sys.executable,
+                "-m",
+                "smartseoul.cli",
+                "grade",
+                "--course",
+                str(course.root),
+                "autograde",
+                ASSIGNMENT,
+                "--workers",
+                "1",
+            ],
+            cwd=work,
+            env={},
+            timeout=600,
+        )
         out = " ".join(run.stdout.split())
         assert run.returncode == 0, run.stdout + run.stderr
         assert "isolation: userns" in out
-        executed = nbformat.read(next((course.pipeline_dir(ASSIGNMENT) / "executed").rglob("*.ipynb")), as_version=4)
+        executed = nbformat.read(
+            next((course.pipeline_dir(ASSIGNMENT) / "executed").rglob("*.ipynb")), as_version=4
+        )
         text = "".join(o.get("text", "") for o in executed.cells[1].outputs)
         assert "UID 1000" in text, text
         assert "UMOUNT -1 Operation not permitted" in text, text

@@ -25,7 +25,10 @@ def test_every_notebook_of_a_submission_is_graded(tmp_path):
     shutil.copy2(ROOT / "grading" / "nbgrader_config.py", base / "grading" / "nbgrader_config.py")
     (base / "exercises" / TWO).mkdir(parents=True)
     for part in ("part1", "part2"):
-        shutil.copy2(FIXTURES / "exercises" / "ps-fixture" / "ps-fixture.ipynb", base / "exercises" / TWO / f"{part}.ipynb")
+        shutil.copy2(
+            FIXTURES / "exercises" / "ps-fixture" / "ps-fixture.ipynb",
+            base / "exercises" / TWO / f"{part}.ipynb",
+        )
     course = Course.at(base)
     release(course, TWO)
     makers = {p: synthetic.Maker(course, TWO, notebook=p) for p in ("part1", "part2")}
@@ -44,7 +47,9 @@ def test_every_notebook_of_a_submission_is_graded(tmp_path):
     assert sorted(summary.graded) == ["s1", "s2", "s3"] and not summary.errors
     by_nb: dict[tuple[str, str], float] = {}
     for row in gradebook.scores(course, TWO):
-        by_nb[(row["student"], row["notebook"])] = by_nb.get((row["student"], row["notebook"]), 0.0) + row["score"]
+        by_nb[(row["student"], row["notebook"])] = (
+            by_nb.get((row["student"], row["notebook"]), 0.0) + row["score"]
+        )
     assert by_nb[("s1", "part1")] == 5.0 and by_nb[("s1", "part2")] == 0.0
     assert by_nb[("s2", "part1")] == 0.0 and by_nb[("s2", "part2")] == 5.0
     assert by_nb[("s3", "part1")] == 5.0 and by_nb[("s3", "part2")] == 5.0

@@ -82,7 +82,11 @@ def test_retagged_test_cell_runs_with_the_template_metadata(template):
     cell.metadata["nbgrader"]["points"] = 0
     cell.metadata["tags"] = ["skip-execution", "raises-exception"]
     built = rebuild(template, nb)
-    rebuilt = next(c for c in built.notebook.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "q3-tests")
+    rebuilt = next(
+        c
+        for c in built.notebook.cells
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "q3-tests"
+    )
     assert rebuilt.metadata["nbgrader"]["points"] == 2 and rebuilt.metadata["nbgrader"]["grade"] is True
     assert "tags" not in rebuilt.metadata
     assert [f["code"] for f in built.flags] == ["metadata-changed"]
@@ -100,7 +104,10 @@ def test_reordered_cells_are_put_back_in_order(template):
 def test_added_cells_are_kept_in_place_and_rebinding_is_flagged(template):
     nb = _answered(template)
     pos = next(i for i, c in enumerate(nb.cells) if grade_id(c) == "q1-answer")
-    nb.cells.insert(pos + 1, nbformat.v4.new_code_cell("def helper():\n    return 1", metadata={"tags": ["skip-execution"]}))
+    nb.cells.insert(
+        pos + 1,
+        nbformat.v4.new_code_cell("def helper():\n    return 1", metadata={"tags": ["skip-execution"]}),
+    )
     q2 = next(i for i, c in enumerate(nb.cells) if grade_id(c) == "q2-answer")
     nb.cells.insert(q2 + 1, nbformat.v4.new_code_cell("district_count = 25.0"))
     built = rebuild(template, nb)

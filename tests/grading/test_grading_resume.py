@@ -19,9 +19,21 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
 
 
 def _start(course, workers=1, env=None):
-    cmd = [sys.executable, "-m", "smartseoul.cli", "grade", "--course", str(course.root), "autograde", ASSIGNMENT,
-           "--workers", str(workers)]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env or dict(os.environ))
+    cmd = [
+        sys.executable,
+        "-m",
+        "smartseoul.cli",
+        "grade",
+        "--course",
+        str(course.root),
+        "autograde",
+        ASSIGNMENT,
+        "--workers",
+        str(workers),
+    ]
+    return subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env or dict(os.environ)
+    )
 
 
 def _recorded(course) -> dict[str, dict]:
@@ -104,7 +116,9 @@ def test_executed_but_unrecorded_result_is_recorded_not_rerun(course, tmp_path):
     res = journal.load_result(course, ASSIGNMENT, student)
     res["recorded"] = False
     journal.save_result(course, ASSIGNMENT, student, res)
-    with Gradebook(course.db_url, course_id="smart-seoul-data-lab") as gb:  # as if the crash came before the write
+    with Gradebook(
+        course.db_url, course_id="smart-seoul-data-lab"
+    ) as gb:  # as if the crash came before the write
         gb.remove_submission(ASSIGNMENT, student)
     job_log = course.pipeline_dir(ASSIGNMENT) / "jobs" / student / "result.json"  # written by the worker
     mtime = job_log.stat().st_mtime

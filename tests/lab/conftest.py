@@ -26,9 +26,11 @@ def course_assignment() -> Path:
 
 def all_course_assignments() -> list[Path]:
     """Every assignment folder in exercises/ that holds its notebook (for 'see all assignments')."""
-    found = sorted(
-        d for d in paths.exercises_dir().glob("*") if d.is_dir() and (d / f"{d.name}.ipynb").exists()
-    ) if paths.exercises_dir().is_dir() else []
+    found = (
+        sorted(d for d in paths.exercises_dir().glob("*") if d.is_dir() and (d / f"{d.name}.ipynb").exists())
+        if paths.exercises_dir().is_dir()
+        else []
+    )
     return found or [FIXTURES / "lab-fixture"]
 
 
@@ -38,7 +40,9 @@ def _draws_a_figure(path: Path) -> bool:
         nb = nbformat.read(str(path), as_version=4)
     except Exception:  # noqa: BLE001 (a notebook being rewritten right now: not this one)
         return False
-    return any(c.cell_type == "code" and c.get("metadata", {}).get("mystnb", {}).get("image") for c in nb.cells)
+    return any(
+        c.cell_type == "code" and c.get("metadata", {}).get("mystnb", {}).get("image") for c in nb.cells
+    )
 
 
 def module_zero_notebook() -> Path:
@@ -73,7 +77,11 @@ def fill_submission(release_nb, source_nb, *, correct: bool, written: str):
 
     ``correct``: the answer cells get the instructor's solution (taken from the source notebook
     by grade id); otherwise they stay as released (blank). Written answers get ``written``."""
-    solutions = {nbgrader_meta(c).get("grade_id"): c.source for c in source_nb.cells if nbgrader_meta(c).get("solution")}
+    solutions = {
+        nbgrader_meta(c).get("grade_id"): c.source
+        for c in source_nb.cells
+        if nbgrader_meta(c).get("solution")
+    }
     nb = copy.deepcopy(release_nb)
     for cell in nb.cells:
         meta = nbgrader_meta(cell)

@@ -41,7 +41,10 @@ def _pipeline_has(command: str) -> bool:
     """True when `smartseoul grade <command>` exists (the grading pipeline may land later)."""
     result = subprocess.run(
         [sys.executable, "-m", "smartseoul.cli", "grade", command, "--help"],
-        capture_output=True, text=True, env=lab.course_environ(), check=False,
+        capture_output=True,
+        text=True,
+        env=lab.course_environ(),
+        check=False,
     )
     return result.returncode == 0
 
@@ -84,35 +87,60 @@ def test_two_trainees_release_fetch_submit_collect_grade_export():
             created.append(user)
             python = lab.trainee_python(user, work)
             if user == trainees[0]:
-                listed = _ok(lab.run_as(user, [*python, "-m", "nbgrader", "list"], cwd=trainee.home, env=trainee_env), "nbgrader list")
+                listed = _ok(
+                    lab.run_as(user, [*python, "-m", "nbgrader", "list"], cwd=trainee.home, env=trainee_env),
+                    "nbgrader list",
+                )
                 assert name in listed, f"{user} does not see {name} in the exchange:\n{listed}"
-            _ok(lab.run_as(user, [*python, "-m", "nbgrader", "fetch_assignment", name], cwd=trainee.home, env=trainee_env), "fetch")
+            _ok(
+                lab.run_as(
+                    user,
+                    [*python, "-m", "nbgrader", "fetch_assignment", name],
+                    cwd=trainee.home,
+                    env=trainee_env,
+                ),
+                "fetch",
+            )
             fetched = trainee.home / name / f"{name}.ipynb"
             assert fetched.exists(), f"fetch did not create {fetched}"
             answered = fill_submission(
-                read_nb(fetched), source_nb, correct=(user == trainees[0]),
+                read_nb(fetched),
+                source_nb,
+                correct=(user == trainees[0]),
                 written=f"Written answer by {user}: open data lets residents and firms check the city's work.",
             )
             nbformat.write(answered, str(fetched))
             shutil.chown(fetched, user, user)
-            _ok(lab.run_as(user, [*python, "-m", "nbgrader", "submit", name], cwd=trainee.home, env=trainee_env), "submit")
+            _ok(
+                lab.run_as(
+                    user, [*python, "-m", "nbgrader", "submit", name], cwd=trainee.home, env=trainee_env
+                ),
+                "submit",
+            )
 
         # -- privacy: a trainee can read neither the inbox of submissions nor the instructor's files
         inbound = exchange / course_id / "inbound"
         assert len(list(inbound.iterdir())) == 2
         peek = lab.run_as(trainees[1], ["ls", str(inbound)], cwd=work, env={})
         assert peek.returncode != 0, f"{trainees[1]} could list other trainees' submissions:\n{peek.stdout}"
-        sneak = lab.run_as(trainees[1], ["cat", str(Path(info["source"]) / f"{name}.ipynb")], cwd=work, env={})
+        sneak = lab.run_as(
+            trainees[1], ["cat", str(Path(info["source"]) / f"{name}.ipynb")], cwd=work, env={}
+        )
         assert sneak.returncode != 0, "a trainee could read the source notebook with the hidden tests"
 
         # -- instructor collects, grades and exports
         lab.run_nbgrader(["collect", name], cwd=grading, env=instructor_env)
         for user in trainees:
-            assert (grading / "submitted" / user / name / f"{name}.ipynb").exists(), f"{user}'s work was not collected"
+            assert (grading / "submitted" / user / name / f"{name}.ipynb").exists(), (
+                f"{user}'s work was not collected"
+            )
         if _pipeline_has("autograde"):
             result = subprocess.run(
                 [sys.executable, "-m", "smartseoul.cli", "grade", "autograde", name, "--workers", "2"],
-                cwd=grading, capture_output=True, text=True, timeout=900,
+                cwd=grading,
+                capture_output=True,
+                text=True,
+                timeout=900,
                 env=lab.course_environ({**instructor_env, "SMARTSEOUL_HOME": str(course_root)}),
             )
             _ok(result, "smartseoul grade autograde")
@@ -128,9 +156,13 @@ def test_two_trainees_release_fetch_submit_collect_grade_export():
         with Gradebook(info["db_url"]) as gb:
             right = gb.find_submission(name, trainees[0])
             blank = gb.find_submission(name, trainees[1])
-            assert right.code_score == pytest.approx(full), f"correct answers earned {right.code_score} of {full}"
+            assert right.code_score == pytest.approx(full), (
+                f"correct answers earned {right.code_score} of {full}"
+            )
             assert blank.code_score == 0, f"blank answers earned {blank.code_score}"
-            assert right.needs_manual_grade and blank.needs_manual_grade, "written answers must wait for a grader"
+            assert right.needs_manual_grade and blank.needs_manual_grade, (
+                "written answers must wait for a grader"
+            )
 
         with open(export_csv, newline="", encoding="utf-8") as handle:
             rows = {row["student_id"]: row for row in csv.DictReader(handle) if row["assignment"] == name}

@@ -22,7 +22,11 @@ HUB = lab.HUB_CONFIG_DIR
 SHARED = lab.HUB_SHARED_JUPYTER_DIR
 INSTRUCTOR = lab.HUB_INSTRUCTOR_JUPYTER_DIR
 FORMGRADER = "nbgrader.server_extensions.formgrader"
-LAB_TOOLS = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:course-list"]
+LAB_TOOLS = [
+    "@jupyter/nbgrader:formgrader",
+    "@jupyter/nbgrader:create-assignment",
+    "@jupyter/nbgrader:course-list",
+]
 
 
 def load_py_config(path: Path, monkeypatch, **env):
@@ -38,8 +42,10 @@ def test_shared_nbgrader_config_follows_the_environment(monkeypatch, tmp_path):
     assert default.CourseDirectory.course_id == lab.DEFAULT_COURSE_ID
     assert default.Exchange.root == lab.DEFAULT_EXCHANGE
     custom = load_py_config(
-        SHARED / "nbgrader_config.py", monkeypatch,
-        SMARTSEOUL_COURSE_ID="smart-seoul-2026-spring", SMARTSEOUL_EXCHANGE_ROOT=str(tmp_path),
+        SHARED / "nbgrader_config.py",
+        monkeypatch,
+        SMARTSEOUL_COURSE_ID="smart-seoul-2026-spring",
+        SMARTSEOUL_EXCHANGE_ROOT=str(tmp_path),
     )
     assert custom.CourseDirectory.course_id == "smart-seoul-2026-spring"
     assert custom.Exchange.root == str(tmp_path)
@@ -58,7 +64,9 @@ def test_hub_course_id_matches_the_course_folder(monkeypatch):
 
 
 def test_instructor_config_points_the_formgrader_at_the_course(monkeypatch, tmp_path):
-    config = load_py_config(INSTRUCTOR / "nbgrader_config.py", monkeypatch, SMARTSEOUL_COURSE_ROOT=str(tmp_path))
+    config = load_py_config(
+        INSTRUCTOR / "nbgrader_config.py", monkeypatch, SMARTSEOUL_COURSE_ROOT=str(tmp_path)
+    )
     assert config.CourseDirectory.root == str(tmp_path)
     fallback = load_py_config(INSTRUCTOR / "nbgrader_config.py", monkeypatch)
     assert fallback.CourseDirectory.root.endswith("smart-seoul-data-lab/grading")
@@ -70,7 +78,10 @@ def test_trainees_lose_the_instructor_tools_and_instructors_get_them_back():
     teacher_server = json.loads((INSTRUCTOR / "jupyter_server_config.json").read_text())
     teacher_lab = json.loads((INSTRUCTOR / "labconfig" / "page_config.json").read_text())
     assert trainee_server["ServerApp"]["jpserver_extensions"][FORMGRADER] is False
-    assert trainee_server["ServerApp"]["jpserver_extensions"]["nbgrader.server_extensions.assignment_list"] is True
+    assert (
+        trainee_server["ServerApp"]["jpserver_extensions"]["nbgrader.server_extensions.assignment_list"]
+        is True
+    )
     assert teacher_server["ServerApp"]["jpserver_extensions"][FORMGRADER] is True
     for plugin in LAB_TOOLS:
         assert trainee_lab["disabledExtensions"][plugin] is True
@@ -86,7 +97,9 @@ def test_zero_to_jupyterhub_values_embed_the_same_files():
         "/etc/jupyter/labconfig/page_config.json": SHARED / "labconfig" / "page_config.json",
         "/etc/smartseoul/instructor/nbgrader_config.py": INSTRUCTOR / "nbgrader_config.py",
         "/etc/smartseoul/instructor/jupyter_server_config.json": INSTRUCTOR / "jupyter_server_config.json",
-        "/etc/smartseoul/instructor/labconfig/page_config.json": INSTRUCTOR / "labconfig" / "page_config.json",
+        "/etc/smartseoul/instructor/labconfig/page_config.json": INSTRUCTOR
+        / "labconfig"
+        / "page_config.json",
     }
     mounted = {f["mountPath"]: f["stringData"] for f in files.values()}
     for mount, source in expected.items():
@@ -126,10 +139,14 @@ def test_a_server_reading_the_hub_config_gives_each_role_its_tools(role, tmp_pat
     and JupyterLab's page config hides the instructor plugins from trainees."""
     grading = lab.copy_course(tmp_path / "course", [])
     env = {
-        **lab.hub_environment(tmp_path / "exchange", lab.DEFAULT_COURSE_ID, instructor=(role == "instructor")),
+        **lab.hub_environment(
+            tmp_path / "exchange", lab.DEFAULT_COURSE_ID, instructor=(role == "instructor")
+        ),
         "SMARTSEOUL_COURSE_ROOT": str(grading),
     }
-    with lab.running_lab(tmp_path / "course", cwd=tmp_path / "course", state_dir=tmp_path / "state", env=env) as server:
+    with lab.running_lab(
+        tmp_path / "course", cwd=tmp_path / "course", state_dir=tmp_path / "state", env=env
+    ) as server:
         try:
             server.get_json("formgrader/api/assignments", timeout=120)
             formgrader = True
@@ -145,7 +162,9 @@ def test_a_server_reading_the_hub_config_gives_each_role_its_tools(role, tmp_pat
         assert set(LAB_TOOLS) <= disabled, f"JupyterLab still offers {set(LAB_TOOLS) - disabled} to trainees"
     else:
         assert formgrader, "the instructor's formgrader does not answer"
-        assert not set(LAB_TOOLS) & disabled, f"JupyterLab hides {set(LAB_TOOLS) & disabled} from the instructor"
+        assert not set(LAB_TOOLS) & disabled, (
+            f"JupyterLab hides {set(LAB_TOOLS) & disabled} from the instructor"
+        )
 
 
 @pytest.mark.slow

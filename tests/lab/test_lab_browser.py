@@ -66,7 +66,10 @@ def course(tmp_path_factory):
     source_nb = read_nb(Path(info["source"]) / f"{name}.ipynb")
     submitted = Path(info["root"]) / "submitted" / STUDENT / name
     submitted.mkdir(parents=True)
-    nbformat.write(fill_submission(release_nb, source_nb, correct=True, written=WRITTEN), str(submitted / f"{name}.ipynb"))
+    nbformat.write(
+        fill_submission(release_nb, source_nb, correct=True, written=WRITTEN),
+        str(submitted / f"{name}.ipynb"),
+    )
     (submitted / "timestamp.txt").write_text("2026-03-02 09:00:00.000000 UTC\n")
     lab.run_nbgrader(["autograde", name, "--force"], cwd=grading, timeout=900)
 
@@ -96,7 +99,9 @@ def course(tmp_path_factory):
 def server(course, tmp_path_factory, artifacts_dir):
     state = tmp_path_factory.mktemp("lab-state")
     try:
-        with lab.running_lab(course["root"], cwd=course["grading"], state_dir=state, env=course["hub_env"]) as running:
+        with lab.running_lab(
+            course["root"], cwd=course["grading"], state_dir=state, env=course["hub_env"]
+        ) as running:
             yield running
     finally:
         if (state / "jupyterlab.log").exists():
@@ -149,7 +154,9 @@ def test_trainee_runs_module_zero_and_sees_a_figure(server, course, page, artifa
     _accept_kernel_dialog(page)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
     page.screenshot(path=str(artifacts_dir / "01-module0-opened.png"))
-    assert page.locator(".jp-OutputArea-output img").count() == 0, "the committed notebook must have no outputs"
+    assert page.locator(".jp-OutputArea-output img").count() == 0, (
+        "the committed notebook must have no outputs"
+    )
 
     page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator("#jp-mainmenu-run li[data-command='runmenu:run-all']").click()
@@ -222,13 +229,17 @@ def test_trainee_sees_and_fetches_the_released_assignment(server, course, page, 
     places = [server.cwd / name / f"{name}.ipynb", server.root_dir / name / f"{name}.ipynb"]
     fetched = next((p for p in places if p.exists()), None)
     assert fetched is not None, f"Fetch did not put the notebook in {[str(p) for p in places]}"
-    assert "BEGIN HIDDEN TESTS" not in fetched.read_text(encoding="utf-8"), "the fetched copy shows hidden tests"
+    assert "BEGIN HIDDEN TESTS" not in fetched.read_text(encoding="utf-8"), (
+        "the fetched copy shows hidden tests"
+    )
 
 
 def _formgrader_frame(page, server):
     _open_from_nbgrader_menu(page, "nbgrader:open-formgrader")
     page.wait_for_selector("iframe", timeout=60_000)
-    deadline = time.monotonic() + 120  # the formgrader opens the gradebook on first use: slow on a busy machine
+    deadline = (
+        time.monotonic() + 120
+    )  # the formgrader opens the gradebook on first use: slow on a busy machine
     while time.monotonic() < deadline:
         for handle in page.locator("iframe").element_handles():
             frame = handle.content_frame()
@@ -301,5 +312,7 @@ def test_instructor_grades_a_written_answer_in_the_formgrader(server, course, pa
     row_after = frame.locator("td.score").first.inner_text()
     page.screenshot(path=str(artifacts_dir / "09-total-updated.png"))
     shown = [float(x) for x in re.findall(r"[\d.]+", row_after)]
-    assert shown[:2] == pytest.approx([score_after, max_score]), f"total shown {row_after!r} (before: {row_before!r})"
+    assert shown[:2] == pytest.approx([score_after, max_score]), (
+        f"total shown {row_after!r} (before: {row_before!r})"
+    )
     assert row_after != row_before

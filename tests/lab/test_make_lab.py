@@ -18,7 +18,11 @@ from .conftest import all_course_assignments, module_zero_notebook
 def test_the_command_has_one_root_and_inline_figures(monkeypatch):
     monkeypatch.setenv("MPLBACKEND", "Agg")  # as the Makefile exports it
     command, cwd, env = lab.make_lab_command(["--no-browser"])
-    roots = [a for a in command if a.startswith(("--ServerApp.root_dir", "--notebook-dir", "--ServerApp.notebook_dir"))]
+    roots = [
+        a
+        for a in command
+        if a.startswith(("--ServerApp.root_dir", "--notebook-dir", "--ServerApp.notebook_dir"))
+    ]
     assert len(roots) == 1, f"JupyterLab refuses two root options: {roots}"
     assert cwd.name == "grading" and (cwd / "nbgrader_config.py").exists()
     assert env["MPLBACKEND"] == "module://matplotlib_inline.backend_inline"
@@ -40,11 +44,24 @@ def test_make_lab_serves_the_course_and_its_formgrader(tmp_path):
         "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "smartseoul.lab", "--no-browser", f"--ServerApp.port={port}",
-         "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", "--ServerApp.ip=127.0.0.1"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "smartseoul.lab",
+            "--no-browser",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={token}",
+            "--ServerApp.ip=127.0.0.1",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
-    server = lab.LabServer(f"http://127.0.0.1:{port}", token, process, tmp_path / "none.log", course, course / "grading")
+    server = lab.LabServer(
+        f"http://127.0.0.1:{port}", token, process, tmp_path / "none.log", course, course / "grading"
+    )
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -53,7 +70,9 @@ def test_make_lab_serves_the_course_and_its_formgrader(tmp_path):
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    output = process.stdout.read().decode(errors="replace") if process.poll() is not None else ""
+                    output = (
+                        process.stdout.read().decode(errors="replace") if process.poll() is not None else ""
+                    )
                     pytest.fail(f"`python -m smartseoul.lab` did not serve JupyterLab:\n{output[-3000:]}")
                 time.sleep(0.5)
         top = {item["name"] for item in server.get_json("api/contents/")["content"]}

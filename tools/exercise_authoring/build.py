@@ -1,8 +1,8 @@
 """Write exercises/<assignment>/<assignment>.ipynb from the specs in this folder.
 
-    python tools/exercise_authoring/build.py            # all assignments
-    python tools/exercise_authoring/build.py m0-orientation
-    python tools/exercise_authoring/build.py --check    # exit 1 if a notebook differs from its spec
+python tools/exercise_authoring/build.py            # all assignments
+python tools/exercise_authoring/build.py m0-orientation
+python tools/exercise_authoring/build.py --check    # exit 1 if a notebook differs from its spec
 """
 
 from __future__ import annotations

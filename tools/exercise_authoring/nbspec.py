@@ -44,11 +44,15 @@ def _clean(src: str) -> str:
 
 
 def text(grade_id: str, md: str):
-    return nbformat.v4.new_markdown_cell(_clean(md), metadata=_meta(grade_id, solution=False, grade=False, locked=True))
+    return nbformat.v4.new_markdown_cell(
+        _clean(md), metadata=_meta(grade_id, solution=False, grade=False, locked=True)
+    )
 
 
 def setup(grade_id: str, code: str):
-    return nbformat.v4.new_code_cell(_clean(code), metadata=_meta(grade_id, solution=False, grade=False, locked=True))
+    return nbformat.v4.new_code_cell(
+        _clean(code), metadata=_meta(grade_id, solution=False, grade=False, locked=True)
+    )
 
 
 def answer(grade_id: str, code: str, skill: str):
@@ -71,7 +75,9 @@ def test(grade_id: str, points: float, visible: str, hidden: str):
 
 def written(grade_id: str, points: float, model: str):
     src = f"### BEGIN SOLUTION\n{_clean(model)}\n### END SOLUTION"
-    return nbformat.v4.new_markdown_cell(src, metadata=_meta(grade_id, solution=True, grade=True, locked=False, points=points))
+    return nbformat.v4.new_markdown_cell(
+        src, metadata=_meta(grade_id, solution=True, grade=True, locked=False, points=points)
+    )
 
 
 def notebook(cells) -> nbformat.NotebookNode:

@@ -100,10 +100,17 @@ def run_build(
     started = time.perf_counter()
     prepared = prepare(root, echo=echo)
     cmd = [
-        sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(root),
-        "--toc", str(prepared.toc_path),
-        "--config", str(effective_config(root, jupyterhub_url)),
-        "--builder", "html",
+        sys.executable,
+        "-c",
+        "from jupyter_book.cli.main import main; main()",
+        "build",
+        str(root),
+        "--toc",
+        str(prepared.toc_path),
+        "--config",
+        str(effective_config(root, jupyterhub_url)),
+        "--builder",
+        "html",
         "-W",
     ]
     if output is not None:
@@ -131,10 +138,10 @@ def write_redirect_page(html: Path, prepared: Prepared) -> None:
     target = f"{root_doc}.html"
     write_if_changed(
         html / "index.html",
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n"
-        f"<meta http-equiv=\"Refresh\" content=\"0; url={target}\" />\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8" />\n'
+        f'<meta http-equiv="Refresh" content="0; url={target}" />\n'
         "<title>Smart Seoul Data Lab</title>\n</head>\n<body>\n"
-        f"<p><a href=\"{target}\">Smart Seoul Data Lab: go to the welcome page</a></p>\n</body>\n</html>\n",
+        f'<p><a href="{target}">Smart Seoul Data Lab: go to the welcome page</a></p>\n</body>\n</html>\n',
     )
 
 
@@ -146,11 +153,17 @@ BUILD_FAILED = (
 
 @app.command()
 def build(
-    output: Optional[Path] = typer.Option(None, help="Build into OUTPUT/_build/html instead of the course folder."),
-    jupyterhub_url: Optional[str] = typer.Option(
-        None, envvar="SMARTSEOUL_JUPYTERHUB_URL", help="JupyterHub for the launch buttons (default: _config.yml)."
+    output: Optional[Path] = typer.Option(
+        None, help="Build into OUTPUT/_build/html instead of the course folder."
     ),
-    fresh: bool = typer.Option(False, help="Rebuild every page (notebook outputs still come from the cache)."),
+    jupyterhub_url: Optional[str] = typer.Option(
+        None,
+        envvar="SMARTSEOUL_JUPYTERHUB_URL",
+        help="JupyterHub for the launch buttons (default: _config.yml).",
+    ),
+    fresh: bool = typer.Option(
+        False, help="Rebuild every page (notebook outputs still come from the cache)."
+    ),
 ) -> None:
     """Build and execute the whole book; print where the HTML is."""
     try:

@@ -36,8 +36,7 @@ PROVENANCE_TEXT = {
         "centroids, official totals); geometry is approximate. Not an official file."
     ),
     "factual": (
-        "**Factual.** Real facts transcribed from the public sources listed below, with their "
-        "status."
+        "**Factual.** Real facts transcribed from the public sources listed below, with their status."
     ),
 }
 ROLE_TEXT = {
@@ -136,7 +135,27 @@ def _name_column(df: pd.DataFrame) -> str | None:
     return None
 
 
-_NOT_MEASURES = {"lat", "lon", "code", "cd", "cd7", "cd8", "cd10", "id", "no", "year", "month", "hour", "seq", "x", "y", "weekday", "dow", "day", "date"}
+_NOT_MEASURES = {
+    "lat",
+    "lon",
+    "code",
+    "cd",
+    "cd7",
+    "cd8",
+    "cd10",
+    "id",
+    "no",
+    "year",
+    "month",
+    "hour",
+    "seq",
+    "x",
+    "y",
+    "weekday",
+    "dow",
+    "day",
+    "date",
+}
 _PREFERRED = ("population", "count", "total", "rentals", "cases", "trips", "pm10", "pm25", "temp", "speed")
 
 
@@ -193,8 +212,15 @@ def draw_figure(resource: dict, df: pd.DataFrame, png: Path) -> Figure | None:
         fig, ax = plt.subplots(figsize=(7, 6))
         if measures:
             m = measures[0]
-            gdf.plot(column=m, cmap=SEQUENTIAL, ax=ax, legend=True, edgecolor="white", linewidth=0.3,
-                     legend_kwds={"label": _label(resource, m), "shrink": 0.7})
+            gdf.plot(
+                column=m,
+                cmap=SEQUENTIAL,
+                ax=ax,
+                legend=True,
+                edgecolor="white",
+                linewidth=0.3,
+                legend_kwds={"label": _label(resource, m), "shrink": 0.7},
+            )
             lo, hi = gdf[m].idxmin(), gdf[m].idxmax()
             where = ""
             if label_col:
@@ -242,8 +268,10 @@ def draw_figure(resource: dict, df: pd.DataFrame, png: Path) -> Figure | None:
         m = measures[0]
         cats = sorted(
             (
-                c for c in df.columns
-                if c not in measures and c != "geometry"
+                c
+                for c in df.columns
+                if c not in measures
+                and c != "geometry"
                 and (isinstance(df[c].dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(df[c]))
                 and 1 < df[c].nunique() <= 30
             ),
@@ -311,8 +339,15 @@ def _resource_section(r: dict, base: Path, img_dir: Path, cache: dict, result: C
     out += [_md_table(facts, ["", ""], width=200), ""]
     if r.get("role") == "raw":
         enc = r.get("encoding", "utf-8")
-        out += ["```python", "import pandas as pd", "from smartseoul import data", "",
-                f'df = pd.read_csv(data.raw_path("{name}"), encoding="{enc}")', "```", ""]
+        out += [
+            "```python",
+            "import pandas as pd",
+            "from smartseoul import data",
+            "",
+            f'df = pd.read_csv(data.raw_path("{name}"), encoding="{enc}")',
+            "```",
+            "",
+        ]
     else:
         out += ["```python", "from smartseoul import data", "", f'df = data.load("{name}")', "```", ""]
     notes = r.get("notes") or []
@@ -329,23 +364,50 @@ def _resource_section(r: dict, base: Path, img_dir: Path, cache: dict, result: C
     fields = _fields(r)
     if fields:
         out += ["### Fields", ""]
-        rows = [[f"`{f['name']}`", f.get("name_ko", ""), f.get("type", ""), f.get("unit", ""), f.get("description", "")]
-                for f in fields]
-        out += [_md_table(rows, ["field", "Korean name (한글)", "type", "unit", "description"], width=200), ""]
+        rows = [
+            [
+                f"`{f['name']}`",
+                f.get("name_ko", ""),
+                f.get("type", ""),
+                f.get("unit", ""),
+                f.get("description", ""),
+            ]
+            for f in fields
+        ]
+        out += [
+            _md_table(rows, ["field", "Korean name (한글)", "type", "unit", "description"], width=200),
+            "",
+        ]
     out += ["### Preview", ""]
     try:
         prev = preview_frame(r, base)
-        out += [f"The first {len(prev)} rows:", "",
-                _md_table(prev.astype(object).values.tolist(), [_cell(c) for c in prev.columns]), ""]
+        out += [
+            f"The first {len(prev)} rows:",
+            "",
+            _md_table(prev.astype(object).values.tolist(), [_cell(c) for c in prev.columns]),
+            "",
+        ]
     except Exception as exc:  # a broken resource must not hide the rest of the catalogue
         result.notes.append(f"data catalogue: no preview for {name}: {exc}")
-        out += [f"No preview: the file could not be read ({_cell(exc, 200)}). Regenerate it with "
-                f"`smartseoul data generate --only {r.get('dataset', name)}`.", ""]
+        out += [
+            f"No preview: the file could not be read ({_cell(exc, 200)}). Regenerate it with "
+            f"`smartseoul data generate --only {r.get('dataset', name)}`.",
+            "",
+        ]
     if r.get("role") == "clean":
         fig = _figure_for(r, base, img_dir, cache, result)
         if fig is not None:
-            out += ["### Figure", "", f":::{{figure}} img/{name}.png", f":alt: {fig.alt}", ":width: 100%", "",
-                    fig.caption, ":::", ""]
+            out += [
+                "### Figure",
+                "",
+                f":::{{figure}} img/{name}.png",
+                f":alt: {fig.alt}",
+                ":width: 100%",
+                "",
+                fig.caption,
+                ":::",
+                "",
+            ]
     return "\n".join(out)
 
 
@@ -377,10 +439,16 @@ def _meta_key(r: dict) -> str:
     return hashlib.sha256(json.dumps(r, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _dataset_page(dataset: str, resources: list[dict], base: Path, img_dir: Path, cache: dict, result: CatalogueResult) -> str:
+def _dataset_page(
+    dataset: str, resources: list[dict], base: Path, img_dir: Path, cache: dict, result: CatalogueResult
+) -> str:
     provs = sorted({r.get("provenance", "") for r in resources})
     clean = [r for r in resources if r.get("role") == "clean"] or resources
-    title = f"{clean[0]['title']} (`{dataset}`)" if len(resources) == 1 else f"{dataset.replace('_', ' ').capitalize()} (`{dataset}`)"
+    title = (
+        f"{clean[0]['title']} (`{dataset}`)"
+        if len(resources) == 1
+        else f"{dataset.replace('_', ' ').capitalize()} (`{dataset}`)"
+    )
     out = [f"# {title}", ""]
     out += [
         ":::{admonition} Is this real data?",
@@ -390,10 +458,22 @@ def _dataset_page(dataset: str, resources: list[dict], base: Path, img_dir: Path
     for p in provs:
         out += [PROVENANCE_TEXT.get(p, f"**{p}.**"), ""]
     out += [":::", ""]
-    listing = [[r["title"], f"`{r['name']}`", r.get("role", ""), r.get("provenance", ""),
-                f"{r['rows']:,}" if isinstance(r.get("rows"), int) else ""] for r in resources]
-    out += [f"This dataset has {len(resources)} resource(s):", "",
-            _md_table(listing, ["resource", "name", "role", "provenance", "rows"], width=300), ""]
+    listing = [
+        [
+            r["title"],
+            f"`{r['name']}`",
+            r.get("role", ""),
+            r.get("provenance", ""),
+            f"{r['rows']:,}" if isinstance(r.get("rows"), int) else "",
+        ]
+        for r in resources
+    ]
+    out += [
+        f"This dataset has {len(resources)} resource(s):",
+        "",
+        _md_table(listing, ["resource", "name", "role", "provenance", "rows"], width=300),
+        "",
+    ]
     for r in resources:
         key = f"{_meta_key(r)}:{LAYOUT_VERSION}"
         hit = cache.get(f"section:{r['name']}")
@@ -427,8 +507,11 @@ def _index_page(package: dict, by_dataset: dict[str, list[dict]]) -> str:
         "",
     ]
     if not by_dataset:
-        out += ["No datasets have been generated yet. Run `smartseoul data generate` (or `make data`), "
-                "then rebuild the book.", ""]
+        out += [
+            "No datasets have been generated yet. Run `smartseoul data generate` (or `make data`), "
+            "then rebuild the book.",
+            "",
+        ]
         return "\n".join(out)
     rows = []
     for ds, res in by_dataset.items():
@@ -436,10 +519,21 @@ def _index_page(package: dict, by_dataset: dict[str, list[dict]]) -> str:
         titles = "; ".join(r["title"] for r in res if r.get("role") == "clean") or res[0]["title"]
         imitates = "; ".join(sorted({r.get("imitates", "") for r in res if r.get("imitates")}))
         rows.append([f"[{ds}](data/{ds}.md)", titles, imitates, provs, len(res)])
-    out += [_md_table(rows, ["dataset", "what it holds", "imitates", "provenance", "resources"], width=300), ""]
-    out += ["The same information is available in Python:", "", "```python", "from smartseoul import data", "",
-            "data.catalog()                # one row per resource", 'data.describe("districts")    # the data dictionary',
-            "```", ""]
+    out += [
+        _md_table(rows, ["dataset", "what it holds", "imitates", "provenance", "resources"], width=300),
+        "",
+    ]
+    out += [
+        "The same information is available in Python:",
+        "",
+        "```python",
+        "from smartseoul import data",
+        "",
+        "data.catalog()                # one row per resource",
+        'data.describe("districts")    # the data dictionary',
+        "```",
+        "",
+    ]
     return "\n".join(out)
 
 
@@ -462,7 +556,9 @@ def write_catalogue(root: Path, generated: Path) -> CatalogueResult:
             by_dataset.setdefault(r.get("dataset") or r["name"], []).append(r)
         by_dataset = dict(sorted(by_dataset.items()))
     else:
-        result.notes.append("data catalogue: datasets/datapackage.json is missing; run 'smartseoul data generate'")
+        result.notes.append(
+            "data catalogue: datasets/datapackage.json is missing; run 'smartseoul data generate'"
+        )
     index = generated / "data-catalogue.md"
     write_if_changed(index, _index_page(package, by_dataset))
     result.pages.append(index)
@@ -480,5 +576,7 @@ def write_catalogue(root: Path, generated: Path) -> CatalogueResult:
         if old.stem not in names:
             old.unlink()
     keep_keys = names | {f"section:{n}" for n in names}
-    write_if_changed(cache_path, json.dumps({k: v for k, v in cache.items() if k in keep_keys}, indent=1, sort_keys=True))
+    write_if_changed(
+        cache_path, json.dumps({k: v for k, v in cache.items() if k in keep_keys}, indent=1, sort_keys=True)
+    )
     return result

@@ -57,8 +57,13 @@ def generate_with_nbgrader(root: Path, assignment: str, workdir: Path) -> Path:
     if config.exists():
         shutil.copy(config, course / "nbgrader_config.py")
     cmd = [
-        sys.executable, "-m", "nbgrader", "generate_assignment", assignment,
-        "--no-db", "--force",
+        sys.executable,
+        "-m",
+        "nbgrader",
+        "generate_assignment",
+        assignment,
+        "--no-db",
+        "--force",
         f"--CourseDirectory.root={course}",
         "--CourseDirectory.source_directory=source",
         "--CourseDirectory.release_directory=release",
@@ -100,7 +105,11 @@ def _decorate(nb: dict, assignment: str) -> dict:
         for i, cell in enumerate(cells):
             cell.setdefault("id", f"book-cell-{i}")
     nb["cells"] = cells
-    nb.setdefault("metadata", {})["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.setdefault("metadata", {})["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     return nb
 
 

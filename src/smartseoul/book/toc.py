@@ -28,7 +28,9 @@ def content_docnames(root: Path) -> set[str]:
     see it: hidden folders, build output and checkpoints skipped."""
     names: set[str] = set()
     for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in ("_build", "__pycache__", "node_modules")]
+        dirs[:] = [
+            d for d in dirs if not d.startswith(".") and d not in ("_build", "__pycache__", "node_modules")
+        ]
         for f in files:
             if f.endswith(SOURCE_SUFFIXES):
                 rel = (Path(folder) / f).relative_to(root)
@@ -45,14 +47,20 @@ def glob_matches(pattern: str, docnames: set[str], exclude: set[str] = frozenset
     return sorted(d for d in docnames if fnmatch.fnmatchcase(d, pattern) and d not in exclude)
 
 
-def _prune_items(items: list[dict], root: Path, docnames: set[str], parent: str | None, out: PrunedToc) -> list[dict]:
+def _prune_items(
+    items: list[dict], root: Path, docnames: set[str], parent: str | None, out: PrunedToc
+) -> list[dict]:
     kept = []
     for item in items:
         item = dict(item)
         if "file" in item:
             if not _exists(root, item["file"]):
-                orphans = [d for sub in item.get("sections", []) if "glob" in sub
-                           for d in glob_matches(sub["glob"], docnames)]
+                orphans = [
+                    d
+                    for sub in item.get("sections", [])
+                    if "glob" in sub
+                    for d in glob_matches(sub["glob"], docnames)
+                ]
                 if orphans:
                     out.left_out.append(
                         f"{item['file']} is missing, so its pages are left out too ({', '.join(orphans)}): "

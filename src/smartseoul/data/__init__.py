@@ -29,8 +29,15 @@ from .store import (
 from .schema import SchemaError
 
 __all__ = [
-    "load", "catalog", "describe", "raw_path", "DatasetError", "UnknownDataset",
-    "MissingDataset", "ChecksumMismatch", "SchemaError",
+    "load",
+    "catalog",
+    "describe",
+    "raw_path",
+    "DatasetError",
+    "UnknownDataset",
+    "MissingDataset",
+    "ChecksumMismatch",
+    "SchemaError",
 ]
 
 _RAW_HINT = (
@@ -92,7 +99,9 @@ def load(name: str, root: Path | None = None, validate: bool = True) -> pd.DataF
     categories."""
     r = _resource(name, root)
     if r["role"] == "raw":
-        clean = [n for n, x in _resources(root).items() if x["dataset"] == r["dataset"] and x["role"] != "raw"]
+        clean = [
+            n for n, x in _resources(root).items() if x["dataset"] == r["dataset"] and x["role"] != "raw"
+        ]
         raise ValueError(_RAW_HINT.format(name=name, encoding=r.get("encoding", "utf-8"), clean=clean))
     p = _path(name, root)
     fmt = r["format"]

@@ -92,8 +92,15 @@ def serialise(out: Output) -> bytes:
         # drop pandas' own metadata (it names the pandas version); the schema carries the types
         table = table.replace_schema_metadata(None)
         sink = pa.BufferOutputStream()
-        pq.write_table(table, sink, compression="zstd", compression_level=9, use_dictionary=True,
-                       write_statistics=True, row_group_size=1_000_000)
+        pq.write_table(
+            table,
+            sink,
+            compression="zstd",
+            compression_level=9,
+            use_dictionary=True,
+            write_statistics=True,
+            row_group_size=1_000_000,
+        )
         return sink.getvalue().to_pybytes()
     raise ValueError(f"unknown format {r.format!r} for {r.name}")
 
@@ -136,13 +143,25 @@ def package_header() -> dict[str, Any]:
             "'derived' marks approximate geometry built from public centroids and outlines."
         ),
         "licenses": [
-            {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
-             "path": "https://creativecommons.org/licenses/by/4.0/"}
+            {
+                "name": "CC-BY-4.0",
+                "title": "Creative Commons Attribution 4.0",
+                "path": "https://creativecommons.org/licenses/by/4.0/",
+            }
         ],
         "sources": [
-            {"title": "Seoul reference facts compiled for this course", "path": "src/smartseoul/data/reference/"},
-            {"title": "southkorea/seoul-maps (JUSO 2015 boundaries, Apache-2.0)", "path": "https://github.com/southkorea/seoul-maps"},
-            {"title": "vuski/admdongkor (administrative dong codes, ver20220309)", "path": "https://github.com/vuski/admdongkor"},
+            {
+                "title": "Seoul reference facts compiled for this course",
+                "path": "src/smartseoul/data/reference/",
+            },
+            {
+                "title": "southkorea/seoul-maps (JUSO 2015 boundaries, Apache-2.0)",
+                "path": "https://github.com/southkorea/seoul-maps",
+            },
+            {
+                "title": "vuski/admdongkor (administrative dong codes, ver20220309)",
+                "path": "https://github.com/vuski/admdongkor",
+            },
         ],
         "keywords": ["Seoul", "smart city", "open data", "synthetic", "teaching"],
     }
@@ -223,14 +242,29 @@ def _generate(out_dir: Path, seed: int, only, force: bool, progress) -> dict[str
 # -- provenance notes next to the data (one README per dataset folder) ------------------------
 def dataset_readme(dataset: str, resources: list[dict[str, Any]]) -> str:
     """A human-readable provenance note for one dataset folder, written from the metadata."""
-    lines = [f"# `{dataset}`", "", "_Written by `smartseoul data generate` from `datapackage.json`; do not edit by hand._", ""]
+    lines = [
+        f"# `{dataset}`",
+        "",
+        "_Written by `smartseoul data generate` from `datapackage.json`; do not edit by hand._",
+        "",
+    ]
     for r in resources:
-        status = {"synthetic": "**Synthetic** (generated for teaching)", "factual": "**Factual** (real facts, with sources)",
-                  "derived": "**Derived** (approximate, built from public facts)"}[r["provenance"]]
-        lines += [f"## {r['title']}", "", r["description"], "",
-                  f"- file: `{Path(r['path']).name}` ({r['format']}, {r['encoding']}, {r.get('rows', '?')} rows, {r.get('bytes', 0):,} bytes)",
-                  f"- load: `smartseoul.data.load(\"{r['name']}\")`" if r["role"] != "raw" else f"- open: `smartseoul.data.raw_path(\"{r['name']}\")` (raw portal-style file)",
-                  f"- provenance: {status}"]
+        status = {
+            "synthetic": "**Synthetic** (generated for teaching)",
+            "factual": "**Factual** (real facts, with sources)",
+            "derived": "**Derived** (approximate, built from public facts)",
+        }[r["provenance"]]
+        lines += [
+            f"## {r['title']}",
+            "",
+            r["description"],
+            "",
+            f"- file: `{Path(r['path']).name}` ({r['format']}, {r['encoding']}, {r.get('rows', '?')} rows, {r.get('bytes', 0):,} bytes)",
+            f'- load: `smartseoul.data.load("{r["name"]}")`'
+            if r["role"] != "raw"
+            else f'- open: `smartseoul.data.raw_path("{r["name"]}")` (raw portal-style file)',
+            f"- provenance: {status}",
+        ]
         if r.get("imitates"):
             lines.append(f"- imitates: {r['imitates']}" + (f" ({r['oa']})" if r.get("oa") else ""))
         for n in r.get("notes", []):
@@ -241,7 +275,9 @@ def dataset_readme(dataset: str, resources: list[dict[str, Any]]) -> str:
         if fields:
             lines += ["", "| field | Korean name | type | unit | description |", "|---|---|---|---|---|"]
             for f in fields:
-                lines.append(f"| `{f['name']}` | {f.get('name_ko', '')} | {f['type']} | {f.get('unit', '')} | {f.get('description', '')} |")
+                lines.append(
+                    f"| `{f['name']}` | {f.get('name_ko', '')} | {f['type']} | {f.get('unit', '')} | {f.get('description', '')} |"
+                )
         lines.append("")
     return "\n".join(lines)
 
@@ -260,16 +296,27 @@ def write_readmes(out_dir: Path, pkg: dict[str, Any]) -> None:
 def catalogue_readme(pkg: dict[str, Any]) -> str:
     """datasets/README.md: the catalogue for humans, written from the same metadata."""
     lines = [
-        "# Datasets", "",
-        "_Written by `smartseoul data generate` from `datapackage.json`; do not edit by hand._", "",
-        pkg["description"], "",
+        "# Datasets",
+        "",
+        "_Written by `smartseoul data generate` from `datapackage.json`; do not edit by hand._",
+        "",
+        pkg["description"],
+        "",
         "Load any of them with `smartseoul.data.load(name)`; raw portal-style files with "
         "`smartseoul.data.raw_path(name)`. Each folder has a README with the field-by-field "
-        "data dictionary, the real dataset it imitates and its sources.", "",
-        "| resource | dataset | provenance | role | rows | what it is |", "|---|---|---|---|---|---|",
+        "data dictionary, the real dataset it imitates and its sources.",
+        "",
+        "| resource | dataset | provenance | role | rows | what it is |",
+        "|---|---|---|---|---|---|",
     ]
     for r in pkg["resources"]:
-        lines.append(f"| `{r['name']}` | [{r['dataset']}]({Path(r['path']).parts[0]}/README.md) | {r['provenance']} | "
-                     f"{r['role']} | {r.get('rows', '')} | {r['title']} |")
-    lines += ["", f"Seed: {pkg.get('seed')}. Licence: CC BY 4.0 for the synthetic data; sources as listed per resource.", ""]
+        lines.append(
+            f"| `{r['name']}` | [{r['dataset']}]({Path(r['path']).parts[0]}/README.md) | {r['provenance']} | "
+            f"{r['role']} | {r.get('rows', '')} | {r['title']} |"
+        )
+    lines += [
+        "",
+        f"Seed: {pkg.get('seed')}. Licence: CC BY 4.0 for the synthetic data; sources as listed per resource.",
+        "",
+    ]
     return "\n".join(lines)

@@ -70,7 +70,11 @@ def _record(root: Path, part: Partition, rows: int, seconds: float, settings: di
     """Mark a partition finished (atomically: write a temp file, then rename)."""
     man = read_manifest(root, part.dataset)
     man.update(settings)
-    man["partitions"][part.key] = {"rows": rows, "seconds": round(seconds, 3), "path": str(part.path(root).relative_to(root))}
+    man["partitions"][part.key] = {
+        "rows": rows,
+        "seconds": round(seconds, 3),
+        "path": str(part.path(root).relative_to(root)),
+    }
     p = _manifest_path(root, part.dataset)
     tmp = p.with_suffix(".tmp")
     tmp.write_text(json.dumps(man, indent=1, sort_keys=True))
@@ -176,13 +180,20 @@ class BikeTripMaker:
         loop = rng.random(n) < self.round_share[origin]
         dest = np.where(loop, origin, dest)
         straight = np.hypot(*(self.xy[dest] - self.xy[origin]).T)
-        distance = np.where(loop, rng.lognormal(np.log(self.br.ROUND_TRIP_MEDIAN_M), 0.65, n),
-                            straight * rng.lognormal(np.log(1.3), 0.12, n))
+        distance = np.where(
+            loop,
+            rng.lognormal(np.log(self.br.ROUND_TRIP_MEDIAN_M), 0.65, n),
+            straight * rng.lognormal(np.log(1.3), 0.12, n),
+        )
         speed = rng.lognormal(np.log(self.br.SPEED_M_PER_MIN), 0.3, n) * np.where(loop, 0.8, 1.0)
-        duration = np.clip(np.ceil(distance / speed + rng.exponential(self.br.STOP_MIN, n)), 1, 600).astype(np.int16)
+        duration = np.clip(np.ceil(distance / speed + rng.exponential(self.br.STOP_MIN, n)), 1, 600).astype(
+            np.int16
+        )
         distance = np.where(rng.random(n) < 0.01, 0.0, np.round(distance, -1)).astype(np.float32)
         # times (Asia/Seoul wall clock, stored with the zone)
-        start = (self.days[day_i].astype("datetime64[s]").astype(np.int64) + hour * 3600 + rng.integers(0, 3600, n))
+        start = (
+            self.days[day_i].astype("datetime64[s]").astype(np.int64) + hour * 3600 + rng.integers(0, 3600, n)
+        )
         end = start + duration.astype(np.int64) * 60 - rng.integers(0, 60, n)
         tz = pa.timestamp("s", tz=city.TZ)
         offset = 9 * 3600  # wall-clock seconds -> UTC instants for the tz-aware column
@@ -194,17 +205,25 @@ class BikeTripMaker:
         fleet = self.br.FLEET.get(year, max(self.br.FLEET.values()))
         bike = rng.integers(0, fleet, n)
         names = self.st["station_no"].to_numpy()
-        table = pa.table({
-            "bike_id": pa.DictionaryArray.from_arrays(pa.array(bike.astype(np.int32)), pa.array(self.bike_cats.categories.to_numpy())),
-            "rented_at": pa.array(start - offset, type=pa.int64()).cast(tz),
-            "rental_station_no": pa.DictionaryArray.from_arrays(pa.array(origin.astype(np.int32)), pa.array(names)),
-            "returned_at": pa.array(end - offset, type=pa.int64()).cast(tz),
-            "return_station_no": pa.DictionaryArray.from_arrays(pa.array(dest.astype(np.int32)), pa.array(names)),
-            "duration_min": pa.array(duration),
-            "distance_m": pa.array(distance),
-            "birth_year": pa.array(birth, mask=birth_mask),
-            "sex": pa.DictionaryArray.from_arrays(pa.array(sex), pa.array(["M", "F"])),
-        })
+        table = pa.table(
+            {
+                "bike_id": pa.DictionaryArray.from_arrays(
+                    pa.array(bike.astype(np.int32)), pa.array(self.bike_cats.categories.to_numpy())
+                ),
+                "rented_at": pa.array(start - offset, type=pa.int64()).cast(tz),
+                "rental_station_no": pa.DictionaryArray.from_arrays(
+                    pa.array(origin.astype(np.int32)), pa.array(names)
+                ),
+                "returned_at": pa.array(end - offset, type=pa.int64()).cast(tz),
+                "return_station_no": pa.DictionaryArray.from_arrays(
+                    pa.array(dest.astype(np.int32)), pa.array(names)
+                ),
+                "duration_min": pa.array(duration),
+                "distance_m": pa.array(distance),
+                "birth_year": pa.array(birth, mask=birth_mask),
+                "sex": pa.DictionaryArray.from_arrays(pa.array(sex), pa.array(["M", "F"])),
+            }
+        )
         return table
 
 
@@ -261,8 +280,16 @@ class SubwayDailyMaker:
 
     def __init__(self, ctx: Context):
         monthly = ctx.get("subway", "subway_ridership")
-        monthly = monthly.assign(month=pd.to_datetime(monthly["month"]).dt.to_period("M") if not isinstance(monthly["month"].dtype, pd.PeriodDtype) else monthly["month"])
-        self.totals = monthly.groupby(["month", "line", "station"], observed=True)[["boardings", "alightings"]].sum().reset_index()
+        monthly = monthly.assign(
+            month=pd.to_datetime(monthly["month"]).dt.to_period("M")
+            if not isinstance(monthly["month"].dtype, pd.PeriodDtype)
+            else monthly["month"]
+        )
+        self.totals = (
+            monthly.groupby(["month", "line", "station"], observed=True)[["boardings", "alightings"]]
+            .sum()
+            .reset_index()
+        )
         self.seed = ctx.seed
         self.holidays = set(city.HOLIDAYS.date)
 
@@ -278,14 +305,20 @@ class SubwayDailyMaker:
         out = {}
         for col in ("boardings", "alightings"):
             tot = (m[col].to_numpy() * fraction).round().astype(np.int64)
-            out[col] = np.array([rng.multinomial(t, w) for t in tot]).ravel() if n_st else np.array([], dtype=np.int64)
-        df = pd.DataFrame({
-            "date": np.tile(days.values.astype("datetime64[D]"), n_st),
-            "line": np.repeat(m["line"].astype(str).to_numpy(), n_d),
-            "station": np.repeat(m["station"].astype(str).to_numpy(), n_d),
-            "boardings": out["boardings"].astype(np.int32),
-            "alightings": out["alightings"].astype(np.int32),
-        })
+            out[col] = (
+                np.array([rng.multinomial(t, w) for t in tot]).ravel()
+                if n_st
+                else np.array([], dtype=np.int64)
+            )
+        df = pd.DataFrame(
+            {
+                "date": np.tile(days.values.astype("datetime64[D]"), n_st),
+                "line": np.repeat(m["line"].astype(str).to_numpy(), n_d),
+                "station": np.repeat(m["station"].astype(str).to_numpy(), n_d),
+                "boardings": out["boardings"].astype(np.int32),
+                "alightings": out["alightings"].astype(np.int32),
+            }
+        )
         return pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
 
 
@@ -294,13 +327,22 @@ MAKERS: dict[str, Callable[[Context], object]] = {
     "living_population": LivingPopulationMaker,
     "subway_daily": SubwayDailyMaker,
 }
-YEARS_AVAILABLE = {"bike_trips": range(2019, 2024), "living_population": range(2019, 2023), "subway_daily": range(2019, 2024)}
+YEARS_AVAILABLE = {
+    "bike_trips": range(2019, 2024),
+    "living_population": range(2019, 2023),
+    "subway_daily": range(2019, 2024),
+}
 
 
-def generate(out: Path | None = None, years: Iterable[int] = DEFAULT_YEARS, only: Iterable[str] | None = None,
-             seed: int | None = None, fraction: float = 1.0,
-             progress: Callable[[Partition, int, float, bool], None] | None = None,
-             months: Iterable[int] = range(1, 13)) -> dict[str, dict]:
+def generate(
+    out: Path | None = None,
+    years: Iterable[int] = DEFAULT_YEARS,
+    only: Iterable[str] | None = None,
+    seed: int | None = None,
+    fraction: float = 1.0,
+    progress: Callable[[Partition, int, float, bool], None] | None = None,
+    months: Iterable[int] = range(1, 13),
+) -> dict[str, dict]:
     """Write the full-scale partitions; skip those already finished with the same settings."""
     from .build import DEFAULT_SEED, builders
 
@@ -338,8 +380,14 @@ def generate(out: Path | None = None, years: Iterable[int] = DEFAULT_YEARS, only
     return summary
 
 
-def generate_cli(out: Path | None, years: list[int] | None, seed: int, only: list[str] | None, fraction: float = 1.0,
-                 months: list[int] | None = None) -> None:
+def generate_cli(
+    out: Path | None,
+    years: list[int] | None,
+    seed: int,
+    only: list[str] | None,
+    fraction: float = 1.0,
+    months: list[int] | None = None,
+) -> None:
     """The `--scale full` branch of `smartseoul data generate`, with a progress bar."""
     from tqdm import tqdm
 
@@ -350,7 +398,10 @@ def generate_cli(out: Path | None, years: list[int] | None, seed: int, only: lis
     bar = tqdm(total=total, unit="month", desc="full-scale data")
 
     def tick(part: Partition, rows: int, seconds: float, skipped: bool) -> None:
-        bar.set_postfix_str(f"{part.dataset} {part.key}: {rows:,} rows" + (" (already done)" if skipped else f" in {seconds:.1f} s"))
+        bar.set_postfix_str(
+            f"{part.dataset} {part.key}: {rows:,} rows"
+            + (" (already done)" if skipped else f" in {seconds:.1f} s")
+        )
         bar.update(1)
 
     generate(out, yrs, names, seed, fraction, progress=tick, months=mths)
@@ -359,5 +410,7 @@ def generate_cli(out: Path | None, years: list[int] | None, seed: int, only: lis
 
 
 def iter_partitions(root: Path, dataset: str) -> Iterator[Path]:
-    yield from sorted((root / dataset).glob("year=*/month=*/part-0.parquet"),
-                      key=lambda p: (int(p.parent.parent.name[5:]), int(p.parent.name[6:])))
+    yield from sorted(
+        (root / dataset).glob("year=*/month=*/part-0.parquet"),
+        key=lambda p: (int(p.parent.parent.name[5:]), int(p.parent.name[6:])),
+    )

@@ -118,7 +118,11 @@ class Schema:
                 s = pd.to_datetime(s)
                 df[f.name] = s.dt.tz_localize(TIMEZONE) if s.dt.tz is None else s.dt.tz_convert(TIMEZONE)
             elif f.type == "date":
-                df[f.name] = pd.to_datetime(s).astype("datetime64[ns]") if not pd.api.types.is_datetime64_any_dtype(s) else s
+                df[f.name] = (
+                    pd.to_datetime(s).astype("datetime64[ns]")
+                    if not pd.api.types.is_datetime64_any_dtype(s)
+                    else s
+                )
             elif f.type == "integer" and pd.api.types.is_float_dtype(s) and s.isna().any():
                 df[f.name] = s.astype("Int64")  # whole numbers with gaps stay whole numbers
             elif f.categorical:
@@ -145,7 +149,9 @@ class Schema:
                     if len(vals) and not np.all(np.equal(np.mod(vals, 1), 0)):
                         problems.append(f"{f.name}: expected whole numbers")
             if f.type == "string" and not (
-                pd.api.types.is_string_dtype(s) or isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object
+                pd.api.types.is_string_dtype(s)
+                or isinstance(s.dtype, pd.CategoricalDtype)
+                or s.dtype == object
             ):
                 problems.append(f"{f.name}: expected text (codes are kept as strings), found {s.dtype}")
             if f.required and s.isna().any():
@@ -164,6 +170,8 @@ class Schema:
                 vals = s.dropna().astype(str)
                 bad = vals[~vals.str.fullmatch(f.pattern)]
                 if len(bad):
-                    problems.append(f"{f.name}: {len(bad)} value(s) not matching {f.pattern!r}, e.g. {bad.iloc[0]!r}")
+                    problems.append(
+                        f"{f.name}: {len(bad)} value(s) not matching {f.pattern!r}, e.g. {bad.iloc[0]!r}"
+                    )
         if problems:
             raise SchemaError(f"'{resource}' does not match its schema: " + "; ".join(problems))

@@ -21,7 +21,11 @@ FACTS_SOURCE = {
     "title": "Seoul reference facts compiled for this course (shared/reference/seoul-facts.md)",
     "path": "src/smartseoul/data/reference/",
 }
-CC_BY = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
+CC_BY = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+}
 
 
 @dataclass

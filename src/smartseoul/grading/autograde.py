@@ -78,8 +78,16 @@ def _mpl_font_cache() -> list[Path]:
 
 
 class Pipeline:
-    def __init__(self, course: Course, assignment: str, *, workers: int | None = None, limits: Limits | None = None,
-                 level: str | None = None, progress: Callable[[str, dict], None] | None = None):
+    def __init__(
+        self,
+        course: Course,
+        assignment: str,
+        *,
+        workers: int | None = None,
+        limits: Limits | None = None,
+        level: str | None = None,
+        progress: Callable[[str, dict], None] | None = None,
+    ):
         self.course, self.assignment = course, course.check_assignment(assignment)
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.limits = limits or Limits()
@@ -117,7 +125,10 @@ class Pipeline:
         names = self.course.notebook_names(self.assignment)
         found = [n for n in names if (sub_dir / f"{n}.ipynb").exists()]
         if not found:
-            return {"state": "rejected", "reason": f"no notebook named {' or '.join(n + '.ipynb' for n in names)} in {sub_dir}"}
+            return {
+                "state": "rejected",
+                "reason": f"no notebook named {' or '.join(n + '.ipynb' for n in names)} in {sub_dir}",
+            }
         out_dir = self.pdir / EXECUTED / student / self.assignment
         shutil.rmtree(out_dir, ignore_errors=True)
         j = _Job(student, sha, found, self.pdir / "jobs" / student, slot, index=-1)
@@ -132,8 +143,21 @@ class Pipeline:
         try:
             nb = read_notebook(sub)
         except GradingError as exc:
-            j.parts.append({"notebook": j.notebook, "executed": False, "tests": {},
-                            "flags": [{"code": "unreadable", "message": f"{j.notebook}.ipynb: {exc}", "grade_id": None, "cell": None}]})
+            j.parts.append(
+                {
+                    "notebook": j.notebook,
+                    "executed": False,
+                    "tests": {},
+                    "flags": [
+                        {
+                            "code": "unreadable",
+                            "message": f"{j.notebook}.ipynb: {exc}",
+                            "grade_id": None,
+                            "cell": None,
+                        }
+                    ],
+                }
+            )
             return False
         built = rebuild(self.template(j.notebook), nb)
         jobdir = j.jobdir
@@ -152,8 +176,11 @@ class Pipeline:
             for f in self.mpl:
                 shutil.copy2(f, jobdir / "mpl" / f.name)
         # what is the same for every job of the slot is in its worker's serve-<slot>.json
-        job = {"job_id": f"{self.assignment}-{j.student}-{os.getpid()}-{time.time_ns()}",
-               "notebook": "rebuilt.ipynb", "cells": built.roles}
+        job = {
+            "job_id": f"{self.assignment}-{j.student}-{os.getpid()}-{time.time_ns()}",
+            "notebook": "rebuilt.ipynb",
+            "cells": built.roles,
+        }
         j.rebuild_flags, j.roles, j.killed = built.flags, built.roles, False
         journal.write_json(jobdir / "job.json", job)
         j.job_id = job["job_id"]
@@ -187,7 +214,9 @@ class Pipeline:
             cfg["sandbox_root"] = tempfile.mkdtemp(prefix="ssg-")
             self.basic_dirs.append(cfg["sandbox_root"])
         journal.write_json(jobs / f"serve-{slot}.json", cfg)
-        return sandbox.start_worker(self.level, str(jobs), f"serve-{slot}.json", str(jobs / f"worker-{slot}.log"))
+        return sandbox.start_worker(
+            self.level, str(jobs), f"serve-{slot}.json", str(jobs / f"worker-{slot}.log")
+        )
 
     def advance(self, j: _Job) -> bool:
         """Move the job to its next readable notebook; False when none is left."""
@@ -218,14 +247,32 @@ class Pipeline:
             log = self.pdir / "jobs" / f"worker-{job.slot}.log"
             if log.exists():
                 tail = " | ".join(log.read_text(errors="replace").strip().splitlines()[-3:])
-            result = {"records": [{"index": i, "status": "not-run", "reason": "the worker failed"} for i in range(len(executed.cells))],
-                      "flags": [{"code": "worker-failed", "message": f"the grading worker failed before running any cell: {tail[:300]}"}],
-                      "elapsed": elapsed, "restarts": 0}
+            result = {
+                "records": [
+                    {"index": i, "status": "not-run", "reason": "the worker failed"}
+                    for i in range(len(executed.cells))
+                ],
+                "flags": [
+                    {
+                        "code": "worker-failed",
+                        "message": f"the grading worker failed before running any cell: {tail[:300]}",
+                    }
+                ],
+                "elapsed": elapsed,
+                "restarts": 0,
+            }
         flags += result.get("flags", [])
         if job.killed:
-            flags.append({"code": "hard-killed", "message": f"the submission was still running after the notebook time limit "
-                          f"({self.limits.notebook_timeout:.0f}s + {self.limits.hard_kill_grace:.0f}s grace) and was killed; "
-                          "results of the cells that ran were kept", "grade_id": None, "cell": None})
+            flags.append(
+                {
+                    "code": "hard-killed",
+                    "message": f"the submission was still running after the notebook time limit "
+                    f"({self.limits.notebook_timeout:.0f}s + {self.limits.hard_kill_grace:.0f}s grace) and was killed; "
+                    "results of the cells that ran were kept",
+                    "grade_id": None,
+                    "cell": None,
+                }
+            )
         records = {r["index"]: r for r in result.get("records", [])}
         tests = {}
         for role in job.roles:
@@ -245,14 +292,23 @@ class Pipeline:
             elif rec.get("status") == "error" and not has_error:
                 reason = f"this test failed ({rec.get('ename') or 'error'}) but its traceback was suppressed"
             if reason:
-                cell.outputs = list(cell.get("outputs", [])) + [nbformat.v4.new_output(
-                    "error", ename="GradingError", evalue=reason, traceback=[f"GradingError: {reason}"])]
+                cell.outputs = list(cell.get("outputs", [])) + [
+                    nbformat.v4.new_output(
+                        "error", ename="GradingError", evalue=reason, traceback=[f"GradingError: {reason}"]
+                    )
+                ]
             tests[role["grade_id"]] = {"status": rec.get("status"), "failed_because": reason}
         trainee_md = {r["index"] for r in job.roles if r["kind"] in ("answer", "added")}
         removed = sanitize.sanitize_notebook(executed, trainee_md)
         if removed:
-            flags.append({"code": "unsafe-content", "message": "removed before anyone opens this notebook: " + "; ".join(removed[:6]),
-                          "grade_id": None, "cell": None})
+            flags.append(
+                {
+                    "code": "unsafe-content",
+                    "message": "removed before anyone opens this notebook: " + "; ".join(removed[:6]),
+                    "grade_id": None,
+                    "cell": None,
+                }
+            )
         out_dir = self.pdir / EXECUTED / job.student / self.assignment
         out_dir.mkdir(parents=True, exist_ok=True)
         nbformat.write(executed, out_dir / f"{job.notebook}.ipynb")
@@ -260,9 +316,15 @@ class Pipeline:
         if ts.exists():
             shutil.copy2(ts, out_dir / "timestamp.txt")
         exec_time = sum(float(r.get("elapsed") or 0) for r in result.get("records", []))
-        return {"notebook": job.notebook, "executed": True, "flags": flags, "tests": tests,
-                "seconds": round(elapsed, 3), "cell_seconds": round(exec_time, 3),
-                "kernel_restarts": result.get("restarts", 0)}
+        return {
+            "notebook": job.notebook,
+            "executed": True,
+            "flags": flags,
+            "tests": tests,
+            "seconds": round(elapsed, 3),
+            "cell_seconds": round(exec_time, 3),
+            "kernel_restarts": result.get("restarts", 0),
+        }
 
     def combine(self, job: _Job) -> dict:
         """One journal entry for the student, from the parts of every notebook."""
@@ -298,14 +360,21 @@ class Pipeline:
         try:
             gradebook.record(self.course, self.assignment, student, f".pipeline/{self.assignment}/{EXECUTED}")
             for notebook in result.get("notebooks") or [result["notebook"]]:
-                review = {f.get("grade_id") for f in result.get("flags", [])
-                          if f.get("grade_id") and f.get("notebook", notebook) == notebook}
+                review = {
+                    f.get("grade_id")
+                    for f in result.get("flags", [])
+                    if f.get("grade_id") and f.get("notebook", notebook) == notebook
+                }
                 gradebook.mark_for_review(self.course, self.assignment, student, notebook, review)
         except Exception as exc:  # noqa: BLE001 (one submission never stops a batch)
             # recorded as an error for this student (a resumed run does not retry it until the file changes)
             result["state"] = "error"
-            result["reason"] = f"nbgrader could not score this submission ({type(exc).__name__}: {str(exc)[:300]}); look at it by hand"
-            result["flags"] = list(result.get("flags", [])) + [{"code": "error", "message": result["reason"], "grade_id": None, "cell": None}]
+            result["reason"] = (
+                f"nbgrader could not score this submission ({type(exc).__name__}: {str(exc)[:300]}); look at it by hand"
+            )
+            result["flags"] = list(result.get("flags", [])) + [
+                {"code": "error", "message": result["reason"], "grade_id": None, "cell": None}
+            ]
         result["recorded"] = True
         journal.save_result(self.course, self.assignment, student, result)
         return result
@@ -359,7 +428,9 @@ class Pipeline:
                         continue
                     del running[slot]
                     res = self.combine(job)
-                    journal.save_result(self.course, self.assignment, job.student, res)  # executed: survives a crash
+                    journal.save_result(
+                        self.course, self.assignment, job.student, res
+                    )  # executed: survives a crash
                     self._count(summary, job.student, self.record(job.student, res))
                 if running and not finished:
                     sandbox.Worker.wait_any(list(self.pool.values()), 0.05)
@@ -408,6 +479,15 @@ class Pipeline:
         self.progress(student, res)
 
 
-def autograde(course: Course, assignment: str, workers: int | None = None, limits: Limits | None = None,
-              force: bool = False, level: str | None = None, progress=None) -> Summary:
-    return Pipeline(course, assignment, workers=workers, limits=limits, level=level, progress=progress).run(force=force)
+def autograde(
+    course: Course,
+    assignment: str,
+    workers: int | None = None,
+    limits: Limits | None = None,
+    force: bool = False,
+    level: str | None = None,
+    progress=None,
+) -> Summary:
+    return Pipeline(course, assignment, workers=workers, limits=limits, level=level, progress=progress).run(
+        force=force
+    )

@@ -31,8 +31,20 @@ MAX_DEPTH = 16
 MAX_ITEMS = 200_000
 _BLOB = re.compile(r"^b[0-9]{1,6}$")
 
-_NP_SCALARS = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-               "float16", "float32", "float64")
+_NP_SCALARS = (
+    "bool",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "float16",
+    "float32",
+    "float64",
+)
 
 
 class Unreadable(ValueError):
@@ -78,7 +90,10 @@ class _Packer:
         if t in (list, tuple):
             return {"t": t.__name__, "items": [self.encode(v, depth + 1) for v in value]}
         if t is dict:
-            return {"t": "dict", "items": [[self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in value.items()]}
+            return {
+                "t": "dict",
+                "items": [[self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in value.items()],
+            }
         mod = (t.__module__ or "").split(".")[0]
         if mod == "numpy":
             return self._numpy(value)
@@ -92,23 +107,33 @@ class _Packer:
             if isinstance(value, shapely.Geometry) and t.__module__.startswith("shapely.geometry"):
                 return {"t": "geometry", "blob": self.blob(shapely.to_wkb(value))}
         if isinstance(value, (types.FunctionType, types.BuiltinFunctionType)):
-            raise Unreadable("it holds a function: only a function stored directly in the answer's name can be checked")
-        raise Unreadable(f"it is a {_type_label(value)}, which the grader cannot read. Answers must be numbers, "
-                         "text, True/False, lists, tuples, dicts, NumPy arrays, pandas or GeoPandas objects, or functions")
+            raise Unreadable(
+                "it holds a function: only a function stored directly in the answer's name can be checked"
+            )
+        raise Unreadable(
+            f"it is a {_type_label(value)}, which the grader cannot read. Answers must be numbers, "
+            "text, True/False, lists, tuples, dicts, NumPy arrays, pandas or GeoPandas objects, or functions"
+        )
 
     def _numpy(self, value: Any) -> dict:
         import numpy as np
 
         if type(value) is np.ndarray:
             if value.dtype.hasobject:
-                raise Unreadable("it is a NumPy array of Python objects; the grader reads arrays of numbers, text or dates")
+                raise Unreadable(
+                    "it is a NumPy array of Python objects; the grader reads arrays of numbers, text or dates"
+                )
             buf = io.BytesIO()
             np.save(buf, value, allow_pickle=False)
             return {"t": "ndarray", "blob": self.blob(buf.getvalue())}
         name = type(value).__name__
         if name in _NP_SCALARS and type(value) is getattr(np, name):
             v = value.item()
-            return {"t": "np", "dtype": name, "v": v.hex() if isinstance(v, float) else str(int(v)) if not isinstance(v, bool) else v}
+            return {
+                "t": "np",
+                "dtype": name,
+                "v": v.hex() if isinstance(v, float) else str(int(v)) if not isinstance(v, bool) else v,
+            }
         if type(value) in (np.datetime64, np.timedelta64):
             return {"t": type(value).__name__, "v": str(value)}
         raise Unreadable(f"it is a {_type_label(value)}, which the grader cannot read")
@@ -121,11 +146,19 @@ class _Packer:
             return {"t": "DataFrame", "blob": self.blob(_arrow_bytes(value)), "dtypes": _text_dtypes(value)}
         if t is pd.Series:
             frame = value.to_frame(name="__series__")
-            return {"t": "Series", "name": self.encode(value.name, 1),
-                    "blob": self.blob(_arrow_bytes(frame)), "dtypes": _text_dtypes(frame)}
+            return {
+                "t": "Series",
+                "name": self.encode(value.name, 1),
+                "blob": self.blob(_arrow_bytes(frame)),
+                "dtypes": _text_dtypes(frame),
+            }
         if t is pd.Timestamp:
-            return {"t": "Timestamp", "v": value.isoformat(), "tz": str(value.tz) if value.tz is not None else None,
-                    "unit": value.unit}
+            return {
+                "t": "Timestamp",
+                "v": value.isoformat(),
+                "tz": str(value.tz) if value.tz is not None else None,
+                "unit": value.unit,
+            }
         if t is pd.Timedelta:
             return {"t": "Timedelta", "v": str(value.value), "unit": value.unit}
         if value is pd.NaT:
@@ -141,7 +174,10 @@ class _Packer:
         if t is gpd.GeoDataFrame:
             frame, kind = value, "GeoDataFrame"
         elif t is gpd.GeoSeries:
-            frame, kind = gpd.GeoDataFrame({"__series__": value}, geometry="__series__", crs=value.crs), "GeoSeries"
+            frame, kind = (
+                gpd.GeoDataFrame({"__series__": value}, geometry="__series__", crs=value.crs),
+                "GeoSeries",
+            )
         else:
             raise Unreadable(f"it is a {_type_label(value)}, which the grader cannot read")
         buf = io.BytesIO()
@@ -186,7 +222,9 @@ def _restore_text_dtypes(frame: Any, tags: Any) -> Any:
     if len(idx) == frame.index.nlevels and any(tag in allowed for tag in idx):
         levels = [frame.index.get_level_values(i) for i in range(frame.index.nlevels)]
         levels = [lv.astype(tag) if tag in allowed else lv for lv, tag in zip(levels, idx)]
-        frame.index = levels[0] if len(levels) == 1 else pd.MultiIndex.from_arrays(levels, names=frame.index.names)
+        frame.index = (
+            levels[0] if len(levels) == 1 else pd.MultiIndex.from_arrays(levels, names=frame.index.names)
+        )
     return frame
 
 
@@ -196,8 +234,10 @@ def _arrow_bytes(frame: Any) -> bytes:
     try:
         table = pa.Table.from_pandas(frame, preserve_index=True)
     except (pa.ArrowException, TypeError, ValueError) as exc:
-        raise Unreadable(f"a column could not be packed as data ({type(exc).__name__}: {str(exc)[:200]}); "
-                         "keep one kind of value per column") from exc
+        raise Unreadable(
+            f"a column could not be packed as data ({type(exc).__name__}: {str(exc)[:200]}); "
+            "keep one kind of value per column"
+        ) from exc
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
@@ -321,8 +361,9 @@ class _Unpacker:
         raise Unreadable("the answer's data is of a kind the grader does not accept")
 
 
-def unpack(manifest: dict, blobs: dict[str, bytes], proxy: Callable[[str], Callable] | None = None
-           ) -> tuple[dict[str, Any], dict[str, str]]:
+def unpack(
+    manifest: dict, blobs: dict[str, bytes], proxy: Callable[[str], Callable] | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
     """(values, {name: why}) for a manifest made by :func:`pack`; missing names are left out."""
     values: dict[str, Any] = {}
     why: dict[str, str] = {}
@@ -401,7 +442,9 @@ def read_regular(dfd: int, name: str, limit: int) -> bytes:
         if not stat.S_ISREG(st.st_mode):
             raise Unreadable("a file handed over by the kernel is not a plain file")
         if st.st_size > limit:
-            raise Unreadable(f"the answers are larger than the grader accepts ({MAX_BYTES // 1024**2} MB in all)")
+            raise Unreadable(
+                f"the answers are larger than the grader accepts ({MAX_BYTES // 1024**2} MB in all)"
+            )
         chunks, total = [], 0
         while True:
             chunk = os.read(fd, 1 << 20)
@@ -409,7 +452,9 @@ def read_regular(dfd: int, name: str, limit: int) -> bytes:
                 break
             total += len(chunk)
             if total > limit:
-                raise Unreadable(f"the answers are larger than the grader accepts ({MAX_BYTES // 1024**2} MB in all)")
+                raise Unreadable(
+                    f"the answers are larger than the grader accepts ({MAX_BYTES // 1024**2} MB in all)"
+                )
             chunks.append(chunk)
         return b"".join(chunks)
     finally:
@@ -470,7 +515,9 @@ def call(namespace: dict, name: str, folder_in: str, folder_out: str) -> str:
     func = namespace.get(name)
     if not isinstance(func, types.FunctionType):
         kind = "NameError" if func is None else "TypeError"
-        write_dir(folder_out, {"raised": kind, "message": f"`{name}` is not a function defined in the notebook"}, {})
+        write_dir(
+            folder_out, {"raised": kind, "message": f"`{name}` is not a function defined in the notebook"}, {}
+        )
         return "called"
     if why:
         write_dir(folder_out, {"raised": "ValueError", "message": "the arguments could not be read"}, {})
@@ -484,4 +531,3 @@ def call(namespace: dict, name: str, folder_in: str, folder_out: str) -> str:
     manifest, blobs = pack({"result": result}, functions_by_name=False)
     write_dir(folder_out, manifest, blobs)
     return "called"
-

@@ -16,12 +16,17 @@ from rich.table import Table
 
 from .course import Course, GradingError
 
-app = typer.Typer(help="Release, intake, autograde, feedback, export, report and status (nbgrader underneath).",
-                  no_args_is_help=True, rich_markup_mode=None)
+app = typer.Typer(
+    help="Release, intake, autograde, feedback, export, report and status (nbgrader underneath).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 console = Console()
 _state: dict = {}
 
-CourseOpt = typer.Option(None, "--course", help="Course folder holding grading/ and exercises/ (default: this checkout).")
+CourseOpt = typer.Option(
+    None, "--course", help="Course folder holding grading/ and exercises/ (default: this checkout)."
+)
 
 
 @app.callback()
@@ -75,7 +80,9 @@ def intake(
         rep = run(_course(), assignment, src, roster)
     except GradingError as exc:
         _fail(exc)
-    console.print(f"{rep.total} files: {len(rep.accepted)} accepted, {len(rep.unchanged)} unchanged, {len(rep.rejected)} rejected")
+    console.print(
+        f"{rep.total} files: {len(rep.accepted)} accepted, {len(rep.unchanged)} unchanged, {len(rep.rejected)} rejected"
+    )
     for r in rep.rejected:
         console.print(f"  [yellow]rejected[/] {escape(str(r['file']))}: {escape(str(r['reason']))}")
 
@@ -84,13 +91,18 @@ def intake(
 def autograde(
     assignment: str,
     workers: int = typer.Option(0, "--workers", help="Parallel workers (default: number of cores)."),
-    force: bool = typer.Option(False, "--force", help="Regrade everything, even unchanged graded submissions."),
+    force: bool = typer.Option(
+        False, "--force", help="Regrade everything, even unchanged graded submissions."
+    ),
     cell_timeout: float = typer.Option(30.0, help="Seconds one cell may run."),
     notebook_timeout: float = typer.Option(120.0, help="Seconds one notebook may run."),
     memory_mb: int = typer.Option(4096, help="Address-space limit of a kernel, MiB."),
     require_isolation: Optional[str] = typer.Option(
-        None, "--require-isolation", help="Refuse to grade below this level: full, userns or basic "
-        "(default: the strongest this machine allows, so full wherever full is possible)."),
+        None,
+        "--require-isolation",
+        help="Refuse to grade below this level: full, userns or basic "
+        "(default: the strongest this machine allows, so full wherever full is possible).",
+    ),
 ) -> None:
     """Grade every submission in isolated workers in parallel; record in the gradebook (resumable)."""
     from .autograde import autograde as run
@@ -104,25 +116,36 @@ def autograde(
     except IsolationRefused as exc:
         _fail(exc)
 
-    limits = Limits(cell_timeout=cell_timeout, notebook_timeout=notebook_timeout, memory_bytes=memory_mb * 1024**2)
+    limits = Limits(
+        cell_timeout=cell_timeout, notebook_timeout=notebook_timeout, memory_bytes=memory_mb * 1024**2
+    )
 
     def progress(student: str, res: dict) -> None:
         flags = res.get("flags", [])
-        mark = {"graded": "[green]graded[/]", "graded-with-flags": "[yellow]flagged[/]"}.get(res.get("state"), "[red]rejected[/]")
+        mark = {"graded": "[green]graded[/]", "graded-with-flags": "[yellow]flagged[/]"}.get(
+            res.get("state"), "[red]rejected[/]"
+        )
         mark = "[red]error[/]" if res.get("state") == "error" else mark
-        console.print(f"{mark} {escape(student)}" + (f" ({len(flags)} flag(s))" if flags else "")
-                      + (f": {escape(str(res.get('reason')))}" if res.get("reason") else ""))
+        console.print(
+            f"{mark} {escape(student)}"
+            + (f" ({len(flags)} flag(s))" if flags else "")
+            + (f": {escape(str(res.get('reason')))}" if res.get("reason") else "")
+        )
 
     try:
         s = run(_course(), assignment, workers=workers or None, limits=limits, force=force, progress=progress)
     except GradingError as exc:
         _fail(exc)
     except KeyboardInterrupt:
-        console.print("[yellow]interrupted: finished submissions are saved; run the same command again to resume.[/]")
+        console.print(
+            "[yellow]interrupted: finished submissions are saved; run the same command again to resume.[/]"
+        )
         raise typer.Exit(130)
     console.print(f"isolation: {LEVEL_TEXT[s.level]}")
-    console.print(f"{len(s.graded)} graded ({len(s.flagged)} flagged), {len(s.errors)} error(s), {len(s.rejected)} rejected, "
-                  f"{len(s.skipped)} already graded and unchanged, in {s.seconds:.1f}s")
+    console.print(
+        f"{len(s.graded)} graded ({len(s.flagged)} flagged), {len(s.errors)} error(s), {len(s.rejected)} rejected, "
+        f"{len(s.skipped)} already graded and unchanged, in {s.seconds:.1f}s"
+    )
 
 
 @app.command()
@@ -165,7 +188,9 @@ def report(assignment: str) -> None:
 @app.command()
 def status(
     assignment: str,
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable state of every submission (for scripts and LMSs)."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Machine-readable state of every submission (for scripts and LMSs)."
+    ),
 ) -> None:
     """Every submission in exactly one state, the counts, and the isolation each was graded at."""
     import json
@@ -184,14 +209,27 @@ def status(
     table = Table(title=f"{assignment}: submissions")
     for col in ("submission", "student", "state", "detail"):
         table.add_column(col, overflow="fold")
-    colour = {"graded": "green", "graded-with-flags": "yellow", "error": "red", "rejected": "red", "pending": "cyan"}
+    colour = {
+        "graded": "green",
+        "graded-with-flags": "yellow",
+        "error": "red",
+        "rejected": "red",
+        "pending": "cyan",
+    }
     for r in st.rows:  # trainee-derived text is escaped: a file named "[/]" must not break the output
-        table.add_row(escape(r["submission"]), escape(r["student"]), f"[{colour[r['state']]}]{r['state']}[/]",
-                      escape(r["detail"][:300]))
+        table.add_row(
+            escape(r["submission"]),
+            escape(r["student"]),
+            f"[{colour[r['state']]}]{r['state']}[/]",
+            escape(r["detail"][:300]),
+        )
     console.print(table)
     c = st.counts
-    console.print(f"in {st.received} = out {sum(c.values())}: " + ", ".join(f"{k} {v}" for k, v in c.items())
-                  + ("" if st.balanced else "  [red]NOT BALANCED[/]"))
+    console.print(
+        f"in {st.received} = out {sum(c.values())}: "
+        + ", ".join(f"{k} {v}" for k, v in c.items())
+        + ("" if st.balanced else "  [red]NOT BALANCED[/]")
+    )
     console.print(f"isolation used: {escape(st.isolation)}")
     if not st.balanced:
         raise typer.Exit(1)

@@ -17,7 +17,17 @@ from .. import paths
 
 COURSE_ID = "smart-seoul-data-lab"
 PUBLIC_DIRS = (".venv", "venv", "src", "datasets")  # visible (read-only) to a submission's kernel
-STATE_DIRS = ("submitted", "autograded", "feedback", "release", "intake", "exports", "reports", "work", ".pipeline")
+STATE_DIRS = (
+    "submitted",
+    "autograded",
+    "feedback",
+    "release",
+    "intake",
+    "exports",
+    "reports",
+    "work",
+    ".pipeline",
+)
 
 
 class GradingError(Exception):
@@ -120,12 +130,16 @@ class Course:
         return seen
 
 
-def nbgrader(course: Course, *args: str, check: bool = True, quiet: bool = True) -> subprocess.CompletedProcess:
+def nbgrader(
+    course: Course, *args: str, check: bool = True, quiet: bool = True
+) -> subprocess.CompletedProcess:
     """Run the real `nbgrader` command in the course root (its config file is read from there)."""
     course.config_file()
     env = dict(os.environ)
     env.setdefault("PYTHONHASHSEED", "0")
-    env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", "")])  # nbgrader runs `alembic`
+    env["PATH"] = os.pathsep.join(
+        [os.path.dirname(sys.executable), env.get("PATH", "")]
+    )  # nbgrader runs `alembic`
     proc = subprocess.run(
         [sys.executable, "-m", "nbgrader", *args],
         cwd=course.grading,

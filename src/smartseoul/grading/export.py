@@ -26,7 +26,9 @@ def nbgrader_csv(course: Course, path: Path) -> Path:
 def lms_rows(course: Course, assignment: str) -> tuple[list[str], list[dict]]:
     rows = gradebook.scores(course, assignment)
     if not rows:
-        raise GradingError(f"no grades for '{assignment}' in the gradebook: run `smartseoul grade autograde {assignment}` first.")
+        raise GradingError(
+            f"no grades for '{assignment}' in the gradebook: run `smartseoul grade autograde {assignment}` first."
+        )
     questions: list[str] = []
     for r in rows:
         if r["grade_id"] not in questions:

@@ -59,16 +59,25 @@ def redact(nb: nbformat.NotebookNode, template: Template) -> nbformat.NotebookNo
 def _summary_cell(student: str, rows: list[dict], result: dict | None) -> nbformat.NotebookNode:
     total = sum(r["score"] for r in rows)
     possible = sum(r["max_score"] for r in rows)
-    lines = [f"# Feedback for {html.escape(student)}", "",
-             f"**Score: {total:g} / {possible:g}** (written answers are scored by your instructor; a blank score there means not graded yet)", "",
-             "| question | points | result | message |", "|---|---|---|---|"]
+    lines = [
+        f"# Feedback for {html.escape(student)}",
+        "",
+        f"**Score: {total:g} / {possible:g}** (written answers are scored by your instructor; a blank score there means not graded yet)",
+        "",
+        "| question | points | result | message |",
+        "|---|---|---|---|",
+    ]
     for r in rows:
         if r["kind"] == "manual":
             verdict = "graded by instructor" if r["manual"] else "awaiting instructor"
         else:
-            verdict = "passed" if r["score"] >= r["max_score"] > 0 else "failed" if r["score"] == 0 else "partly"
+            verdict = (
+                "passed" if r["score"] >= r["max_score"] > 0 else "failed" if r["score"] == 0 else "partly"
+            )
         msg = html.escape(r.get("message") or "").replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| {html.escape(r['grade_id'])} | {r['score']:g} / {r['max_score']:g} | {verdict} | {msg} |")
+        lines.append(
+            f"| {html.escape(r['grade_id'])} | {r['score']:g} / {r['max_score']:g} | {verdict} | {msg} |"
+        )
     flags = (result or {}).get("flags", [])
     if flags:
         lines += ["", "**Notes from the grader** (your instructor will review these):", ""]
@@ -114,10 +123,22 @@ def feedback_for(course: Course, assignment: str, student: str, templates: dict[
                 sub = gb.find_submission_notebook(name, assignment, student)
             except MissingEntry:
                 continue
-            for g in sorted(sub.grades, key=lambda g: [c for c in template.grade_ids].index(g.name) if g.name in template.grade_ids else 99):
-                rows.append({"grade_id": g.name, "score": float(g.score or 0), "max_score": float(g.max_score or 0),
-                             "kind": "auto" if g.auto_score is not None and g.name in messages else "manual",
-                             "manual": g.manual_score is not None, "message": messages.get(g.name, "")})
+            for g in sorted(
+                sub.grades,
+                key=lambda g: (
+                    [c for c in template.grade_ids].index(g.name) if g.name in template.grade_ids else 99
+                ),
+            ):
+                rows.append(
+                    {
+                        "grade_id": g.name,
+                        "score": float(g.score or 0),
+                        "max_score": float(g.max_score or 0),
+                        "kind": "auto" if g.auto_score is not None and g.name in messages else "manual",
+                        "manual": g.manual_score is not None,
+                        "message": messages.get(g.name, ""),
+                    }
+                )
         nb.cells.insert(0, _summary_cell(student, rows, result))
         body, _ = _exporter().from_notebook_node(nb)
         out = course.feedback_dir(student, assignment) / f"{name}.html"

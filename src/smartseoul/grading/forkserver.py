@@ -22,8 +22,20 @@ import select
 import signal
 import sys
 
-PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "zmq", "numpy", "pandas", "pyarrow",
-           "matplotlib", "matplotlib_inline.backend_inline", "shapely", "pyproj", "geopandas")
+PRELOAD = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "IPython",
+    "zmq",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "matplotlib",
+    "matplotlib_inline.backend_inline",
+    "shapely",
+    "pyproj",
+    "geopandas",
+)
 
 
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 4, 36, 38

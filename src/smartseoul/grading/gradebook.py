@@ -36,11 +36,20 @@ def _config(course: Course, assignment: str, student: str, submitted_rel: str):
     c.CourseDirectory.submitted_directory = submitted_rel
     c.CourseDirectory.assignment_id = assignment
     c.CourseDirectory.student_id = student
-    c.Autograde.sanitize_preprocessors = [DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
+    c.Autograde.sanitize_preprocessors = [
+        DeduplicateIds,
+        OverwriteKernelspec,
+        OverwriteCells,
+        CheckCellMetadata,
+    ]
     # nbgrader checks the cell metadata twice by default; once is enough here (the notebook was
     # rebuilt from the trusted template, and nothing between the two checks changes metadata)
     c.Autograde.autograde_preprocessors = [
-        IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
     ]
     c.Autograde.force = True
     c.Autograde.create_student = True
@@ -63,7 +72,9 @@ def record(course: Course, assignment: str, student: str, submitted_rel: str) ->
         raise GradingError(f"nbgrader could not record {student}: {exc}") from exc
 
 
-def mark_for_review(course: Course, assignment: str, student: str, notebook: str, grade_ids: set[str]) -> None:
+def mark_for_review(
+    course: Course, assignment: str, student: str, notebook: str, grade_ids: set[str]
+) -> None:
     """Flagged questions show up in formgrader as needing a manual look."""
     if not grade_ids:
         return
@@ -92,15 +103,17 @@ def scores(course: Course, assignment: str) -> list[dict]:
         for sub in a.submissions:
             for nb in sub.notebooks:
                 for g in nb.grades:
-                    rows.append({
-                        "student": sub.student.id,
-                        "notebook": nb.name,
-                        "grade_id": g.name,
-                        "score": float(g.score or 0.0),
-                        "max_score": float(g.max_score or 0.0),
-                        "auto": g.auto_score is not None,
-                        "needs_manual_grade": bool(g.needs_manual_grade),
-                    })
+                    rows.append(
+                        {
+                            "student": sub.student.id,
+                            "notebook": nb.name,
+                            "grade_id": g.name,
+                            "score": float(g.score or 0.0),
+                            "max_score": float(g.max_score or 0.0),
+                            "auto": g.auto_score is not None,
+                            "needs_manual_grade": bool(g.needs_manual_grade),
+                        }
+                    )
     return rows
 
 

@@ -169,7 +169,6 @@ def parse(reply_expr: dict | None, nonce: str) -> dict | None:
     if not isinstance(value, str) or not value.startswith(nonce):
         return None
     try:
-        return json.loads(value[len(nonce):])
+        return json.loads(value[len(nonce) :])
     except ValueError:
         return None
-

@@ -63,7 +63,9 @@ def read_roster(path: Path) -> dict[str, str]:
         if not fname and not sid:
             continue
         if not STUDENT_ID.match(sid):
-            raise GradingError(f"roster {path}, line {n}: student ID {sid!r} must be letters, digits, '.', '_', '@' or '-'.")
+            raise GradingError(
+                f"roster {path}, line {n}: student ID {sid!r} must be letters, digits, '.', '_', '@' or '-'."
+            )
         roster[fname] = sid
     return roster
 
@@ -102,8 +104,14 @@ def _inputs(src: Path):
         counts = Counter(i.filename for i in infos)
         for info in infos:
             if counts[info.filename] > 1:
-                yield info.filename, info.file_size, (f"the zip holds {counts[info.filename]} files with this name, so it "
-                                                      "cannot tell which is the submission: export the submissions again")
+                yield (
+                    info.filename,
+                    info.file_size,
+                    (
+                        f"the zip holds {counts[info.filename]} files with this name, so it "
+                        "cannot tell which is the submission: export the submissions again"
+                    ),
+                )
                 continue
             yield info.filename, info.file_size, (lambda i=info: zf.read(i))
     else:
@@ -161,28 +169,51 @@ def intake(course: Course, assignment: str, src: Path, roster_path: Path) -> Int
             reject(name, "not a notebook (.ipynb) file", student)
             continue
         if size > MAX_BYTES:
-            reject(name, f"too large ({size / 1e6:.1f} MB > {MAX_BYTES / 1e6:.0f} MB): clear the outputs and resubmit", student)
+            reject(
+                name,
+                f"too large ({size / 1e6:.1f} MB > {MAX_BYTES / 1e6:.0f} MB): clear the outputs and resubmit",
+                student,
+            )
             continue
         try:
             data = read()
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
-            reject(name, f"damaged in the zip ({type(exc).__name__}: {str(exc)[:80]}); it was not read: "
-                   "ask the trainee to upload it again", student)
+            reject(
+                name,
+                f"damaged in the zip ({type(exc).__name__}: {str(exc)[:80]}); it was not read: "
+                "ask the trainee to upload it again",
+                student,
+            )
             continue
         try:
             nb = nbformat.reads(data.decode("utf-8"), as_version=4)
             nbformat.validate(nb)
         except Exception as exc:  # noqa: BLE001 (any parse failure is a reason to reject)
-            reject(name, f"not a readable Jupyter notebook ({type(exc).__name__}: {str(exc).splitlines()[0][:100] if str(exc) else ''})", student)
+            reject(
+                name,
+                f"not a readable Jupyter notebook ({type(exc).__name__}: {str(exc).splitlines()[0][:100] if str(exc) else ''})",
+                student,
+            )
             continue
-        template = _which_notebook([t for t in templates if matches_assignment(t, nb)], name,
-                                   {nbk for (sid, nbk) in taken if sid == student})
+        template = _which_notebook(
+            [t for t in templates if matches_assignment(t, nb)],
+            name,
+            {nbk for (sid, nbk) in taken if sid == student},
+        )
         if template is None:
-            reject(name, f"not a notebook of assignment '{assignment}': none of its graded cells are in it (wrong file uploaded?)", student)
+            reject(
+                name,
+                f"not a notebook of assignment '{assignment}': none of its graded cells are in it (wrong file uploaded?)",
+                student,
+            )
             continue
         if (student, template.notebook) in taken:
-            reject(name, f"a second {template.notebook}.ipynb for {student} in this batch (first: "
-                   f"{taken[(student, template.notebook)]}); resubmit it alone to replace", student)
+            reject(
+                name,
+                f"a second {template.notebook}.ipynb for {student} in this batch (first: "
+                f"{taken[(student, template.notebook)]}); resubmit it alone to replace",
+                student,
+            )
             continue
         taken[(student, template.notebook)] = name
         digest = hashlib.sha256(data).hexdigest()
@@ -200,6 +231,10 @@ def intake(course: Course, assignment: str, src: Path, roster_path: Path) -> Int
         ledger.accept(name, student, digest, template.notebook)
     for fname, student in sorted(roster.items()):  # roster rows whose file never arrived
         if fname not in seen:
-            reject(fname, "the roster names this file, but it is not in the submissions: check the export", student)
+            reject(
+                fname,
+                "the roster names this file, but it is not in the submissions: check the export",
+                student,
+            )
     ledger.save()
     return report

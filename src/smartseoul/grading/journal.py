@@ -67,10 +67,19 @@ class Ledger:
 
     def accept(self, name: str, student: str, sha: str, notebook: str | None = None) -> None:
         """The newest accepted file of a student for a notebook replaces older ones (one each)."""
-        for other in [k for k, v in self.data["files"].items() if v["status"] == "accepted" and v["student"] == student
-                      and v.get("notebook") in (None, notebook)]:
+        for other in [
+            k
+            for k, v in self.data["files"].items()
+            if v["status"] == "accepted" and v["student"] == student and v.get("notebook") in (None, notebook)
+        ]:
             del self.data["files"][other]
-        self.data["files"][name] = {"status": "accepted", "student": student, "sha256": sha, "time": now(), "notebook": notebook}
+        self.data["files"][name] = {
+            "status": "accepted",
+            "student": student,
+            "sha256": sha,
+            "time": now(),
+            "notebook": notebook,
+        }
 
     def reject(self, name: str, student: str | None, reason: str) -> None:
         self.data["files"][name] = {"status": "rejected", "student": student, "reason": reason, "time": now()}

@@ -70,8 +70,13 @@ class JudgeProcess:
 
     def proxy(self, name: str) -> Callable:
         def call(*args: Any, **kwargs: Any) -> Any:
-            manifest, blobs = channel.pack({"args": tuple(args), "kwargs": dict(kwargs)}, functions_by_name=False)
-            if manifest["names"]["args"].get("t") == "unreadable" or manifest["names"]["kwargs"].get("t") == "unreadable":
+            manifest, blobs = channel.pack(
+                {"args": tuple(args), "kwargs": dict(kwargs)}, functions_by_name=False
+            )
+            if (
+                manifest["names"]["args"].get("t") == "unreadable"
+                or manifest["names"]["kwargs"].get("t") == "unreadable"
+            ):
                 raise RuntimeError(f"the grader could not pass these arguments to `{name}`")
             channel.send_frame(self.out, {"op": "call", "name": name, "manifest": manifest}, blobs)
             header, rblobs = channel.recv_frame(self.inp)
@@ -81,7 +86,9 @@ class JudgeProcess:
                 raise _exception_class(str(header["raised"]))(str(header.get("message", ""))[:2000])
             values, why = channel.unpack(header.get("manifest") or {}, rblobs)
             if why:
-                raise TypeError(f"`{name}` returned a value the grader cannot read: {next(iter(why.values()))}")
+                raise TypeError(
+                    f"`{name}` returned a value the grader cannot read: {next(iter(why.values()))}"
+                )
             return values.get("result")
 
         call.__name__ = call.__qualname__ = name
@@ -90,7 +97,11 @@ class JudgeProcess:
     def run(self, code: str, label: str) -> dict:
         buf = io.StringIO()
         status, ename, evalue = "ok", "", ""
-        with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+        with (
+            contextlib.redirect_stdout(buf),
+            contextlib.redirect_stderr(io.StringIO()),
+            warnings.catch_warnings(),
+        ):
             warnings.simplefilter("ignore")
             try:
                 exec(compile(code, f"<{label}>", "exec"), self.ns)  # noqa: S102 (the assignment's own code)
@@ -106,7 +117,14 @@ class JudgeProcess:
             outputs.append({"output_type": "stream", "name": "stdout", "text": text})
         if status == "error":
             evalue = evalue[:4000]
-            outputs.append({"output_type": "error", "ename": ename, "evalue": evalue, "traceback": [f"{ename}: {evalue}"]})
+            outputs.append(
+                {
+                    "output_type": "error",
+                    "ename": ename,
+                    "evalue": evalue,
+                    "traceback": [f"{ename}: {evalue}"],
+                }
+            )
         return {"op": "done", "status": status, "ename": ename, "evalue": evalue, "outputs": outputs}
 
     def test(self, header: dict, blobs: dict[str, bytes]) -> dict:
@@ -122,9 +140,21 @@ class JudgeProcess:
             else:
                 message = "; ".join(f"`{n}`: {w}" for n, w in sorted(unreadable.items())) + "."
             evalue = f"The grader could not check this answer. {message}"
-            return {"op": "done", "status": "error", "ename": "GradingError", "evalue": evalue, "unreadable": unreadable,
-                    "outputs": [{"output_type": "error", "ename": "GradingError", "evalue": evalue,
-                                 "traceback": [f"GradingError: {evalue}"]}]}
+            return {
+                "op": "done",
+                "status": "error",
+                "ename": "GradingError",
+                "evalue": evalue,
+                "unreadable": unreadable,
+                "outputs": [
+                    {
+                        "output_type": "error",
+                        "ename": "GradingError",
+                        "evalue": evalue,
+                        "traceback": [f"GradingError: {evalue}"],
+                    }
+                ],
+            }
         self.ns.update(values)
         return self.run(str(header.get("code", "")), str(header.get("label", "test")))
 
@@ -150,7 +180,13 @@ class JudgeProcess:
                 elif op in ("quit", "end"):
                     return 0
                 else:
-                    reply = {"op": "done", "status": "error", "ename": "ProtocolError", "evalue": f"unknown op {op!r}", "outputs": []}
+                    reply = {
+                        "op": "done",
+                        "status": "error",
+                        "ename": "ProtocolError",
+                        "evalue": f"unknown op {op!r}",
+                        "outputs": [],
+                    }
             except _Exit:
                 return 0
             channel.send_frame(self.out, reply)
@@ -208,8 +244,15 @@ class JudgeClient:
     def start(self) -> None:
         log = open(self.log_path, "ab") if self.log_path else None
         try:
-            self.proc = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-                                         env=self.env, cwd=self.cwd, close_fds=True)
+            self.proc = subprocess.Popen(
+                self.command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                env=self.env,
+                cwd=self.cwd,
+                close_fds=True,
+            )
         finally:
             if log is not None:
                 log.close()
@@ -283,16 +326,33 @@ class JudgeClient:
             if header.get("status") != "ok":
                 self.setup_errors.append(f"{header.get('ename')}: {str(header.get('evalue'))[:300]}")
 
-    def test(self, code: str, label: str, names: list[str], manifest: dict, blobs: dict[str, bytes],
-             unreadable: dict[str, str], serve: Callable[[str, dict, dict[str, bytes]], tuple[dict, dict[str, bytes]]],
-             timeout: float) -> dict:
+    def test(
+        self,
+        code: str,
+        label: str,
+        names: list[str],
+        manifest: dict,
+        blobs: dict[str, bytes],
+        unreadable: dict[str, str],
+        serve: Callable[[str, dict, dict[str, bytes]], tuple[dict, dict[str, bytes]]],
+        timeout: float,
+    ) -> dict:
         """Run one test cell; `serve` answers the judge's calls of a trainee's function. The
         judge's own time counts against `timeout`; time spent in the kernel does not."""
         if not self.alive():
             self.start()
         self.settle(timeout)
-        self._send({"op": "test", "code": code, "label": label, "names": names, "manifest": manifest,
-                    "unreadable": unreadable}, blobs)
+        self._send(
+            {
+                "op": "test",
+                "code": code,
+                "label": label,
+                "names": names,
+                "manifest": manifest,
+                "unreadable": unreadable,
+            },
+            blobs,
+        )
         deadline = time.monotonic() + timeout
         while True:
             header, rblobs = self._recv(deadline)

@@ -60,7 +60,11 @@ class Template:
         for rel, full in zip(self.release.cells, self.grading.cells):
             if is_test(full) and rel.source != full.source:
                 visible = set(rel.source.splitlines())
-                out += [ln for ln in full.source.splitlines() if ln.strip() and ln not in visible and "HIDDEN TESTS" not in ln]
+                out += [
+                    ln
+                    for ln in full.source.splitlines()
+                    if ln.strip() and ln not in visible and "HIDDEN TESTS" not in ln
+                ]
         return out
 
 
@@ -69,7 +73,9 @@ def load_template(course: Course, assignment: str, notebook: str) -> Template:
 
     rel_path = course.release_dir(assignment) / f"{notebook}.ipynb"
     if not rel_path.exists():
-        raise GradingError(f"{rel_path} is missing: run `smartseoul grade release {assignment}` (make release) first.")
+        raise GradingError(
+            f"{rel_path} is missing: run `smartseoul grade release {assignment}` (make release) first."
+        )
     release = nbformat.read(rel_path, as_version=4)
     grading = copy.deepcopy(release)
     with Gradebook(course.db_url, course_id="smart-seoul-data-lab") as gb:
@@ -147,9 +153,19 @@ def rebuild(template: Template, submission: nbformat.NotebookNode) -> Rebuilt:
             seen_order.append(gid)
             key = ("gid", gid)
         elif gid and gid in sub_by_gid:
-            _flag(flags, "duplicate-grade-id", f"a second cell claims grade ID '{gid}'; it was kept as an added cell, not graded", gid)
+            _flag(
+                flags,
+                "duplicate-grade-id",
+                f"a second cell claims grade ID '{gid}'; it was kept as an added cell, not graded",
+                gid,
+            )
         elif gid:
-            _flag(flags, "unknown-grade-id", f"a cell has grade ID '{gid}', which the assignment does not have; it was kept as an added cell", gid)
+            _flag(
+                flags,
+                "unknown-grade-id",
+                f"a cell has grade ID '{gid}', which the assignment does not have; it was kept as an added cell",
+                gid,
+            )
         elif cell.get("id") in plain_ids or cell.source in plain_sources:
             key = ("plain", cell.get("id") if cell.get("id") in plain_ids else cell.source)
         if key is not None:
@@ -159,7 +175,9 @@ def rebuild(template: Template, submission: nbformat.NotebookNode) -> Rebuilt:
 
     template_order = [g for g in template.grade_ids if g in sub_by_gid]
     if seen_order != template_order:
-        _flag(flags, "reordered", "graded cells are not in the assignment's order; they were put back in order")
+        _flag(
+            flags, "reordered", "graded cells are not in the assignment's order; they were put back in order"
+        )
 
     # 2. walk the grading template and build the notebook that will run
     cells: list = []
@@ -189,28 +207,61 @@ def rebuild(template: Template, submission: nbformat.NotebookNode) -> Rebuilt:
             rel = rel_by_gid[gid]
             if sub is None:
                 what = "answer" if is_answer(tcell) else "test" if is_test(tcell) else "locked"
-                _flag(flags, f"{what}-missing", f"the {what} cell '{gid}' is missing (deleted, or its grade ID changed); "
-                      + ("the blank template cell was graded instead" if what == "answer" else "the assignment's cell was run"), gid)
+                _flag(
+                    flags,
+                    f"{what}-missing",
+                    f"the {what} cell '{gid}' is missing (deleted, or its grade ID changed); "
+                    + (
+                        "the blank template cell was graded instead"
+                        if what == "answer"
+                        else "the assignment's cell was run"
+                    ),
+                    gid,
+                )
             else:
                 sm, rm = nbgrader_meta(sub), nbgrader_meta(rel)
                 changed = [k for k in _META_KEYS if sm.get(k) != rm.get(k)]
                 if sub.cell_type != rel.cell_type:
                     changed.append("cell type")
-                stags, rtags = set(sub.get("metadata", {}).get("tags", [])), set(rel.get("metadata", {}).get("tags", []))
+                stags, rtags = (
+                    set(sub.get("metadata", {}).get("tags", [])),
+                    set(rel.get("metadata", {}).get("tags", [])),
+                )
                 if stags != rtags:
                     changed.append("tags " + ", ".join(sorted(stags ^ rtags)))
-                ignore = ("nbgrader", "tags", "trusted", "collapsed", "scrolled", "jupyter", "editable", "deletable", "execution")
+                ignore = (
+                    "nbgrader",
+                    "tags",
+                    "trusted",
+                    "collapsed",
+                    "scrolled",
+                    "jupyter",
+                    "editable",
+                    "deletable",
+                    "execution",
+                )
                 smeta, rmeta = sub.get("metadata", {}), rel.get("metadata", {})
-                other = {k for k in set(smeta) | set(rmeta) if k not in ignore and smeta.get(k) != rmeta.get(k)}
+                other = {
+                    k for k in set(smeta) | set(rmeta) if k not in ignore and smeta.get(k) != rmeta.get(k)
+                }
                 if other:
                     changed.append("metadata " + ", ".join(sorted(other)))
                 if changed:
-                    _flag(flags, "metadata-changed", f"cell '{gid}': {'; '.join(changed)} changed; the assignment's metadata was used", gid)
+                    _flag(
+                        flags,
+                        "metadata-changed",
+                        f"cell '{gid}': {'; '.join(changed)} changed; the assignment's metadata was used",
+                        gid,
+                    )
                 if is_answer(tcell):
                     new.source = sub.source
                 elif sub.source != rel.source:
-                    _flag(flags, "test-edited" if is_test(tcell) else "locked-edited",
-                          f"the {'test' if is_test(tcell) else 'read-only'} cell '{gid}' was edited; the assignment's version was run", gid)
+                    _flag(
+                        flags,
+                        "test-edited" if is_test(tcell) else "locked-edited",
+                        f"the {'test' if is_test(tcell) else 'read-only'} cell '{gid}' was edited; the assignment's version was run",
+                        gid,
+                    )
             add(new, "test" if is_test(tcell) else "answer" if is_answer(tcell) else "other", gid)
             add_trainee_cells(("gid", gid))
         else:
@@ -232,9 +283,17 @@ def rebuild(template: Template, submission: nbformat.NotebookNode) -> Rebuilt:
                 hit = sorted(bound_names(cells[mid].source) & tested)
                 dynamic = [d for d in _DYNAMIC if d in cells[mid].source]
                 if hit or dynamic:
-                    why = f"rebinds {', '.join('`%s`' % h for h in hit)}" if hit else f"uses {', '.join(dynamic)}"
-                    _flag(flags, "rebinds-tested-name",
-                          f"a cell added between answer '{roles[last_answer]['grade_id']}' and its test '{role['grade_id']}' {why}: review it", role["grade_id"])
+                    why = (
+                        f"rebinds {', '.join('`%s`' % h for h in hit)}"
+                        if hit
+                        else f"uses {', '.join(dynamic)}"
+                    )
+                    _flag(
+                        flags,
+                        "rebinds-tested-name",
+                        f"a cell added between answer '{roles[last_answer]['grade_id']}' and its test '{role['grade_id']}' {why}: review it",
+                        role["grade_id"],
+                    )
     # 4. what each test needs from the trainee: the names it reads that no trusted cell defines
     trusted: set[str] = set(dir(builtins))
     for pos, role in enumerate(roles):
@@ -249,12 +308,19 @@ def rebuild(template: Template, submission: nbformat.NotebookNode) -> Rebuilt:
             #   {"smartseoul": {"files": ["memo.md"]}}  the judge gets these files of the trainee's folder
             declared = dict(cells[pos].get("metadata", {}).get("smartseoul", {}) or {})
             role["judge"] = "manual" if declared.get("judge") == "manual" else "data"
-            role["files"] = [f for f in declared.get("files", []) if isinstance(f, str) and f and "/" not in f
-                             and f not in (".", "..")]
+            role["files"] = [
+                f
+                for f in declared.get("files", [])
+                if isinstance(f, str) and f and "/" not in f and f not in (".", "..")
+            ]
     for i, c in enumerate(cells):
         c["id"] = f"cell-{i}"
     nb = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(template.grading.metadata))
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
     return Rebuilt(nb, roles, flags)
 
 
@@ -265,7 +331,9 @@ def read_notebook(path: Path):
         nbformat.validate(nb)
         return nb
     except (ValueError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise GradingError(f"not a readable Jupyter notebook ({type(exc).__name__}: {str(exc)[:120]})") from exc
+        raise GradingError(
+            f"not a readable Jupyter notebook ({type(exc).__name__}: {str(exc)[:120]})"
+        ) from exc
     except nbformat.ValidationError as exc:
         raise GradingError(f"not a valid Jupyter notebook ({str(exc).splitlines()[0][:120]})") from exc
     except Exception as exc:  # nbformat raises several types for broken files

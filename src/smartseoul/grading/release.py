@@ -13,14 +13,18 @@ def release(course: Course, assignment: str) -> list[str]:
     out = course.release_dir(assignment)
     made = sorted(p.name for p in out.glob("*.ipynb"))
     if not made:
-        raise GradingError(f"nbgrader wrote no notebook to {out}: is {course.source_dir(assignment)} an nbgrader source folder?")
+        raise GradingError(
+            f"nbgrader wrote no notebook to {out}: is {course.source_dir(assignment)} an nbgrader source folder?"
+        )
     return made
 
 
 def release_all(course: Course) -> dict[str, list[str]]:
     names = course.assignments()
     if not names:
-        raise GradingError(f"no assignments in {course.exercises}: add exercises/<assignment>/<assignment>.ipynb first.")
+        raise GradingError(
+            f"no assignments in {course.exercises}: add exercises/<assignment>/<assignment>.ipynb first."
+        )
     return {a: release(course, a) for a in names}
 
 

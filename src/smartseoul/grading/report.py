@@ -77,7 +77,13 @@ def _figures(questions, stats, totals, max_total) -> list[tuple[str, str, str]]:
     ax.set_ylabel("submissions")
     ax.set_title("Score distribution")
     mean = sum(pct) / len(pct) if pct else 0
-    figs.append(("Score distribution", f"Histogram of {len(pct)} total scores in 10-point bins; mean {mean:.0f}% of points.", _png(fig)))
+    figs.append(
+        (
+            "Score distribution",
+            f"Histogram of {len(pct)} total scores in 10-point bins; mean {mean:.0f}% of points.",
+            _png(fig),
+        )
+    )
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(6, 0.4 * len(questions) + 1.2))
@@ -87,13 +93,23 @@ def _figures(questions, stats, totals, max_total) -> list[tuple[str, str, str]]:
     ax.set_xlabel("submissions with full points (%)")
     ax.set_title("Pass rate per question")
     lo = min(questions, key=lambda q: stats[q]["pass_rate"]) if questions else "-"
-    figs.append(("Pass rate per question", "Horizontal bars of the share of submissions earning full points on each question: "
-                 + ", ".join(f"{q} {r:.0f}%" for q, r in zip(questions, rates)) + f". Lowest: {lo}.", _png(fig)))
+    figs.append(
+        (
+            "Pass rate per question",
+            "Horizontal bars of the share of submissions earning full points on each question: "
+            + ", ".join(f"{q} {r:.0f}%" for q, r in zip(questions, rates))
+            + f". Lowest: {lo}.",
+            _png(fig),
+        )
+    )
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(6, 3.6))
     xs = [stats[q]["difficulty"] for q in questions]
-    ys = [0.0 if stats[q]["discrimination"] != stats[q]["discrimination"] else stats[q]["discrimination"] for q in questions]
+    ys = [
+        0.0 if stats[q]["discrimination"] != stats[q]["discrimination"] else stats[q]["discrimination"]
+        for q in questions
+    ]
     ax.scatter(xs, ys, color="#D55E00")
     for q, x, y in zip(questions, xs, ys):
         ax.annotate(q, (x, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
@@ -104,8 +120,14 @@ def _figures(questions, stats, totals, max_total) -> list[tuple[str, str, str]]:
     ax.set_ylabel("discrimination (item-rest correlation)")
     ax.set_title("Item difficulty and discrimination")
     weak = [q for q, y in zip(questions, ys) if y < 0.2]
-    figs.append(("Item difficulty and discrimination", "Scatter of each question's difficulty against its discrimination; dashed line at 0.2. "
-                 + (f"Questions below it: {', '.join(weak)}." if weak else "All questions are above it."), _png(fig)))
+    figs.append(
+        (
+            "Item difficulty and discrimination",
+            "Scatter of each question's difficulty against its discrimination; dashed line at 0.2. "
+            + (f"Questions below it: {', '.join(weak)}." if weak else "All questions are above it."),
+            _png(fig),
+        )
+    )
     plt.close(fig)
     return figs
 
@@ -119,17 +141,32 @@ def _table(header: list[str], rows: list[list]) -> str:
 def build_report(course: Course, assignment: str) -> str:
     rows = gradebook.scores(course, assignment)
     if not rows:
-        raise GradingError(f"no grades for '{assignment}' yet: run `smartseoul grade autograde {assignment}` first.")
+        raise GradingError(
+            f"no grades for '{assignment}' yet: run `smartseoul grade autograde {assignment}` first."
+        )
     questions, stats, totals, max_total = item_statistics(rows)
     figs = _figures(questions, stats, totals, max_total)
     st = status(course, assignment)
     results = journal.all_results(course, assignment)
-    flagged = [[s, f.get("grade_id") or "", f["code"], f["message"]]
-               for s, r in sorted(results.items()) for f in r.get("flags", []) if r.get("state") != "rejected"]
+    flagged = [
+        [s, f.get("grade_id") or "", f["code"], f["message"]]
+        for s, r in sorted(results.items())
+        for f in r.get("flags", [])
+        if r.get("state") != "rejected"
+    ]
     rejected = [[r["submission"], r["student"], r["detail"]] for r in st.rows if r["state"] == "rejected"]
     fmt = lambda v: "n/a" if v != v else f"{v:.2f}"  # noqa: E731
-    qrows = [[q, f"{stats[q]['max']:g}", f"{stats[q]['mean']:.2f}", f"{100 * stats[q]['pass_rate']:.0f}%",
-              fmt(stats[q]["difficulty"]), fmt(stats[q]["discrimination"])] for q in questions]
+    qrows = [
+        [
+            q,
+            f"{stats[q]['max']:g}",
+            f"{stats[q]['mean']:.2f}",
+            f"{100 * stats[q]['pass_rate']:.0f}%",
+            fmt(stats[q]["difficulty"]),
+            fmt(stats[q]["discrimination"]),
+        ]
+        for q in questions
+    ]
     counts = st.counts
     parts = [
         f"<h1>Grading report: {html.escape(assignment)}</h1>",
@@ -140,7 +177,9 @@ def build_report(course: Course, assignment: str) -> str:
         f"<p>Isolation each submission was graded at: {html.escape(st.isolation)}</p>",
     ]
     for title, alt, png in figs:
-        parts.append(f"<figure><img src=\"data:image/png;base64,{png}\" alt=\"{html.escape(alt)}\"><figcaption>{html.escape(title)}</figcaption></figure>")
+        parts.append(
+            f'<figure><img src="data:image/png;base64,{png}" alt="{html.escape(alt)}"><figcaption>{html.escape(title)}</figcaption></figure>'
+        )
     parts += [
         "<h2>Questions</h2>",
         _table(["question", "points", "mean", "pass rate", "difficulty", "discrimination"], qrows),
@@ -152,11 +191,15 @@ def build_report(course: Course, assignment: str) -> str:
         f"<h2>Rejected files ({len(rejected)})</h2>",
         _table(["file", "student", "reason"], rejected) if rejected else "<p>None.</p>",
     ]
-    style = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}"
-             "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left;vertical-align:top}"
-             "th{background:#f3f3f3}figure{margin:1.5rem 0}img{max-width:100%}")
-    return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Grading report: {html.escape(assignment)}</title>"
-            f"<style>{style}</style></head><body>{''.join(parts)}</body></html>")
+    style = (
+        "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}"
+        "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left;vertical-align:top}"
+        "th{background:#f3f3f3}figure{margin:1.5rem 0}img{max-width:100%}"
+    )
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Grading report: {html.escape(assignment)}</title>'
+        f"<style>{style}</style></head><body>{''.join(parts)}</body></html>"
+    )
 
 
 def report(course: Course, assignment: str) -> Path:

@@ -39,6 +39,7 @@ def judge_uid(slot: int) -> int:
     read its files or memory."""
     return kernel_uid(slot) + 32
 
+
 JOB_MARKER = "SMARTSEOUL_GRADING_JOB"
 
 LEVEL_TEXT = {
@@ -77,8 +78,18 @@ def _probe(cmd: list[str]) -> bool:
 
 
 # private mount, network, PID, SysV IPC (shared memory dies with the namespace) and host-name namespaces
-UNSHARE_ARGS = ["--mount", "--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc",
-                "--propagation", "private"]
+UNSHARE_ARGS = [
+    "--mount",
+    "--net",
+    "--pid",
+    "--ipc",
+    "--uts",
+    "--fork",
+    "--kill-child",
+    "--mount-proc",
+    "--propagation",
+    "private",
+]
 # at `userns` the kernel goes one user namespace deeper, as an unprivileged uid: it cannot undo the
 # mounts that hide instructor files (they belong to the worker's namespace), nor see the worker
 NESTED_KERNEL_ARGS = ["--user", "--map-user=1000", "--map-group=1000", "--pid", "--fork", "--kill-child"]
@@ -106,12 +117,13 @@ def require(level: str, required: str) -> None:
         return
     how = {
         "full": "run the grading command as root on Linux with util-linux `unshare` (on a hub: the grading "
-                "sudo rule or service in grading/jupyterhub/README.md)",
+        "sudo rule or service in grading/jupyterhub/README.md)",
         "userns": "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or run as root",
     }[required]
     raise IsolationRefused(
         f"Refusing to grade: isolation here is '{level}' ({LEVEL_TEXT[level]}), below the required '{required}'. "
-        f"To get '{required}': {how}. To grade at '{level}' knowingly, pass --require-isolation {level}.")
+        f"To get '{required}': {how}. To grade at '{level}' knowingly, pass --require-isolation {level}."
+    )
 
 
 @functools.lru_cache(maxsize=None)
@@ -218,19 +230,25 @@ class Worker:
 
 
 def start_worker(level: str, jobs: str, config: str, log_path: str) -> Worker:
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "SMARTSEOUL_HOME", "PYTHONHASHSEED")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k in ("PATH", "LANG", "LC_ALL", "SMARTSEOUL_HOME", "PYTHONHASHSEED")
+    }
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     log = open(log_path, "ab")
     try:
-        return Worker(subprocess.Popen(
-            worker_command(level, jobs, config),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            env=env,
-            preexec_fn=_die_with_parent,
-            close_fds=True,
-        ))
+        return Worker(
+            subprocess.Popen(
+                worker_command(level, jobs, config),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                env=env,
+                preexec_fn=_die_with_parent,
+                close_fds=True,
+            )
+        )
     finally:
         log.close()
 

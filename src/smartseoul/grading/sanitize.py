@@ -21,8 +21,16 @@ IMAGE_BYTES = 1024 * 1024  # one image output (base64 text) or one markdown atta
 ATTACHMENT_BYTES_TOTAL = 2 * 1024 * 1024
 ERROR_BYTES = 8 * 1024  # evalue and traceback of one error output, each
 
-_SAFE_MIMES = {"text/plain", "text/html", "text/markdown", "text/latex", "image/png", "image/jpeg", "image/gif",
-               "application/json"}
+_SAFE_MIMES = {
+    "text/plain",
+    "text/html",
+    "text/markdown",
+    "text/latex",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "application/json",
+}
 _URL_SCHEMES = {"http", "https", "mailto", "data", "attachment"}
 
 
@@ -32,10 +40,14 @@ def clean_html(text: str) -> str:
 
 
 # what makes a removal worth a flag: active content, not the styles and classes of a pandas table
-_DANGER = re.compile(r"<\s*(script|iframe|object|embed|form|meta|base|link)\b|\son[a-z]+\s*=|(java|vb)script\s*:",
-                     re.IGNORECASE)
+_DANGER = re.compile(
+    r"<\s*(script|iframe|object|embed|form|meta|base|link)\b|\son[a-z]+\s*=|(java|vb)script\s*:",
+    re.IGNORECASE,
+)
 # a Markdown link or image whose target runs code: ](javascript:...), <javascript:...>, [id]: javascript:...
-_MD_SCRIPT_URL = re.compile(r"(\]\(\s*<?|^\s*\[[^\]]*\]:\s*<?|<)\s*((?:java|vb)script|data)\s*:", re.IGNORECASE | re.MULTILINE)
+_MD_SCRIPT_URL = re.compile(
+    r"(\]\(\s*<?|^\s*\[[^\]]*\]:\s*<?|<)\s*((?:java|vb)script|data)\s*:", re.IGNORECASE | re.MULTILINE
+)
 
 
 def _dangerous(before: str, after: str) -> bool:
@@ -105,7 +117,11 @@ def sanitize_markdown_cell(cell: Any) -> list[str]:
         for name in list(attachments):
             size = len(json.dumps(attachments[name]))
             total += size
-            if size > IMAGE_BYTES or total > ATTACHMENT_BYTES_TOTAL or not isinstance(attachments[name], dict):
+            if (
+                size > IMAGE_BYTES
+                or total > ATTACHMENT_BYTES_TOTAL
+                or not isinstance(attachments[name], dict)
+            ):
                 del attachments[name]
                 removed.append(f"an attachment over the size limit ({name[:60]})")
                 continue

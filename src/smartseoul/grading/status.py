@@ -20,8 +20,14 @@ class Status:
     received: int = 0
 
     def to_dict(self) -> dict:
-        return {"assignment": self.assignment, "isolation": self.isolation, "received": self.received,
-                "counts": self.counts, "balanced": self.balanced, "submissions": self.rows}
+        return {
+            "assignment": self.assignment,
+            "isolation": self.isolation,
+            "received": self.received,
+            "counts": self.counts,
+            "balanced": self.balanced,
+            "submissions": self.rows,
+        }
 
     @property
     def counts(self) -> dict[str, int]:
@@ -61,13 +67,34 @@ def status(course: Course, assignment: str) -> Status:
                     detail = (detail + " " if detail else "") + f"[isolation: {level}]"
         else:
             state, detail = "pending", "not graded yet" if not res else "changed since it was graded"
-        st.rows.append({"submission": name, "student": student, "state": state, "detail": detail,
-                        "isolation": level, "flags": flags})
+        st.rows.append(
+            {
+                "submission": name,
+                "student": student,
+                "state": state,
+                "detail": detail,
+                "isolation": level,
+                "flags": flags,
+            }
+        )
     for name, entry in sorted(rejected.items()):
-        st.rows.append({"submission": name, "student": entry.get("student") or "", "state": "rejected",
-                        "detail": entry["reason"], "isolation": None, "flags": []})
+        st.rows.append(
+            {
+                "submission": name,
+                "student": entry.get("student") or "",
+                "state": "rejected",
+                "detail": entry["reason"],
+                "isolation": None,
+                "flags": [],
+            }
+        )
     used = Counter(r["isolation"] for r in st.rows if r["isolation"])
     # the levels the submissions were graded at (recorded in the journal), not what this machine offers now
-    st.isolation = ", ".join(f"{sandbox.LEVEL_TEXT[lv]} ({n} submission{'s' if n != 1 else ''})"
-                             for lv, n in sorted(used.items())) or "none yet (nothing graded)"
+    st.isolation = (
+        ", ".join(
+            f"{sandbox.LEVEL_TEXT[lv]} ({n} submission{'s' if n != 1 else ''})"
+            for lv, n in sorted(used.items())
+        )
+        or "none yet (nothing graded)"
+    )
     return st

@@ -136,19 +136,31 @@ FORGERIES = {
     # scripts in what an instructor opens: HTML and JavaScript outputs, and a written answer (see XSS_ANSWER)
     "xss": (
         "from IPython.display import HTML, Javascript, display\n"
-        "display(HTML('<b>hi</b><script>alert(\"xss-html\")</script><img src=x onerror=\"alert(1)\">'))\n"
+        'display(HTML(\'<b>hi</b><script>alert("xss-html")</script><img src=x onerror="alert(1)">\'))\n'
         "display(Javascript('alert(\"xss-js\")'))\n"
     ),
     # errors that flood the output, cell after cell
     "error-flood": "raise ValueError('E' * 20_000_000)\n",
 }
-XSS_ANSWER = ('My answer. <script>alert("xss-md")</script><a href="javascript:alert(3)">link</a> '
-              '<img src=x onerror="alert(2)"> [a markdown link](javascript:alert(4)) <javascript:alert(5)>')
+XSS_ANSWER = (
+    'My answer. <script>alert("xss-md")</script><a href="javascript:alert(3)">link</a> '
+    '<img src=x onerror="alert(2)"> [a markdown link](javascript:alert(4)) <javascript:alert(5)>'
+)
 LITTER_KEY = 0x5EED
 LITTER_NAME = "smartseoul-litter"
 
-MISBEHAVING = tuple(_PREFIX) + tuple(FORGERIES) + (
-    "sleepy", "always-equal", "tamper-edit", "tamper-delete", "tamper-retag", "tamper-reorder", "rebind",
+MISBEHAVING = (
+    tuple(_PREFIX)
+    + tuple(FORGERIES)
+    + (
+        "sleepy",
+        "always-equal",
+        "tamper-edit",
+        "tamper-delete",
+        "tamper-retag",
+        "tamper-reorder",
+        "rebind",
+    )
 )
 
 ALWAYS_EQUAL = (
@@ -206,7 +218,11 @@ class Maker:
         answers = self._answers(nb)
         first = answers[0] if answers else None
         if kind in _PREFIX:
-            code = _PREFIX[kind].format(paths=list(paths), writes=list(writes)) if kind == "snoop" else _PREFIX[kind]
+            code = (
+                _PREFIX[kind].format(paths=list(paths), writes=list(writes))
+                if kind == "snoop"
+                else _PREFIX[kind]
+            )
             if kind.startswith("hook"):  # disable the checks, and answer nothing
                 nb = copy.deepcopy(self.release)
                 answers = self._answers(nb)
@@ -282,12 +298,16 @@ class Maker:
             for c in answers:
                 c.source = code + c.source
             return nb
-        if kind == "points-overflow":  # the stored test outputs claim 99 points, and cells around tests show 99
+        if (
+            kind == "points-overflow"
+        ):  # the stored test outputs claim 99 points, and cells around tests show 99
             cells = []
             for c in nb.cells:
                 if is_test(c):
                     c.source = "99"
-                    c.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "99"}, execution_count=1)]
+                    c.outputs = [
+                        nbformat.v4.new_output("execute_result", data={"text/plain": "99"}, execution_count=1)
+                    ]
                     cells += [nbformat.v4.new_code_cell("99"), c, nbformat.v4.new_code_cell("99")]
                     continue
                 if is_answer(c) and c.cell_type == "code":
@@ -310,7 +330,9 @@ class Maker:
         return nb
 
 
-def write_batch(maker: Maker, kinds: list[str], folder, cell_timeout: float = 30, **kw) -> list[tuple[str, str]]:
+def write_batch(
+    maker: Maker, kinds: list[str], folder, cell_timeout: float = 30, **kw
+) -> list[tuple[str, str]]:
     """Write one notebook per kind into `folder` plus a roster; returns [(student, kind)]."""
     from pathlib import Path
 

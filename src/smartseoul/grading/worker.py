@@ -125,7 +125,11 @@ def expose_interpreter(cfg: dict) -> None:
 
     import smartseoul
 
-    paths = [sys.base_prefix, sys.prefix, os.path.dirname(os.path.dirname(smartseoul.__file__))]  # + an editable src/
+    paths = [
+        sys.base_prefix,
+        sys.prefix,
+        os.path.dirname(os.path.dirname(smartseoul.__file__)),
+    ]  # + an editable src/
     root = cfg.get("course_root")
     if root:
         paths += [os.path.join(root, d) for d in PUBLIC_DIRS if os.path.isdir(os.path.join(root, d))]
@@ -146,7 +150,10 @@ def _public_paths_under(job: dict, top: str) -> list[str]:
 
     import smartseoul
 
-    candidates = [sys.prefix, os.path.dirname(os.path.dirname(smartseoul.__file__))]  # this Python and its package
+    candidates = [
+        sys.prefix,
+        os.path.dirname(os.path.dirname(smartseoul.__file__)),
+    ]  # this Python and its package
     root = job.get("course_root")
     if root:
         candidates += [os.path.join(root, name) for name in PUBLIC_DIRS]
@@ -182,7 +189,9 @@ def world_writable_dirs() -> list[str]:
 
 
 KEEP = ("judge", "worker", "channel")  # the worker's own folders in its private /tmp
-BOUND: dict[str, set[str]] = {}  # per private folder: the entries that hold public paths bound back (a course under /tmp)
+BOUND: dict[
+    str, set[str]
+] = {}  # per private folder: the entries that hold public paths bound back (a course under /tmp)
 
 
 def prepare_filesystem(cfg: dict) -> Path:
@@ -194,7 +203,13 @@ def prepare_filesystem(cfg: dict) -> Path:
         for path in cfg["hide"]:
             if os.path.isdir(path):
                 try:
-                    _mount("none", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=000")
+                    _mount(
+                        "none",
+                        path,
+                        "tmpfs",
+                        MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                        "size=4k,mode=000",
+                    )
                 except OSError as exc:
                     print(f"could not hide {path}: {exc}", file=sys.stderr)
         if cfg["level"] == "full":
@@ -206,14 +221,21 @@ def prepare_filesystem(cfg: dict) -> Path:
             BOUND[path] = {os.path.relpath(p, path).split(os.sep)[0] for p in keep}
         top = Path("/tmp")
         (top / "channel").mkdir(mode=0o700)
-        _mount("none", str(top / "channel"), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-               f"size={channel.MAX_BYTES + 4 * channel.MAX_MANIFEST},mode=700")
+        _mount(
+            "none",
+            str(top / "channel"),
+            "tmpfs",
+            MS_NOSUID | MS_NODEV | MS_NOEXEC,
+            f"size={channel.MAX_BYTES + 4 * channel.MAX_MANIFEST},mode=700",
+        )
     else:
         top = Path(cfg["sandbox_root"])
         (top / "channel").mkdir(mode=0o700, exist_ok=True)
     (top / "judge").mkdir(mode=0o700, exist_ok=True)
     (top / "worker").mkdir(mode=0o700, exist_ok=True)
-    os.environ["TMPDIR"] = str(top / "worker")  # the worker's own temporary files stay out of the litter check
+    os.environ["TMPDIR"] = str(
+        top / "worker"
+    )  # the worker's own temporary files stay out of the litter check
     _chown_tree(top / "channel", cfg.get("uid"), cfg.get("gid"))
     _chown_tree(top / "judge", cfg.get("judge_uid"), cfg.get("judge_uid"))
     return top
@@ -360,9 +382,19 @@ class ForkServer:
 
     def start(self) -> None:
         cfg = {"rlimits": {}, "uid": None, "gid": None, "cwd": self.cwd}
-        cmd = launch_command(cfg, [sys.executable, "-I", "-m", "smartseoul.grading.forkserver"], nested=self.nested)
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     env=self.env, cwd=self.cwd, close_fds=True, text=True)
+        cmd = launch_command(
+            cfg, [sys.executable, "-I", "-m", "smartseoul.grading.forkserver"], nested=self.nested
+        )
+        self.proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=self.env,
+            cwd=self.cwd,
+            close_fds=True,
+            text=True,
+        )
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -400,7 +432,9 @@ class ForkServer:
             if "pid" in reply:
                 return int(reply["pid"])
             self.stop()
-        raise RuntimeError(f"the kernel fork server did not start a kernel ({reply.get('error', 'no answer')})")
+        raise RuntimeError(
+            f"the kernel fork server did not start a kernel ({reply.get('error', 'no answer')})"
+        )
 
     def stop(self) -> None:
         if self.proc is not None:
@@ -444,11 +478,17 @@ class Kernel:
         cf = str(rt / f"kernel-{self.starts}.json")
         write_connection_file(cf, transport="ipc", ip=str(rt / f"k{self.starts}"))
         _chown_tree(rt, self.job.get("uid"), self.job.get("gid"))
-        self.pid = self.server.fork({
-            "connection_file": cf, "cwd": str(self.sandbox), "env": kernel_env(self.job, self.sandbox),
-            "uid": self.job.get("uid"), "gid": self.job.get("gid"),
-            "rlimits": kernel_rlimits(self.limits, self.job["level"]),
-        }, timeout=min(timeout, 30))
+        self.pid = self.server.fork(
+            {
+                "connection_file": cf,
+                "cwd": str(self.sandbox),
+                "env": kernel_env(self.job, self.sandbox),
+                "uid": self.job.get("uid"),
+                "gid": self.job.get("gid"),
+                "rlimits": kernel_rlimits(self.limits, self.job["level"]),
+            },
+            timeout=min(timeout, 30),
+        )
         kc = BlockingKernelClient(connection_file=cf)
         kc.load_connection_file()
         kc.start_channels()
@@ -528,8 +568,11 @@ class Kernel:
             return
         if mtype == "error":  # a flood of errors is capped like any other output
             raw = len(json.dumps(content, default=str))
-            content = {"ename": str(content.get("ename", ""))[:256], "evalue": str(content.get("evalue", ""))[:8192],
-                       "traceback": [str(t)[:8192] for t in list(content.get("traceback", []))[-20:]]}
+            content = {
+                "ename": str(content.get("ename", ""))[:256],
+                "evalue": str(content.get("evalue", ""))[:8192],
+                "traceback": [str(t)[:8192] for t in list(content.get("traceback", []))[-20:]],
+            }
             msg = {**msg, "content": content}
             ex.truncated += max(0, raw - len(json.dumps(content)) - 64 * 1024)  # flag errors far over the cap
         size = len(json.dumps(content, default=str))
@@ -537,12 +580,19 @@ class Kernel:
             ex.truncated += size
             ex.ename, ex.evalue = content["ename"], content["evalue"][:500]
             return
-        if mtype != "error" and (ex.nbytes + size > cap_cell or self.total_output + size > self.limits.output_bytes_total):
+        if mtype != "error" and (
+            ex.nbytes + size > cap_cell or self.total_output + size > self.limits.output_bytes_total
+        ):
             ex.truncated += size
             return
         ex.nbytes += size
         self.total_output += size
-        if mtype == "stream" and ex.outputs and ex.outputs[-1].get("output_type") == "stream" and ex.outputs[-1].get("name") == content.get("name"):
+        if (
+            mtype == "stream"
+            and ex.outputs
+            and ex.outputs[-1].get("output_type") == "stream"
+            and ex.outputs[-1].get("name") == content.get("name")
+        ):
             ex.outputs[-1]["text"] += content.get("text", "")
             return
         out = output_from_msg(msg)
@@ -550,17 +600,32 @@ class Kernel:
             ex.ename, ex.evalue = content.get("ename", ""), content.get("evalue", "")
         ex.outputs.append(out)
 
-    def run(self, code: str, timeout: float, *, silent: bool = False, store_history: bool = True,
-            user_expressions: dict | None = None, collect: bool = True, msg_id: str | None = None,
-            ex: Execution | None = None) -> Execution:
+    def run(
+        self,
+        code: str,
+        timeout: float,
+        *,
+        silent: bool = False,
+        store_history: bool = True,
+        user_expressions: dict | None = None,
+        collect: bool = True,
+        msg_id: str | None = None,
+        ex: Execution | None = None,
+    ) -> Execution:
         """Send `code` (or keep waiting for `msg_id`) and collect its outputs until the reply and idle."""
         import zmq
 
         kc = self.kc
         start = time.monotonic()
         if msg_id is None:
-            msg_id = kc.execute(code, silent=silent, store_history=store_history,
-                                user_expressions=user_expressions or {}, allow_stdin=False, stop_on_error=False)
+            msg_id = kc.execute(
+                code,
+                silent=silent,
+                store_history=store_history,
+                user_expressions=user_expressions or {},
+                allow_stdin=False,
+                stop_on_error=False,
+            )
         ex = ex or Execution(status="timeout", msg_id=msg_id)
         deadline = start + timeout
         got_reply = got_idle = False
@@ -590,7 +655,10 @@ class Kernel:
                     msg = kc.iopub_channel.get_msg(timeout=0)
                     if msg.get("parent_header", {}).get("msg_id") != msg_id:
                         continue
-                    if msg["header"]["msg_type"] == "status" and msg["content"].get("execution_state") == "idle":
+                    if (
+                        msg["header"]["msg_type"] == "status"
+                        and msg["content"].get("execution_state") == "idle"
+                    ):
                         got_idle = True
                     elif collect:
                         self._add_output(ex, msg, cap)
@@ -614,8 +682,12 @@ def output_from_msg(msg: dict) -> dict:
     if kind == "stream":
         return {"output_type": "stream", "name": c.get("name", "stdout"), "text": c.get("text", "")}
     if kind == "error":
-        return {"output_type": "error", "ename": c.get("ename", ""), "evalue": c.get("evalue", ""),
-                "traceback": list(c.get("traceback", []))}
+        return {
+            "output_type": "error",
+            "ename": c.get("ename", ""),
+            "evalue": c.get("evalue", ""),
+            "traceback": list(c.get("traceback", [])),
+        }
     out = {"output_type": kind, "data": c.get("data", {}), "metadata": c.get("metadata", {})}
     if kind == "execute_result":
         out["execution_count"] = c.get("execution_count")
@@ -636,7 +708,8 @@ class Runner:
         self.nb = json.loads(files.read(job["notebook"]).decode("utf-8"))
         self.roles = {c["index"]: c for c in job["cells"]}
         self.records: list[dict] = [
-            {"index": i, "status": "not-run", "reason": "", "elapsed": 0.0} for i in range(len(self.nb["cells"]))
+            {"index": i, "status": "not-run", "reason": "", "elapsed": 0.0}
+            for i in range(len(self.nb["cells"]))
         ]
         self.flags: list[dict] = []
         self.kernel = Kernel(job, sandbox, self.limits, server)
@@ -671,7 +744,9 @@ class Runner:
     def _ask_guard(self, stage: str, timeout: int = 10, *args):
         """One silent round trip to the in-kernel guard; its report, or None if it did not answer."""
         code, nonce = guard.expression(stage, *args)
-        ex = self.kernel.run("", timeout, silent=True, store_history=False, user_expressions={"g": code}, collect=False)
+        ex = self.kernel.run(
+            "", timeout, silent=True, store_history=False, user_expressions={"g": code}, collect=False
+        )
         return guard.parse((ex.reply or {}).get("user_expressions", {}).get("g"), nonce)
 
     def start_kernel(self) -> bool:
@@ -697,8 +772,13 @@ class Runner:
                 continue
             if self.nb["cells"][i]["cell_type"] != "code":
                 continue
-            ex = self.kernel.run(_source(self.nb["cells"][i]), min(self.limits.cell_timeout, self.remaining()),
-                                 silent=True, store_history=False, collect=False)
+            ex = self.kernel.run(
+                _source(self.nb["cells"][i]),
+                min(self.limits.cell_timeout, self.remaining()),
+                silent=True,
+                store_history=False,
+                collect=False,
+            )
             if ex.status in ("timeout", "died"):
                 self.flag("replay", f"re-running cell {i} after a kernel restart failed ({ex.status})", i)
                 return False
@@ -712,7 +792,9 @@ class Runner:
         ex = self.kernel.run(_source(cell), budget)
         if ex.status == "timeout":
             self.kernel.interrupt()
-            ex = self.kernel.run("", 3, msg_id=ex.msg_id, ex=ex)  # keep waiting briefly for the interrupted reply
+            ex = self.kernel.run(
+                "", 3, msg_id=ex.msg_id, ex=ex
+            )  # keep waiting briefly for the interrupted reply
             rec["elapsed"] = round(ex.elapsed, 3)
             if ex.status in ("timeout", "died"):
                 reason = "exceeded the time limit and ignored the interrupt; the kernel was killed"
@@ -734,11 +816,24 @@ class Runner:
             self.restart_and_replay(i, {i})
             return
         if ex.truncated:
-            self.flag("output-flood", f"cell {i} printed {ex.truncated} bytes over the output limit; the excess was dropped", i)
-            ex.outputs.append({"output_type": "stream", "name": "stdout",
-                               "text": f"\n[grader: {ex.truncated} bytes of output dropped (limit)]\n"})
+            self.flag(
+                "output-flood",
+                f"cell {i} printed {ex.truncated} bytes over the output limit; the excess was dropped",
+                i,
+            )
+            ex.outputs.append(
+                {
+                    "output_type": "stream",
+                    "name": "stdout",
+                    "text": f"\n[grader: {ex.truncated} bytes of output dropped (limit)]\n",
+                }
+            )
         if ex.ename == "MemoryError":
-            self.flag("memory", f"cell {i} ran out of memory (limit {self.limits.memory_bytes / 1024**3:.1f} GiB)", i)
+            self.flag(
+                "memory",
+                f"cell {i} ran out of memory (limit {self.limits.memory_bytes / 1024**3:.1f} GiB)",
+                i,
+            )
         if ex.ename == "SystemExit":
             self.flag("sys-exit", f"cell {i} called sys.exit()", i)
         rec.update(status=ex.status, elapsed=round(ex.elapsed, 3), ename=ex.ename, evalue=ex.evalue[:500])
@@ -748,7 +843,9 @@ class Runner:
     def _kernel_expression(self, expr: str, budget: float, i: int, what: str) -> tuple[dict | None, str]:
         """Evaluate one channel expression in the kernel with a time limit: (its user-expression
         reply, "") or (None, why). A kernel that has to be killed is restarted and replayed."""
-        ex = self.kernel.run("", budget, silent=True, store_history=False, user_expressions={"x": expr}, collect=False)
+        ex = self.kernel.run(
+            "", budget, silent=True, store_history=False, user_expressions={"x": expr}, collect=False
+        )
         if ex.status == "timeout":
             self.kernel.interrupt()
             ex = self.kernel.run("", 3, msg_id=ex.msg_id, ex=ex)
@@ -769,7 +866,9 @@ class Runner:
         self.handovers += 1
         return str(self.channel_dir / f"{prefix}{self.handovers}")
 
-    def export_answers(self, i: int, names: list[str], budget: float) -> tuple[dict, dict[str, bytes], dict[str, str]]:
+    def export_answers(
+        self, i: int, names: list[str], budget: float
+    ) -> tuple[dict, dict[str, bytes], dict[str, str]]:
         """The kernel writes the named answers as data; the worker reads them, trusting nothing."""
         if not names:
             return {"names": {}}, {}, {}
@@ -788,21 +887,27 @@ class Runner:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    def serve_call(self, i: int, name: str, manifest: dict, blobs: dict[str, bytes]) -> tuple[dict, dict[str, bytes]]:
+    def serve_call(
+        self, i: int, name: str, manifest: dict, blobs: dict[str, bytes]
+    ) -> tuple[dict, dict[str, bytes]]:
         """The judge calls a trainee's function: run it in the kernel, hand the result back."""
         din, dout = self._handover_dir("i"), self._handover_dir("o")
         budget = max(1.0, min(self.limits.cell_timeout, self.remaining()))
         try:
             channel.write_dir(din, manifest, blobs)
             _chown_tree(Path(din), self.job.get("uid"), self.job.get("gid"))
-            expr = (f"__import__('smartseoul.grading.channel', fromlist=['call'])"
-                    f".call(globals(), {name!r}, {din!r}, {dout!r})")
+            expr = (
+                f"__import__('smartseoul.grading.channel', fromlist=['call'])"
+                f".call(globals(), {name!r}, {din!r}, {dout!r})"
+            )
             reply, why = self._kernel_expression(expr, budget, i, f"a call of `{name}`")
             if reply is None:
                 return {"raised": "TimeoutError" if "within" in why else "RuntimeError", "message": why}, {}
             if reply.get("status") != "ok":
-                return {"raised": str(reply.get("ename") or "RuntimeError")[:100],
-                        "message": str(reply.get("evalue") or "")[:2000]}, {}
+                return {
+                    "raised": str(reply.get("ename") or "RuntimeError")[:100],
+                    "message": str(reply.get("evalue") or "")[:2000],
+                }, {}
             out, rblobs = channel.read_dir(dout)
             if "raised" in out:
                 return {"raised": str(out["raised"])[:100], "message": str(out.get("message", ""))[:2000]}, {}
@@ -844,10 +949,18 @@ class Runner:
         cell["outputs"], cell["execution_count"] = [], self.exec_count
         if role.get("judge") == "manual":  # declared: its answer cannot be checked as data
             reason = "this question is graded by hand: its answer (a figure, a file, a judgement) is not checked automatically"
-            cell["outputs"] = [{"output_type": "error", "ename": "GradingError", "evalue": reason,
-                                "traceback": [f"GradingError: {reason}"]}]
+            cell["outputs"] = [
+                {
+                    "output_type": "error",
+                    "ename": "GradingError",
+                    "evalue": reason,
+                    "traceback": [f"GradingError: {reason}"],
+                }
+            ]
             rec.update(status="error", judged=True, ename="GradingError", evalue=reason)
-            self.flag("manual-question", f"question '{gid}' is graded by hand (declared in the assignment)", i)
+            self.flag(
+                "manual-question", f"question '{gid}' is graded by hand (declared in the assignment)", i
+            )
             return
         names = list(role.get("needs", []))
         manifest, blobs, unreadable = self.export_answers(i, names, budget)
@@ -856,24 +969,48 @@ class Runner:
             if why:
                 unreadable[name] = why
         try:
-            verdict = self.judge.test(_source(cell), f"test {gid}", names, manifest, blobs, unreadable,
-                                      lambda name, m, b: self.serve_call(i, name, m, b), budget)
+            verdict = self.judge.test(
+                _source(cell),
+                f"test {gid}",
+                names,
+                manifest,
+                blobs,
+                unreadable,
+                lambda name, m, b: self.serve_call(i, name, m, b),
+                budget,
+            )
         except (JudgeTimeout, EOFError, OSError, ValueError) as exc:
             self.judge.stop()
             timed_out = isinstance(exc, JudgeTimeout)
-            reason = (f"the check did not finish within the time limit ({budget:.0f}s)" if timed_out
-                      else f"the grader's judge stopped ({type(exc).__name__})")
+            reason = (
+                f"the check did not finish within the time limit ({budget:.0f}s)"
+                if timed_out
+                else f"the grader's judge stopped ({type(exc).__name__})"
+            )
             self.flag("timeout" if timed_out else "judge", f"test '{gid}': {reason}", i)
-            rec.update(status="timeout" if timed_out else "died", reason=reason, elapsed=round(time.monotonic() - began, 3))
+            rec.update(
+                status="timeout" if timed_out else "died",
+                reason=reason,
+                elapsed=round(time.monotonic() - began, 3),
+            )
             return
         cell["outputs"] = list(verdict.get("outputs", []))
-        rec.update(status="ok" if verdict.get("status") == "ok" else "error", judged=True,
-                   ename=str(verdict.get("ename", "")), evalue=str(verdict.get("evalue", ""))[:500],
-                   elapsed=round(time.monotonic() - began, 3))
+        rec.update(
+            status="ok" if verdict.get("status") == "ok" else "error",
+            judged=True,
+            ename=str(verdict.get("ename", "")),
+            evalue=str(verdict.get("evalue", ""))[:500],
+            elapsed=round(time.monotonic() - began, 3),
+        )
         if verdict.get("unreadable"):
-            why = "; ".join(w if n == "*" else f"`{n}`: {w}" for n, w in sorted(verdict["unreadable"].items()))
-            self.flag("unreadable-answer", f"question '{gid}': the answer could not be read as data ({why}); "
-                      "the test counts as failed", i)
+            why = "; ".join(
+                w if n == "*" else f"`{n}`: {w}" for n, w in sorted(verdict["unreadable"].items())
+            )
+            self.flag(
+                "unreadable-answer",
+                f"question '{gid}': the answer could not be read as data ({why}); the test counts as failed",
+                i,
+            )
 
     def final_checks(self) -> None:
         """Attempts the sandbox stopped (audit log) and processes still running besides the kernel."""
@@ -881,23 +1018,35 @@ class Runner:
             return
         report = self._ask_guard("final")
         if report is None:
-            self.flag("tamper", "the kernel did not answer the grader's final check (its messaging was tampered "
-                      "with); this does not change the score: tests run outside the kernel")
+            self.flag(
+                "tamper",
+                "the kernel did not answer the grader's final check (its messaging was tampered "
+                "with); this does not change the score: tests run outside the kernel",
+            )
         else:
             if report.get("issues"):
-                self.flag("tamper", "the submission changed how its kernel runs code ("
-                          + "; ".join(report["issues"][:6]) + "); this does not change the score: tests run outside the kernel")
+                self.flag(
+                    "tamper",
+                    "the submission changed how its kernel runs code ("
+                    + "; ".join(report["issues"][:6])
+                    + "); this does not change the score: tests run outside the kernel",
+                )
             if report.get("audit"):
                 self.flag("attempt", "the submission tried to: " + "; ".join(report["audit"][:8]))
         if self.job["level"] in ("full", "userns"):
             self._disk_check()
             self._litter_check()
         try:
-            procs = [p for p in job_processes(self.job["job_id"], self.kernel.server) if p.pid != self.kernel.pid]
+            procs = [
+                p for p in job_processes(self.job["job_id"], self.kernel.server) if p.pid != self.kernel.pid
+            ]
             names = sorted({p.name() for p in procs})
             if names:
-                self.flag("processes", f"{len(procs)} process(es) started by the submission were still running "
-                          f"at the end ({', '.join(names[:5])}); they were killed")
+                self.flag(
+                    "processes",
+                    f"{len(procs)} process(es) started by the submission were still running "
+                    f"at the end ({', '.join(names[:5])}); they were killed",
+                )
         except Exception:
             pass
 
@@ -919,9 +1068,12 @@ class Runner:
                         continue
                     biggest, total = max(biggest, size), total + size
         if biggest >= self.limits.file_bytes or total >= 0.9 * self.limits.disk_bytes:
-            self.flag("disk", f"the submission wrote {total / 1024**2:.0f} MiB (largest file {biggest / 1024**2:.0f} MiB) "
-                      f"and hit the disk limits ({self.limits.file_bytes / 1024**2:.0f} MiB per file, "
-                      f"{self.limits.disk_bytes / 1024**2:.0f} MiB in all)")
+            self.flag(
+                "disk",
+                f"the submission wrote {total / 1024**2:.0f} MiB (largest file {biggest / 1024**2:.0f} MiB) "
+                f"and hit the disk limits ({self.limits.file_bytes / 1024**2:.0f} MiB per file, "
+                f"{self.limits.disk_bytes / 1024**2:.0f} MiB in all)",
+            )
 
     def _litter_check(self) -> None:
         """What a submission left where anyone may write, or in SysV IPC: private to this grading
@@ -929,7 +1081,11 @@ class Runner:
         left = []
         ours = {"sandbox", *KEEP} if self.sandbox.parent == Path("/tmp") else set()
         for top in world_writable_dirs():
-            entries = [e for e in _listdir(top) if e not in BOUND.get(top, set()) and not (top == "/tmp" and e in ours)]
+            entries = [
+                e
+                for e in _listdir(top)
+                if e not in BOUND.get(top, set()) and not (top == "/tmp" and e in ours)
+            ]
             if entries:
                 left.append(f"{top} ({', '.join(sorted(entries)[:3])})")
         ipc = []
@@ -942,8 +1098,12 @@ class Runner:
             if n:
                 ipc.append(f"{n} SysV {kind} object(s)")
         if left or ipc:
-            self.flag("litter", "the submission left " + "; ".join(ipc + [f"files in {x}" for x in left])
-                      + " (private to grading and removed with it)")
+            self.flag(
+                "litter",
+                "the submission left "
+                + "; ".join(ipc + [f"files in {x}" for x in left])
+                + " (private to grading and removed with it)",
+            )
 
     def _store(self, cell, ex: Execution) -> None:
         if cell["cell_type"] == "code":
@@ -954,13 +1114,23 @@ class Runner:
     def run(self) -> None:
         self.checkpoint()
         cells = self.nb["cells"]
-        first_test = next((i for i, c in enumerate(cells) if self.roles.get(i, {}).get("kind") == "test"), len(cells))
-        prefix = [i for i in range(first_test) if cells[i]["cell_type"] == "code" and self.roles.get(i, {}).get("kind") == "other"]
+        first_test = next(
+            (i for i, c in enumerate(cells) if self.roles.get(i, {}).get("kind") == "test"), len(cells)
+        )
+        prefix = [
+            i
+            for i in range(first_test)
+            if cells[i]["cell_type"] == "code" and self.roles.get(i, {}).get("kind") == "other"
+        ]
         try:  # the judge's setup before the first test is run once per worker and forked for each submission
-            self.judge.begin([(_source(cells[i]), f"setup cell {i}") for i in prefix], timeout=max(5.0, self.remaining()))
+            self.judge.begin(
+                [(_source(cells[i]), f"setup cell {i}") for i in prefix], timeout=max(5.0, self.remaining())
+            )
         except (JudgeTimeout, EOFError, OSError, ValueError) as exc:
             self.judge.stop()
-            self.flag("judge", f"the grader's judge could not start ({type(exc).__name__}): tell the course team")
+            self.flag(
+                "judge", f"the grader's judge could not start ({type(exc).__name__}): tell the course team"
+            )
         if not self.start_kernel():
             self.checkpoint(done=True)
             return
@@ -971,7 +1141,11 @@ class Runner:
             if self.remaining() <= 0.5:
                 self.records[i].update(status="not-run", reason="the notebook time limit was reached")
                 if not any(f["code"] == "notebook-timeout" for f in self.flags):
-                    self.flag("notebook-timeout", f"the notebook time limit ({self.limits.notebook_timeout:.0f}s) was reached at cell {i}", i)
+                    self.flag(
+                        "notebook-timeout",
+                        f"the notebook time limit ({self.limits.notebook_timeout:.0f}s) was reached at cell {i}",
+                        i,
+                    )
                 continue
             if not self.kernel.alive():
                 if not self.restart_and_replay(i, set()):
@@ -981,7 +1155,9 @@ class Runner:
             if kind == "test":
                 self.run_test(i)
             else:
-                if kind == "other" and i not in prefix:  # the assignment's own setup: the judge runs its trusted copy too
+                if (
+                    kind == "other" and i not in prefix
+                ):  # the assignment's own setup: the judge runs its trusted copy too
                     self.judge.setup(_source(cell), f"setup cell {i}")
                 self.run_cell(i)
             self.checkpoint()
@@ -1000,7 +1176,9 @@ class Runner:
         except (JudgeTimeout, EOFError, OSError, ValueError):
             pass
         for err in self.judge.setup_errors[:3]:
-            self.flag("judge", f"the assignment's setup failed in the grader's judge ({err}): tell the course team")
+            self.flag(
+                "judge", f"the assignment's setup failed in the grader's judge ({err}): tell the course team"
+            )
 
 
 def _listdir(path: str) -> list[str]:
@@ -1049,8 +1227,12 @@ def serve(root: str, config: str) -> int:
     top = prepare_filesystem(cfg)
     server: ForkServer | None = None
     judge_dir = top / "judge"
-    judge_cfg = {"rlimits": kernel_rlimits(Limits(**cfg["limits"]), cfg["level"]), "uid": cfg.get("judge_uid"),
-                 "gid": cfg.get("judge_uid"), "cwd": str(judge_dir)}
+    judge_cfg = {
+        "rlimits": kernel_rlimits(Limits(**cfg["limits"]), cfg["level"]),
+        "uid": cfg.get("judge_uid"),
+        "gid": cfg.get("judge_uid"),
+        "cwd": str(judge_dir),
+    }
     judge = JudgeClient(judge_command(judge_cfg), judge_env(cfg, judge_dir), str(judge_dir), None)
     try:
         for line in sys.stdin:
@@ -1062,7 +1244,9 @@ def serve(root: str, config: str) -> int:
             try:
                 sandbox = fresh_sandbox(top, files, job)
                 if server is None:
-                    server = ForkServer(server_env(job, sandbox), str(sandbox), nested=job["level"] == "userns")
+                    server = ForkServer(
+                        server_env(job, sandbox), str(sandbox), nested=job["level"] == "userns"
+                    )
                     server.start()
                 runner = Runner(job, files, sandbox, server, judge)
                 try:

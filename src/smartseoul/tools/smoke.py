@@ -1,7 +1,7 @@
 """A smoke check of the whole catalogue: load every resource and print one summary figure each.
 
-    python -m smartseoul.tools.smoke            # numbers on the terminal
-    python -m smartseoul.tools.smoke --plots D  # also one PNG per resource in folder D
+python -m smartseoul.tools.smoke            # numbers on the terminal
+python -m smartseoul.tools.smoke --plots D  # also one PNG per resource in folder D
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from .. import data
 
 def summary(df: pd.DataFrame) -> str:
     """The headline of a table: its size and the mean of its first real measure."""
-    numeric = [c for c in df.select_dtypes("number").columns if not c.endswith(("_lat", "_lon", "lat", "lon"))]
+    numeric = [
+        c for c in df.select_dtypes("number").columns if not c.endswith(("_lat", "_lon", "lat", "lon"))
+    ]
     head = f"{len(df):>10,} rows x {df.shape[1]:>2} cols"
     if numeric:
         col = numeric[0]

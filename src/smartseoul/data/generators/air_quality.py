@@ -17,14 +17,22 @@ from ..spec import FACTS_SOURCE, SYNTHETIC_NOTE, Output, Resource
 DATASET = "air_quality"
 RAW_YEAR = 2022
 
-OA_2218 = {"title": "서울시 일별 평균 대기오염도 정보 (OA-2218), Seoul Open Data Plaza (format imitated; values synthetic)",
-           "path": "https://data.seoul.go.kr/dataList/OA-2218/S/1/datasetView.do"}
-WHO_2021 = {"title": "WHO global air quality guidelines: particulate matter (PM2.5 and PM10), ozone, nitrogen dioxide, sulfur dioxide and carbon monoxide (2021)",
-            "path": "https://www.who.int/publications/i/item/9789240034228"}
-KOREA_STD = {"title": "Korean national ambient air quality standards (환경정책기본법 시행령 별표 1, 환경기준)",
-             "path": "https://www.law.go.kr"}
-AIRKOREA = {"title": "AirKorea forecast grades for PM (좋음/보통/나쁨/매우나쁨), as used in public code (see reference facts §2(d))",
-            "path": "https://www.airkorea.or.kr"}
+OA_2218 = {
+    "title": "서울시 일별 평균 대기오염도 정보 (OA-2218), Seoul Open Data Plaza (format imitated; values synthetic)",
+    "path": "https://data.seoul.go.kr/dataList/OA-2218/S/1/datasetView.do",
+}
+WHO_2021 = {
+    "title": "WHO global air quality guidelines: particulate matter (PM2.5 and PM10), ozone, nitrogen dioxide, sulfur dioxide and carbon monoxide (2021)",
+    "path": "https://www.who.int/publications/i/item/9789240034228",
+}
+KOREA_STD = {
+    "title": "Korean national ambient air quality standards (환경정책기본법 시행령 별표 1, 환경기준)",
+    "path": "https://www.law.go.kr",
+}
+AIRKOREA = {
+    "title": "AirKorea forecast grades for PM (좋음/보통/나쁨/매우나쁨), as used in public code (see reference facts §2(d))",
+    "path": "https://www.airkorea.or.kr",
+}
 
 # Relative monthly shape of each pollutant (Jan ... Dec); Seoul-like, approximate.
 PM25_SHAPE = np.array([1.30, 1.35, 1.35, 1.05, 0.95, 0.82, 0.74, 0.68, 0.64, 0.75, 0.95, 1.15])
@@ -32,9 +40,11 @@ PM_RATIO = np.array([1.55, 1.65, 1.85, 2.05, 2.00, 1.70, 1.55, 1.50, 1.55, 1.65,
 NO2_MONTH = np.array([0.036, 0.035, 0.033, 0.029, 0.026, 0.024, 0.021, 0.020, 0.022, 0.027, 0.032, 0.035])
 O3_MONTH = np.array([0.014, 0.019, 0.027, 0.034, 0.041, 0.043, 0.031, 0.030, 0.028, 0.021, 0.015, 0.012])
 CO_MONTH = np.array([0.62, 0.58, 0.50, 0.42, 0.38, 0.35, 0.32, 0.30, 0.32, 0.40, 0.50, 0.58])
-SO2_MONTH = np.array([0.0037, 0.0035, 0.0032, 0.0030, 0.0028, 0.0026, 0.0024, 0.0023, 0.0024, 0.0027, 0.0031, 0.0035])
+SO2_MONTH = np.array(
+    [0.0037, 0.0035, 0.0032, 0.0030, 0.0028, 0.0026, 0.0024, 0.0023, 0.0024, 0.0027, 0.0031, 0.0035]
+)
 PM25_2019_MEAN = 25.0  # µg/m³, Seoul's annual mean in 2019 was about this level (approximate)
-PM_TREND = -0.06       # per year, in log terms: about 21 % lower by 2023
+PM_TREND = -0.06  # per year, in log terms: about 21 % lower by 2023
 NO2_TREND, CO_TREND, O3_TREND = -0.03, -0.02, +0.015
 #: gu with heavy through-traffic or dense centres: higher NO2/CO, less ozone (titration)
 TRAFFIC_GU = {"11110", "11140", "11170", "11560", "11650", "11680", "11440", "11230", "11500"}
@@ -66,9 +76,13 @@ def dust_days(rng: np.random.Generator, dates: pd.DatetimeIndex) -> np.ndarray:
     extra = np.zeros(len(dates))
     day_index = {d: i for i, d in enumerate(dates)}
     for year in city.YEARS:
-        episodes = [("03-01", "05-20")] * int(rng.integers(2, 5)) + [("11-01", "12-15")] * int(rng.random() < 0.4)
+        episodes = [("03-01", "05-20")] * int(rng.integers(2, 5)) + [("11-01", "12-15")] * int(
+            rng.random() < 0.4
+        )
         for lo, hi in episodes:
-            start = pd.Timestamp(f"{year}-{lo}") + pd.Timedelta(days=int(rng.integers(0, (pd.Timestamp(f"{year}-{hi}") - pd.Timestamp(f"{year}-{lo}")).days)))
+            start = pd.Timestamp(f"{year}-{lo}") + pd.Timedelta(
+                days=int(rng.integers(0, (pd.Timestamp(f"{year}-{hi}") - pd.Timestamp(f"{year}-{lo}")).days))
+            )
             length = int(rng.integers(1, 4))
             peak = rng.uniform(150, 380) * (1.0 if lo.startswith("03") else 0.6)
             for k in range(length):
@@ -106,7 +120,7 @@ def simulate(ctx) -> pd.DataFrame:
     pm25_city *= PM25_2019_MEAN / pm25_city[first_year].mean()
     dust = dust_days(rng, dates)
     traffic = city.activity_factor(dates, "traffic")
-    covid_no2 = 1.0 + 1.6 * (traffic - 1.0)                 # a few per cent less traffic -> ~5-8 % less NO2
+    covid_no2 = 1.0 + 1.6 * (traffic - 1.0)  # a few per cent less traffic -> ~5-8 % less NO2
     week_no2 = np.where(day_off, np.where(weekday == 6, 0.80, 0.86), 1.0)
     temp_anom = temp - smooth(np.array([-2.0, 0.6, 6.3, 12.6, 18.2, 22.6, 25.3, 26.1, 21.6, 14.9, 7.5, 0.2]))
 
@@ -114,7 +128,7 @@ def simulate(ctx) -> pd.DataFrame:
     traffic_gu = gu["code"].isin(TRAFFIC_GU).to_numpy()
     pm_off = np.exp(rng.normal(0.0, 0.07, g) + 0.04 * (gu["lon"].to_numpy() < 126.95))  # west a bit dustier
     no2_off = np.exp(rng.normal(0.0, 0.08, g)) * np.where(traffic_gu, 1.18, 0.95)
-    o3_off = no2_off ** -0.6 * np.exp(rng.normal(0.0, 0.04, g))
+    o3_off = no2_off**-0.6 * np.exp(rng.normal(0.0, 0.04, g))
 
     def local(sd: float) -> np.ndarray:
         return np.exp(rng.normal(0.0, sd, (n, g)))
@@ -122,11 +136,32 @@ def simulate(ctx) -> pd.DataFrame:
     pm25 = pm25_city[:, None] * pm_off[None, :] * local(0.10) + 0.12 * dust[:, None] * local(0.12)
     ratio = smooth(PM_RATIO)[:, None] * local(0.06)
     pm10 = pm25 * ratio + dust[:, None] * local(0.10)
-    no2 = (smooth(NO2_MONTH) * np.exp(NO2_TREND * years) * covid_no2 * week_no2
-           * np.exp(0.3 * pm_anom + 0.5 * washout))[:, None] * no2_off[None, :] * local(0.10)
-    o3 = (smooth(O3_MONTH) * np.exp(O3_TREND * years) * np.clip(1 + 0.035 * temp_anom, 0.6, 1.5)
-          * np.where(rain >= 1.0, 0.78, 1.0))[:, None] * o3_off[None, :] * local(0.12)
-    co = (smooth(CO_MONTH) * np.exp(CO_TREND * years) * np.exp(0.35 * pm_anom))[:, None] * np.sqrt(no2_off)[None, :] * local(0.08)
+    no2 = (
+        (
+            smooth(NO2_MONTH)
+            * np.exp(NO2_TREND * years)
+            * covid_no2
+            * week_no2
+            * np.exp(0.3 * pm_anom + 0.5 * washout)
+        )[:, None]
+        * no2_off[None, :]
+        * local(0.10)
+    )
+    o3 = (
+        (
+            smooth(O3_MONTH)
+            * np.exp(O3_TREND * years)
+            * np.clip(1 + 0.035 * temp_anom, 0.6, 1.5)
+            * np.where(rain >= 1.0, 0.78, 1.0)
+        )[:, None]
+        * o3_off[None, :]
+        * local(0.12)
+    )
+    co = (
+        (smooth(CO_MONTH) * np.exp(CO_TREND * years) * np.exp(0.35 * pm_anom))[:, None]
+        * np.sqrt(no2_off)[None, :]
+        * local(0.08)
+    )
     so2 = (smooth(SO2_MONTH) * np.exp(-0.02 * years) * np.exp(0.2 * pm_anom))[:, None] * local(0.12)
 
     df = pd.DataFrame(
@@ -199,7 +234,17 @@ def standards() -> pd.DataFrame:
         (grade, "PM10", "24h", "bad", "나쁨", 81, 150, "confirmed", AIRKOREA["title"]),
         (grade, "PM10", "24h", "very bad", "매우나쁨", 151, None, "confirmed", AIRKOREA["title"]),
     ]
-    cols = ["scheme", "pollutant", "averaging_period", "label", "label_ko", "lower_ugm3", "upper_ugm3", "confidence", "source"]
+    cols = [
+        "scheme",
+        "pollutant",
+        "averaging_period",
+        "label",
+        "label_ko",
+        "lower_ugm3",
+        "upper_ugm3",
+        "confidence",
+        "source",
+    ]
     df = pd.DataFrame(rows, columns=cols)
     for c in ("lower_ugm3", "upper_ugm3"):
         df[c] = df[c].astype("float64")
@@ -210,45 +255,189 @@ def _daily_fields() -> list[Field]:
     grades25 = "Korean forecast grades: good 0-15, moderate 16-35, bad 36-75, very bad 76+. WHO 2021 guideline: 15 (24-h), 5 (annual); Korean 24-h standard 35."
     grades10 = "Korean forecast grades: good 0-30, moderate 31-80, bad 81-150, very bad 151+. WHO 2021 guideline: 45 (24-h), 15 (annual); Korean 24-h standard 100."
     return [
-        Field("date", "date", "Day of the daily average (Asia/Seoul). In the raw file: YYYYMMDD.", "측정일시", required=True),
-        Field("gu_code", "string", "MOIS 5-digit code of the gu whose urban station this is.", "자치구코드", required=True, pattern=r"11\d{3}"),
-        Field("station_name", "string", "Station name: the urban station of each gu carries the gu's name.", "측정소명", required=True, categorical=True),
+        Field(
+            "date",
+            "date",
+            "Day of the daily average (Asia/Seoul). In the raw file: YYYYMMDD.",
+            "측정일시",
+            required=True,
+        ),
+        Field(
+            "gu_code",
+            "string",
+            "MOIS 5-digit code of the gu whose urban station this is.",
+            "자치구코드",
+            required=True,
+            pattern=r"11\d{3}",
+        ),
+        Field(
+            "station_name",
+            "string",
+            "Station name: the urban station of each gu carries the gu's name.",
+            "측정소명",
+            required=True,
+            categorical=True,
+        ),
         Field("gu_name_en", "string", "English name of the gu.", required=True, categorical=True),
-        Field("pm10_ugm3", "number", "Daily mean PM10 (particles under 10 µm). " + grades10 + " Empty when the instrument had no valid day.",
-              "미세먼지농도(㎍/㎥)", unit="µg/m³", minimum=0, maximum=1500),
-        Field("pm25_ugm3", "number", "Daily mean PM2.5 (fine particles under 2.5 µm). " + grades25 + " Empty when missing.",
-              "초미세먼지농도(㎍/㎥)", unit="µg/m³", minimum=0, maximum=500),
-        Field("o3_ppm", "number", "Daily mean ozone; highest in late spring and summer afternoons. Empty when missing.", "오존농도(ppm)", unit="ppm", minimum=0, maximum=0.2),
-        Field("no2_ppm", "number", "Daily mean nitrogen dioxide, mostly from traffic; lower on weekends. Empty when missing.", "이산화질소농도(ppm)", unit="ppm", minimum=0, maximum=0.2),
-        Field("co_ppm", "number", "Daily mean carbon monoxide. Empty when missing.", "일산화탄소농도(ppm)", unit="ppm", minimum=0, maximum=5),
-        Field("so2_ppm", "number", "Daily mean sulphur dioxide (very low in Seoul). Empty when missing.", "아황산가스농도(ppm)", unit="ppm", minimum=0, maximum=0.05),
+        Field(
+            "pm10_ugm3",
+            "number",
+            "Daily mean PM10 (particles under 10 µm). "
+            + grades10
+            + " Empty when the instrument had no valid day.",
+            "미세먼지농도(㎍/㎥)",
+            unit="µg/m³",
+            minimum=0,
+            maximum=1500,
+        ),
+        Field(
+            "pm25_ugm3",
+            "number",
+            "Daily mean PM2.5 (fine particles under 2.5 µm). " + grades25 + " Empty when missing.",
+            "초미세먼지농도(㎍/㎥)",
+            unit="µg/m³",
+            minimum=0,
+            maximum=500,
+        ),
+        Field(
+            "o3_ppm",
+            "number",
+            "Daily mean ozone; highest in late spring and summer afternoons. Empty when missing.",
+            "오존농도(ppm)",
+            unit="ppm",
+            minimum=0,
+            maximum=0.2,
+        ),
+        Field(
+            "no2_ppm",
+            "number",
+            "Daily mean nitrogen dioxide, mostly from traffic; lower on weekends. Empty when missing.",
+            "이산화질소농도(ppm)",
+            unit="ppm",
+            minimum=0,
+            maximum=0.2,
+        ),
+        Field(
+            "co_ppm",
+            "number",
+            "Daily mean carbon monoxide. Empty when missing.",
+            "일산화탄소농도(ppm)",
+            unit="ppm",
+            minimum=0,
+            maximum=5,
+        ),
+        Field(
+            "so2_ppm",
+            "number",
+            "Daily mean sulphur dioxide (very low in Seoul). Empty when missing.",
+            "아황산가스농도(ppm)",
+            unit="ppm",
+            minimum=0,
+            maximum=0.05,
+        ),
     ]
 
 
 def _raw_fields() -> list[Field]:
     return [
-        Field("측정일시", "string", "Day of measurement as YYYYMMDD (read it with format='%Y%m%d').", "측정일시", required=True, pattern=r"\d{8}"),
+        Field(
+            "측정일시",
+            "string",
+            "Day of measurement as YYYYMMDD (read it with format='%Y%m%d').",
+            "측정일시",
+            required=True,
+            pattern=r"\d{8}",
+        ),
         Field("측정소명", "string", "Station name (= gu name).", "측정소명", required=True),
-        Field("이산화질소농도(ppm)", "number", "Daily mean NO2 (blank when missing).", "이산화질소농도(ppm)", unit="ppm", minimum=0),
-        Field("오존농도(ppm)", "number", "Daily mean O3 (blank when missing).", "오존농도(ppm)", unit="ppm", minimum=0),
-        Field("일산화탄소농도(ppm)", "number", "Daily mean CO (blank when missing).", "일산화탄소농도(ppm)", unit="ppm", minimum=0),
-        Field("아황산가스농도(ppm)", "number", "Daily mean SO2 (blank when missing).", "아황산가스농도(ppm)", unit="ppm", minimum=0),
-        Field("미세먼지농도(㎍/㎥)", "integer", "Daily mean PM10 (blank when missing).", "미세먼지농도(㎍/㎥)", unit="µg/m³", minimum=0),
-        Field("초미세먼지농도(㎍/㎥)", "integer", "Daily mean PM2.5 (blank when missing).", "초미세먼지농도(㎍/㎥)", unit="µg/m³", minimum=0),
+        Field(
+            "이산화질소농도(ppm)",
+            "number",
+            "Daily mean NO2 (blank when missing).",
+            "이산화질소농도(ppm)",
+            unit="ppm",
+            minimum=0,
+        ),
+        Field(
+            "오존농도(ppm)",
+            "number",
+            "Daily mean O3 (blank when missing).",
+            "오존농도(ppm)",
+            unit="ppm",
+            minimum=0,
+        ),
+        Field(
+            "일산화탄소농도(ppm)",
+            "number",
+            "Daily mean CO (blank when missing).",
+            "일산화탄소농도(ppm)",
+            unit="ppm",
+            minimum=0,
+        ),
+        Field(
+            "아황산가스농도(ppm)",
+            "number",
+            "Daily mean SO2 (blank when missing).",
+            "아황산가스농도(ppm)",
+            unit="ppm",
+            minimum=0,
+        ),
+        Field(
+            "미세먼지농도(㎍/㎥)",
+            "integer",
+            "Daily mean PM10 (blank when missing).",
+            "미세먼지농도(㎍/㎥)",
+            unit="µg/m³",
+            minimum=0,
+        ),
+        Field(
+            "초미세먼지농도(㎍/㎥)",
+            "integer",
+            "Daily mean PM2.5 (blank when missing).",
+            "초미세먼지농도(㎍/㎥)",
+            unit="µg/m³",
+            minimum=0,
+        ),
     ]
 
 
 def _standard_fields() -> list[Field]:
     return [
-        Field("scheme", "string", "Which rule set: WHO AQG 2021, Korean national ambient standard, or Korean forecast grade.", required=True, categorical=True),
+        Field(
+            "scheme",
+            "string",
+            "Which rule set: WHO AQG 2021, Korean national ambient standard, or Korean forecast grade.",
+            required=True,
+            categorical=True,
+        ),
         Field("pollutant", "string", "PM2.5 or PM10.", required=True, enum=("PM2.5", "PM10")),
-        Field("averaging_period", "string", "Averaging time the value applies to.", required=True, enum=("24h", "annual")),
+        Field(
+            "averaging_period",
+            "string",
+            "Averaging time the value applies to.",
+            required=True,
+            enum=("24h", "annual"),
+        ),
         Field("label", "string", "guideline / standard, or the grade name in English.", required=True),
         Field("label_ko", "string", "Korean name of the grade or standard.", "등급"),
-        Field("lower_ugm3", "number", "Lowest concentration in the grade (empty for a limit value).", unit="µg/m³"),
-        Field("upper_ugm3", "number", "The limit value, or the highest concentration in the grade (empty: no upper bound).", unit="µg/m³"),
-        Field("confidence", "string", "confirmed: checked against the named source; secondary: well-known but not checked against the legal text for this course.",
-              required=True, enum=("confirmed", "secondary")),
+        Field(
+            "lower_ugm3",
+            "number",
+            "Lowest concentration in the grade (empty for a limit value).",
+            unit="µg/m³",
+        ),
+        Field(
+            "upper_ugm3",
+            "number",
+            "The limit value, or the highest concentration in the grade (empty: no upper bound).",
+            unit="µg/m³",
+        ),
+        Field(
+            "confidence",
+            "string",
+            "confirmed: checked against the named source; secondary: well-known but not checked against the legal text for this course.",
+            required=True,
+            enum=("confirmed", "secondary"),
+        ),
         Field("source", "string", "Where the value comes from.", required=True),
     ]
 
@@ -272,22 +461,59 @@ def build(ctx) -> list[Output]:
         "blank cells where a value is missing.",
     ]
     return [
-        Output(Resource(
-            "air_quality_daily", DATASET, "Daily air quality by district, 2019-2023 (synthetic)",
-            "Daily mean PM10, PM2.5, O3, NO2, CO and SO2 at the urban station of each of the 25 gu, driven by the shared weather and COVID-era traffic.",
-            "air_quality/air_quality_daily.parquet", "parquet", "synthetic", GappySchema(_daily_fields(), ["date", "gu_code"]),
-            imitates=imitates, oa="OA-2218", sources=[OA_2218, FACTS_SOURCE], notes=notes), df),
-        Output(Resource(
-            f"air_quality_raw_{RAW_YEAR}", DATASET, f"Daily air quality, portal-style raw file for {RAW_YEAR} (synthetic, CP949)",
-            f"The {RAW_YEAR} part of air_quality_daily laid out as the portal's 일별평균대기오염도_{RAW_YEAR}.csv: Korean headers, CP949, dates as YYYYMMDD.",
-            f"air_quality/일별평균대기오염도_{RAW_YEAR}.csv", "csv", "synthetic", Schema(_raw_fields()), role="raw",
-            imitates=imitates, oa="OA-2218", sources=[OA_2218, FACTS_SOURCE], notes=raw_notes, encoding="cp949"), raw_year(df)),
-        Output(Resource(
-            "air_quality_standards", DATASET, "PM2.5 and PM10 guideline values, standards and grades (factual)",
-            "WHO 2021 guideline values, the Korean national ambient standards and the Korean forecast grades for PM2.5 and PM10, to judge air_quality_daily against.",
-            "air_quality/air_quality_standards.csv", "csv", "factual", Schema(_standard_fields()),
-            sources=[WHO_2021, KOREA_STD, AIRKOREA, FACTS_SOURCE],
-            notes=["WHO values are the 2021 Air Quality Guideline levels (final targets, not interim targets).",
-                   "Korean standard values are marked 'secondary': well known, but not checked against the legal text for this course.",
-                   "Forecast grade cut-offs are those in the course's reference facts (§2(d))."]), standards()),
+        Output(
+            Resource(
+                "air_quality_daily",
+                DATASET,
+                "Daily air quality by district, 2019-2023 (synthetic)",
+                "Daily mean PM10, PM2.5, O3, NO2, CO and SO2 at the urban station of each of the 25 gu, driven by the shared weather and COVID-era traffic.",
+                "air_quality/air_quality_daily.parquet",
+                "parquet",
+                "synthetic",
+                GappySchema(_daily_fields(), ["date", "gu_code"]),
+                imitates=imitates,
+                oa="OA-2218",
+                sources=[OA_2218, FACTS_SOURCE],
+                notes=notes,
+            ),
+            df,
+        ),
+        Output(
+            Resource(
+                f"air_quality_raw_{RAW_YEAR}",
+                DATASET,
+                f"Daily air quality, portal-style raw file for {RAW_YEAR} (synthetic, CP949)",
+                f"The {RAW_YEAR} part of air_quality_daily laid out as the portal's 일별평균대기오염도_{RAW_YEAR}.csv: Korean headers, CP949, dates as YYYYMMDD.",
+                f"air_quality/일별평균대기오염도_{RAW_YEAR}.csv",
+                "csv",
+                "synthetic",
+                Schema(_raw_fields()),
+                role="raw",
+                imitates=imitates,
+                oa="OA-2218",
+                sources=[OA_2218, FACTS_SOURCE],
+                notes=raw_notes,
+                encoding="cp949",
+            ),
+            raw_year(df),
+        ),
+        Output(
+            Resource(
+                "air_quality_standards",
+                DATASET,
+                "PM2.5 and PM10 guideline values, standards and grades (factual)",
+                "WHO 2021 guideline values, the Korean national ambient standards and the Korean forecast grades for PM2.5 and PM10, to judge air_quality_daily against.",
+                "air_quality/air_quality_standards.csv",
+                "csv",
+                "factual",
+                Schema(_standard_fields()),
+                sources=[WHO_2021, KOREA_STD, AIRKOREA, FACTS_SOURCE],
+                notes=[
+                    "WHO values are the 2021 Air Quality Guideline levels (final targets, not interim targets).",
+                    "Korean standard values are marked 'secondary': well known, but not checked against the legal text for this course.",
+                    "Forecast grade cut-offs are those in the course's reference facts (§2(d)).",
+                ],
+            ),
+            standards(),
+        ),
     ]

@@ -31,22 +31,84 @@ RAW_ROWS = 32_000
 
 #: Share of trips by hour of day (relative weights), weekdays and days off. Weekdays peak at
 #: 08 h and 18 h (commuting); days off have one broad midday-afternoon peak.
-HOURLY_WEEKDAY = np.array([1.2, 0.7, 0.45, 0.3, 0.25, 0.5, 1.6, 5.5, 10.5, 5.8, 3.2, 3.2,
-                           3.7, 3.7, 3.5, 3.8, 4.7, 8.5, 12.5, 9.8, 7.3, 6.2, 4.2, 2.5])
-HOURLY_DAY_OFF = np.array([2.0, 1.4, 0.9, 0.6, 0.4, 0.4, 0.7, 1.3, 2.3, 3.5, 4.9, 6.1,
-                           7.0, 7.5, 7.7, 7.6, 7.3, 6.9, 6.6, 6.0, 5.1, 4.3, 3.6, 2.6])
+HOURLY_WEEKDAY = np.array(
+    [
+        1.2,
+        0.7,
+        0.45,
+        0.3,
+        0.25,
+        0.5,
+        1.6,
+        5.5,
+        10.5,
+        5.8,
+        3.2,
+        3.2,
+        3.7,
+        3.7,
+        3.5,
+        3.8,
+        4.7,
+        8.5,
+        12.5,
+        9.8,
+        7.3,
+        6.2,
+        4.2,
+        2.5,
+    ]
+)
+HOURLY_DAY_OFF = np.array(
+    [
+        2.0,
+        1.4,
+        0.9,
+        0.6,
+        0.4,
+        0.4,
+        0.7,
+        1.3,
+        2.3,
+        3.5,
+        4.9,
+        6.1,
+        7.0,
+        7.5,
+        7.7,
+        7.6,
+        7.3,
+        6.9,
+        6.6,
+        6.0,
+        5.1,
+        4.3,
+        3.6,
+        2.6,
+    ]
+)
 #: Seasonal taste on top of the weather (autumn is the favourite season; course estimate).
 MONTH_FACTOR = np.array([0.93, 0.93, 0.98, 1.02, 1.05, 1.05, 0.95, 0.95, 1.22, 1.28, 1.05, 0.95])
 #: Weekend behaviour by station kind: offices empty, parks and riverside fill up.
 DAY_OFF_BY_KIND = {"business": 0.55, "residential": 1.0, "leisure": 1.9}
 #: Which stations trips start from, by hour: homes in the morning, offices in the evening.
 HOUR_AFFINITY = {  # (06-10 h, 16-20 h, other hours)
-    "business": (0.55, 1.6, 1.0), "residential": (1.35, 0.8, 1.0), "leisure": (0.6, 1.2, 1.25)}
+    "business": (0.55, 1.6, 1.0),
+    "residential": (1.35, 0.8, 1.0),
+    "leisure": (0.6, 1.2, 1.25),
+}
 #: Approximate fleet size by year (2015: 2,000 and 2024: about 45,000 are facts).
 FLEET = {2019: 25_000, 2020: 37_500, 2021: 40_500, 2022: 43_500, 2023: 45_000}
 #: Age mix of riders in 2019 (facts: 76.8 % in their 20s and 30s); later years drift older
 #: by about 1.5 points a year (an assumption, not a published figure).
-AGE_BANDS = [(13, 19, 0.062), (20, 29, 0.500), (30, 39, 0.268), (40, 49, 0.097), (50, 59, 0.052), (60, 75, 0.021)]
+AGE_BANDS = [
+    (13, 19, 0.062),
+    (20, 29, 0.500),
+    (30, 39, 0.268),
+    (40, 49, 0.097),
+    (50, 59, 0.052),
+    (60, 75, 0.021),
+]
 COMMUTE_HOURS = (7, 8, 9, 17, 18, 19, 20, 21)
 LATE_HOURS = (21, 22, 23, 0, 1)  # rides that shrink under distancing (curfews on restaurants and bars)
 #: Trip geometry, tuned so that 71 % of trips are under 4 km and 57 % under 20 minutes (2019 facts).
@@ -73,10 +135,13 @@ def city_daily_totals(ctx, cal: pd.DataFrame, weather: pd.DataFrame) -> np.ndarr
     smooth growth curve calibrated so that each year sums to its annual total."""
     rng = ctx.rng("bike_rentals/city")
     dates = cal["date"]
-    shape = (weather_factor(weather) * MONTH_FACTOR[dates.dt.month.to_numpy() - 1]
-             * np.where(cal["is_day_off"].to_numpy(), 0.95, 1.0)
-             * city.activity_factor(dates, "bike")
-             * rng.lognormal(0, 0.06, len(dates)))
+    shape = (
+        weather_factor(weather)
+        * MONTH_FACTOR[dates.dt.month.to_numpy() - 1]
+        * np.where(cal["is_day_off"].to_numpy(), 0.95, 1.0)
+        * city.activity_factor(dates, "bike")
+        * rng.lognormal(0, 0.06, len(dates))
+    )
     years = dates.dt.year.to_numpy()
     t = (dates - dates.iloc[0]).dt.days.to_numpy().astype(float)
     anchors_t = np.array([t[years == y].mean() for y in ANNUAL_TOTALS])
@@ -116,7 +181,14 @@ def simulate_daily(ctx) -> dict:
     returns = rng.poisson(lam_r * rng.gamma(6.0, 1 / 6.0, lam.shape))
     rentals = np.where(active, rentals, 0)
     returns = np.where(active, returns, 0)
-    out = {"stations": st, "cal": cal, "weather": weather, "rentals": rentals, "returns": returns, "active": active}
+    out = {
+        "stations": st,
+        "cal": cal,
+        "weather": weather,
+        "rentals": rentals,
+        "returns": returns,
+        "active": active,
+    }
     ctx.memo["bike_daily"] = out
     return out
 
@@ -140,7 +212,9 @@ def hourly_counts(ctx, daily: dict) -> np.ndarray:
 
 
 # -- trips ---------------------------------------------------------------------------------------
-def _trip_frame(ctx, key: str, daily: dict, hourly: np.ndarray, day_mask: np.ndarray, rate: float) -> pd.DataFrame:
+def _trip_frame(
+    ctx, key: str, daily: dict, hourly: np.ndarray, day_mask: np.ndarray, rate: float
+) -> pd.DataFrame:
     """Trips sampled at ``rate`` from the hourly counts of the masked days, with origin, time,
     destination, distance, duration and rider details."""
     rng = ctx.rng(key)
@@ -186,15 +260,21 @@ def _trip_frame(ctx, key: str, daily: dict, hourly: np.ndarray, day_mask: np.nda
         first, second = open_idx[nn[:, 0]], open_idx[nn[:, 1]]
         dest[rows] = np.where(first == origin[rows], second, first)
     straight = np.hypot(*(xy[dest] - xy[origin]).T)
-    distance = np.where(round_trip, rng.lognormal(np.log(ROUND_TRIP_MEDIAN_M), 0.65, n),
-                        straight * rng.lognormal(np.log(1.3), 0.12, n))
+    distance = np.where(
+        round_trip,
+        rng.lognormal(np.log(ROUND_TRIP_MEDIAN_M), 0.65, n),
+        straight * rng.lognormal(np.log(1.3), 0.12, n),
+    )
     speed = rng.lognormal(np.log(SPEED_M_PER_MIN), 0.3, n) * np.where(round_trip, 0.8, 1.0)  # metres a minute
     duration = np.ceil(distance / speed + rng.exponential(STOP_MIN, n)).astype(np.int64)
     duration = np.clip(duration, 1, 600)
     distance = np.where(rng.random(n) < 0.01, 0.0, np.round(distance, -1))  # GPS gaps record 0 m
     # times
-    start = (days[day_i].astype("datetime64[s]") + hour.astype("timedelta64[h]")
-             + rng.integers(0, 3600, n).astype("timedelta64[s]"))
+    start = (
+        days[day_i].astype("datetime64[s]")
+        + hour.astype("timedelta64[h]")
+        + rng.integers(0, 3600, n).astype("timedelta64[s]")
+    )
     end = start + (duration * 60 - rng.integers(0, 60, n)).astype("timedelta64[s]")
     # riders
     year = days[day_i].astype("datetime64[Y]").astype(int) + 1970
@@ -213,37 +293,72 @@ def _trip_frame(ctx, key: str, daily: dict, hourly: np.ndarray, day_mask: np.nda
     fleet = np.array([FLEET[y] for y in year])
     bike = np.floor(rng.random(n) * fleet).astype(int) + 1
     lcd = st["lcd_docks"].to_numpy()
-    dock_o = np.where(lcd[origin] > 0, np.floor(rng.random(n) * np.maximum(lcd[origin], 1)).astype(int) + 1, 0)
+    dock_o = np.where(
+        lcd[origin] > 0, np.floor(rng.random(n) * np.maximum(lcd[origin], 1)).astype(int) + 1, 0
+    )
     dock_d = np.where(lcd[dest] > 0, np.floor(rng.random(n) * np.maximum(lcd[dest], 1)).astype(int) + 1, 0)
-    df = pd.DataFrame({
-        "bike_id": [f"SPB-{b:05d}" for b in bike],
-        "rented_at": pd.to_datetime(start).tz_localize(city.TZ),
-        "rental_station_no": st["station_no"].to_numpy()[origin],
-        "rental_station_id": st["station_id"].to_numpy()[origin],
-        "rental_dock": dock_o,
-        "returned_at": pd.to_datetime(end).tz_localize(city.TZ),
-        "return_station_no": st["station_no"].to_numpy()[dest],
-        "return_station_id": st["station_id"].to_numpy()[dest],
-        "return_dock": dock_d,
-        "duration_min": duration,
-        "distance_m": distance.astype(float),
-        "birth_year": birth,
-        "sex": pd.array(sex, dtype="string"),
-        "user_type": np.where(rng.random(n) < 0.985, "내국인", "외국인"),
-        "bike_type": "일반자전거",
-        "_origin": origin, "_dest": dest,
-    })
+    df = pd.DataFrame(
+        {
+            "bike_id": [f"SPB-{b:05d}" for b in bike],
+            "rented_at": pd.to_datetime(start).tz_localize(city.TZ),
+            "rental_station_no": st["station_no"].to_numpy()[origin],
+            "rental_station_id": st["station_id"].to_numpy()[origin],
+            "rental_dock": dock_o,
+            "returned_at": pd.to_datetime(end).tz_localize(city.TZ),
+            "return_station_no": st["station_no"].to_numpy()[dest],
+            "return_station_id": st["station_id"].to_numpy()[dest],
+            "return_dock": dock_d,
+            "duration_min": duration,
+            "distance_m": distance.astype(float),
+            "birth_year": birth,
+            "sex": pd.array(sex, dtype="string"),
+            "user_type": np.where(rng.random(n) < 0.985, "내국인", "외국인"),
+            "bike_type": "일반자전거",
+            "_origin": origin,
+            "_dest": dest,
+        }
+    )
     df = df.sort_values(["rented_at", "bike_id"], kind="stable").reset_index(drop=True)
     return df
 
 
-TRIP_COLUMNS = ["bike_id", "rented_at", "rental_station_no", "rental_station_id", "rental_dock", "returned_at",
-                "return_station_no", "return_station_id", "return_dock", "duration_min", "distance_m", "birth_year",
-                "sex", "user_type", "bike_type"]
+TRIP_COLUMNS = [
+    "bike_id",
+    "rented_at",
+    "rental_station_no",
+    "rental_station_id",
+    "rental_dock",
+    "returned_at",
+    "return_station_no",
+    "return_station_id",
+    "return_dock",
+    "duration_min",
+    "distance_m",
+    "birth_year",
+    "sex",
+    "user_type",
+    "bike_type",
+]
 
-RAW_HEADER = ["자전거번호", "대여일시", "대여 대여소번호", "대여 대여소명", "대여거치대", "반납일시", "반납대여소번호",
-              "반납대여소명", "반납거치대", "이용시간(분)", "이용거리(M)", "생년", "성별", "이용자종류", "대여대여소ID",
-              "반납대여소ID", "자전거구분"]
+RAW_HEADER = [
+    "자전거번호",
+    "대여일시",
+    "대여 대여소번호",
+    "대여 대여소명",
+    "대여거치대",
+    "반납일시",
+    "반납대여소번호",
+    "반납대여소명",
+    "반납거치대",
+    "이용시간(분)",
+    "이용거리(M)",
+    "생년",
+    "성별",
+    "이용자종류",
+    "대여대여소ID",
+    "반납대여소ID",
+    "자전거구분",
+]
 
 
 def raw_month_bytes(trips: pd.DataFrame, st: pd.DataFrame, rng: np.random.Generator) -> bytes:
@@ -265,7 +380,7 @@ def raw_month_bytes(trips: pd.DataFrame, st: pd.DataFrame, rng: np.random.Genera
     on_23 = np.flatnonzero(trips["rented_at"].dt.day.to_numpy() == 23)
     for i in rng.choice(on_23, 2, replace=False):  # the 2323-06-23 typo date
         returned[i] = "2323" + returned[i][4:]
-    birth[pick[2:2 + int(0.01 * n)]] = "\\N"  # missing birth years come as \N or blank
+    birth[pick[2 : 2 + int(0.01 * n)]] = "\\N"  # missing birth years come as \N or blank
     centre = pick[500:512]  # station-ID columns holding a centre's name
     for j, i in enumerate(centre):
         if j % 2:
@@ -276,10 +391,25 @@ def raw_month_bytes(trips: pd.DataFrame, st: pd.DataFrame, rng: np.random.Genera
     for i in quoted:
         dock_r[i] = '""0"'
     lines = [",".join(RAW_HEADER)]
-    cols = [trips["bike_id"].to_numpy(), rented, trips["rental_station_no"].to_numpy(), o_name,
-            trips["rental_dock"].astype(str).to_numpy(), returned, trips["return_station_no"].to_numpy(), d_name,
-            dock_r, trips["duration_min"].astype(str).to_numpy(), np.char.mod("%.2f", trips["distance_m"].to_numpy()),
-            birth, sex, trips["user_type"].to_numpy(), rid, did, trips["bike_type"].to_numpy()]
+    cols = [
+        trips["bike_id"].to_numpy(),
+        rented,
+        trips["rental_station_no"].to_numpy(),
+        o_name,
+        trips["rental_dock"].astype(str).to_numpy(),
+        returned,
+        trips["return_station_no"].to_numpy(),
+        d_name,
+        dock_r,
+        trips["duration_min"].astype(str).to_numpy(),
+        np.char.mod("%.2f", trips["distance_m"].to_numpy()),
+        birth,
+        sex,
+        trips["user_type"].to_numpy(),
+        rid,
+        did,
+        trips["bike_type"].to_numpy(),
+    ]
     extra = set(pick[700:702].tolist())  # an unquoted comma in a name: 18 fields
     short = set(pick[800:803].tolist())  # a row cut short: 13 fields
     for i in range(n):
@@ -299,8 +429,14 @@ def raw_month_bytes(trips: pd.DataFrame, st: pd.DataFrame, rng: np.random.Genera
 # -- metadata -----------------------------------------------------------------------------------
 SOURCES = [
     FACTS_SOURCE,
-    {"title": "Seoul Open Data Plaza, 서울특별시 공공자전거 대여이력 정보 (OA-15182), layout only", "path": "https://data.seoul.go.kr/dataList/OA-15182/F/1/datasetView.do"},
-    {"title": "Annual totals 2020-2022, 2019 and 2023 daily averages, trip shares: tlnews.co.kr, newsbox.co.kr, pennmike.com idxno=24146, donga.com 2024-06-25 (via the facts file)", "path": "src/smartseoul/data/reference/"},
+    {
+        "title": "Seoul Open Data Plaza, 서울특별시 공공자전거 대여이력 정보 (OA-15182), layout only",
+        "path": "https://data.seoul.go.kr/dataList/OA-15182/F/1/datasetView.do",
+    },
+    {
+        "title": "Annual totals 2020-2022, 2019 and 2023 daily averages, trip shares: tlnews.co.kr, newsbox.co.kr, pennmike.com idxno=24146, donga.com 2024-06-25 (via the facts file)",
+        "path": "src/smartseoul/data/reference/",
+    },
 ]
 CALIBRATION_NOTE = (
     "Calibrated on published figures: annual rentals 2020 27.86M, 2021 32.05M, 2022 40.95M (the city totals of the daily "
@@ -316,19 +452,95 @@ def trip_fields() -> list[Field]:
     return [
         Field("bike_id", "string", "Bike number.", "자전거번호", required=True, pattern=r"SPB-\d{5}"),
         Field("rented_at", "datetime", "When the bike was taken (Asia/Seoul).", "대여일시", required=True),
-        Field("rental_station_no", "string", "Number of the station the trip started at (zero-padded text; join bike_stations.station_no).", "대여 대여소번호", required=True, pattern=STATION_NO_PATTERN),
-        Field("rental_station_id", "string", "ID of the start station.", "대여대여소ID", required=True, pattern=STATION_ID_PATTERN),
-        Field("rental_dock", "integer", "Dock the bike was taken from (0 at QR stations).", "대여거치대", minimum=0),
-        Field("returned_at", "datetime", "When the bike was returned (Asia/Seoul).", "반납일시", required=True),
-        Field("return_station_no", "string", "Number of the station the trip ended at.", "반납대여소번호", required=True, pattern=STATION_NO_PATTERN),
-        Field("return_station_id", "string", "ID of the end station.", "반납대여소ID", required=True, pattern=STATION_ID_PATTERN),
-        Field("return_dock", "integer", "Dock the bike was returned to (0 at QR stations).", "반납거치대", minimum=0),
+        Field(
+            "rental_station_no",
+            "string",
+            "Number of the station the trip started at (zero-padded text; join bike_stations.station_no).",
+            "대여 대여소번호",
+            required=True,
+            pattern=STATION_NO_PATTERN,
+        ),
+        Field(
+            "rental_station_id",
+            "string",
+            "ID of the start station.",
+            "대여대여소ID",
+            required=True,
+            pattern=STATION_ID_PATTERN,
+        ),
+        Field(
+            "rental_dock",
+            "integer",
+            "Dock the bike was taken from (0 at QR stations).",
+            "대여거치대",
+            minimum=0,
+        ),
+        Field(
+            "returned_at", "datetime", "When the bike was returned (Asia/Seoul).", "반납일시", required=True
+        ),
+        Field(
+            "return_station_no",
+            "string",
+            "Number of the station the trip ended at.",
+            "반납대여소번호",
+            required=True,
+            pattern=STATION_NO_PATTERN,
+        ),
+        Field(
+            "return_station_id",
+            "string",
+            "ID of the end station.",
+            "반납대여소ID",
+            required=True,
+            pattern=STATION_ID_PATTERN,
+        ),
+        Field(
+            "return_dock",
+            "integer",
+            "Dock the bike was returned to (0 at QR stations).",
+            "반납거치대",
+            minimum=0,
+        ),
         Field("duration_min", "integer", "Trip duration.", "이용시간(분)", unit="minutes", minimum=1),
-        Field("distance_m", "number", "Distance ridden (0 when the GPS recorded nothing, about 1 % of trips).", "이용거리(M)", unit="metres", minimum=0),
-        Field("birth_year", "integer", "Rider's year of birth (empty when unknown).", "생년", unit="year", minimum=1940, maximum=2012),
-        Field("sex", "string", "Rider's sex as registered (M/F; empty when unknown).", "성별", enum=("M", "F"), categorical=True),
-        Field("user_type", "string", "Kind of user: 내국인 (resident) or 외국인 (foreign visitor); the real files may hold more values.", "이용자종류", categorical=True),
-        Field("bike_type", "string", "Bike type (only 일반자전거, the standard bike, in this sample).", "자전거구분", categorical=True),
+        Field(
+            "distance_m",
+            "number",
+            "Distance ridden (0 when the GPS recorded nothing, about 1 % of trips).",
+            "이용거리(M)",
+            unit="metres",
+            minimum=0,
+        ),
+        Field(
+            "birth_year",
+            "integer",
+            "Rider's year of birth (empty when unknown).",
+            "생년",
+            unit="year",
+            minimum=1940,
+            maximum=2012,
+        ),
+        Field(
+            "sex",
+            "string",
+            "Rider's sex as registered (M/F; empty when unknown).",
+            "성별",
+            enum=("M", "F"),
+            categorical=True,
+        ),
+        Field(
+            "user_type",
+            "string",
+            "Kind of user: 내국인 (resident) or 외국인 (foreign visitor); the real files may hold more values.",
+            "이용자종류",
+            categorical=True,
+        ),
+        Field(
+            "bike_type",
+            "string",
+            "Bike type (only 일반자전거, the standard bike, in this sample).",
+            "자전거구분",
+            categorical=True,
+        ),
     ]
 
 
@@ -339,10 +551,25 @@ def raw_fields() -> list[Field]:
     names = {"대여 대여소명": "start", "반납대여소명": "end"}
     for ko in RAW_HEADER:
         if ko in names:
-            out.append(Field(ko, "string", f"Name of the {names[ko]} station. Not kept in bike_trips: join bike_stations.station_name on the number.", ko))
+            out.append(
+                Field(
+                    ko,
+                    "string",
+                    f"Name of the {names[ko]} station. Not kept in bike_trips: join bike_stations.station_name on the number.",
+                    ko,
+                )
+            )
             continue
         f = clean[ko]
-        out.append(Field(ko, "string", f"{f.description} Read it as text; in bike_trips it is `{f.name}`.", ko, unit=f.unit))
+        out.append(
+            Field(
+                ko,
+                "string",
+                f"{f.description} Read it as text; in bike_trips it is `{f.name}`.",
+                ko,
+                unit=f.unit,
+            )
+        )
     return out
 
 
@@ -352,75 +579,160 @@ def build(ctx) -> list[Output]:
     hourly = hourly_counts(ctx, daily)
     # daily counts by station (open station-days only)
     si, di = np.nonzero(daily["active"].T)  # day-major order
-    daily_df = pd.DataFrame({
-        "date": cal["date"].to_numpy()[si].astype("datetime64[ns]"),
-        "station_no": pd.Categorical(st["station_no"].to_numpy()[di], categories=st["station_no"].to_numpy()),
-        "rentals": daily["rentals"][di, si].astype(np.int32),
-        "returns": daily["returns"][di, si].astype(np.int32),
-    })
-    hourly_df = pd.DataFrame({
-        "datetime": pd.date_range(city.START, periods=hourly.size, freq="h", tz=city.TZ),
-        "rentals": hourly.ravel().astype(np.int32),
-    })
+    daily_df = pd.DataFrame(
+        {
+            "date": cal["date"].to_numpy()[si].astype("datetime64[ns]"),
+            "station_no": pd.Categorical(
+                st["station_no"].to_numpy()[di], categories=st["station_no"].to_numpy()
+            ),
+            "rentals": daily["rentals"][di, si].astype(np.int32),
+            "returns": daily["returns"][di, si].astype(np.int32),
+        }
+    )
+    hourly_df = pd.DataFrame(
+        {
+            "datetime": pd.date_range(city.START, periods=hourly.size, freq="h", tz=city.TZ),
+            "rentals": hourly.ravel().astype(np.int32),
+        }
+    )
     total = daily["rentals"].sum()
-    trips = _trip_frame(ctx, "bike_rentals/trips", daily, hourly, np.ones(len(cal), dtype=bool), TRIP_SAMPLE_SIZE / total)
+    trips = _trip_frame(
+        ctx, "bike_rentals/trips", daily, hourly, np.ones(len(cal), dtype=bool), TRIP_SAMPLE_SIZE / total
+    )
     june = ((cal["date"] >= RAW_MONTH[0]) & (cal["date"] <= RAW_MONTH[1])).to_numpy()
     june_trips = _trip_frame(ctx, "bike_rentals/raw", daily, hourly, june, RAW_ROWS / hourly[june].sum())
     raw = raw_month_bytes(june_trips, st, ctx.rng("bike_rentals/raw-quirks"))
 
     daily_fields = [
         Field("date", "date", "Day (Asia/Seoul).", "대여일자", required=True),
-        Field("station_no", "string", "Station number (zero-padded text; join bike_stations).", "대여소번호", required=True, categorical=True),
-        Field("rentals", "integer", "Bikes taken from the station that day.", "대여건수", unit="trips", minimum=0),
-        Field("returns", "integer", "Bikes returned to the station that day.", "반납건수", unit="trips", minimum=0),
+        Field(
+            "station_no",
+            "string",
+            "Station number (zero-padded text; join bike_stations).",
+            "대여소번호",
+            required=True,
+            categorical=True,
+        ),
+        Field(
+            "rentals",
+            "integer",
+            "Bikes taken from the station that day.",
+            "대여건수",
+            unit="trips",
+            minimum=0,
+        ),
+        Field(
+            "returns",
+            "integer",
+            "Bikes returned to the station that day.",
+            "반납건수",
+            unit="trips",
+            minimum=0,
+        ),
     ]
     hourly_fields = [
-        Field("datetime", "datetime", "Start of the hour (Asia/Seoul).", "대여일시", required=True, unique=True),
-        Field("rentals", "integer", "Rentals started in that hour, whole city.", "대여건수", unit="trips", minimum=0),
+        Field(
+            "datetime", "datetime", "Start of the hour (Asia/Seoul).", "대여일시", required=True, unique=True
+        ),
+        Field(
+            "rentals",
+            "integer",
+            "Rentals started in that hour, whole city.",
+            "대여건수",
+            unit="trips",
+            minimum=0,
+        ),
     ]
     imitates = "서울특별시 공공자전거 대여이력 정보 (Seoul public bike rental history)"
     return [
-        Output(Resource(
-            "bike_rentals_daily", DATASET, "Daily bike rentals and returns by station, 2019-2023 (synthetic)",
-            "One row per station and day from the day the station opened: rentals and returns. City totals follow the "
-            "published annual totals; weather, season, weekday and COVID-era drivers shape the days.",
-            f"{FOLDER}/bike_rentals_daily.parquet", "parquet", "synthetic", Schema(daily_fields, ["date", "station_no"]),
-            imitates="서울특별시 공공자전거 이용정보(일별) (daily public bike use by station; no OA number confirmed)",
-            sources=SOURCES, notes=[SYNTHETIC_NOTE, CALIBRATION_NOTE]),
-            daily_df),
-        Output(Resource(
-            "bike_rentals_hourly", DATASET, "Hourly bike rentals, whole city, 2019-2023 (synthetic)",
-            "Rentals started in each hour for the whole city: the daily totals split by the hour profile of weekdays and days "
-            "off, with fewer rides in rainy hours. Sums to the daily table day by day.",
-            f"{FOLDER}/bike_rentals_hourly.parquet", "parquet", "synthetic", Schema(hourly_fields, ["datetime"]),
-            imitates=imitates + ", aggregated by hour", sources=SOURCES, notes=[SYNTHETIC_NOTE, CALIBRATION_NOTE]),
-            hourly_df),
-        Output(Resource(
-            "bike_trips", DATASET, "Bike trips, a 200,000-trip sample 2019-2023 (synthetic)",
-            "A random sample of about 0.12 % of all trips 2019-2023 in the rental-history layout with English names: who rode "
-            "from which station to which, when, how long and how far. Stations join bike_stations on station_no.",
-            f"{FOLDER}/bike_trips.parquet", "parquet", "synthetic", Schema(trip_fields()),
-            imitates=imitates, oa="OA-15182", sources=SOURCES, role="sample",
-            notes=[SYNTHETIC_NOTE, CALIBRATION_NOTE,
-                   "Trip shares follow the 2019 facts: 71 % under 4 km, 57 % under 20 minutes, 76.8 % of riders in their 20s-30s, "
-                   "about 56 % of rides in commute windows (07-10 h and 17-22 h). The sex split, the user types and the drift "
-                   "of the age mix after 2019 are assumptions.",
-                   "Bike numbers are drawn from an approximate fleet size per year (2,000 in 2015 and about 45,000 in 2024 are facts)."]),
-            trips[TRIP_COLUMNS]),
-        Output(Resource(
-            "bike_rentals_raw", DATASET, "Bike rental history June 2023, raw portal-style sample (synthetic, CP949)",
-            "A sample of June 2023 trips in the portal's 17-column Korean layout, CP949, with the quirks of the real files: "
-            "station numbers as zero-padded text, a typo year 2323, missing birth years as blank or \\N, station-ID cells "
-            "holding a centre's name (상암센터, 중랑센터), stray quotes in a dock cell, two rows with an extra field (an "
-            "unquoted comma in a name) and three rows cut short.",
-            f"{FOLDER}/bike_rentals_raw_2306.csv", "csv", "synthetic", Schema(raw_fields()), role="raw",
-            imitates="서울특별시 공공자전거 대여이력 정보_2306.csv", oa="OA-15182", sources=SOURCES, encoding="cp949",
-            notes=[SYNTHETIC_NOTE,
-                   f"A sample of about {RAW_ROWS:,} trips: the real June file holds millions of rows.",
-                   "Quirks reported for the real files (facts §2(a)): CP949, stray quotes, the 2323-06-23 typo date, names in the "
-                   "station-ID columns. How the real files encode a missing birth year is not confirmed: this file uses both a "
-                   "blank and \\N so that trainees practise both.",
-                   "Read it with pandas.read_csv(path, encoding='cp949', dtype=str, on_bad_lines='warn') and check the row "
-                   "count against the lines in the file."]),
-            raw),
+        Output(
+            Resource(
+                "bike_rentals_daily",
+                DATASET,
+                "Daily bike rentals and returns by station, 2019-2023 (synthetic)",
+                "One row per station and day from the day the station opened: rentals and returns. City totals follow the "
+                "published annual totals; weather, season, weekday and COVID-era drivers shape the days.",
+                f"{FOLDER}/bike_rentals_daily.parquet",
+                "parquet",
+                "synthetic",
+                Schema(daily_fields, ["date", "station_no"]),
+                imitates="서울특별시 공공자전거 이용정보(일별) (daily public bike use by station; no OA number confirmed)",
+                sources=SOURCES,
+                notes=[SYNTHETIC_NOTE, CALIBRATION_NOTE],
+            ),
+            daily_df,
+        ),
+        Output(
+            Resource(
+                "bike_rentals_hourly",
+                DATASET,
+                "Hourly bike rentals, whole city, 2019-2023 (synthetic)",
+                "Rentals started in each hour for the whole city: the daily totals split by the hour profile of weekdays and days "
+                "off, with fewer rides in rainy hours. Sums to the daily table day by day.",
+                f"{FOLDER}/bike_rentals_hourly.parquet",
+                "parquet",
+                "synthetic",
+                Schema(hourly_fields, ["datetime"]),
+                imitates=imitates + ", aggregated by hour",
+                sources=SOURCES,
+                notes=[SYNTHETIC_NOTE, CALIBRATION_NOTE],
+            ),
+            hourly_df,
+        ),
+        Output(
+            Resource(
+                "bike_trips",
+                DATASET,
+                "Bike trips, a 200,000-trip sample 2019-2023 (synthetic)",
+                "A random sample of about 0.12 % of all trips 2019-2023 in the rental-history layout with English names: who rode "
+                "from which station to which, when, how long and how far. Stations join bike_stations on station_no.",
+                f"{FOLDER}/bike_trips.parquet",
+                "parquet",
+                "synthetic",
+                Schema(trip_fields()),
+                imitates=imitates,
+                oa="OA-15182",
+                sources=SOURCES,
+                role="sample",
+                notes=[
+                    SYNTHETIC_NOTE,
+                    CALIBRATION_NOTE,
+                    "Trip shares follow the 2019 facts: 71 % under 4 km, 57 % under 20 minutes, 76.8 % of riders in their 20s-30s, "
+                    "about 56 % of rides in commute windows (07-10 h and 17-22 h). The sex split, the user types and the drift "
+                    "of the age mix after 2019 are assumptions.",
+                    "Bike numbers are drawn from an approximate fleet size per year (2,000 in 2015 and about 45,000 in 2024 are facts).",
+                ],
+            ),
+            trips[TRIP_COLUMNS],
+        ),
+        Output(
+            Resource(
+                "bike_rentals_raw",
+                DATASET,
+                "Bike rental history June 2023, raw portal-style sample (synthetic, CP949)",
+                "A sample of June 2023 trips in the portal's 17-column Korean layout, CP949, with the quirks of the real files: "
+                "station numbers as zero-padded text, a typo year 2323, missing birth years as blank or \\N, station-ID cells "
+                "holding a centre's name (상암센터, 중랑센터), stray quotes in a dock cell, two rows with an extra field (an "
+                "unquoted comma in a name) and three rows cut short.",
+                f"{FOLDER}/bike_rentals_raw_2306.csv",
+                "csv",
+                "synthetic",
+                Schema(raw_fields()),
+                role="raw",
+                imitates="서울특별시 공공자전거 대여이력 정보_2306.csv",
+                oa="OA-15182",
+                sources=SOURCES,
+                encoding="cp949",
+                notes=[
+                    SYNTHETIC_NOTE,
+                    f"A sample of about {RAW_ROWS:,} trips: the real June file holds millions of rows.",
+                    "Quirks reported for the real files (facts §2(a)): CP949, stray quotes, the 2323-06-23 typo date, names in the "
+                    "station-ID columns. How the real files encode a missing birth year is not confirmed: this file uses both a "
+                    "blank and \\N so that trainees practise both.",
+                    "Read it with pandas.read_csv(path, encoding='cp949', dtype=str, on_bad_lines='warn') and check the row "
+                    "count against the lines in the file.",
+                ],
+            ),
+            raw,
+        ),
     ]

@@ -28,16 +28,39 @@ AS_OF_RAW = pd.Timestamp("2023-06-30")  # the raw master imitates '공공자전�
 
 #: Approximate number of stations in service at the end of each year. 2015 (150) and about
 #: 2,700 by 2023-24 are facts; the years between are a smooth course estimate.
-STATIONS_BY_YEAR_END = {2015: 150, 2016: 450, 2017: 1290, 2018: 1540, 2019: 2050, 2020: 2250,
-                        2021: 2550, 2022: 2650, 2023: 2720}
+STATIONS_BY_YEAR_END = {
+    2015: 150,
+    2016: 450,
+    2017: 1290,
+    2018: 1540,
+    2019: 2050,
+    2020: 2250,
+    2021: 2550,
+    2022: 2650,
+    2023: 2720,
+}
 N_STATIONS = STATIONS_BY_YEAR_END[2023]
 BLOCK = 340  # station numbers: 101-250 for the 2015 launch, then a block of numbers per district
 
 #: The five 2015 launch hubs (facts §2(a)): the dongs they cover and how many of the 150
 #: launch stations each gets (the split is a course estimate).
 HUBS = {
-    "4대문 안": (["사직동", "종로1·2·3·4가동", "종로5·6가동", "청운효자동", "삼청동", "소공동", "명동",
-                "회현동", "을지로동", "광희동", "필동"], 45),
+    "4대문 안": (
+        [
+            "사직동",
+            "종로1·2·3·4가동",
+            "종로5·6가동",
+            "청운효자동",
+            "삼청동",
+            "소공동",
+            "명동",
+            "회현동",
+            "을지로동",
+            "광희동",
+            "필동",
+        ],
+        45,
+    ),
     "여의도": (["여의동"], 30),
     "상암": (["상암동"], 25),
     "신촌": (["신촌동", "서교동", "대흥동", "연희동"], 25),
@@ -46,8 +69,19 @@ HUBS = {
 
 #: District weights on top of population: the busiest gu of 2023 in the facts (Gangseo with
 #: Magok, Songpa, Yeongdeungpo) and the hub districts get more stations (course estimate).
-GU_DENSITY = {"강서구": 1.9, "송파구": 1.45, "영등포구": 2.0, "마포구": 1.3, "성동구": 1.25,
-              "종로구": 1.2, "중구": 1.2, "광진구": 1.1, "서초구": 1.1, "강남구": 1.1, "양천구": 1.05}
+GU_DENSITY = {
+    "강서구": 1.9,
+    "송파구": 1.45,
+    "영등포구": 2.0,
+    "마포구": 1.3,
+    "성동구": 1.25,
+    "종로구": 1.2,
+    "중구": 1.2,
+    "광진구": 1.1,
+    "서초구": 1.1,
+    "강남구": 1.1,
+    "양천구": 1.05,
+}
 
 #: Named stations that the facts single out (2019 top stations; 2023 morning hot spots around
 #: Magok, 신도림 and 대방). Names reuse real place names; rows and figures are synthetic.
@@ -98,27 +132,56 @@ SUBWAY_BY_GU = {
 
 #: Road names by gu for the synthetic street addresses of the raw master file.
 ROADS_BY_GU = {
-    "종로구": "종로 세종대로 율곡로 대학로 창경궁로", "중구": "을지로 퇴계로 다산로 남대문로 세종대로",
-    "용산구": "한강대로 이태원로 원효로 녹사평대로", "성동구": "왕십리로 성수이로 뚝섬로 고산자로",
-    "광진구": "능동로 아차산로 광나루로 자양로", "동대문구": "왕산로 천호대로 답십리로 회기로",
-    "중랑구": "망우로 동일로 용마산로 봉화산로", "성북구": "보문로 동소문로 정릉로 종암로",
-    "강북구": "도봉로 삼양로 솔샘로 오패산로", "도봉구": "도봉로 마들로 방학로 노해로",
-    "노원구": "동일로 노원로 한글비석로 공릉로", "은평구": "통일로 연서로 은평로 진흥로",
-    "서대문구": "연세로 신촌로 통일로 수색로 연희로", "마포구": "월드컵로 양화로 마포대로 독막로 월드컵북로",
-    "양천구": "목동로 오목로 신월로 안양천로", "강서구": "공항대로 강서로 마곡중앙로 화곡로 양천로",
-    "구로구": "디지털로 구로중앙로 경인로 새말로", "금천구": "시흥대로 가산디지털로 독산로 벚꽃로",
-    "영등포구": "여의대로 국제금융로 영등포로 당산로 도림로", "동작구": "노량진로 상도로 동작대로 사당로",
-    "관악구": "관악로 남부순환로 신림로 봉천로", "서초구": "서초대로 반포대로 강남대로 방배로 사평대로",
-    "강남구": "테헤란로 도산대로 논현로 봉은사로 언주로", "송파구": "올림픽로 송파대로 양재대로 백제고분로 위례성대로",
+    "종로구": "종로 세종대로 율곡로 대학로 창경궁로",
+    "중구": "을지로 퇴계로 다산로 남대문로 세종대로",
+    "용산구": "한강대로 이태원로 원효로 녹사평대로",
+    "성동구": "왕십리로 성수이로 뚝섬로 고산자로",
+    "광진구": "능동로 아차산로 광나루로 자양로",
+    "동대문구": "왕산로 천호대로 답십리로 회기로",
+    "중랑구": "망우로 동일로 용마산로 봉화산로",
+    "성북구": "보문로 동소문로 정릉로 종암로",
+    "강북구": "도봉로 삼양로 솔샘로 오패산로",
+    "도봉구": "도봉로 마들로 방학로 노해로",
+    "노원구": "동일로 노원로 한글비석로 공릉로",
+    "은평구": "통일로 연서로 은평로 진흥로",
+    "서대문구": "연세로 신촌로 통일로 수색로 연희로",
+    "마포구": "월드컵로 양화로 마포대로 독막로 월드컵북로",
+    "양천구": "목동로 오목로 신월로 안양천로",
+    "강서구": "공항대로 강서로 마곡중앙로 화곡로 양천로",
+    "구로구": "디지털로 구로중앙로 경인로 새말로",
+    "금천구": "시흥대로 가산디지털로 독산로 벚꽃로",
+    "영등포구": "여의대로 국제금융로 영등포로 당산로 도림로",
+    "동작구": "노량진로 상도로 동작대로 사당로",
+    "관악구": "관악로 남부순환로 신림로 봉천로",
+    "서초구": "서초대로 반포대로 강남대로 방배로 사평대로",
+    "강남구": "테헤란로 도산대로 논현로 봉은사로 언주로",
+    "송파구": "올림픽로 송파대로 양재대로 백제고분로 위례성대로",
     "강동구": "천호대로 양재대로 올림픽로 상일로 고덕로",
 }
 
 _DONG_PATTERNS = [
-    "{dong} 주민센터 앞", "{base}초등학교 앞", "{base}중학교 정문", "{base}사거리", "{base}삼거리",
-    "{base}근린공원 입구", "{base}시장 입구", "{base}우체국 앞", "{base}도서관 앞", "{base}어린이공원",
-    "{base}아파트 정문 앞", "{base}현대아파트 앞", "{base}래미안 앞", "{base}푸르지오 후문", "{base}교회 앞",
-    "{base}파출소 옆", "{base}보건소 앞", "{base}버스정류장 앞", "{base}체육공원", "{base}공영주차장 옆",
-    "{base}문화센터 앞", "{base}새마을금고 앞",
+    "{dong} 주민센터 앞",
+    "{base}초등학교 앞",
+    "{base}중학교 정문",
+    "{base}사거리",
+    "{base}삼거리",
+    "{base}근린공원 입구",
+    "{base}시장 입구",
+    "{base}우체국 앞",
+    "{base}도서관 앞",
+    "{base}어린이공원",
+    "{base}아파트 정문 앞",
+    "{base}현대아파트 앞",
+    "{base}래미안 앞",
+    "{base}푸르지오 후문",
+    "{base}교회 앞",
+    "{base}파출소 옆",
+    "{base}보건소 앞",
+    "{base}버스정류장 앞",
+    "{base}체육공원",
+    "{base}공영주차장 옆",
+    "{base}문화센터 앞",
+    "{base}새마을금고 앞",
 ]
 _SUBWAY_PATTERNS = ["{stn}역 {k}번출구 앞", "{stn}역 {k}번 출구 뒤", "{stn}역 {k}번출구 옆", "{stn}역 사거리"]
 _LEISURE_WORDS = ("공원", "유원지", "한강", "체육")
@@ -130,8 +193,9 @@ def dong_base(name: str) -> str:
     return base if len(base) >= 2 else name
 
 
-def _station_names(rng: np.random.Generator, gu_names: np.ndarray, dong_names: np.ndarray,
-                   fixed: dict[int, str]) -> list[str]:
+def _station_names(
+    rng: np.random.Generator, gu_names: np.ndarray, dong_names: np.ndarray, fixed: dict[int, str]
+) -> list[str]:
     """Unique, plausible Korean station names (invented; not a list of real stations)."""
     taken = set(fixed.values())
     names: list[str] = []
@@ -196,30 +260,41 @@ def simulate(ctx) -> pd.DataFrame:
     hub_of = np.full(len(dongs), "", dtype=object)
     for hub, (hub_dongs, n) in HUBS.items():
         idx = np.flatnonzero(dongs["dong_name"].isin(hub_dongs).to_numpy())
-        w = dongs["population"].to_numpy()[idx] ** 0.3 * np.where(dongs["land_use"].to_numpy()[idx] == "business", 2.0, 1.0)
+        w = dongs["population"].to_numpy()[idx] ** 0.3 * np.where(
+            dongs["land_use"].to_numpy()[idx] == "business", 2.0, 1.0
+        )
         launch[idx] += rng.multinomial(n, w / w.sum())
         hub_of[idx] = hub
     area = dongs.geometry.area.to_numpy() / 1e6
-    w = (dongs["population"].to_numpy() ** 0.8) * (area ** 0.25)
+    w = (dongs["population"].to_numpy() ** 0.8) * (area**0.25)
     w = w * dongs["gu_name"].map(GU_DENSITY).fillna(1.0).to_numpy()
-    w = w * np.where(dongs["land_use"].to_numpy() == "business", 1.8, 1.0) * rng.lognormal(0, 0.25, len(dongs))
+    w = (
+        w
+        * np.where(dongs["land_use"].to_numpy() == "business", 1.8, 1.0)
+        * rng.lognormal(0, 0.25, len(dongs))
+    )
     later = rng.multinomial(N_STATIONS - launch.sum() - len(TOP_STATIONS), w / w.sum())
     # the named top stations are placed in their dong on top of the rest
-    top_dong = np.array([int(np.flatnonzero(dongs["dong_name"].to_numpy() == d)[0]) for _, d, _, _ in TOP_STATIONS])
+    top_dong = np.array(
+        [int(np.flatnonzero(dongs["dong_name"].to_numpy() == d)[0]) for _, d, _, _ in TOP_STATIONS]
+    )
     counts = launch + later + np.bincount(top_dong, minlength=len(dongs))
 
     # -- one row per station, grouped by dong (deterministic order), then points in the dong
     dong_idx = np.repeat(np.arange(len(dongs)), counts)
     xy = _points_in(dongs.geometry.to_numpy(), counts, rng)
-    st = pd.DataFrame({
-        "_dong_idx": dong_idx,
-        "dong_code": dongs["dong_code"].to_numpy()[dong_idx],
-        "dong_name": dongs["dong_name"].to_numpy()[dong_idx],
-        "gu_code": dongs["gu_code"].to_numpy()[dong_idx],
-        "gu_name": dongs["gu_name"].to_numpy()[dong_idx],
-        "_land_use": dongs["land_use"].to_numpy()[dong_idx],
-        "_x": xy[:, 0], "_y": xy[:, 1],
-    })
+    st = pd.DataFrame(
+        {
+            "_dong_idx": dong_idx,
+            "dong_code": dongs["dong_code"].to_numpy()[dong_idx],
+            "dong_name": dongs["dong_name"].to_numpy()[dong_idx],
+            "gu_code": dongs["gu_code"].to_numpy()[dong_idx],
+            "gu_name": dongs["gu_name"].to_numpy()[dong_idx],
+            "_land_use": dongs["land_use"].to_numpy()[dong_idx],
+            "_x": xy[:, 0],
+            "_y": xy[:, 1],
+        }
+    )
     # within each dong: the first `launch` rows are launch stations, the last ones the top stations
     pos = st.groupby("_dong_idx").cumcount().to_numpy()
     is_launch = pos < launch[dong_idx]
@@ -246,7 +321,9 @@ def simulate(ctx) -> pd.DataFrame:
     installed[launch_rows] = np.datetime64("2015-09-01") + rng.integers(0, 18, len(launch_rows))
     rest = np.flatnonzero(~is_launch)
     top_rows = np.array(sorted(top_name))
-    popularity_key = rng.random(len(rest)) ** (1.0 / (1.0 + 0.5 * np.isin(rest, top_rows) + 0.3 * (st["gu_name"].to_numpy()[rest] == "영등포구")))
+    popularity_key = rng.random(len(rest)) ** (
+        1.0 / (1.0 + 0.5 * np.isin(rest, top_rows) + 0.3 * (st["gu_name"].to_numpy()[rest] == "영등포구"))
+    )
     order = rest[np.argsort(-popularity_key, kind="stable")]
     # the named top stations (2019's busiest in the facts) opened early, in 2016
     order = np.concatenate([top_rows, order[~np.isin(order, top_rows)]])
@@ -255,7 +332,7 @@ def simulate(ctx) -> pd.DataFrame:
     for year in range(2016, 2024):
         quota = STATIONS_BY_YEAR_END[year] - prev
         prev = STATIONS_BY_YEAR_END[year]
-        rows = order[start:start + quota]
+        rows = order[start : start + quota]
         start += quota
         days = 365 + (year % 4 == 0)
         installed[rows] = np.datetime64(f"{year}-01-01") + rng.integers(0, days, len(rows))
@@ -272,7 +349,9 @@ def simulate(ctx) -> pd.DataFrame:
     seq_in_gu = pd.Series(later_rank).groupby(gu_i).rank(method="first").to_numpy().astype(np.int64)
     seq_in_gu -= pd.Series(is_launch).groupby(gu_i).transform("sum").to_numpy()
     if seq_in_gu.max() >= BLOCK:
-        raise ValueError(f"a district has {seq_in_gu.max()} later stations, more than its number block of {BLOCK}")
+        raise ValueError(
+            f"a district has {seq_in_gu.max()} later stations, more than its number block of {BLOCK}"
+        )
     number = np.where(is_launch, 101 + rank, 1000 + BLOCK * gu_i + seq_in_gu)
     st["station_no"] = [f"{v:05d}" for v in number]
     gaps = np.where(rng.random(n) < 0.2, 2, 1)  # ST-ids leave gaps (closed or moved stations)
@@ -286,7 +365,11 @@ def simulate(ctx) -> pd.DataFrame:
     qr_era = st["installed_date"] >= pd.Timestamp("2018-01-01")
     big = top_mult > 1
     lcd = np.where(qr_era, 0, rng.integers(8, 21, n) + np.where(big, 15, 0))
-    qr = np.where(qr_era, rng.integers(5, 16, n) + np.where(big, 15, 0), np.where(rng.random(n) < 0.3, rng.integers(3, 11, n), 0))
+    qr = np.where(
+        qr_era,
+        rng.integers(5, 16, n) + np.where(big, 15, 0),
+        np.where(rng.random(n) < 0.3, rng.integers(3, 11, n), 0),
+    )
     st["lcd_docks"] = lcd
     st["qr_docks"] = qr
     st["operation_type"] = np.where(lcd > 0, "LCD", "QR")
@@ -298,37 +381,134 @@ def simulate(ctx) -> pd.DataFrame:
 
     # -- hidden drivers of demand (used by bike_rentals, not published)
     leisure = top_leisure | st["station_name"].str.contains("|".join(_LEISURE_WORDS)).to_numpy()
-    kind = np.where(leisure, "leisure", np.where(st["_land_use"].to_numpy() == "business", "business", "residential"))
+    kind = np.where(
+        leisure, "leisure", np.where(st["_land_use"].to_numpy() == "business", "business", "residential")
+    )
     st["_kind"] = kind
     usage_gu = {"강서구": 1.25, "송파구": 1.2, "영등포구": 1.3, "광진구": 1.1, "마포구": 1.1}
     noise = np.where(top_mult > 1, 1.0, rng.lognormal(0, 0.55, n))  # named top stations: no luck involved
-    st["_popularity"] = (noise * top_mult * np.where(is_launch, 1.4, 1.0)
-                         * st["gu_name"].map(usage_gu).fillna(1.0).to_numpy()
-                         * np.where(st["station_name"].str.contains("역 ").to_numpy(), 1.3, 1.0))
+    st["_popularity"] = (
+        noise
+        * top_mult
+        * np.where(is_launch, 1.4, 1.0)
+        * st["gu_name"].map(usage_gu).fillna(1.0).to_numpy()
+        * np.where(st["station_name"].str.contains("역 ").to_numpy(), 1.3, 1.0)
+    )
     st = st.sort_values("station_no", kind="stable").reset_index(drop=True)
     return st
 
 
-PUBLIC_COLUMNS = ["station_no", "station_id", "station_name", "gu_code", "gu_name", "dong_code", "dong_name",
-                  "lat", "lon", "installed_date", "lcd_docks", "qr_docks", "operation_type", "launch_hub"]
+PUBLIC_COLUMNS = [
+    "station_no",
+    "station_id",
+    "station_name",
+    "gu_code",
+    "gu_name",
+    "dong_code",
+    "dong_name",
+    "lat",
+    "lon",
+    "installed_date",
+    "lcd_docks",
+    "qr_docks",
+    "operation_type",
+    "launch_hub",
+]
 
 
 def station_fields() -> list[Field]:
     return [
-        Field("station_no", "string", "Station number, a zero-padded 5-character code: keep it as text or the leading zeros are lost.", "대여소번호", required=True, unique=True, pattern=STATION_NO_PATTERN),
-        Field("station_id", "string", "Station ID used by the real-time API and the rental history (ST-n).", "대여소ID", required=True, unique=True, pattern=STATION_ID_PATTERN),
-        Field("station_name", "string", "Station name (invented from real place names; not a real station list).", "보관소(대여소)명", required=True, unique=True),
-        Field("gu_code", "string", "MOIS 5-digit code of the district.", "자치구코드", required=True, pattern=r"11\d{3}"),
+        Field(
+            "station_no",
+            "string",
+            "Station number, a zero-padded 5-character code: keep it as text or the leading zeros are lost.",
+            "대여소번호",
+            required=True,
+            unique=True,
+            pattern=STATION_NO_PATTERN,
+        ),
+        Field(
+            "station_id",
+            "string",
+            "Station ID used by the real-time API and the rental history (ST-n).",
+            "대여소ID",
+            required=True,
+            unique=True,
+            pattern=STATION_ID_PATTERN,
+        ),
+        Field(
+            "station_name",
+            "string",
+            "Station name (invented from real place names; not a real station list).",
+            "보관소(대여소)명",
+            required=True,
+            unique=True,
+        ),
+        Field(
+            "gu_code",
+            "string",
+            "MOIS 5-digit code of the district.",
+            "자치구코드",
+            required=True,
+            pattern=r"11\d{3}",
+        ),
         Field("gu_name", "string", "District name in Korean.", "자치구", required=True, categorical=True),
-        Field("dong_code", "string", "MOIS 8-digit code of the administrative dong the station stands in.", "행정동코드", required=True, pattern=r"11\d{6}"),
+        Field(
+            "dong_code",
+            "string",
+            "MOIS 8-digit code of the administrative dong the station stands in.",
+            "행정동코드",
+            required=True,
+            pattern=r"11\d{6}",
+        ),
         Field("dong_name", "string", "Administrative dong name in Korean.", "행정동명", required=True),
-        Field("lat", "number", "Latitude (inside the dong's approximate polygon).", "위도", unit="degrees (WGS84)", minimum=37.4, maximum=37.72),
+        Field(
+            "lat",
+            "number",
+            "Latitude (inside the dong's approximate polygon).",
+            "위도",
+            unit="degrees (WGS84)",
+            minimum=37.4,
+            maximum=37.72,
+        ),
         Field("lon", "number", "Longitude.", "경도", unit="degrees (WGS84)", minimum=126.75, maximum=127.19),
-        Field("installed_date", "date", "Date the station opened (2015 launch, then yearly growth; approximate curve).", "설치시기", required=True),
-        Field("lcd_docks", "integer", "Docks of the older LCD type (0 when none).", "LCD 거치대수", unit="docks", minimum=0),
-        Field("qr_docks", "integer", "Docks of the QR type (0 when none).", "QR 거치대수", unit="docks", minimum=0),
-        Field("operation_type", "string", "How the station operates: LCD (kiosk docks) or QR (QR-code locks).", "운영방식", enum=("LCD", "QR"), categorical=True),
-        Field("launch_hub", "string", "For the 150 stations of the 2015 launch, the hub they belong to; empty (missing) for later stations.", enum=("4대문 안", "여의도", "상암", "신촌", "성수")),
+        Field(
+            "installed_date",
+            "date",
+            "Date the station opened (2015 launch, then yearly growth; approximate curve).",
+            "설치시기",
+            required=True,
+        ),
+        Field(
+            "lcd_docks",
+            "integer",
+            "Docks of the older LCD type (0 when none).",
+            "LCD 거치대수",
+            unit="docks",
+            minimum=0,
+        ),
+        Field(
+            "qr_docks",
+            "integer",
+            "Docks of the QR type (0 when none).",
+            "QR 거치대수",
+            unit="docks",
+            minimum=0,
+        ),
+        Field(
+            "operation_type",
+            "string",
+            "How the station operates: LCD (kiosk docks) or QR (QR-code locks).",
+            "운영방식",
+            enum=("LCD", "QR"),
+            categorical=True,
+        ),
+        Field(
+            "launch_hub",
+            "string",
+            "For the 150 stations of the 2015 launch, the hub they belong to; empty (missing) for later stations.",
+            enum=("4대문 안", "여의도", "상암", "신촌", "성수"),
+        ),
     ]
 
 
@@ -342,12 +522,25 @@ def raw_master_fields() -> list[Field]:
         ("위도", "lat", "Latitude; 0.0 in a few rows, to be fixed.", "degrees (WGS84)"),
         ("경도", "lon", "Longitude; 0.0 in a few rows, to be fixed.", "degrees (WGS84)"),
         ("설치시기", "installed_date", "Opening date, YYYY-MM-DD.", None),
-        ("LCD 거치대수", "lcd_docks", "LCD docks (blank when none; under the merged heading 설치형태).", "docks"),
+        (
+            "LCD 거치대수",
+            "lcd_docks",
+            "LCD docks (blank when none; under the merged heading 설치형태).",
+            "docks",
+        ),
         ("QR 거치대수", "qr_docks", "QR docks (blank when none; under 설치형태).", "docks"),
         ("운영방식", "operation_type", "LCD or QR.", None),
     ]
-    return [Field(ko, "string", desc + (f" In bike_stations it is `{en}`." if en else " Not in the clean table."), ko, unit=unit)
-            for ko, en, desc, unit in spec]
+    return [
+        Field(
+            ko,
+            "string",
+            desc + (f" In bike_stations it is `{en}`." if en else " Not in the clean table."),
+            ko,
+            unit=unit,
+        )
+        for ko, en, desc, unit in spec
+    ]
 
 
 def raw_master_bytes(st: pd.DataFrame, rng: np.random.Generator) -> bytes:
@@ -370,8 +563,22 @@ def raw_master_bytes(st: pd.DataFrame, rng: np.random.Generator) -> bytes:
         addr = f"서울특별시 {r.gu_name} {road} {nums[i]}"
         lat, lon = ("0.0", "0.0") if i in zero else (f"{r.lat:.6f}", f"{r.lon:.6f}")
         name = f'"{r.station_name}"' if "," in r.station_name else r.station_name
-        lines.append(",".join([r.station_no, name, r.gu_name, addr, lat, lon, pd.Timestamp(r.installed_date).strftime("%Y-%m-%d"),
-                               str(r.lcd_docks) if r.lcd_docks else "", str(r.qr_docks) if r.qr_docks else "", r.operation_type]))
+        lines.append(
+            ",".join(
+                [
+                    r.station_no,
+                    name,
+                    r.gu_name,
+                    addr,
+                    lat,
+                    lon,
+                    pd.Timestamp(r.installed_date).strftime("%Y-%m-%d"),
+                    str(r.lcd_docks) if r.lcd_docks else "",
+                    str(r.qr_docks) if r.qr_docks else "",
+                    r.operation_type,
+                ]
+            )
+        )
     return ("\r\n".join(lines) + "\r\n").encode("cp949")
 
 
@@ -387,8 +594,14 @@ def build(ctx) -> list[Output]:
     public = st[PUBLIC_COLUMNS].copy()
     sources = [
         FACTS_SOURCE,
-        {"title": "Seoul Open Data Plaza, 공공자전거 대여소 정보 (OA-13252), layout only", "path": "https://data.seoul.go.kr/dataList/OA-13252/F/1/datasetView.do"},
-        {"title": "donga.com 2024-06-25 and tlnews.co.kr idxno=13101 (2015 launch, ~2,700 stations), via the facts file", "path": "src/smartseoul/data/reference/"},
+        {
+            "title": "Seoul Open Data Plaza, 공공자전거 대여소 정보 (OA-13252), layout only",
+            "path": "https://data.seoul.go.kr/dataList/OA-13252/F/1/datasetView.do",
+        },
+        {
+            "title": "donga.com 2024-06-25 and tlnews.co.kr idxno=13101 (2015 launch, ~2,700 stations), via the facts file",
+            "path": "src/smartseoul/data/reference/",
+        },
     ]
     notes = [
         SYNTHETIC_NOTE,
@@ -400,22 +613,48 @@ def build(ctx) -> list[Output]:
         "Locations are random points inside the dong's approximate polygon (see geography/dongs), not surveyed positions.",
     ]
     return [
-        Output(Resource(
-            "bike_stations", DATASET, "Ttareungyi (따릉이) bike stations (synthetic)",
-            "About 2,700 public-bike rental stations with number, ID, name, district, dong, location, opening date, docks and "
-            "operation type. Density follows the population and the 2015 launch hubs.",
-            f"{FOLDER}/bike_stations.csv", "csv", "synthetic", Schema(station_fields(), ["station_no"]),
-            imitates="서울시 공공자전거 대여소 정보 (Seoul public bike station master)", oa="OA-13252",
-            sources=sources, notes=notes), public),
-        Output(Resource(
-            "bike_stations_raw", DATASET, "Bike station master, raw portal-style file (synthetic, CP949)",
-            "The station master as the portal ships it (as of June 2023): CP949, a 5-row merged header "
-            "(대여소번호, 보관소(대여소)명, 소재지(위치) -> 자치구/상세주소/위도/경도, 설치시기, 설치형태 -> LCD/QR 거치대수, 운영방식), "
-            "and nine stations whose coordinates are 0.0 and need fixing from the clean table.",
-            f"{FOLDER}/bike_stations_raw_2306.csv", "csv", "synthetic", Schema(raw_master_fields()), role="raw",
-            imitates="공공자전거 대여소 정보_23_06.csv (OA-13252)", oa="OA-13252", sources=sources, encoding="cp949",
-            notes=notes + ["Street addresses are invented (real road names, random numbers).",
-                           "The header layout follows the facts' description of the 5-row merged header; the blank rows "
-                           "3-5 stand for the merged cells. Skip 5 rows and name the 10 columns yourself."]),
-            raw_master_bytes(st, ctx.rng("bike_stations_raw"))),
+        Output(
+            Resource(
+                "bike_stations",
+                DATASET,
+                "Ttareungyi (따릉이) bike stations (synthetic)",
+                "About 2,700 public-bike rental stations with number, ID, name, district, dong, location, opening date, docks and "
+                "operation type. Density follows the population and the 2015 launch hubs.",
+                f"{FOLDER}/bike_stations.csv",
+                "csv",
+                "synthetic",
+                Schema(station_fields(), ["station_no"]),
+                imitates="서울시 공공자전거 대여소 정보 (Seoul public bike station master)",
+                oa="OA-13252",
+                sources=sources,
+                notes=notes,
+            ),
+            public,
+        ),
+        Output(
+            Resource(
+                "bike_stations_raw",
+                DATASET,
+                "Bike station master, raw portal-style file (synthetic, CP949)",
+                "The station master as the portal ships it (as of June 2023): CP949, a 5-row merged header "
+                "(대여소번호, 보관소(대여소)명, 소재지(위치) -> 자치구/상세주소/위도/경도, 설치시기, 설치형태 -> LCD/QR 거치대수, 운영방식), "
+                "and nine stations whose coordinates are 0.0 and need fixing from the clean table.",
+                f"{FOLDER}/bike_stations_raw_2306.csv",
+                "csv",
+                "synthetic",
+                Schema(raw_master_fields()),
+                role="raw",
+                imitates="공공자전거 대여소 정보_23_06.csv (OA-13252)",
+                oa="OA-13252",
+                sources=sources,
+                encoding="cp949",
+                notes=notes
+                + [
+                    "Street addresses are invented (real road names, random numbers).",
+                    "The header layout follows the facts' description of the 5-row merged header; the blank rows "
+                    "3-5 stand for the merged cells. Skip 5 rows and name the 10 columns yourself.",
+                ],
+            ),
+            raw_master_bytes(st, ctx.rng("bike_stations_raw")),
+        ),
     ]

@@ -23,24 +23,63 @@ START, END = "2020-02-05", "2022-12-31"
 
 #: API keys of the 25 gu in the order of the API (MOIS code order) and 기타.
 API_KEYS = {
-    "11110": "JONGNO", "11140": "JUNGGU", "11170": "YONGSAN", "11200": "SEONGDONG", "11215": "GWANGJIN",
-    "11230": "DDM", "11260": "JUNGNANG", "11290": "SEONGBUK", "11305": "GANGBUK", "11320": "DOBONG",
-    "11350": "NOWON", "11380": "EP", "11410": "SDM", "11440": "MAPO", "11470": "YANGCHEON",
-    "11500": "GANGSEO", "11530": "GURO", "11545": "GEUMCHEON", "11560": "YDP", "11590": "DONGJAK",
-    "11620": "GWANAK", "11650": "SEOCHO", "11680": "GANGNAM", "11710": "SONGPA", "11740": "GANGDONG",
+    "11110": "JONGNO",
+    "11140": "JUNGGU",
+    "11170": "YONGSAN",
+    "11200": "SEONGDONG",
+    "11215": "GWANGJIN",
+    "11230": "DDM",
+    "11260": "JUNGNANG",
+    "11290": "SEONGBUK",
+    "11305": "GANGBUK",
+    "11320": "DOBONG",
+    "11350": "NOWON",
+    "11380": "EP",
+    "11410": "SDM",
+    "11440": "MAPO",
+    "11470": "YANGCHEON",
+    "11500": "GANGSEO",
+    "11530": "GURO",
+    "11545": "GEUMCHEON",
+    "11560": "YDP",
+    "11590": "DONGJAK",
+    "11620": "GWANAK",
+    "11650": "SEOCHO",
+    "11680": "GANGNAM",
+    "11710": "SONGPA",
+    "11740": "GANGDONG",
 }
 ETC_NAME = "기타"
 
 #: Published counts for 2022-02-20 (cumulative, new) by gu, and 기타 (facts §2(e), confirmed).
 ANCHOR_DAY = "2022-02-20"
 ANCHOR = {
-    "11110": (7716, 309), "11140": (7088, 234), "11170": (11543, 408), "11200": (14190, 808),
-    "11215": (18353, 918), "11230": (19502, 889), "11260": (19288, 962), "11290": (22296, 926),
-    "11305": (14500, 698), "11320": (15836, 787), "11350": (25558, 1267), "11380": (21494, 742),
-    "11410": (14127, 418), "11440": (18674, 943), "11470": (20545, 734), "11500": (24446, 950),
-    "11530": (21833, 858), "11545": (12332, 678), "11560": (21178, 677), "11590": (20513, 832),
-    "11620": (26633, 1272), "11650": (20277, 706), "11680": (28902, 1105), "11710": (33472, 1413),
-    "11740": (24441, 1301), ETC_NAME: (35186, 1267),
+    "11110": (7716, 309),
+    "11140": (7088, 234),
+    "11170": (11543, 408),
+    "11200": (14190, 808),
+    "11215": (18353, 918),
+    "11230": (19502, 889),
+    "11260": (19288, 962),
+    "11290": (22296, 926),
+    "11305": (14500, 698),
+    "11320": (15836, 787),
+    "11350": (25558, 1267),
+    "11380": (21494, 742),
+    "11410": (14127, 418),
+    "11440": (18674, 943),
+    "11470": (20545, 734),
+    "11500": (24446, 950),
+    "11530": (21833, 858),
+    "11545": (12332, 678),
+    "11560": (21178, 677),
+    "11590": (20513, 832),
+    "11620": (26633, 1272),
+    "11650": (20277, 706),
+    "11680": (28902, 1105),
+    "11710": (33472, 1413),
+    "11740": (24441, 1301),
+    ETC_NAME: (35186, 1267),
 }
 #: City totals on 2022-02-02 (confirmed: IceCream0910/coronacoc-api README).
 CITY_DAY = "2022-02-02"
@@ -49,18 +88,59 @@ CITY_CUMULATIVE, CITY_NEW = 285_665, 4_209
 #: Approximate shape of Seoul's daily new cases (date, cases): our reading of the waves, used
 #: only as weights between the anchors and, after 2022-02-20, as the expected level. Not data.
 WAVE_SHAPE = [
-    ("2020-02-05", 1), ("2020-02-22", 2), ("2020-03-10", 24), ("2020-03-28", 12), ("2020-04-20", 2),
-    ("2020-05-10", 22), ("2020-05-20", 10), ("2020-06-10", 18), ("2020-07-15", 8), ("2020-08-06", 10),
-    ("2020-08-15", 80), ("2020-08-27", 150), ("2020-09-10", 60), ("2020-10-05", 25), ("2020-10-25", 20),
-    ("2020-11-10", 35), ("2020-11-25", 200), ("2020-12-10", 300), ("2020-12-24", 520), ("2021-01-05", 280),
-    ("2021-01-25", 110), ("2021-02-17", 140), ("2021-03-15", 130), ("2021-04-15", 220), ("2021-05-20", 210),
-    ("2021-06-20", 200), ("2021-07-12", 600), ("2021-08-12", 640), ("2021-09-01", 560), ("2021-09-24", 1200),
-    ("2021-10-15", 600), ("2021-10-30", 800), ("2021-11-25", 2000), ("2021-12-15", 3200), ("2021-12-31", 1800),
-    ("2022-01-08", 1200), ("2022-01-20", 2600), ("2022-02-02", 4200), ("2022-02-20", 22000),
-    ("2022-03-16", 75000), ("2022-04-01", 45000), ("2022-04-20", 14000), ("2022-05-15", 4500),
-    ("2022-06-20", 1300), ("2022-07-10", 3500), ("2022-07-28", 17000), ("2022-08-16", 24000),
-    ("2022-09-10", 10000), ("2022-10-05", 3200), ("2022-10-25", 5500), ("2022-11-20", 9000),
-    ("2022-12-20", 16000), ("2022-12-31", 11000),
+    ("2020-02-05", 1),
+    ("2020-02-22", 2),
+    ("2020-03-10", 24),
+    ("2020-03-28", 12),
+    ("2020-04-20", 2),
+    ("2020-05-10", 22),
+    ("2020-05-20", 10),
+    ("2020-06-10", 18),
+    ("2020-07-15", 8),
+    ("2020-08-06", 10),
+    ("2020-08-15", 80),
+    ("2020-08-27", 150),
+    ("2020-09-10", 60),
+    ("2020-10-05", 25),
+    ("2020-10-25", 20),
+    ("2020-11-10", 35),
+    ("2020-11-25", 200),
+    ("2020-12-10", 300),
+    ("2020-12-24", 520),
+    ("2021-01-05", 280),
+    ("2021-01-25", 110),
+    ("2021-02-17", 140),
+    ("2021-03-15", 130),
+    ("2021-04-15", 220),
+    ("2021-05-20", 210),
+    ("2021-06-20", 200),
+    ("2021-07-12", 600),
+    ("2021-08-12", 640),
+    ("2021-09-01", 560),
+    ("2021-09-24", 1200),
+    ("2021-10-15", 600),
+    ("2021-10-30", 800),
+    ("2021-11-25", 2000),
+    ("2021-12-15", 3200),
+    ("2021-12-31", 1800),
+    ("2022-01-08", 1200),
+    ("2022-01-20", 2600),
+    ("2022-02-02", 4200),
+    ("2022-02-20", 22000),
+    ("2022-03-16", 75000),
+    ("2022-04-01", 45000),
+    ("2022-04-20", 14000),
+    ("2022-05-15", 4500),
+    ("2022-06-20", 1300),
+    ("2022-07-10", 3500),
+    ("2022-07-28", 17000),
+    ("2022-08-16", 24000),
+    ("2022-09-10", 10000),
+    ("2022-10-05", 3200),
+    ("2022-10-25", 5500),
+    ("2022-11-20", 9000),
+    ("2022-12-20", 16000),
+    ("2022-12-31", 11000),
 ]
 #: Reporting rhythm: cases counted on Monday reflect Sunday's fewer tests.
 WEEKDAY_FACTOR = np.array([0.62, 1.15, 1.12, 1.08, 1.04, 1.0, 0.92])  # Mon..Sun
@@ -97,8 +177,12 @@ def simulate(rng: np.random.Generator) -> pd.DataFrame:
     new_anchor = np.array([ANCHOR[a][1] for a in areas])
     share = cum_anchor / cum_anchor.sum()  # the areas' shares of all cases (follow population)
     # each wave hits areas a little differently (clusters), around their long-run share
-    wave_id = np.searchsorted(pd.to_datetime(["2020-07-01", "2020-11-01", "2021-06-15", "2021-11-01",
-                                              "2022-02-21", "2022-06-15", "2022-10-01"]).values, dates.values)
+    wave_id = np.searchsorted(
+        pd.to_datetime(
+            ["2020-07-01", "2020-11-01", "2021-06-15", "2021-11-01", "2022-02-21", "2022-06-15", "2022-10-01"]
+        ).values,
+        dates.values,
+    )
     tilt = rng.lognormal(0.0, 0.12, (wave_id.max() + 1, len(areas)))
     tilt[:, -1] = 1.0
     weight = curve[:, None] * share[None, :] * tilt[wave_id]  # expected cases (day, area)
@@ -139,14 +223,20 @@ def _long(wide: pd.DataFrame) -> pd.DataFrame:
     cum = wide[areas].cumsum()
     parts = []
     for a in areas:
-        parts.append(pd.DataFrame({
-            "date": wide["date"].dt.date.astype("datetime64[s]").astype("datetime64[ns]"),
-            "gu_code": None if a == ETC_NAME else a,
-            "gu_name": ETC_NAME if a == ETC_NAME else gu.loc[a, "name_ko"],
-            "gu_name_en": "Other (outside Seoul / unknown)" if a == ETC_NAME else gu.loc[a, "name_en"],
-            "new_cases": wide[a].astype(np.int64),
-            "cumulative_cases": cum[a].astype(np.int64),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "date": wide["date"].dt.date.astype("datetime64[s]").astype("datetime64[ns]"),
+                    "gu_code": None if a == ETC_NAME else a,
+                    "gu_name": ETC_NAME if a == ETC_NAME else gu.loc[a, "name_ko"],
+                    "gu_name_en": "Other (outside Seoul / unknown)"
+                    if a == ETC_NAME
+                    else gu.loc[a, "name_en"],
+                    "new_cases": wide[a].astype(np.int64),
+                    "cumulative_cases": cum[a].astype(np.int64),
+                }
+            )
+        )
     out = pd.concat(parts, ignore_index=True)
     out["gu_code"] = out["gu_code"].astype("string")
     return out.sort_values(["date", "gu_code"], na_position="last", kind="stable").reset_index(drop=True)
@@ -159,15 +249,41 @@ def _raw_csv(wide: pd.DataFrame) -> tuple[bytes, list[Field]]:
     areas = [c for c in wide.columns if c != "date"]
     cum = wide[areas].cumsum()
     cols = {"자치구 기준일": wide["date"].dt.strftime("%Y.%m.%d.00")}
-    fields = [Field("자치구 기준일", "string", "Reference day of the district counts, as text 'YYYY.MM.DD.00' (API key JCG_DT).",
-                    "자치구 기준일", required=True, pattern=r"\d{4}\.\d{2}\.\d{2}\.00")]
+    fields = [
+        Field(
+            "자치구 기준일",
+            "string",
+            "Reference day of the district counts, as text 'YYYY.MM.DD.00' (API key JCG_DT).",
+            "자치구 기준일",
+            required=True,
+            pattern=r"\d{4}\.\d{2}\.\d{2}\.00",
+        )
+    ]
     for a in areas:
         name = ETC_NAME if a == ETC_NAME else gu.loc[a, "name_ko"]
         key = "ETC" if a == ETC_NAME else API_KEYS[a]
         cols[f"{name} 전체"] = cum[a]
         cols[f"{name} 추가"] = wide[a]
-        fields.append(Field(f"{name} 전체", "integer", f"Cumulative confirmed cases, {name} (API key {key}).", f"{name} 전체", unit="persons", minimum=0))
-        fields.append(Field(f"{name} 추가", "integer", f"New confirmed cases that day, {name} (API key {key}ADD).", f"{name} 추가", unit="persons", minimum=0))
+        fields.append(
+            Field(
+                f"{name} 전체",
+                "integer",
+                f"Cumulative confirmed cases, {name} (API key {key}).",
+                f"{name} 전체",
+                unit="persons",
+                minimum=0,
+            )
+        )
+        fields.append(
+            Field(
+                f"{name} 추가",
+                "integer",
+                f"New confirmed cases that day, {name} (API key {key}ADD).",
+                f"{name} 추가",
+                unit="persons",
+                minimum=0,
+            )
+        )
     df = pd.DataFrame(cols).iloc[::-1]
     text = df.to_csv(index=False, lineterminator="\n")
     return text.encode("cp949"), fields
@@ -179,8 +295,14 @@ def build(ctx) -> list[Output]:
     raw, raw_fields = _raw_csv(wide)
     sources = [
         FACTS_SOURCE,
-        {"title": "Seoul OpenAPI TbCorona19CountStatusJCG (서울특별시 코로나19 자치구별 확진자 발생동향): layout and the 2022-02-20 counts", "path": "https://data.seoul.go.kr"},
-        {"title": "IceCream0910/coronacoc-api README: Seoul cumulative 285,665 and 4,209 new on 2022-02-02", "path": "https://github.com/IceCream0910/coronacoc-api"},
+        {
+            "title": "Seoul OpenAPI TbCorona19CountStatusJCG (서울특별시 코로나19 자치구별 확진자 발생동향): layout and the 2022-02-20 counts",
+            "path": "https://data.seoul.go.kr",
+        },
+        {
+            "title": "IceCream0910/coronacoc-api README: Seoul cumulative 285,665 and 4,209 new on 2022-02-02",
+            "path": "https://github.com/IceCream0910/coronacoc-api",
+        },
     ]
     imitates = "서울특별시 코로나19 자치구별 확진자 발생동향 (Seoul OpenAPI TbCorona19CountStatusJCG)"
     notes = [
@@ -192,27 +314,79 @@ def build(ctx) -> list[Output]:
     ]
     clean_fields = [
         Field("date", "date", "Reference day of the counts (Asia/Seoul).", "자치구 기준일", required=True),
-        Field("gu_code", "string", "MOIS 5-digit gu code; empty for 기타 (cases from other regions or not yet assigned).", "자치구코드", pattern=r"11\d{3}"),
-        Field("gu_name", "string", "Gu name in Korean, or 기타.", "자치구명", required=True, categorical=True),
-        Field("gu_name_en", "string", "Gu name in English, or 'Other (outside Seoul / unknown)'.", required=True, categorical=True),
-        Field("new_cases", "integer", "New confirmed cases that day (API key <GU>ADD).", "<구> 추가", unit="persons", minimum=0, required=True),
-        Field("cumulative_cases", "integer", "Cumulative confirmed cases since 2020-02-05 (API key <GU>).", "<구> 전체", unit="persons", minimum=0, required=True),
+        Field(
+            "gu_code",
+            "string",
+            "MOIS 5-digit gu code; empty for 기타 (cases from other regions or not yet assigned).",
+            "자치구코드",
+            pattern=r"11\d{3}",
+        ),
+        Field(
+            "gu_name", "string", "Gu name in Korean, or 기타.", "자치구명", required=True, categorical=True
+        ),
+        Field(
+            "gu_name_en",
+            "string",
+            "Gu name in English, or 'Other (outside Seoul / unknown)'.",
+            required=True,
+            categorical=True,
+        ),
+        Field(
+            "new_cases",
+            "integer",
+            "New confirmed cases that day (API key <GU>ADD).",
+            "<구> 추가",
+            unit="persons",
+            minimum=0,
+            required=True,
+        ),
+        Field(
+            "cumulative_cases",
+            "integer",
+            "Cumulative confirmed cases since 2020-02-05 (API key <GU>).",
+            "<구> 전체",
+            unit="persons",
+            minimum=0,
+            required=True,
+        ),
     ]
     return [
-        Output(Resource(
-            name="covid_cases", dataset=DATASET, title="COVID-19 confirmed cases by gu, daily 2020-2022 (synthetic)",
-            description="Daily new and cumulative confirmed cases for the 25 gu and 기타 (other regions), in a tidy long table. Exact published counts on 2022-02-20 (by gu) and 2022-02-02 (city).",
-            path="covid_cases/covid_cases.parquet", format="parquet", provenance="synthetic",
-            schema=Schema(clean_fields, ["date", "gu_name"]), imitates=imitates, sources=sources, notes=notes,
-        ), long),
-        Output(Resource(
-            name="covid_cases_raw", dataset=DATASET, title="COVID-19 cases by gu, portal-style wide CSV (synthetic, CP949)",
-            description="The same counts in the layout of the portal's CSV download: one row per day (newest first), then for each gu a cumulative column '<gu> 전체' and a new-cases column '<gu> 추가', and 기타. Korean headers, CP949.",
-            path="covid_cases/TbCorona19CountStatusJCG.csv", format="csv", provenance="synthetic", role="raw",
-            schema=Schema(raw_fields), imitates=imitates, sources=sources, encoding="cp949",
-            notes=notes[:1] + [
-                "Raw layout: the API itself uses English keys (JCG_DT, JONGNO/JONGNOADD, ..., ETC/ETCADD); the CSV download uses the Korean headers kept here. The API specification spells one header '서추구 추가' (a typo for 서초구); this file uses the correct spelling.",
-                "The date column is text like '2022.02.20.00', not an ISO date: parse it with pd.to_datetime(s, format='%Y.%m.%d.00').",
-            ],
-        ), raw),
+        Output(
+            Resource(
+                name="covid_cases",
+                dataset=DATASET,
+                title="COVID-19 confirmed cases by gu, daily 2020-2022 (synthetic)",
+                description="Daily new and cumulative confirmed cases for the 25 gu and 기타 (other regions), in a tidy long table. Exact published counts on 2022-02-20 (by gu) and 2022-02-02 (city).",
+                path="covid_cases/covid_cases.parquet",
+                format="parquet",
+                provenance="synthetic",
+                schema=Schema(clean_fields, ["date", "gu_name"]),
+                imitates=imitates,
+                sources=sources,
+                notes=notes,
+            ),
+            long,
+        ),
+        Output(
+            Resource(
+                name="covid_cases_raw",
+                dataset=DATASET,
+                title="COVID-19 cases by gu, portal-style wide CSV (synthetic, CP949)",
+                description="The same counts in the layout of the portal's CSV download: one row per day (newest first), then for each gu a cumulative column '<gu> 전체' and a new-cases column '<gu> 추가', and 기타. Korean headers, CP949.",
+                path="covid_cases/TbCorona19CountStatusJCG.csv",
+                format="csv",
+                provenance="synthetic",
+                role="raw",
+                schema=Schema(raw_fields),
+                imitates=imitates,
+                sources=sources,
+                encoding="cp949",
+                notes=notes[:1]
+                + [
+                    "Raw layout: the API itself uses English keys (JCG_DT, JONGNO/JONGNOADD, ..., ETC/ETCADD); the CSV download uses the Korean headers kept here. The API specification spells one header '서추구 추가' (a typo for 서초구); this file uses the correct spelling.",
+                    "The date column is text like '2022.02.20.00', not an ISO date: parse it with pd.to_datetime(s, format='%Y.%m.%d.00').",
+                ],
+            ),
+            raw,
+        ),
     ]

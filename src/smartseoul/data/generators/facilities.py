@@ -35,42 +35,73 @@ TYPES = ("cooling_shelter", "senior_centre", "library", "public_wifi", "cctv")
 
 #: Mountains and forests (name, lat, lon, radius m, peak forest share): our approximate centres.
 MOUNTAINS = [
-    ("북한산", 37.6400, 126.9850, 2300, 0.95), ("북한산 서쪽 (진관)", 37.6450, 126.9450, 1400, 0.9), ("도봉산", 37.6850, 127.0250, 1500, 0.95),
-    ("수락산", 37.6850, 127.0750, 1300, 0.9), ("불암산", 37.6550, 127.0900, 1000, 0.85),
-    ("인왕산·북악산", 37.5920, 126.9680, 1200, 0.8), ("안산", 37.5760, 126.9440, 700, 0.7),
-    ("봉산·앵봉산", 37.6150, 126.9050, 900, 0.7), ("남산", 37.5510, 126.9880, 950, 0.85),
-    ("관악산", 37.4550, 126.9550, 1900, 0.95), ("우면산", 37.4700, 127.0100, 1000, 0.85),
-    ("청계산", 37.4450, 127.0450, 1300, 0.9), ("대모산·구룡산", 37.4750, 127.0750, 1100, 0.85),
-    ("아차산", 37.5600, 127.1000, 800, 0.75), ("개화산", 37.5800, 126.8050, 700, 0.6),
-    ("일자산", 37.5300, 127.1550, 700, 0.55), ("배봉산", 37.5800, 127.0650, 450, 0.5),
-    ("서달산·국립서울현충원", 37.5000, 126.9700, 700, 0.6), ("매봉산·응봉산", 37.5500, 127.0250, 500, 0.45),
+    ("북한산", 37.6400, 126.9850, 2300, 0.95),
+    ("북한산 서쪽 (진관)", 37.6450, 126.9450, 1400, 0.9),
+    ("도봉산", 37.6850, 127.0250, 1500, 0.95),
+    ("수락산", 37.6850, 127.0750, 1300, 0.9),
+    ("불암산", 37.6550, 127.0900, 1000, 0.85),
+    ("인왕산·북악산", 37.5920, 126.9680, 1200, 0.8),
+    ("안산", 37.5760, 126.9440, 700, 0.7),
+    ("봉산·앵봉산", 37.6150, 126.9050, 900, 0.7),
+    ("남산", 37.5510, 126.9880, 950, 0.85),
+    ("관악산", 37.4550, 126.9550, 1900, 0.95),
+    ("우면산", 37.4700, 127.0100, 1000, 0.85),
+    ("청계산", 37.4450, 127.0450, 1300, 0.9),
+    ("대모산·구룡산", 37.4750, 127.0750, 1100, 0.85),
+    ("아차산", 37.5600, 127.1000, 800, 0.75),
+    ("개화산", 37.5800, 126.8050, 700, 0.6),
+    ("일자산", 37.5300, 127.1550, 700, 0.55),
+    ("배봉산", 37.5800, 127.0650, 450, 0.5),
+    ("서달산·국립서울현충원", 37.5000, 126.9700, 700, 0.6),
+    ("매봉산·응봉산", 37.5500, 127.0250, 500, 0.45),
 ]
 #: Large urban parks (name, lat, lon, radius m, peak park share).
 PARKS = [
-    ("올림픽공원", 37.5207, 127.1214, 700, 0.8), ("서울숲", 37.5444, 127.0374, 550, 0.8),
-    ("보라매공원", 37.4927, 126.9199, 450, 0.7), ("월드컵공원", 37.5680, 126.8850, 900, 0.75),
-    ("어린이대공원", 37.5480, 127.0816, 500, 0.75), ("용산가족공원", 37.5230, 126.9850, 700, 0.6),
-    ("서울대공원 인근", 37.4400, 127.0100, 600, 0.5), ("북서울꿈의숲", 37.6200, 127.0400, 550, 0.7),
-    ("푸른수목원·항동", 37.4800, 126.8250, 450, 0.6), ("여의도공원", 37.5260, 126.9220, 350, 0.6),
+    ("올림픽공원", 37.5207, 127.1214, 700, 0.8),
+    ("서울숲", 37.5444, 127.0374, 550, 0.8),
+    ("보라매공원", 37.4927, 126.9199, 450, 0.7),
+    ("월드컵공원", 37.5680, 126.8850, 900, 0.75),
+    ("어린이대공원", 37.5480, 127.0816, 500, 0.75),
+    ("용산가족공원", 37.5230, 126.9850, 700, 0.6),
+    ("서울대공원 인근", 37.4400, 127.0100, 600, 0.5),
+    ("북서울꿈의숲", 37.6200, 127.0400, 550, 0.7),
+    ("푸른수목원·항동", 37.4800, 126.8250, 450, 0.6),
+    ("여의도공원", 37.5260, 126.9220, 350, 0.6),
 ]
 #: The Han River, west to east (approximate centre line); riverside parks line both banks.
 HAN_RIVER = [
-    (37.5950, 126.7900), (37.5800, 126.8200), (37.5700, 126.8500), (37.5560, 126.8850),
-    (37.5420, 126.9100), (37.5320, 126.9350), (37.5200, 126.9600), (37.5140, 126.9800),
-    (37.5150, 127.0000), (37.5270, 127.0200), (37.5300, 127.0450), (37.5230, 127.0700),
-    (37.5250, 127.0900), (37.5400, 127.1100), (37.5520, 127.1350), (37.5650, 127.1600),
+    (37.5950, 126.7900),
+    (37.5800, 126.8200),
+    (37.5700, 126.8500),
+    (37.5560, 126.8850),
+    (37.5420, 126.9100),
+    (37.5320, 126.9350),
+    (37.5200, 126.9600),
+    (37.5140, 126.9800),
+    (37.5150, 127.0000),
+    (37.5270, 127.0200),
+    (37.5300, 127.0450),
+    (37.5230, 127.0700),
+    (37.5250, 127.0900),
+    (37.5400, 127.1100),
+    (37.5520, 127.1350),
+    (37.5650, 127.1600),
     (37.5800, 127.1850),
 ]
 
 FACILITY_SOURCES = [
     FACTS_SOURCE,
-    {"title": "Seoul Open Data Plaza (format of facility lists such as 무더위쉼터, 경로당, 도서관, 공공와이파이, CCTV; values synthetic)",
-     "path": "https://data.seoul.go.kr"},
+    {
+        "title": "Seoul Open Data Plaza (format of facility lists such as 무더위쉼터, 경로당, 도서관, 공공와이파이, CCTV; values synthetic)",
+        "path": "https://data.seoul.go.kr",
+    },
 ]
 
 
 def _to_metric(lat, lon) -> tuple[np.ndarray, np.ndarray]:
-    pts = gpd.GeoSeries(gpd.points_from_xy(np.atleast_1d(lon), np.atleast_1d(lat)), crs=city.CRS_WGS84).to_crs(city.CRS_METRIC)
+    pts = gpd.GeoSeries(
+        gpd.points_from_xy(np.atleast_1d(lon), np.atleast_1d(lat)), crs=city.CRS_WGS84
+    ).to_crs(city.CRS_METRIC)
     return pts.x.to_numpy(), pts.y.to_numpy()
 
 
@@ -83,8 +114,12 @@ def _split(total: int, weights: np.ndarray) -> np.ndarray:
     return out
 
 
-def _points_in(polys: np.ndarray, counts: np.ndarray, rng: np.random.Generator,
-               attract: tuple[np.ndarray, np.ndarray, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _points_in(
+    polys: np.ndarray,
+    counts: np.ndarray,
+    rng: np.random.Generator,
+    attract: tuple[np.ndarray, np.ndarray, float] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Random points inside each polygon (a 25 m inner margin), counts[i] in polygon i.
 
     With ``attract`` (x, y, sigma), points prefer places near those x/y (e.g. busy streets)."""
@@ -155,8 +190,11 @@ def green_space(dongs: gpd.GeoDataFrame, pop: pd.DataFrame, rng: np.random.Gener
     water = dist <= 420
     # every cell: a little greenery (small parks, street trees), patchy
     small = rng.beta(1.5, 10.0, len(gx))
-    cells = gpd.GeoDataFrame({"forest": forest, "park": park, "river_park": river_park, "small": small, "water": water},
-                             geometry=gpd.points_from_xy(gx, gy), crs=city.CRS_METRIC)
+    cells = gpd.GeoDataFrame(
+        {"forest": forest, "park": park, "river_park": river_park, "small": small, "water": water},
+        geometry=gpd.points_from_xy(gx, gy),
+        crs=city.CRS_METRIC,
+    )
     joined = gpd.sjoin(cells, dongs[["dong_code", "geometry"]], how="inner", predicate="within")
     joined = joined[~joined.index.duplicated(keep="first")]
     # land cells only: the river itself is not land; each cell's cover is capped at 1
@@ -164,9 +202,16 @@ def green_space(dongs: gpd.GeoDataFrame, pop: pd.DataFrame, rng: np.random.Gener
     cover = land[["forest", "park", "river_park"]].to_numpy()
     scale = np.minimum(1.0, 0.97 / np.maximum(cover.sum(axis=1), 1e-9))
     land[["forest", "park", "river_park"]] = cover * scale[:, None]
-    agg = land.groupby("dong_code").agg(forest=("forest", "mean"), park=("park", "mean"),
-                                        river_park=("river_park", "mean"), small=("small", "mean"), n=("forest", "size"))
-    agg = agg.reindex(dongs["dong_code"]).fillna({"forest": 0.0, "park": 0.0, "river_park": 0.0, "small": 0.05, "n": 0})
+    agg = land.groupby("dong_code").agg(
+        forest=("forest", "mean"),
+        park=("park", "mean"),
+        river_park=("river_park", "mean"),
+        small=("small", "mean"),
+        n=("forest", "size"),
+    )
+    agg = agg.reindex(dongs["dong_code"]).fillna(
+        {"forest": 0.0, "park": 0.0, "river_park": 0.0, "small": 0.05, "n": 0}
+    )
     business = pop.set_index("dong_code").reindex(dongs["dong_code"])["land_use"].to_numpy() == "business"
     small_share = agg["small"].to_numpy() * np.where(business, 0.5, 1.0)
     park_share = agg["park"].to_numpy() + small_share
@@ -174,7 +219,13 @@ def green_space(dongs: gpd.GeoDataFrame, pop: pd.DataFrame, rng: np.random.Gener
     river_share = agg["river_park"].to_numpy()
     total = np.clip(forest_share + park_share + river_share, 0, 0.97)
     land_km2 = dongs.geometry.area.to_numpy() / 1e6
-    land_share = joined.groupby("dong_code")["water"].apply(lambda s: 1 - s.mean()).reindex(dongs["dong_code"]).fillna(1.0).to_numpy()
+    land_share = (
+        joined.groupby("dong_code")["water"]
+        .apply(lambda s: 1 - s.mean())
+        .reindex(dongs["dong_code"])
+        .fillna(1.0)
+        .to_numpy()
+    )
     land_km2 = land_km2 * land_share
     residents = pop.set_index("dong_code").reindex(dongs["dong_code"])["population"].to_numpy()
     green_m2 = total * land_km2 * 1e6
@@ -195,7 +246,11 @@ def green_space(dongs: gpd.GeoDataFrame, pop: pd.DataFrame, rng: np.random.Gener
 
 # -- facilities -------------------------------------------------------------------------------
 def facilities(dongs: gpd.GeoDataFrame, pop: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    d = dongs.merge(pop[["dong_code", "population", "pop_65_plus", "land_use", "daytime_ratio"]], on="dong_code", how="left")
+    d = dongs.merge(
+        pop[["dong_code", "population", "pop_65_plus", "land_use", "daytime_ratio"]],
+        on="dong_code",
+        how="left",
+    )
     d = d.sort_values("dong_code").reset_index(drop=True)
     polys = d.geometry.to_numpy()
     nd = len(d)
@@ -208,24 +263,41 @@ def facilities(dongs: gpd.GeoDataFrame, pop: pd.DataFrame, rng: np.random.Genera
     rows: list[pd.DataFrame] = []
 
     def frame(kind, subtype, dong_idx, x, y, names, capacity=None, cameras=None, host=None):
-        return pd.DataFrame({
-            "facility_type": kind, "subtype": subtype, "name": names,
-            "gu_code": gu_codes[dong_idx], "dong_code": d["dong_code"].to_numpy()[dong_idx],
-            "x": x, "y": y,
-            "capacity": capacity if capacity is not None else pd.array([pd.NA] * len(dong_idx), dtype="Int64"),
-            "cameras": cameras if cameras is not None else pd.array([pd.NA] * len(dong_idx), dtype="Int64"),
-            "host_id": host if host is not None else pd.array([pd.NA] * len(dong_idx), dtype="string"),
-        })
+        return pd.DataFrame(
+            {
+                "facility_type": kind,
+                "subtype": subtype,
+                "name": names,
+                "gu_code": gu_codes[dong_idx],
+                "dong_code": d["dong_code"].to_numpy()[dong_idx],
+                "x": x,
+                "y": y,
+                "capacity": capacity
+                if capacity is not None
+                else pd.array([pd.NA] * len(dong_idx), dtype="Int64"),
+                "cameras": cameras
+                if cameras is not None
+                else pd.array([pd.NA] * len(dong_idx), dtype="Int64"),
+                "host_id": host if host is not None else pd.array([pd.NA] * len(dong_idx), dtype="string"),
+            }
+        )
 
     # senior centres (경로당): follow older residents
     sc_counts = _split(N_SENIOR_CENTRES, older * rng.lognormal(0.0, 0.25, nd))
     sc_idx = np.repeat(np.arange(nd), sc_counts)
     sx, sy = _points_in(polys, sc_counts, rng)
     k_in_dong = np.concatenate([np.arange(1, c + 1) for c in sc_counts if c])
-    sc_names = [f"{stems[i]} 제{k}경로당" if sc_counts[i] > 1 else f"{stems[i]}경로당" for i, k in zip(sc_idx, k_in_dong)]
+    sc_names = [
+        f"{stems[i]} 제{k}경로당" if sc_counts[i] > 1 else f"{stems[i]}경로당"
+        for i, k in zip(sc_idx, k_in_dong)
+    ]
     sc_cap = (rng.integers(2, 9, len(sc_idx)) * 5).astype(np.int64)
-    seniors = frame("senior_centre", "경로당", sc_idx, sx, sy, sc_names, capacity=pd.array(sc_cap, dtype="Int64"))
-    seniors["facility_id"] = [f"SC-{g}-{j:04d}" for g, j in zip(seniors["gu_code"], seniors.groupby("gu_code").cumcount() + 1)]
+    seniors = frame(
+        "senior_centre", "경로당", sc_idx, sx, sy, sc_names, capacity=pd.array(sc_cap, dtype="Int64")
+    )
+    seniors["facility_id"] = [
+        f"SC-{g}-{j:04d}" for g, j in zip(seniors["gu_code"], seniors.groupby("gu_code").cumcount() + 1)
+    ]
     rows.append(seniors)
 
     # cooling shelters (무더위쉼터): follow older residents, unevenly
@@ -248,21 +320,40 @@ def facilities(dongs: gpd.GeoDataFrame, pop: pd.DataFrame, rng: np.random.Genera
             cs_rows.append((i, "경로당", s["name"], s["x"], s["y"], int(s["capacity"]), s["facility_id"]))
         rest = c - n_sen
         if rest:
-            hosts = ["주민센터"] + list(rng.choice(["복지관", "은행", "교회·성당", "아파트 관리동", "구청·공공시설", "도서관"], rest - 1,
-                                               p=[0.3, 0.2, 0.15, 0.15, 0.1, 0.1]))
+            hosts = ["주민센터"] + list(
+                rng.choice(
+                    ["복지관", "은행", "교회·성당", "아파트 관리동", "구청·공공시설", "도서관"],
+                    rest - 1,
+                    p=[0.3, 0.2, 0.15, 0.15, 0.1, 0.1],
+                )
+            )
             px, py = _points_in(np.array([polys[i]]), np.array([rest]), rng)
             for h, x, y in zip(hosts, px, py):
-                name = {"주민센터": f"{d['dong_name'][i]} 주민센터", "복지관": f"{stems[i]} 종합사회복지관",
-                        "은행": f"{stems[i]} {rng.choice(['새마을금고', '농협', '신협', '우리은행', '국민은행'])}",
-                        "교회·성당": f"{stems[i]}{rng.choice(['교회', '성당'])}", "아파트 관리동": f"{stems[i]} {rng.choice(['현대', '래미안', '주공', '한신', '삼성'])}아파트 관리동",
-                        "구청·공공시설": f"{gu_name[gu_codes[i]]} {stems[i]} 공공시설", "도서관": f"{stems[i]} 작은도서관"}[h]
+                name = {
+                    "주민센터": f"{d['dong_name'][i]} 주민센터",
+                    "복지관": f"{stems[i]} 종합사회복지관",
+                    "은행": f"{stems[i]} {rng.choice(['새마을금고', '농협', '신협', '우리은행', '국민은행'])}",
+                    "교회·성당": f"{stems[i]}{rng.choice(['교회', '성당'])}",
+                    "아파트 관리동": f"{stems[i]} {rng.choice(['현대', '래미안', '주공', '한신', '삼성'])}아파트 관리동",
+                    "구청·공공시설": f"{gu_name[gu_codes[i]]} {stems[i]} 공공시설",
+                    "도서관": f"{stems[i]} 작은도서관",
+                }[h]
                 cap = int(rng.integers(4, 21) * 5) if h != "은행" else int(rng.integers(2, 7) * 5)
                 cs_rows.append((i, h, name, x, y, cap, None))
     cs = pd.DataFrame(cs_rows, columns=["i", "subtype", "name", "x", "y", "capacity", "host_id"])
-    shelters = frame("cooling_shelter", cs["subtype"].to_numpy(), cs["i"].to_numpy(), cs["x"].to_numpy(), cs["y"].to_numpy(),
-                     cs["name"].to_numpy(), capacity=pd.array(cs["capacity"].to_numpy(), dtype="Int64"),
-                     host=pd.array(cs["host_id"].to_numpy(), dtype="string"))
-    shelters["facility_id"] = [f"CS-{g}-{j:04d}" for g, j in zip(shelters["gu_code"], shelters.groupby("gu_code").cumcount() + 1)]
+    shelters = frame(
+        "cooling_shelter",
+        cs["subtype"].to_numpy(),
+        cs["i"].to_numpy(),
+        cs["x"].to_numpy(),
+        cs["y"].to_numpy(),
+        cs["name"].to_numpy(),
+        capacity=pd.array(cs["capacity"].to_numpy(), dtype="Int64"),
+        host=pd.array(cs["host_id"].to_numpy(), dtype="string"),
+    )
+    shelters["facility_id"] = [
+        f"CS-{g}-{j:04d}" for g, j in zip(shelters["gu_code"], shelters.groupby("gu_code").cumcount() + 1)
+    ]
     rows.append(shelters)
 
     # libraries: public (구립) libraries spread by residents; small libraries (작은도서관) too
@@ -272,10 +363,15 @@ def facilities(dongs: gpd.GeoDataFrame, pop: pd.DataFrame, rng: np.random.Genera
     for counts, sub in ((pl, "public"), (sl, "small")):
         idx = np.repeat(np.arange(nd), counts)
         lx, ly = _points_in(polys, counts, rng)
-        names = [f"{gu_name[gu_codes[i]]}립 {stems[i]}도서관" if sub == "public" else f"{stems[i]} 작은도서관" for i in idx]
+        names = [
+            f"{gu_name[gu_codes[i]]}립 {stems[i]}도서관" if sub == "public" else f"{stems[i]} 작은도서관"
+            for i in idx
+        ]
         lib_parts.append(frame("library", sub, idx, lx, ly, names))
     libs = pd.concat(lib_parts, ignore_index=True)
-    libs["facility_id"] = [f"LB-{g}-{j:04d}" for g, j in zip(libs["gu_code"], libs.groupby("gu_code").cumcount() + 1)]
+    libs["facility_id"] = [
+        f"LB-{g}-{j:04d}" for g, j in zip(libs["gu_code"], libs.groupby("gu_code").cumcount() + 1)
+    ]
     rows.append(libs)
 
     # public Wi-Fi: legacy APs follow the daytime crowd; Kkachi-on APs in the five pilot gu
@@ -291,7 +387,9 @@ def facilities(dongs: gpd.GeoDataFrame, pop: pd.DataFrame, rng: np.random.Genera
         names = [f"{stems[i]} {p}" for i, p in zip(idx, pl_names)]
         wifi_parts.append(frame("public_wifi", sub, idx, wx, wy, names))
     wifi = pd.concat(wifi_parts, ignore_index=True)
-    wifi["facility_id"] = [f"WF-{g}-{j:05d}" for g, j in zip(wifi["gu_code"], wifi.groupby("gu_code").cumcount() + 1)]
+    wifi["facility_id"] = [
+        f"WF-{g}-{j:05d}" for g, j in zip(wifi["gu_code"], wifi.groupby("gu_code").cumcount() + 1)
+    ]
     rows.append(wifi)
 
     # CCTV (a sample): by residents, more where residents are many and streets are residential
@@ -300,17 +398,33 @@ def facilities(dongs: gpd.GeoDataFrame, pop: pd.DataFrame, rng: np.random.Genera
     idx = np.repeat(np.arange(nd), cc)
     cx, cy = _points_in(polys, cc, rng)
     sub = rng.choice(purposes, len(idx), p=[0.62, 0.18, 0.08, 0.07, 0.05])
-    cams = pd.array(rng.choice([1, 2, 3, 4], len(idx), p=[0.45, 0.3, 0.15, 0.1]).astype(np.int64), dtype="Int64")
+    cams = pd.array(
+        rng.choice([1, 2, 3, 4], len(idx), p=[0.45, 0.3, 0.15, 0.1]).astype(np.int64), dtype="Int64"
+    )
     names = [f"{stems[i]} {s} CCTV" for i, s in zip(idx, sub)]
     cctv = frame("cctv", sub, idx, cx, cy, names, cameras=cams)
-    cctv["facility_id"] = [f"CC-{g}-{j:05d}" for g, j in zip(cctv["gu_code"], cctv.groupby("gu_code").cumcount() + 1)]
+    cctv["facility_id"] = [
+        f"CC-{g}-{j:05d}" for g, j in zip(cctv["gu_code"], cctv.groupby("gu_code").cumcount() + 1)
+    ]
     rows.append(cctv)
 
     out = pd.concat(rows, ignore_index=True)
     pts = gpd.GeoSeries(gpd.points_from_xy(out["x"], out["y"]), crs=city.CRS_METRIC).to_crs(city.CRS_WGS84)
     out["lat"] = np.round(pts.y.to_numpy(), 6)
     out["lon"] = np.round(pts.x.to_numpy(), 6)
-    cols = ["facility_id", "facility_type", "subtype", "name", "gu_code", "dong_code", "lat", "lon", "capacity", "cameras", "host_id"]
+    cols = [
+        "facility_id",
+        "facility_type",
+        "subtype",
+        "name",
+        "gu_code",
+        "dong_code",
+        "lat",
+        "lon",
+        "capacity",
+        "cameras",
+        "host_id",
+    ]
     order = {t: i for i, t in enumerate(TYPES)}
     out = out.assign(_t=out["facility_type"].map(order)).sort_values(["_t", "facility_id"], kind="stable")
     return out[cols].reset_index(drop=True)
@@ -318,34 +432,153 @@ def facilities(dongs: gpd.GeoDataFrame, pop: pd.DataFrame, rng: np.random.Genera
 
 def _facility_fields() -> list[Field]:
     return [
-        Field("facility_id", "string", "Course id: type prefix (CS, SC, LB, WF, CC), gu code and a number.", "관리번호", required=True, unique=True,
-              pattern=r"(CS|SC|LB|WF|CC)-11\d{3}-\d{4,5}"),
-        Field("facility_type", "string", "cooling_shelter (무더위쉼터), senior_centre (경로당), library (도서관), public_wifi (공공와이파이), cctv.",
-              "시설구분", required=True, enum=TYPES, categorical=True),
-        Field("subtype", "string", "Shelter host (경로당, 주민센터, 복지관, 은행 ...), library kind (public, small), Wi-Fi programme (public_wifi, kkachi_on) or CCTV purpose (생활방범, 어린이보호 ...).",
-              "세부구분", required=True, categorical=True),
-        Field("name", "string", "A plausible facility name (synthetic; not a real facility).", "시설명", required=True),
+        Field(
+            "facility_id",
+            "string",
+            "Course id: type prefix (CS, SC, LB, WF, CC), gu code and a number.",
+            "관리번호",
+            required=True,
+            unique=True,
+            pattern=r"(CS|SC|LB|WF|CC)-11\d{3}-\d{4,5}",
+        ),
+        Field(
+            "facility_type",
+            "string",
+            "cooling_shelter (무더위쉼터), senior_centre (경로당), library (도서관), public_wifi (공공와이파이), cctv.",
+            "시설구분",
+            required=True,
+            enum=TYPES,
+            categorical=True,
+        ),
+        Field(
+            "subtype",
+            "string",
+            "Shelter host (경로당, 주민센터, 복지관, 은행 ...), library kind (public, small), Wi-Fi programme (public_wifi, kkachi_on) or CCTV purpose (생활방범, 어린이보호 ...).",
+            "세부구분",
+            required=True,
+            categorical=True,
+        ),
+        Field(
+            "name",
+            "string",
+            "A plausible facility name (synthetic; not a real facility).",
+            "시설명",
+            required=True,
+        ),
         Field("gu_code", "string", "MOIS 5-digit gu code.", "자치구코드", required=True, pattern=r"11\d{3}"),
-        Field("dong_code", "string", "MOIS 8-digit administrative dong code; the point lies inside this dong's polygon.", "행정동코드", required=True, pattern=r"11\d{6}"),
-        Field("lat", "number", "Latitude.", "위도", unit="degrees (WGS84)", required=True, minimum=37.42, maximum=37.71),
-        Field("lon", "number", "Longitude.", "경도", unit="degrees (WGS84)", required=True, minimum=126.76, maximum=127.19),
-        Field("capacity", "integer", "Persons the place can hold (cooling shelters and senior centres only).", "이용가능인원", unit="persons", minimum=0),
-        Field("cameras", "integer", "Cameras at the site (CCTV only).", "카메라대수", unit="cameras", minimum=1),
-        Field("host_id", "string", "For a cooling shelter hosted in a senior centre: that senior centre's facility_id.", "운영시설 관리번호"),
+        Field(
+            "dong_code",
+            "string",
+            "MOIS 8-digit administrative dong code; the point lies inside this dong's polygon.",
+            "행정동코드",
+            required=True,
+            pattern=r"11\d{6}",
+        ),
+        Field(
+            "lat",
+            "number",
+            "Latitude.",
+            "위도",
+            unit="degrees (WGS84)",
+            required=True,
+            minimum=37.42,
+            maximum=37.71,
+        ),
+        Field(
+            "lon",
+            "number",
+            "Longitude.",
+            "경도",
+            unit="degrees (WGS84)",
+            required=True,
+            minimum=126.76,
+            maximum=127.19,
+        ),
+        Field(
+            "capacity",
+            "integer",
+            "Persons the place can hold (cooling shelters and senior centres only).",
+            "이용가능인원",
+            unit="persons",
+            minimum=0,
+        ),
+        Field(
+            "cameras", "integer", "Cameras at the site (CCTV only).", "카메라대수", unit="cameras", minimum=1
+        ),
+        Field(
+            "host_id",
+            "string",
+            "For a cooling shelter hosted in a senior centre: that senior centre's facility_id.",
+            "운영시설 관리번호",
+        ),
     ]
 
 
 def _green_fields() -> list[Field]:
     return [
-        Field("dong_code", "string", "MOIS 8-digit administrative dong code.", "행정동코드", required=True, unique=True, pattern=r"11\d{6}"),
+        Field(
+            "dong_code",
+            "string",
+            "MOIS 8-digit administrative dong code.",
+            "행정동코드",
+            required=True,
+            unique=True,
+            pattern=r"11\d{6}",
+        ),
         Field("gu_code", "string", "MOIS 5-digit gu code.", "자치구코드", required=True, pattern=r"11\d{3}"),
         Field("dong_name", "string", "Dong name in Korean.", "행정동명", required=True),
-        Field("land_area_km2", "number", "Land area of the approximate dong polygon (river water excluded).", "면적", unit="km²", minimum=0),
-        Field("green_share", "number", "Share of land that is parks, forest or riverside park (synthetic).", "녹지율", unit="0-1", minimum=0, maximum=1),
-        Field("forest_share", "number", "Share of land that is mountain forest (synthetic).", "산림 비율", unit="0-1", minimum=0, maximum=1),
-        Field("park_share", "number", "Share of land that is urban parks and small green spaces (synthetic).", "공원 비율", unit="0-1", minimum=0, maximum=1),
-        Field("river_park_share", "number", "Share of land that is Han River park (synthetic).", "한강공원 비율", unit="0-1", minimum=0, maximum=1),
-        Field("green_m2_per_resident", "number", "Green area per resident (synthetic).", "1인당 녹지면적", unit="m² per person", minimum=0),
+        Field(
+            "land_area_km2",
+            "number",
+            "Land area of the approximate dong polygon (river water excluded).",
+            "면적",
+            unit="km²",
+            minimum=0,
+        ),
+        Field(
+            "green_share",
+            "number",
+            "Share of land that is parks, forest or riverside park (synthetic).",
+            "녹지율",
+            unit="0-1",
+            minimum=0,
+            maximum=1,
+        ),
+        Field(
+            "forest_share",
+            "number",
+            "Share of land that is mountain forest (synthetic).",
+            "산림 비율",
+            unit="0-1",
+            minimum=0,
+            maximum=1,
+        ),
+        Field(
+            "park_share",
+            "number",
+            "Share of land that is urban parks and small green spaces (synthetic).",
+            "공원 비율",
+            unit="0-1",
+            minimum=0,
+            maximum=1,
+        ),
+        Field(
+            "river_park_share",
+            "number",
+            "Share of land that is Han River park (synthetic).",
+            "한강공원 비율",
+            unit="0-1",
+            minimum=0,
+            maximum=1,
+        ),
+        Field(
+            "green_m2_per_resident",
+            "number",
+            "Green area per resident (synthetic).",
+            "1인당 녹지면적",
+            unit="m² per person",
+            minimum=0,
+        ),
     ]
 
 
@@ -370,14 +603,36 @@ def build(ctx) -> list[Output]:
         "Dong polygons are approximate (Voronoi), so shares are indicative; use them for patterns, not for official statistics.",
     ]
     return [
-        Output(Resource("facilities", DATASET, "Public facilities: cooling shelters, senior centres, libraries, public Wi-Fi, CCTV (synthetic)",
-                        "Points of public facilities with their dong and gu, for access and equity analyses (who is within reach of a cooling shelter?).",
-                        "facilities/facilities.csv", "csv", "synthetic", Schema(_facility_fields(), ["facility_id"]),
-                        imitates="서울시 무더위쉼터, 경로당, 도서관, 공공와이파이, CCTV 설치 현황 (Seoul facility lists; format imitated)",
-                        sources=FACILITY_SOURCES, notes=fac_notes), fac),
-        Output(Resource("green_space", DATASET, "Green space by dong (synthetic)",
-                        "Share of each dong's land that is forest, park or Han River park, and green area per resident.",
-                        "facilities/green_space.csv", "csv", "synthetic", Schema(_green_fields(), ["dong_code"]),
-                        imitates="서울시 공원·녹지 현황 (parks and green areas by district; format imitated)",
-                        sources=FACILITY_SOURCES, notes=green_notes), green),
+        Output(
+            Resource(
+                "facilities",
+                DATASET,
+                "Public facilities: cooling shelters, senior centres, libraries, public Wi-Fi, CCTV (synthetic)",
+                "Points of public facilities with their dong and gu, for access and equity analyses (who is within reach of a cooling shelter?).",
+                "facilities/facilities.csv",
+                "csv",
+                "synthetic",
+                Schema(_facility_fields(), ["facility_id"]),
+                imitates="서울시 무더위쉼터, 경로당, 도서관, 공공와이파이, CCTV 설치 현황 (Seoul facility lists; format imitated)",
+                sources=FACILITY_SOURCES,
+                notes=fac_notes,
+            ),
+            fac,
+        ),
+        Output(
+            Resource(
+                "green_space",
+                DATASET,
+                "Green space by dong (synthetic)",
+                "Share of each dong's land that is forest, park or Han River park, and green area per resident.",
+                "facilities/green_space.csv",
+                "csv",
+                "synthetic",
+                Schema(_green_fields(), ["dong_code"]),
+                imitates="서울시 공원·녹지 현황 (parks and green areas by district; format imitated)",
+                sources=FACILITY_SOURCES,
+                notes=green_notes,
+            ),
+            green,
+        ),
     ]

@@ -58,95 +58,366 @@ HOT_SPOTS = [
 
 #: Approximate waypoints (lat, lon) by place name; our own estimates of station positions.
 PLACES = {
-    "중랑공영차고지": (37.6110, 127.1040), "상봉역": (37.5965, 127.0857), "청량리역": (37.5802, 127.0470),
-    "신설동역": (37.5759, 127.0248), "동대문역": (37.5714, 127.0094), "종로5가역": (37.5709, 127.0019),
-    "종로3가역": (37.5714, 126.9918), "종각역": (37.5702, 126.9831), "광화문역": (37.5710, 126.9768),
-    "서대문역": (37.5657, 126.9669), "이대역": (37.5567, 126.9463), "신촌역": (37.5551, 126.9368),
-    "홍대입구역": (37.5572, 126.9245), "합정역": (37.5495, 126.9139), "망원역": (37.5560, 126.9101),
-    "가양역": (37.5613, 126.8543), "발산역": (37.5586, 126.8375), "송정역": (37.5612, 126.8113),
+    "중랑공영차고지": (37.6110, 127.1040),
+    "상봉역": (37.5965, 127.0857),
+    "청량리역": (37.5802, 127.0470),
+    "신설동역": (37.5759, 127.0248),
+    "동대문역": (37.5714, 127.0094),
+    "종로5가역": (37.5709, 127.0019),
+    "종로3가역": (37.5714, 126.9918),
+    "종각역": (37.5702, 126.9831),
+    "광화문역": (37.5710, 126.9768),
+    "서대문역": (37.5657, 126.9669),
+    "이대역": (37.5567, 126.9463),
+    "신촌역": (37.5551, 126.9368),
+    "홍대입구역": (37.5572, 126.9245),
+    "합정역": (37.5495, 126.9139),
+    "망원역": (37.5560, 126.9101),
+    "가양역": (37.5613, 126.8543),
+    "발산역": (37.5586, 126.8375),
+    "송정역": (37.5612, 126.8113),
     "강서공영차고지": (37.5770, 126.8050),
-    "진관공영차고지": (37.6410, 126.9270), "구파발역": (37.6368, 126.9188), "연신내역": (37.6190, 126.9210),
-    "불광역": (37.6104, 126.9298), "홍제역": (37.5890, 126.9437), "독립문역": (37.5745, 126.9580),
-    "남산1호터널": (37.5470, 126.9930), "한남역": (37.5295, 127.0093), "신사역": (37.5163, 127.0203),
-    "신논현역": (37.5046, 127.0250), "강남역": (37.4979, 127.0276), "역삼역": (37.5007, 127.0365),
-    "선릉역": (37.5045, 127.0490), "삼성역": (37.5088, 127.0631), "대치역": (37.4945, 127.0635),
-    "수서역": (37.4873, 127.1018), "복정역": (37.4700, 127.1267), "송파공영차고지": (37.4790, 127.1300),
-    "상계주공7단지": (37.6660, 127.0620), "노원역": (37.6551, 127.0613), "석계역": (37.6148, 127.0656),
-    "약수역": (37.5543, 127.0107), "잠실역": (37.5133, 127.1000), "가락시장역": (37.4926, 127.1182),
-    "도봉공영차고지": (37.6930, 127.0470), "도봉산역": (37.6896, 127.0446), "창동역": (37.6531, 127.0477),
-    "수유역": (37.6380, 127.0257), "미아사거리역": (37.6132, 127.0301), "성신여대입구역": (37.5926, 127.0170),
-    "혜화역": (37.5822, 127.0019), "시청역": (37.5657, 126.9769), "서울역": (37.5547, 126.9707),
-    "용산역": (37.5299, 126.9648), "노량진역": (37.5133, 126.9426), "영등포역": (37.5156, 126.9074),
-    "신도림역": (37.5088, 126.8912), "구로역": (37.5030, 126.8819), "개봉역": (37.4946, 126.8587),
-    "오류동역": (37.4945, 126.8453), "온수역": (37.4923, 126.8237),
-    "양천공영차고지": (37.5160, 126.8390), "구로디지털단지역": (37.4852, 126.9015), "신림역": (37.4842, 126.9297),
-    "서울대입구역": (37.4812, 126.9527), "사당역": (37.4766, 126.9816), "방배역": (37.4814, 126.9976),
-    "교대역": (37.4934, 127.0140), "청담역": (37.5193, 127.0537), "건대입구역": (37.5404, 127.0692),
-    "군자역": (37.5573, 127.0794), "면목역": (37.5886, 127.0875), "중화역": (37.6026, 127.0791),
-    "태릉입구역": (37.6178, 127.0751), "하계역": (37.6369, 127.0680),
-    "목동역": (37.5261, 126.8646), "오목교역": (37.5245, 126.8750), "영등포구청역": (37.5250, 126.8960),
-    "당산역": (37.5341, 126.9025), "아현역": (37.5574, 126.9560), "충정로역": (37.5600, 126.9636),
-    "을지로3가역": (37.5663, 126.9920), "신당역": (37.5656, 127.0177), "왕십리역": (37.5612, 127.0371),
-    "답십리역": (37.5669, 127.0527), "장한평역": (37.5614, 127.0644), "면목동": (37.5820, 127.0930),
-    "우이동": (37.6630, 127.0120), "미아역": (37.6266, 127.0259), "길음역": (37.6030, 127.0250),
-    "강동공영차고지": (37.5600, 127.1720), "상일동역": (37.5567, 127.1660), "고덕역": (37.5550, 127.1540),
-    "명일역": (37.5513, 127.1440), "천호역": (37.5387, 127.1236), "광나루역": (37.5453, 127.1033),
-    "구의역": (37.5370, 127.0860), "성수역": (37.5445, 127.0560),
-    "방배동": (37.4860, 126.9900), "이수역": (37.4861, 126.9819), "고속터미널역": (37.5049, 127.0049),
-    "반포대교": (37.5140, 126.9960), "삼각지역": (37.5347, 126.9731), "숙대입구역": (37.5446, 126.9716),
+    "진관공영차고지": (37.6410, 126.9270),
+    "구파발역": (37.6368, 126.9188),
+    "연신내역": (37.6190, 126.9210),
+    "불광역": (37.6104, 126.9298),
+    "홍제역": (37.5890, 126.9437),
+    "독립문역": (37.5745, 126.9580),
+    "남산1호터널": (37.5470, 126.9930),
+    "한남역": (37.5295, 127.0093),
+    "신사역": (37.5163, 127.0203),
+    "신논현역": (37.5046, 127.0250),
+    "강남역": (37.4979, 127.0276),
+    "역삼역": (37.5007, 127.0365),
+    "선릉역": (37.5045, 127.0490),
+    "삼성역": (37.5088, 127.0631),
+    "대치역": (37.4945, 127.0635),
+    "수서역": (37.4873, 127.1018),
+    "복정역": (37.4700, 127.1267),
+    "송파공영차고지": (37.4790, 127.1300),
+    "상계주공7단지": (37.6660, 127.0620),
+    "노원역": (37.6551, 127.0613),
+    "석계역": (37.6148, 127.0656),
+    "약수역": (37.5543, 127.0107),
+    "잠실역": (37.5133, 127.1000),
+    "가락시장역": (37.4926, 127.1182),
+    "도봉공영차고지": (37.6930, 127.0470),
+    "도봉산역": (37.6896, 127.0446),
+    "창동역": (37.6531, 127.0477),
+    "수유역": (37.6380, 127.0257),
+    "미아사거리역": (37.6132, 127.0301),
+    "성신여대입구역": (37.5926, 127.0170),
+    "혜화역": (37.5822, 127.0019),
+    "시청역": (37.5657, 126.9769),
+    "서울역": (37.5547, 126.9707),
+    "용산역": (37.5299, 126.9648),
+    "노량진역": (37.5133, 126.9426),
+    "영등포역": (37.5156, 126.9074),
+    "신도림역": (37.5088, 126.8912),
+    "구로역": (37.5030, 126.8819),
+    "개봉역": (37.4946, 126.8587),
+    "오류동역": (37.4945, 126.8453),
+    "온수역": (37.4923, 126.8237),
+    "양천공영차고지": (37.5160, 126.8390),
+    "구로디지털단지역": (37.4852, 126.9015),
+    "신림역": (37.4842, 126.9297),
+    "서울대입구역": (37.4812, 126.9527),
+    "사당역": (37.4766, 126.9816),
+    "방배역": (37.4814, 126.9976),
+    "교대역": (37.4934, 127.0140),
+    "청담역": (37.5193, 127.0537),
+    "건대입구역": (37.5404, 127.0692),
+    "군자역": (37.5573, 127.0794),
+    "면목역": (37.5886, 127.0875),
+    "중화역": (37.6026, 127.0791),
+    "태릉입구역": (37.6178, 127.0751),
+    "하계역": (37.6369, 127.0680),
+    "목동역": (37.5261, 126.8646),
+    "오목교역": (37.5245, 126.8750),
+    "영등포구청역": (37.5250, 126.8960),
+    "당산역": (37.5341, 126.9025),
+    "아현역": (37.5574, 126.9560),
+    "충정로역": (37.5600, 126.9636),
+    "을지로3가역": (37.5663, 126.9920),
+    "신당역": (37.5656, 127.0177),
+    "왕십리역": (37.5612, 127.0371),
+    "답십리역": (37.5669, 127.0527),
+    "장한평역": (37.5614, 127.0644),
+    "면목동": (37.5820, 127.0930),
+    "우이동": (37.6630, 127.0120),
+    "미아역": (37.6266, 127.0259),
+    "길음역": (37.6030, 127.0250),
+    "강동공영차고지": (37.5600, 127.1720),
+    "상일동역": (37.5567, 127.1660),
+    "고덕역": (37.5550, 127.1540),
+    "명일역": (37.5513, 127.1440),
+    "천호역": (37.5387, 127.1236),
+    "광나루역": (37.5453, 127.1033),
+    "구의역": (37.5370, 127.0860),
+    "성수역": (37.5445, 127.0560),
+    "방배동": (37.4860, 126.9900),
+    "이수역": (37.4861, 126.9819),
+    "고속터미널역": (37.5049, 127.0049),
+    "반포대교": (37.5140, 126.9960),
+    "삼각지역": (37.5347, 126.9731),
+    "숙대입구역": (37.5446, 126.9716),
 }
 
 #: The nine routes of 2013-09-12. Termini and the 'via' places in capitals of the city's own
 #: list (mediahub.seoul.go.kr/archives/173106) are real; the intermediate waypoints are our
 #: approximation of each corridor.
 ROUTES = [
-    ("N26", "Gangseo–Jungnang", "강서–중랑", True,
-     ["강서공영차고지", "송정역", "발산역", "가양역", "망원역", "합정역", "홍대입구역", "신촌역", "이대역", "서대문역",
-      "광화문역", "종각역", "종로3가역", "동대문역", "신설동역", "청량리역", "상봉역", "중랑공영차고지"]),
-    ("N37", "Eunpyeong–Songpa", "은평–송파", True,
-     ["진관공영차고지", "구파발역", "연신내역", "불광역", "홍제역", "독립문역", "광화문역", "종각역", "남산1호터널",
-      "한남역", "신사역", "신논현역", "강남역", "역삼역", "선릉역", "대치역", "수서역", "복정역", "송파공영차고지"]),
-    ("N13", "Sanggye–Songpa garage", "상계–송파차고지", False,
-     ["상계주공7단지", "노원역", "석계역", "청량리역", "신설동역", "동대문역", "약수역", "한남역", "신사역",
-      "신논현역", "강남역", "선릉역", "삼성역", "잠실역", "가락시장역", "복정역", "송파공영차고지"]),
-    ("N16", "Dobongsan–Onsu", "도봉산–온수", False,
-     ["도봉공영차고지", "도봉산역", "창동역", "수유역", "미아사거리역", "성신여대입구역", "혜화역", "종로5가역",
-      "종로3가역", "시청역", "서울역", "용산역", "노량진역", "영등포역", "신도림역", "구로역", "개봉역",
-      "오류동역", "온수역"]),
-    ("N61", "Yangcheon garage–Nowon", "양천차고지–노원", False,
-     ["양천공영차고지", "개봉역", "구로디지털단지역", "신림역", "서울대입구역", "사당역", "방배역", "교대역",
-      "강남역", "역삼역", "선릉역", "삼성역", "청담역", "건대입구역", "군자역", "면목역", "중화역", "태릉입구역",
-      "하계역", "노원역"]),
-    ("N62", "Yangcheon garage–Myeonmok", "양천차고지–면목", False,
-     ["양천공영차고지", "목동역", "오목교역", "영등포구청역", "당산역", "합정역", "홍대입구역", "신촌역", "아현역",
-      "충정로역", "시청역", "을지로3가역", "동대문역", "신당역", "왕십리역", "답십리역", "장한평역", "면목역",
-      "면목동"]),
-    ("N10", "Ui-dong–Seoul Station", "우이동–서울역", False,
-     ["우이동", "수유역", "미아역", "미아사거리역", "길음역", "성신여대입구역", "혜화역", "동대문역", "종로5가역",
-      "종로3가역", "종각역", "시청역", "서울역"]),
-    ("N30", "Gangdong garage–Seoul Station", "강동차고지–서울역", False,
-     ["강동공영차고지", "상일동역", "고덕역", "명일역", "천호역", "광나루역", "구의역", "건대입구역", "성수역",
-      "왕십리역", "신당역", "동대문역", "종로5가역", "종로3가역", "종각역", "시청역", "서울역"]),
-    ("N40", "Bangbae–Seoul Station", "방배–서울역", False,
-     ["방배동", "사당역", "이수역", "고속터미널역", "반포대교", "용산역", "삼각지역", "숙대입구역", "서울역"]),
+    (
+        "N26",
+        "Gangseo–Jungnang",
+        "강서–중랑",
+        True,
+        [
+            "강서공영차고지",
+            "송정역",
+            "발산역",
+            "가양역",
+            "망원역",
+            "합정역",
+            "홍대입구역",
+            "신촌역",
+            "이대역",
+            "서대문역",
+            "광화문역",
+            "종각역",
+            "종로3가역",
+            "동대문역",
+            "신설동역",
+            "청량리역",
+            "상봉역",
+            "중랑공영차고지",
+        ],
+    ),
+    (
+        "N37",
+        "Eunpyeong–Songpa",
+        "은평–송파",
+        True,
+        [
+            "진관공영차고지",
+            "구파발역",
+            "연신내역",
+            "불광역",
+            "홍제역",
+            "독립문역",
+            "광화문역",
+            "종각역",
+            "남산1호터널",
+            "한남역",
+            "신사역",
+            "신논현역",
+            "강남역",
+            "역삼역",
+            "선릉역",
+            "대치역",
+            "수서역",
+            "복정역",
+            "송파공영차고지",
+        ],
+    ),
+    (
+        "N13",
+        "Sanggye–Songpa garage",
+        "상계–송파차고지",
+        False,
+        [
+            "상계주공7단지",
+            "노원역",
+            "석계역",
+            "청량리역",
+            "신설동역",
+            "동대문역",
+            "약수역",
+            "한남역",
+            "신사역",
+            "신논현역",
+            "강남역",
+            "선릉역",
+            "삼성역",
+            "잠실역",
+            "가락시장역",
+            "복정역",
+            "송파공영차고지",
+        ],
+    ),
+    (
+        "N16",
+        "Dobongsan–Onsu",
+        "도봉산–온수",
+        False,
+        [
+            "도봉공영차고지",
+            "도봉산역",
+            "창동역",
+            "수유역",
+            "미아사거리역",
+            "성신여대입구역",
+            "혜화역",
+            "종로5가역",
+            "종로3가역",
+            "시청역",
+            "서울역",
+            "용산역",
+            "노량진역",
+            "영등포역",
+            "신도림역",
+            "구로역",
+            "개봉역",
+            "오류동역",
+            "온수역",
+        ],
+    ),
+    (
+        "N61",
+        "Yangcheon garage–Nowon",
+        "양천차고지–노원",
+        False,
+        [
+            "양천공영차고지",
+            "개봉역",
+            "구로디지털단지역",
+            "신림역",
+            "서울대입구역",
+            "사당역",
+            "방배역",
+            "교대역",
+            "강남역",
+            "역삼역",
+            "선릉역",
+            "삼성역",
+            "청담역",
+            "건대입구역",
+            "군자역",
+            "면목역",
+            "중화역",
+            "태릉입구역",
+            "하계역",
+            "노원역",
+        ],
+    ),
+    (
+        "N62",
+        "Yangcheon garage–Myeonmok",
+        "양천차고지–면목",
+        False,
+        [
+            "양천공영차고지",
+            "목동역",
+            "오목교역",
+            "영등포구청역",
+            "당산역",
+            "합정역",
+            "홍대입구역",
+            "신촌역",
+            "아현역",
+            "충정로역",
+            "시청역",
+            "을지로3가역",
+            "동대문역",
+            "신당역",
+            "왕십리역",
+            "답십리역",
+            "장한평역",
+            "면목역",
+            "면목동",
+        ],
+    ),
+    (
+        "N10",
+        "Ui-dong–Seoul Station",
+        "우이동–서울역",
+        False,
+        [
+            "우이동",
+            "수유역",
+            "미아역",
+            "미아사거리역",
+            "길음역",
+            "성신여대입구역",
+            "혜화역",
+            "동대문역",
+            "종로5가역",
+            "종로3가역",
+            "종각역",
+            "시청역",
+            "서울역",
+        ],
+    ),
+    (
+        "N30",
+        "Gangdong garage–Seoul Station",
+        "강동차고지–서울역",
+        False,
+        [
+            "강동공영차고지",
+            "상일동역",
+            "고덕역",
+            "명일역",
+            "천호역",
+            "광나루역",
+            "구의역",
+            "건대입구역",
+            "성수역",
+            "왕십리역",
+            "신당역",
+            "동대문역",
+            "종로5가역",
+            "종로3가역",
+            "종각역",
+            "시청역",
+            "서울역",
+        ],
+    ),
+    (
+        "N40",
+        "Bangbae–Seoul Station",
+        "방배–서울역",
+        False,
+        [
+            "방배동",
+            "사당역",
+            "이수역",
+            "고속터미널역",
+            "반포대교",
+            "용산역",
+            "삼각지역",
+            "숙대입구역",
+            "서울역",
+        ],
+    ),
 ]
 
 OWL_SOURCES = [
     FACTS_SOURCE,
-    {"title": "Seoul Metropolitan Government, mediahub: 올빼미버스 100% 활용법 (2013-09-11; route termini and via points)",
-     "path": "http://mediahub.seoul.go.kr/archives/173106"},
-    {"title": "Dong-A Ilbo 2013-09-04: 서울 '올빼미 버스' 13일부터 달린다 (9 routes, 3 billion call records, hot spots)",
-     "path": "http://www.donga.com/news/article/all/20130904/57436078/1"},
-    {"title": "dongascience 1324; zdnet 20130702115100 (1,252 hexagons, 5 million taxi records), as cited in the facts file",
-     "path": "src/smartseoul/data/reference/"},
-    {"title": "Dong-A Ilbo 2014-10-24: N10 and N40 merged into N15; N61 gets more buses (later route changes)",
-     "path": "http://www.donga.com/news/article/all/20141024/67404274/1"},
+    {
+        "title": "Seoul Metropolitan Government, mediahub: 올빼미버스 100% 활용법 (2013-09-11; route termini and via points)",
+        "path": "http://mediahub.seoul.go.kr/archives/173106",
+    },
+    {
+        "title": "Dong-A Ilbo 2013-09-04: 서울 '올빼미 버스' 13일부터 달린다 (9 routes, 3 billion call records, hot spots)",
+        "path": "http://www.donga.com/news/article/all/20130904/57436078/1",
+    },
+    {
+        "title": "dongascience 1324; zdnet 20130702115100 (1,252 hexagons, 5 million taxi records), as cited in the facts file",
+        "path": "src/smartseoul/data/reference/",
+    },
+    {
+        "title": "Dong-A Ilbo 2014-10-24: N10 and N40 merged into N15; N61 gets more buses (later route changes)",
+        "path": "http://www.donga.com/news/article/all/20141024/67404274/1",
+    },
 ]
 
 
 # -- geometry ---------------------------------------------------------------------------------
 def _metric(lat, lon) -> tuple[np.ndarray, np.ndarray]:
-    pts = gpd.GeoSeries(gpd.points_from_xy(np.atleast_1d(lon), np.atleast_1d(lat)), crs=city.CRS_WGS84).to_crs(city.CRS_METRIC)
+    pts = gpd.GeoSeries(
+        gpd.points_from_xy(np.atleast_1d(lon), np.atleast_1d(lat)), crs=city.CRS_WGS84
+    ).to_crs(city.CRS_METRIC)
     return pts.x.to_numpy(), pts.y.to_numpy()
 
 
@@ -235,8 +506,12 @@ def simulate(ctx):
     weekend = np.isin(WEEK.day_of_week, [5, 6]).astype(float)
 
     def expected(w_hex, hour_prof, total):
-        e = (w_hex[:, None, None] * dow_factor[None, :, None] * hour_prof[None, None, :]
-             * (1 + (0.15 + 0.35 * weekend)[None, :, None] * nl[:, None, None] * late[None, None, :]))
+        e = (
+            w_hex[:, None, None]
+            * dow_factor[None, :, None]
+            * hour_prof[None, None, :]
+            * (1 + (0.15 + 0.35 * weekend)[None, :, None] * nl[:, None, None] * late[None, None, :])
+        )
         return e / e.sum() * total
 
     pick_total = int(TAXI_RECORDS_TOTAL * 0.52)  # some trips end outside Seoul
@@ -326,7 +601,9 @@ def simulate(ctx):
             }
         )
         for seq, p in enumerate(via, start=1):
-            stops.append({"route_id": rid, "seq": seq, "place_ko": p, "lat": PLACES[p][0], "lon": PLACES[p][1]})
+            stops.append(
+                {"route_id": rid, "seq": seq, "place_ko": p, "lat": PLACES[p][0], "lon": PLACES[p][1]}
+            )
     routes = gpd.GeoDataFrame(recs, geometry=geoms, crs=city.CRS_METRIC)
     waypoints = pd.DataFrame(stops)
     return hexes, hourly, od, routes, waypoints
@@ -359,15 +636,21 @@ def daily_series(ctx) -> pd.DataFrame:
     nightlife = city.activity_factor(dates, "nightlife")
     rain = w["rain_mm"].to_numpy()
     tmin = w["temp_min_c"].to_numpy()
-    out_factor = np.where(rain >= 30, 0.75, np.where(rain >= 1, 0.88, 1.0)) * np.where(tmin < -8, 0.85, np.where(tmin < -3, 0.93, 1.0))
+    out_factor = np.where(rain >= 30, 0.75, np.where(rain >= 1, 0.88, 1.0)) * np.where(
+        tmin < -8, 0.85, np.where(tmin < -3, 0.93, 1.0)
+    )
     starts = pd.to_datetime([d for d, _ in ROUTE_STEPS]).values
     n_routes = np.array([k for _, k in ROUTE_STEPS])[np.searchsorted(starts, dates.values, side="right") - 1]
     capacity = 1 + 0.3 * (n_routes - 9) / 5  # more routes, more riders (15,000 -> 20,000 seats a night)
     trend = 1 + 0.015 * (dates.year - 2019)
     riders = RIDERS_2019 * trend * dow * month * (0.5 + 0.5 * nightlife) * out_factor * capacity
     riders = riders / np.mean((dow * month * out_factor)[dates.year == 2019])
-    taxi = TAXI_2019 * dow * month * nightlife * np.where(rain >= 1, 1.05, 1.0) * np.where(tmin < -8, 0.92, 1.0)
-    taxi = taxi / np.mean((dow * month * np.where(rain >= 1, 1.05, 1.0) * np.where(tmin < -8, 0.92, 1.0))[dates.year == 2019])
+    taxi = (
+        TAXI_2019 * dow * month * nightlife * np.where(rain >= 1, 1.05, 1.0) * np.where(tmin < -8, 0.92, 1.0)
+    )
+    taxi = taxi / np.mean(
+        (dow * month * np.where(rain >= 1, 1.05, 1.0) * np.where(tmin < -8, 0.92, 1.0))[dates.year == 2019]
+    )
     return pd.DataFrame(
         {
             "date": dates.values.astype("datetime64[ns]"),
@@ -382,17 +665,82 @@ def daily_series(ctx) -> pd.DataFrame:
 # -- resources --------------------------------------------------------------------------------
 def _hex_fields() -> list[Field]:
     return [
-        Field("hex_id", "string", "Hexagon id, numbered south to north, then west to east.", required=True, unique=True, pattern=r"HX\d{4}"),
-        Field("centre_lat", "number", "Latitude of the hexagon centre.", unit="degrees (WGS84)", required=True),
-        Field("centre_lon", "number", "Longitude of the hexagon centre.", unit="degrees (WGS84)", required=True),
-        Field("gu_code", "string", "MOIS 5-digit code of the gu holding the centre (for edge cells, the gu the cell overlaps most).", "자치구코드", required=True, pattern=r"11\d{3}"),
-        Field("dong_code", "string", "MOIS 8-digit code of the administrative dong holding the centre (or overlapping most).", "행정동코드", required=True, pattern=r"11\d{6}"),
-        Field("share_in_seoul", "number", "Share of the hexagon's area inside the (simplified) city outline; edge cells are partly outside.", unit="0-1", minimum=0, maximum=1),
-        Field("calls", "number", "Late-night (00-05 h) mobile call/SMS volume index, March 2013: the city-wide mean hexagon = 100 (synthetic).", "통화량 지수", unit="index (mean = 100)", minimum=0),
-        Field("call_records", "integer", "Late-night (00-05 h) call/SMS records located in the cell over March 2013; all cells add up to 3 billion, the size of the real KT extract (synthetic).", "통화 건수", unit="records per month", minimum=0),
-        Field("taxi_pickups", "integer", "Taxi pick-ups (승차) in the cell, 00-05 h, over one week (synthetic; the sum of late_night_hourly).", "승차 건수", unit="trips per week", minimum=0),
-        Field("taxi_dropoffs", "integer", "Taxi drop-offs (하차) in the cell, 00-05 h, over one week (synthetic).", "하차 건수", unit="trips per week", minimum=0),
-        Field("nearest_hot_spot", "string", "The named late-night area whose pull is strongest here, if any (a label for maps, not a boundary).", "주요 심야 거점"),
+        Field(
+            "hex_id",
+            "string",
+            "Hexagon id, numbered south to north, then west to east.",
+            required=True,
+            unique=True,
+            pattern=r"HX\d{4}",
+        ),
+        Field(
+            "centre_lat", "number", "Latitude of the hexagon centre.", unit="degrees (WGS84)", required=True
+        ),
+        Field(
+            "centre_lon", "number", "Longitude of the hexagon centre.", unit="degrees (WGS84)", required=True
+        ),
+        Field(
+            "gu_code",
+            "string",
+            "MOIS 5-digit code of the gu holding the centre (for edge cells, the gu the cell overlaps most).",
+            "자치구코드",
+            required=True,
+            pattern=r"11\d{3}",
+        ),
+        Field(
+            "dong_code",
+            "string",
+            "MOIS 8-digit code of the administrative dong holding the centre (or overlapping most).",
+            "행정동코드",
+            required=True,
+            pattern=r"11\d{6}",
+        ),
+        Field(
+            "share_in_seoul",
+            "number",
+            "Share of the hexagon's area inside the (simplified) city outline; edge cells are partly outside.",
+            unit="0-1",
+            minimum=0,
+            maximum=1,
+        ),
+        Field(
+            "calls",
+            "number",
+            "Late-night (00-05 h) mobile call/SMS volume index, March 2013: the city-wide mean hexagon = 100 (synthetic).",
+            "통화량 지수",
+            unit="index (mean = 100)",
+            minimum=0,
+        ),
+        Field(
+            "call_records",
+            "integer",
+            "Late-night (00-05 h) call/SMS records located in the cell over March 2013; all cells add up to 3 billion, the size of the real KT extract (synthetic).",
+            "통화 건수",
+            unit="records per month",
+            minimum=0,
+        ),
+        Field(
+            "taxi_pickups",
+            "integer",
+            "Taxi pick-ups (승차) in the cell, 00-05 h, over one week (synthetic; the sum of late_night_hourly).",
+            "승차 건수",
+            unit="trips per week",
+            minimum=0,
+        ),
+        Field(
+            "taxi_dropoffs",
+            "integer",
+            "Taxi drop-offs (하차) in the cell, 00-05 h, over one week (synthetic).",
+            "하차 건수",
+            unit="trips per week",
+            minimum=0,
+        ),
+        Field(
+            "nearest_hot_spot",
+            "string",
+            "The named late-night area whose pull is strongest here, if any (a label for maps, not a boundary).",
+            "주요 심야 거점",
+        ),
         Field("geometry", "geojson", "Hexagon polygon (circumradius 450 m, not clipped to the outline)."),
     ]
 
@@ -400,38 +748,117 @@ def _hex_fields() -> list[Field]:
 def _hourly_fields() -> list[Field]:
     return [
         Field("hex_id", "string", "Hexagon id (see late_night_hexes).", required=True, pattern=r"HX\d{4}"),
-        Field("date", "date", "Calendar day the early-morning hours belong to (Saturday 01 h = Friday night).", "일자", required=True),
-        Field("weekday", "integer", "Day of week of `date` (0 = Monday ... 6 = Sunday).", "요일", minimum=0, maximum=6),
-        Field("hour", "integer", "Hour of the night: 0 = 00:00-00:59 ... 4 = 04:00-04:59.", "시간대", minimum=0, maximum=4),
-        Field("taxi_pickups", "integer", "Taxi pick-ups in the cell and hour (synthetic).", "승차 건수", unit="trips", minimum=0),
-        Field("taxi_dropoffs", "integer", "Taxi drop-offs in the cell and hour (synthetic).", "하차 건수", unit="trips", minimum=0),
+        Field(
+            "date",
+            "date",
+            "Calendar day the early-morning hours belong to (Saturday 01 h = Friday night).",
+            "일자",
+            required=True,
+        ),
+        Field(
+            "weekday",
+            "integer",
+            "Day of week of `date` (0 = Monday ... 6 = Sunday).",
+            "요일",
+            minimum=0,
+            maximum=6,
+        ),
+        Field(
+            "hour",
+            "integer",
+            "Hour of the night: 0 = 00:00-00:59 ... 4 = 04:00-04:59.",
+            "시간대",
+            minimum=0,
+            maximum=4,
+        ),
+        Field(
+            "taxi_pickups",
+            "integer",
+            "Taxi pick-ups in the cell and hour (synthetic).",
+            "승차 건수",
+            unit="trips",
+            minimum=0,
+        ),
+        Field(
+            "taxi_dropoffs",
+            "integer",
+            "Taxi drop-offs in the cell and hour (synthetic).",
+            "하차 건수",
+            unit="trips",
+            minimum=0,
+        ),
     ]
 
 
 def _od_fields() -> list[Field]:
     return [
-        Field("origin_gu_code", "string", "Gu where the late-night caller was (base-station location).", "발신 자치구코드", required=True, pattern=r"11\d{3}"),
-        Field("home_gu_code", "string", "Gu of the caller's billing address (where they live).", "청구지 자치구코드", required=True, pattern=r"11\d{3}"),
-        Field("call_records", "integer", "Late-night (00-05 h) call/SMS records in March 2013 (synthetic; rows add up to 3 billion).", "통화 건수", unit="records per month", minimum=0),
-        Field("distance_km", "number", "Straight-line distance between the two gu centroids.", unit="km", minimum=0),
+        Field(
+            "origin_gu_code",
+            "string",
+            "Gu where the late-night caller was (base-station location).",
+            "발신 자치구코드",
+            required=True,
+            pattern=r"11\d{3}",
+        ),
+        Field(
+            "home_gu_code",
+            "string",
+            "Gu of the caller's billing address (where they live).",
+            "청구지 자치구코드",
+            required=True,
+            pattern=r"11\d{3}",
+        ),
+        Field(
+            "call_records",
+            "integer",
+            "Late-night (00-05 h) call/SMS records in March 2013 (synthetic; rows add up to 3 billion).",
+            "통화 건수",
+            unit="records per month",
+            minimum=0,
+        ),
+        Field(
+            "distance_km",
+            "number",
+            "Straight-line distance between the two gu centroids.",
+            unit="km",
+            minimum=0,
+        ),
     ]
 
 
 def _route_fields() -> list[Field]:
     return [
-        Field("route_id", "string", "Route number (N = night; digits = start and end bus zones).", "노선번호", required=True, unique=True, pattern=r"N\d{2}"),
+        Field(
+            "route_id",
+            "string",
+            "Route number (N = night; digits = start and end bus zones).",
+            "노선번호",
+            required=True,
+            unique=True,
+            pattern=r"N\d{2}",
+        ),
         Field("name_en", "string", "Route name (start–end), as published in 2013.", required=True),
         Field("name_ko", "string", "Route name in Korean.", "노선명", required=True),
         Field("from_place", "string", "First waypoint (terminus).", "기점"),
         Field("to_place", "string", "Last waypoint (terminus).", "종점"),
         Field("via", "string", "The waypoints the approximate line passes, in order."),
         Field("n_waypoints", "integer", "Number of waypoints.", minimum=2),
-        Field("length_km", "number", "Length of the approximate line (one way; straight segments between waypoints, so shorter than the road).", unit="km", minimum=0),
+        Field(
+            "length_km",
+            "number",
+            "Length of the approximate line (one way; straight segments between waypoints, so shorter than the road).",
+            unit="km",
+            minimum=0,
+        ),
         Field("pilot_from", "string", "Month the pilot began (N26 and N37 only).", "시범운행"),
         Field("launch_date", "string", "Date the nine-route network started.", "개통일"),
         Field("service_hours", "string", "Service window.", "운행시간"),
         Field("fare_krw", "integer", "Card fare at launch.", "요금", unit="KRW"),
-        Field("approximate", "boolean", "Always true: the line joins approximate waypoints, it is not the surveyed bus path."),
+        Field(
+            "approximate",
+            "boolean",
+            "Always true: the line joins approximate waypoints, it is not the surveyed bus path.",
+        ),
         Field("geometry", "geojson", "Approximate route line."),
     ]
 
@@ -441,18 +868,57 @@ def _waypoint_fields() -> list[Field]:
         Field("route_id", "string", "Route number.", "노선번호", required=True, pattern=r"N\d{2}"),
         Field("seq", "integer", "Order along the route from its first terminus.", "순번", minimum=1),
         Field("place_ko", "string", "Station or place name.", "경유지", required=True),
-        Field("lat", "number", "Approximate latitude (our estimate of the station position).", unit="degrees (WGS84)"),
+        Field(
+            "lat",
+            "number",
+            "Approximate latitude (our estimate of the station position).",
+            unit="degrees (WGS84)",
+        ),
         Field("lon", "number", "Approximate longitude.", unit="degrees (WGS84)"),
     ]
 
 
 def _daily_fields() -> list[Field]:
     return [
-        Field("date", "date", "Calendar day the hours 00-05 belong to (Saturday's row = Friday night).", "일자", required=True, unique=True),
-        Field("weekday", "integer", "Day of week of `date` (0 = Monday ... 6 = Sunday).", "요일", minimum=0, maximum=6),
-        Field("owl_bus_routes", "integer", "Owl Bus routes in service (9 until 2022-04-17; 12 from 2022-04-18; 14 from 2022-05-01).", "노선 수", minimum=1),
-        Field("owl_bus_riders", "integer", "Owl Bus boardings that night, all routes (synthetic).", "승차 인원", unit="riders per night", minimum=0),
-        Field("taxi_pickups", "integer", "City-wide taxi pick-ups 00-05 h (synthetic).", "택시 승차 건수", unit="trips per night", minimum=0),
+        Field(
+            "date",
+            "date",
+            "Calendar day the hours 00-05 belong to (Saturday's row = Friday night).",
+            "일자",
+            required=True,
+            unique=True,
+        ),
+        Field(
+            "weekday",
+            "integer",
+            "Day of week of `date` (0 = Monday ... 6 = Sunday).",
+            "요일",
+            minimum=0,
+            maximum=6,
+        ),
+        Field(
+            "owl_bus_routes",
+            "integer",
+            "Owl Bus routes in service (9 until 2022-04-17; 12 from 2022-04-18; 14 from 2022-05-01).",
+            "노선 수",
+            minimum=1,
+        ),
+        Field(
+            "owl_bus_riders",
+            "integer",
+            "Owl Bus boardings that night, all routes (synthetic).",
+            "승차 인원",
+            unit="riders per night",
+            minimum=0,
+        ),
+        Field(
+            "taxi_pickups",
+            "integer",
+            "City-wide taxi pick-ups 00-05 h (synthetic).",
+            "택시 승차 건수",
+            unit="trips per night",
+            minimum=0,
+        ),
     ]
 
 
@@ -475,40 +941,115 @@ def build(ctx) -> list[Output]:
     ]
     imitates = "서울시 심야버스(올빼미버스) 노선 설계 빅데이터 분석 (KT 통화 데이터 + 택시 승하차, 2013)"
     return [
-        Output(Resource("late_night_hexes", DATASET, "Late-night demand on a hexagon grid (synthetic, Owl Bus case)",
-                        "About 1,250 hexagons over Seoul with late-night (00-05 h) call volume and weekly taxi pick-ups and drop-offs, as in the analysis behind the 2013 Owl Bus routes.",
-                        "late_night_demand/late_night_hexes.geojson", "geojson", "synthetic", Schema(_hex_fields(), ["hex_id"]),
-                        imitates=imitates, sources=OWL_SOURCES, notes=synth), hexes),
-        Output(Resource("late_night_hourly", DATASET, "Late-night taxi demand by hexagon, day and hour (synthetic)",
-                        "Taxi pick-ups and drop-offs per hexagon for each hour 00-04 of one week: Friday and Saturday nights are busiest; nightlife cells stay busy later.",
-                        "late_night_demand/late_night_hourly.parquet", "parquet", "synthetic", Schema(_hourly_fields(), ["hex_id", "date", "hour"]),
-                        imitates="택시 승하차 (스마트카드) 데이터, 1주일 (taxi smart-card pick-up/drop-off records, one week)",
-                        sources=OWL_SOURCES, notes=synth[:2]), hourly),
-        Output(Resource("late_night_od", DATASET, "Late-night callers: where they are and where they live, by gu (synthetic)",
-                        "Call/SMS records 00-05 h in March 2013 by the gu where the caller was and the gu of their billing address: the link the real study used to see where people out late need to go home.",
-                        "late_night_demand/late_night_od.csv", "csv", "synthetic", Schema(_od_fields(), ["origin_gu_code", "home_gu_code"]),
-                        imitates="KT 심야 통화량 × 청구지 주소 (late-night call records joined with billing addresses, March 2013)",
-                        sources=OWL_SOURCES, notes=[synth[1], "A gravity model (home population × distance decay, extra weight on the own gu) splits each origin gu's records; origin totals equal the hexagon totals by gu."]), od),
-        Output(Resource("late_night_daily", DATASET, "Late-night demand per night, 2019-2023: Owl Bus riders and taxi pick-ups (synthetic)",
-                        "City-wide Owl Bus riders and late-night taxi pick-ups per night, driven by the shared weather, calendar and COVID distancing, with the 2022 expansion from 9 to 14 routes.",
-                        "late_night_demand/late_night_daily.csv", "csv", "synthetic", Schema(_daily_fields(), ["date"]),
-                        imitates="서울시 심야버스 이용 현황 (Owl Bus ridership) and taxi late-night operations",
-                        sources=OWL_SOURCES + [
-                            {"title": "Economist (Korea) 2022-04-18 and Dailian 2022-04-05: expansion from 9 to 14 routes (N51, N64, N72, N75 on 04-18; N32, N34 on 05-01); about 3.1 million riders a year (secondary; not in the course facts file)",
-                             "path": "https://economist.co.kr/article/view/ecn202204180002"}],
-                        notes=[
-                            "Synthetic. Calibrated so that 2019 has about 3.1 million Owl Bus riders (the annual figure quoted in 2022; the year it refers to is not stated). "
-                            "Taxi pick-ups per night are set below the 2013 study week's level.",
-                            "Shaped by the shared drivers: Friday and Saturday nights and nights before holidays are busiest; rain and hard frost keep people home; "
-                            "distancing (city.activity_factor 'nightlife') cuts taxi demand far more than Owl Bus riding, because many riders are night workers (a teaching assumption).",
-                            "Route counts after 2019 come from 2022 press reports (secondary); earlier re-arrangements (e.g. N10 and N40 merged into N15 in 2014) are not modelled.",
-                        ]), daily),
-        Output(Resource("owl_bus_routes", DATASET, "The nine Owl Bus routes of 2013 (approximate lines)",
-                        "N26, N37, N13, N16, N61, N62, N10, N30 and N40 as approximate lines, with their termini, launch date, hours and fare.",
-                        "late_night_demand/owl_bus_routes.geojson", "geojson", "derived", Schema(_route_fields(), ["route_id"]),
-                        imitates="서울시 올빼미버스 노선 (2013-09-12)", sources=OWL_SOURCES, notes=route_notes), routes),
-        Output(Resource("owl_bus_waypoints", DATASET, "Waypoints of the nine Owl Bus routes (approximate)",
-                        "The ordered waypoints each approximate route line joins, with approximate coordinates.",
-                        "late_night_demand/owl_bus_waypoints.csv", "csv", "derived", Schema(_waypoint_fields(), ["route_id", "seq"]),
-                        imitates="서울시 올빼미버스 노선 (2013-09-12)", sources=OWL_SOURCES, notes=route_notes[:1]), waypoints),
+        Output(
+            Resource(
+                "late_night_hexes",
+                DATASET,
+                "Late-night demand on a hexagon grid (synthetic, Owl Bus case)",
+                "About 1,250 hexagons over Seoul with late-night (00-05 h) call volume and weekly taxi pick-ups and drop-offs, as in the analysis behind the 2013 Owl Bus routes.",
+                "late_night_demand/late_night_hexes.geojson",
+                "geojson",
+                "synthetic",
+                Schema(_hex_fields(), ["hex_id"]),
+                imitates=imitates,
+                sources=OWL_SOURCES,
+                notes=synth,
+            ),
+            hexes,
+        ),
+        Output(
+            Resource(
+                "late_night_hourly",
+                DATASET,
+                "Late-night taxi demand by hexagon, day and hour (synthetic)",
+                "Taxi pick-ups and drop-offs per hexagon for each hour 00-04 of one week: Friday and Saturday nights are busiest; nightlife cells stay busy later.",
+                "late_night_demand/late_night_hourly.parquet",
+                "parquet",
+                "synthetic",
+                Schema(_hourly_fields(), ["hex_id", "date", "hour"]),
+                imitates="택시 승하차 (스마트카드) 데이터, 1주일 (taxi smart-card pick-up/drop-off records, one week)",
+                sources=OWL_SOURCES,
+                notes=synth[:2],
+            ),
+            hourly,
+        ),
+        Output(
+            Resource(
+                "late_night_od",
+                DATASET,
+                "Late-night callers: where they are and where they live, by gu (synthetic)",
+                "Call/SMS records 00-05 h in March 2013 by the gu where the caller was and the gu of their billing address: the link the real study used to see where people out late need to go home.",
+                "late_night_demand/late_night_od.csv",
+                "csv",
+                "synthetic",
+                Schema(_od_fields(), ["origin_gu_code", "home_gu_code"]),
+                imitates="KT 심야 통화량 × 청구지 주소 (late-night call records joined with billing addresses, March 2013)",
+                sources=OWL_SOURCES,
+                notes=[
+                    synth[1],
+                    "A gravity model (home population × distance decay, extra weight on the own gu) splits each origin gu's records; origin totals equal the hexagon totals by gu.",
+                ],
+            ),
+            od,
+        ),
+        Output(
+            Resource(
+                "late_night_daily",
+                DATASET,
+                "Late-night demand per night, 2019-2023: Owl Bus riders and taxi pick-ups (synthetic)",
+                "City-wide Owl Bus riders and late-night taxi pick-ups per night, driven by the shared weather, calendar and COVID distancing, with the 2022 expansion from 9 to 14 routes.",
+                "late_night_demand/late_night_daily.csv",
+                "csv",
+                "synthetic",
+                Schema(_daily_fields(), ["date"]),
+                imitates="서울시 심야버스 이용 현황 (Owl Bus ridership) and taxi late-night operations",
+                sources=OWL_SOURCES
+                + [
+                    {
+                        "title": "Economist (Korea) 2022-04-18 and Dailian 2022-04-05: expansion from 9 to 14 routes (N51, N64, N72, N75 on 04-18; N32, N34 on 05-01); about 3.1 million riders a year (secondary; not in the course facts file)",
+                        "path": "https://economist.co.kr/article/view/ecn202204180002",
+                    }
+                ],
+                notes=[
+                    "Synthetic. Calibrated so that 2019 has about 3.1 million Owl Bus riders (the annual figure quoted in 2022; the year it refers to is not stated). "
+                    "Taxi pick-ups per night are set below the 2013 study week's level.",
+                    "Shaped by the shared drivers: Friday and Saturday nights and nights before holidays are busiest; rain and hard frost keep people home; "
+                    "distancing (city.activity_factor 'nightlife') cuts taxi demand far more than Owl Bus riding, because many riders are night workers (a teaching assumption).",
+                    "Route counts after 2019 come from 2022 press reports (secondary); earlier re-arrangements (e.g. N10 and N40 merged into N15 in 2014) are not modelled.",
+                ],
+            ),
+            daily,
+        ),
+        Output(
+            Resource(
+                "owl_bus_routes",
+                DATASET,
+                "The nine Owl Bus routes of 2013 (approximate lines)",
+                "N26, N37, N13, N16, N61, N62, N10, N30 and N40 as approximate lines, with their termini, launch date, hours and fare.",
+                "late_night_demand/owl_bus_routes.geojson",
+                "geojson",
+                "derived",
+                Schema(_route_fields(), ["route_id"]),
+                imitates="서울시 올빼미버스 노선 (2013-09-12)",
+                sources=OWL_SOURCES,
+                notes=route_notes,
+            ),
+            routes,
+        ),
+        Output(
+            Resource(
+                "owl_bus_waypoints",
+                DATASET,
+                "Waypoints of the nine Owl Bus routes (approximate)",
+                "The ordered waypoints each approximate route line joins, with approximate coordinates.",
+                "late_night_demand/owl_bus_waypoints.csv",
+                "csv",
+                "derived",
+                Schema(_waypoint_fields(), ["route_id", "seq"]),
+                imitates="서울시 올빼미버스 노선 (2013-09-12)",
+                sources=OWL_SOURCES,
+                notes=route_notes[:1],
+            ),
+            waypoints,
+        ),
     ]

@@ -24,19 +24,46 @@ WEEKS = ("2019-03-11", "2020-03-09", "2021-03-08", "2022-03-07")
 #: The week written in the raw portal-style file (kept to one week of a few gu for size).
 RAW_WEEK = "2022-03-07"
 
-AGE_BANDS = [("0", "9"), ("10", "14"), ("15", "19"), ("20", "24"), ("25", "29"), ("30", "34"), ("35", "39"),
-             ("40", "44"), ("45", "49"), ("50", "54"), ("55", "59"), ("60", "64"), ("65", "69"), ("70", None)]
+AGE_BANDS = [
+    ("0", "9"),
+    ("10", "14"),
+    ("15", "19"),
+    ("20", "24"),
+    ("25", "29"),
+    ("30", "34"),
+    ("35", "39"),
+    ("40", "44"),
+    ("45", "49"),
+    ("50", "54"),
+    ("55", "59"),
+    ("60", "64"),
+    ("65", "69"),
+    ("70", None),
+]
 #: Seoul-like age structure inside the three broad groups of dong_population (approximate).
 SHARE_0_14 = np.array([0.62, 0.38])  # 0-9, 10-14
-SHARE_15_64 = np.array([0.065, 0.085, 0.105, 0.105, 0.10, 0.10, 0.105, 0.105, 0.115, 0.115])  # 15-19 ... 60-64
+SHARE_15_64 = np.array(
+    [0.065, 0.085, 0.105, 0.105, 0.10, 0.10, 0.105, 0.105, 0.115, 0.115]
+)  # 15-19 ... 60-64
 SHARE_65 = np.array([0.36, 0.64])  # 65-69, 70+
-MALE_SHARE = np.array([0.515, 0.515, 0.51, 0.49, 0.49, 0.50, 0.505, 0.505, 0.50, 0.495, 0.49, 0.48, 0.46, 0.41])
+MALE_SHARE = np.array(
+    [0.515, 0.515, 0.51, 0.49, 0.49, 0.50, 0.505, 0.505, 0.50, 0.495, 0.49, 0.48, 0.46, 0.41]
+)
 #: Who commutes in to work (ages 20-64, more men), and who visits shops and night life (young).
 WORKER_AGE = np.array([0, 0, 0.005, 0.06, 0.15, 0.16, 0.15, 0.14, 0.12, 0.10, 0.07, 0.045, 0, 0])
 VISITOR_AGE = np.array([0.03, 0.02, 0.06, 0.17, 0.19, 0.14, 0.10, 0.08, 0.06, 0.05, 0.04, 0.03, 0.02, 0.01])
 #: Gu that pull workers from far away (the job centres), on top of the dong's daytime_ratio.
-JOB_PULL = {"11680": 1.30, "11140": 1.25, "11110": 1.20, "11650": 1.20, "11560": 1.20, "11545": 1.15,
-            "11530": 1.10, "11440": 1.10, "11710": 1.05}
+JOB_PULL = {
+    "11680": 1.30,
+    "11140": 1.25,
+    "11110": 1.20,
+    "11650": 1.20,
+    "11560": 1.20,
+    "11545": 1.15,
+    "11530": 1.10,
+    "11440": 1.10,
+    "11710": 1.05,
+}
 OUT_COMMUTE = 0.36  # share of residents away at work or school on a weekday daytime (approximate)
 MASK_BELOW = 130.0  # raw file: band values below this are shown as "*" (a course choice, see notes)
 RAW_GU = ("11140", "11350")  # 중구 (business centre), 노원구 (residential)
@@ -49,7 +76,11 @@ def band_columns() -> list[tuple[str, str, str]]:
         for lo, hi in AGE_BANDS:
             en = f"{sex_en}_{lo}_{hi}" if hi else f"{sex_en}_{lo}_plus"
             ko = f"{sex_ko}{lo}세부터{hi}세생활인구수" if hi else f"{sex_ko}{lo}세이상생활인구수"
-            desc = f"Living population, {sex_en}s aged {lo}-{hi}." if hi else f"Living population, {sex_en}s aged {lo} and over."
+            desc = (
+                f"Living population, {sex_en}s aged {lo}-{hi}."
+                if hi
+                else f"Living population, {sex_en}s aged {lo} and over."
+            )
             out.append((en, ko, desc))
     return out
 
@@ -61,11 +92,14 @@ def _sexed(age: np.ndarray) -> np.ndarray:
 
 def resident_bands(pop: pd.DataFrame) -> np.ndarray:
     """Residents of each dong in the 28 bands (dong x 28)."""
-    age = np.concatenate([
-        pop["pop_0_14"].to_numpy()[:, None] * SHARE_0_14,
-        pop["pop_15_64"].to_numpy()[:, None] * SHARE_15_64 / SHARE_15_64.sum(),
-        pop["pop_65_plus"].to_numpy()[:, None] * SHARE_65,
-    ], axis=1)
+    age = np.concatenate(
+        [
+            pop["pop_0_14"].to_numpy()[:, None] * SHARE_0_14,
+            pop["pop_15_64"].to_numpy()[:, None] * SHARE_15_64 / SHARE_15_64.sum(),
+            pop["pop_65_plus"].to_numpy()[:, None] * SHARE_65,
+        ],
+        axis=1,
+    )
     return _sexed(age)
 
 
@@ -115,10 +149,16 @@ def simulate(ctx) -> pd.DataFrame:
             home = np.maximum(home, 0.15 * res[None, :, :])
             work = (jobs[None, :, None] * at_work[:, None, None]) * worker_mix[None, None, :]
             visit = (visitors[None, :, None] * v_level[:, None, None]) * visitor_mix[None, None, :]
-            cube = (home + work + visit) * rng.lognormal(0.0, 0.015, (1, n, 1)) * rng.lognormal(0.0, 0.03, (24, n, 28))
+            cube = (
+                (home + work + visit)
+                * rng.lognormal(0.0, 0.015, (1, n, 1))
+                * rng.lognormal(0.0, 0.03, (24, n, 28))
+            )
             frames.append((day, cube))
     bands = band_columns()
-    dates = np.concatenate([np.repeat(np.datetime64(d.date()), 24 * n) for d, _ in frames]).astype("datetime64[ns]")
+    dates = np.concatenate([np.repeat(np.datetime64(d.date()), 24 * n) for d, _ in frames]).astype(
+        "datetime64[ns]"
+    )
     hour = np.tile(np.repeat(np.arange(24), n), len(frames))
     code = np.tile(pop["dong_code"].to_numpy(), 24 * len(frames))
     values = np.concatenate([c.reshape(24 * n, 28) for _, c in frames]).round(4)
@@ -134,26 +174,57 @@ def raw_csv(df: pd.DataFrame) -> tuple[bytes, list[Field]]:
     """The portal's LOCAL_PEOPLE_DONG file: Korean headers, all cells quoted, CP949 (the real
     files also start with a UTF-8 byte-order mark; see the notes), small cells masked as '*'."""
     start = pd.Timestamp(RAW_WEEK)
-    sub = df[(df["date"] >= start) & (df["date"] < start + pd.Timedelta(days=7)) & df["dong_code"].str[:5].isin(RAW_GU)]
+    sub = df[
+        (df["date"] >= start)
+        & (df["date"] < start + pd.Timedelta(days=7))
+        & df["dong_code"].str[:5].isin(RAW_GU)
+    ]
     sub = sub.sort_values(["date", "hour", "dong_code"], kind="stable")
     bands = band_columns()
-    out = pd.DataFrame({
-        "기준일ID": sub["date"].dt.strftime("%Y%m%d"),
-        "시간대구분": sub["hour"].map("{:02d}".format),
-        "행정동코드": sub["dong_code"],
-        "총생활인구수": sub["total"].map("{:.4f}".format),
-    })
+    out = pd.DataFrame(
+        {
+            "기준일ID": sub["date"].dt.strftime("%Y%m%d"),
+            "시간대구분": sub["hour"].map("{:02d}".format),
+            "행정동코드": sub["dong_code"],
+            "총생활인구수": sub["total"].map("{:.4f}".format),
+        }
+    )
     for en, ko, _ in bands:
         v = sub[en].to_numpy()
         out[ko] = np.where(v < MASK_BELOW, "*", np.char.mod("%.4f", v))
     text = out.to_csv(index=False, lineterminator="\n", quoting=1)
     fields = [
         Field("기준일ID", "string", "Day, YYYYMMDD (text).", "기준일ID", required=True, pattern=r"\d{8}"),
-        Field("시간대구분", "string", "Hour of day, '00'-'23' (text with a leading zero).", "시간대구분", required=True, pattern=r"\d{2}"),
-        Field("행정동코드", "string", "MOIS 8-digit administrative dong code.", "행정동코드", required=True, pattern=r"11\d{6}"),
-        Field("총생활인구수", "number", "Total living population (real number).", "총생활인구수", unit="persons"),
-    ] + [Field(ko, "string", desc + f" A real number as text, or '*' where the value is below {MASK_BELOW:g} (masked).", ko, unit="persons", pattern=r"\*|\d+\.\d{4}")
-         for _, ko, desc in bands]
+        Field(
+            "시간대구분",
+            "string",
+            "Hour of day, '00'-'23' (text with a leading zero).",
+            "시간대구분",
+            required=True,
+            pattern=r"\d{2}",
+        ),
+        Field(
+            "행정동코드",
+            "string",
+            "MOIS 8-digit administrative dong code.",
+            "행정동코드",
+            required=True,
+            pattern=r"11\d{6}",
+        ),
+        Field(
+            "총생활인구수", "number", "Total living population (real number).", "총생활인구수", unit="persons"
+        ),
+    ] + [
+        Field(
+            ko,
+            "string",
+            desc + f" A real number as text, or '*' where the value is below {MASK_BELOW:g} (masked).",
+            ko,
+            unit="persons",
+            pattern=r"\*|\d+\.\d{4}",
+        )
+        for _, ko, desc in bands
+    ]
     return text.encode("cp949"), fields
 
 
@@ -200,8 +271,14 @@ def build(ctx) -> list[Output]:
     imitates = "행정동 단위 서울 생활인구 (Seoul living population by administrative dong, KT mobile-signal estimates; LOCAL_PEOPLE_DONG_YYYYMM.csv)"
     sources = [
         FACTS_SOURCE,
-        {"title": "Seoul living population (서울 생활인구) layout: 기준일ID, 시간대구분, 행정동코드, 총생활인구수 and 28 sex-by-age bands (facts §2(c))", "path": "https://data.seoul.go.kr"},
-        {"title": "경향신문 2018-03-05 (khanarchive.khan.kr): Gangnam 846k living population vs 561k registered", "path": "https://khanarchive.khan.kr"},
+        {
+            "title": "Seoul living population (서울 생활인구) layout: 기준일ID, 시간대구분, 행정동코드, 총생활인구수 and 28 sex-by-age bands (facts §2(c))",
+            "path": "https://data.seoul.go.kr",
+        },
+        {
+            "title": "경향신문 2018-03-05 (khanarchive.khan.kr): Gangnam 846k living population vs 561k registered",
+            "path": "https://khanarchive.khan.kr",
+        },
     ]
     notes = [
         "Synthetic estimates for one Monday-Sunday week in March of 2019, 2020, 2021 and 2022 (the second full week of March). Built from the synthetic residents of geography/dong_population, so every number is simulated.",
@@ -211,36 +288,99 @@ def build(ctx) -> list[Output]:
     ]
     key_fields = [
         Field("date", "date", "Day (Asia/Seoul).", "기준일ID", required=True),
-        Field("hour", "integer", "Hour of day (0-23): the hour starting then.", "시간대구분", unit="hour", minimum=0, maximum=23, required=True),
-        Field("dong_code", "string", "MOIS 8-digit administrative dong code.", "행정동코드", required=True, pattern=r"11\d{6}"),
-        Field("total", "number", "Total living population present in the dong in that hour (sum of the 28 bands).", "총생활인구수", unit="persons", minimum=0, required=True),
+        Field(
+            "hour",
+            "integer",
+            "Hour of day (0-23): the hour starting then.",
+            "시간대구분",
+            unit="hour",
+            minimum=0,
+            maximum=23,
+            required=True,
+        ),
+        Field(
+            "dong_code",
+            "string",
+            "MOIS 8-digit administrative dong code.",
+            "행정동코드",
+            required=True,
+            pattern=r"11\d{6}",
+        ),
+        Field(
+            "total",
+            "number",
+            "Total living population present in the dong in that hour (sum of the 28 bands).",
+            "총생활인구수",
+            unit="persons",
+            minimum=0,
+            required=True,
+        ),
     ]
-    group_fields = [Field(g, "number", d + " Sum of the matching sex-by-age bands.", unit="persons", minimum=0) for g, d in GROUPS.items()]
-    band_fields = [Field(en, "number", desc, ko, unit="persons", minimum=0) for en, ko, desc in band_columns()]
+    group_fields = [
+        Field(g, "number", d + " Sum of the matching sex-by-age bands.", unit="persons", minimum=0)
+        for g, d in GROUPS.items()
+    ]
+    band_fields = [
+        Field(en, "number", desc, ko, unit="persons", minimum=0) for en, ko, desc in band_columns()
+    ]
     return [
-        Output(Resource(
-            name="living_population", dataset=DATASET, title="Living population by dong and hour, four March weeks 2019-2022 (synthetic)",
-            description="People present in each of the 426 administrative dongs, hour by hour, for one March week a year 2019-2022: the total and four age groups. The 28 sex-by-age bands of the real file are in living_population_bands (one week).",
-            path="living_population/living_population.parquet", format="parquet", provenance="synthetic",
-            schema=Schema(key_fields + group_fields, ["date", "hour", "dong_code"]), imitates=imitates, sources=sources,
-            notes=notes + ["The four age groups are sums of the 28 bands; the full bands are kept for one week only (living_population_bands) to keep the course data small."],
-        ), compact),
-        Output(Resource(
-            name="living_population_bands", dataset=DATASET, title=f"Living population by dong, hour and the 28 sex-by-age bands, week of {RAW_WEEK} (synthetic)",
-            description=f"The full layout of the real file for all 426 dongs in the week of {RAW_WEEK}: the total and 14 male plus 14 female age bands, English column names (the Korean headers are in the data dictionary).",
-            path="living_population/living_population_bands.parquet", format="parquet", provenance="synthetic",
-            schema=Schema(key_fields + band_fields, ["date", "hour", "dong_code"]), imitates=imitates, sources=sources, notes=notes,
-        ), full),
-        Output(Resource(
-            name="living_population_raw", dataset=DATASET, title="Living population, portal-style CP949 file for one week of two gu (synthetic, masked cells)",
-            description=f"The week of {RAW_WEEK} for the dongs of 중구 and 노원구 in the portal layout: Korean headers, every cell quoted, CP949, codes and hours as text, band values below {MASK_BELOW:g} shown as '*'.",
-            path="living_population/LOCAL_PEOPLE_DONG_202203.csv", format="csv", provenance="synthetic", role="raw",
-            schema=Schema(raw_fields), imitates=imitates, sources=sources, encoding="cp949",
-            notes=notes[:1] + [
-                f"Masking: band values below {MASK_BELOW:g} are replaced by '*' (about 1 % of the band cells, mostly small age groups in the small central dongs at night). The real files mask small values like this in their finer (grid-level) versions; at dong level real cells are seldom that small, so this coarse threshold is a course choice that makes masking visible. The total is never masked, so the masked part of a row can be recovered as total minus the sum of the visible bands. Read with pd.read_csv(..., encoding='cp949', dtype=str, na_values='*').",
-                "Values keep four decimals as in the real files (the clean tables are rounded to 0.1).",
-                "The real files start with a UTF-8 byte-order mark before CP949 text, which makes encoding='cp949' fail on the first bytes; this course file leaves the mark out so that it opens directly. With a real file, skip the first three bytes or open it with encoding='cp949', encoding_errors='replace'.",
-                "Kept to one week and two gu (중구: the old business centre; 노원구: a residential district) to save space; the clean tables cover all 426 dongs.",
-            ],
-        ), raw),
+        Output(
+            Resource(
+                name="living_population",
+                dataset=DATASET,
+                title="Living population by dong and hour, four March weeks 2019-2022 (synthetic)",
+                description="People present in each of the 426 administrative dongs, hour by hour, for one March week a year 2019-2022: the total and four age groups. The 28 sex-by-age bands of the real file are in living_population_bands (one week).",
+                path="living_population/living_population.parquet",
+                format="parquet",
+                provenance="synthetic",
+                schema=Schema(key_fields + group_fields, ["date", "hour", "dong_code"]),
+                imitates=imitates,
+                sources=sources,
+                notes=notes
+                + [
+                    "The four age groups are sums of the 28 bands; the full bands are kept for one week only (living_population_bands) to keep the course data small."
+                ],
+            ),
+            compact,
+        ),
+        Output(
+            Resource(
+                name="living_population_bands",
+                dataset=DATASET,
+                title=f"Living population by dong, hour and the 28 sex-by-age bands, week of {RAW_WEEK} (synthetic)",
+                description=f"The full layout of the real file for all 426 dongs in the week of {RAW_WEEK}: the total and 14 male plus 14 female age bands, English column names (the Korean headers are in the data dictionary).",
+                path="living_population/living_population_bands.parquet",
+                format="parquet",
+                provenance="synthetic",
+                schema=Schema(key_fields + band_fields, ["date", "hour", "dong_code"]),
+                imitates=imitates,
+                sources=sources,
+                notes=notes,
+            ),
+            full,
+        ),
+        Output(
+            Resource(
+                name="living_population_raw",
+                dataset=DATASET,
+                title="Living population, portal-style CP949 file for one week of two gu (synthetic, masked cells)",
+                description=f"The week of {RAW_WEEK} for the dongs of 중구 and 노원구 in the portal layout: Korean headers, every cell quoted, CP949, codes and hours as text, band values below {MASK_BELOW:g} shown as '*'.",
+                path="living_population/LOCAL_PEOPLE_DONG_202203.csv",
+                format="csv",
+                provenance="synthetic",
+                role="raw",
+                schema=Schema(raw_fields),
+                imitates=imitates,
+                sources=sources,
+                encoding="cp949",
+                notes=notes[:1]
+                + [
+                    f"Masking: band values below {MASK_BELOW:g} are replaced by '*' (about 1 % of the band cells, mostly small age groups in the small central dongs at night). The real files mask small values like this in their finer (grid-level) versions; at dong level real cells are seldom that small, so this coarse threshold is a course choice that makes masking visible. The total is never masked, so the masked part of a row can be recovered as total minus the sum of the visible bands. Read with pd.read_csv(..., encoding='cp949', dtype=str, na_values='*').",
+                    "Values keep four decimals as in the real files (the clean tables are rounded to 0.1).",
+                    "The real files start with a UTF-8 byte-order mark before CP949 text, which makes encoding='cp949' fail on the first bytes; this course file leaves the mark out so that it opens directly. With a real file, skip the first three bytes or open it with encoding='cp949', encoding_errors='replace'.",
+                    "Kept to one week and two gu (중구: the old business centre; 노원구: a residential district) to save space; the clean tables cover all 426 dongs.",
+                ],
+            ),
+            raw,
+        ),
     ]

@@ -19,24 +19,33 @@ from ..schema import Field, Schema
 from ..spec import FACTS_SOURCE, SYNTHETIC_NOTE, Output, Resource
 
 DATASET = "sdot"
-N_SENSORS = 1000          # in the sensor list (the real network had 850 by end-2019, more later)
-N_READINGS = 600          # sensors whose readings are published here (to keep the file small)
+N_SENSORS = 1000  # in the sensor list (the real network had 850 by end-2019, more later)
+N_READINGS = 600  # sensors whose readings are published here (to keep the file small)
 MONTHS = ("2022-08", "2023-01")
 RAW_DAY = "2022-08-10"
 FAULT_SHARE = 0.07
 MEASURES = ["pm25_ugm3", "pm10_ugm3", "temp_c", "humidity_pct", "illuminance_lux", "noise_db"]
 
-OA_15969 = {"title": "스마트서울 도시데이터 센서(S-DoT) 환경정보 (OA-15969), Seoul Open Data Plaza (format imitated; values synthetic)",
-            "path": "https://data.seoul.go.kr/dataList/OA-15969/S/1/datasetView.do"}
-IOTDATA = {"title": "seoul-iotdata/iotdata README (S-DoT field list)", "path": "https://github.com/seoul-iotdata/iotdata"}
+OA_15969 = {
+    "title": "스마트서울 도시데이터 센서(S-DoT) 환경정보 (OA-15969), Seoul Open Data Plaza (format imitated; values synthetic)",
+    "path": "https://data.seoul.go.kr/dataList/OA-15969/S/1/datasetView.do",
+}
+IOTDATA = {
+    "title": "seoul-iotdata/iotdata README (S-DoT field list)",
+    "path": "https://github.com/seoul-iotdata/iotdata",
+}
 
 SITE_TYPES = ("commercial", "roadside", "residential", "park")
 #: chance of each site type by the dong's land use (commercial, roadside, residential, park)
-SITE_MIX = {"business": (0.55, 0.30, 0.05, 0.10), "mixed": (0.30, 0.30, 0.30, 0.10), "residential": (0.10, 0.25, 0.50, 0.15)}
-HEAT_ISLAND = {"commercial": 1.6, "roadside": 1.2, "residential": 0.5, "park": -0.9}   # °C at night
+SITE_MIX = {
+    "business": (0.55, 0.30, 0.05, 0.10),
+    "mixed": (0.30, 0.30, 0.30, 0.10),
+    "residential": (0.10, 0.25, 0.50, 0.15),
+}
+HEAT_ISLAND = {"commercial": 1.6, "roadside": 1.2, "residential": 0.5, "park": -0.9}  # °C at night
 GREEN_COOLING = 3.0  # °C cooler at night per unit of the dong's green share (0-1), around a 15 % share
-NOISE_BASE = {"commercial": 60.0, "roadside": 64.0, "residential": 52.0, "park": 48.0}    # dB(A), daytime
-LAND_WEIGHT = {"business": 5.0, "mixed": 1.8, "residential": 1.0}                        # sensors per dong
+NOISE_BASE = {"commercial": 60.0, "roadside": 64.0, "residential": 52.0, "park": 48.0}  # dB(A), daytime
+LAND_WEIGHT = {"business": 5.0, "mixed": 1.8, "residential": 1.0}  # sensors per dong
 # daylight: (sunrise, sunset) in hours and clear-sky peak illuminance (lux) per month
 DAYLIGHT = {8: (5.8, 19.4, 70000.0), 1: (7.7, 17.6, 32000.0)}
 
@@ -58,7 +67,7 @@ def sensors(ctx) -> gpd.GeoDataFrame:
     pop = ctx.get("geography", "dong_population").set_index("dong_code")
     land = pop["land_use"].reindex(dongs["dong_code"]).to_numpy()
     area = dongs.geometry.area.to_numpy() / 1e6
-    weight = np.array([LAND_WEIGHT[x] for x in land]) * area ** 0.35 * rng.lognormal(0, 0.3, len(dongs))
+    weight = np.array([LAND_WEIGHT[x] for x in land]) * area**0.35 * rng.lognormal(0, 0.3, len(dongs))
     counts = rng.multinomial(N_SENSORS, weight / weight.sum())
     xs, idx = [], []
     for i in np.flatnonzero(counts):
@@ -95,7 +104,10 @@ def sensors(ctx) -> gpd.GeoDataFrame:
         crs=city.CRS_WGS84,
     )
     # gu and dong from a real spatial join of the (rounded) points with the dong polygons
-    joined = gpd.sjoin_nearest(gdf.to_crs(city.CRS_METRIC)[["geometry"]], dongs[["dong_code", "gu_code", "gu_name", "dong_name", "geometry"]])
+    joined = gpd.sjoin_nearest(
+        gdf.to_crs(city.CRS_METRIC)[["geometry"]],
+        dongs[["dong_code", "gu_code", "gu_name", "dong_name", "geometry"]],
+    )
     joined = joined[~joined.index.duplicated(keep="first")].reindex(gdf.index)
     for col in ("gu_code", "gu_name", "dong_code", "dong_name"):
         gdf[col] = joined[col].to_numpy()
@@ -109,9 +121,14 @@ def sensors(ctx) -> gpd.GeoDataFrame:
 
 # -- readings ---------------------------------------------------------------------------------
 def _hours() -> pd.DatetimeIndex:
-    return pd.DatetimeIndex(np.concatenate([
-        pd.date_range(f"{m}-01", periods=pd.Period(m).days_in_month * 24, freq="h", tz=city.TZ) for m in MONTHS
-    ]))
+    return pd.DatetimeIndex(
+        np.concatenate(
+            [
+                pd.date_range(f"{m}-01", periods=pd.Period(m).days_in_month * 24, freq="h", tz=city.TZ)
+                for m in MONTHS
+            ]
+        )
+    )
 
 
 def _ar1_rows(rng: np.random.Generator, shape: tuple[int, int], phi: float, sd: float) -> np.ndarray:
@@ -140,7 +157,9 @@ def true_readings(ctx, sens: pd.DataFrame) -> dict[str, np.ndarray]:
     island = np.array([HEAT_ISLAND[s] for s in site]) + rng.normal(0, 0.35, n_s)
     # greener dongs cool down more at night (weaker than the site itself: cooling reaches a few hundred metres)
     green = ctx.get("facilities", "green_space").set_index("dong_code")["green_share"]
-    island = island - GREEN_COOLING * (green.reindex(sens["dong_code"]).fillna(green.median()).to_numpy() - 0.15)
+    island = island - GREEN_COOLING * (
+        green.reindex(sens["dong_code"]).fillna(green.median()).to_numpy() - 0.15
+    )
     exposure = rng.normal(0.3, 0.4, n_s)  # sensors in the sun read warm by day
     sun = np.zeros(n_h)
     lux_clear = np.zeros(n_h)
@@ -150,47 +169,103 @@ def true_readings(ctx, sens: pd.DataFrame) -> dict[str, np.ndarray]:
         s = np.where((x > 0) & (x < 1), np.sin(np.pi * np.clip(x, 0, 1)), 0.0)
         sun[m] = s
         lux_clear[m] = peak * s
-    temp = (w["temp_c"].to_numpy()[None, :] + island[:, None] * (0.45 + 0.55 * night)[None, :]
-            + exposure[:, None] * sun[None, :] + rng.normal(0, 0.3, (n_s, n_h)))
-    humid = np.clip(w["humidity_pct"].to_numpy()[None, :] - 2.5 * island[:, None] * (0.45 + 0.55 * night)[None, :]
-                    + rng.normal(0, 2.0, n_s)[:, None] + rng.normal(0, 1.5, (n_s, n_h)), 8, 100)
+    temp = (
+        w["temp_c"].to_numpy()[None, :]
+        + island[:, None] * (0.45 + 0.55 * night)[None, :]
+        + exposure[:, None] * sun[None, :]
+        + rng.normal(0, 0.3, (n_s, n_h))
+    )
+    humid = np.clip(
+        w["humidity_pct"].to_numpy()[None, :]
+        - 2.5 * island[:, None] * (0.45 + 0.55 * night)[None, :]
+        + rng.normal(0, 2.0, n_s)[:, None]
+        + rng.normal(0, 1.5, (n_s, n_h)),
+        8,
+        100,
+    )
 
     # noise: by site type and hour of day; quieter weekend mornings; rain adds a little
-    hourly_db = np.array([-8, -10, -11, -11, -10, -7, -3, 1, 2, 1, 0, 0, 0, 0, 0, 0, 1, 2, 2, 1, 0, -2, -4, -6], dtype=float)
+    hourly_db = np.array(
+        [-8, -10, -11, -11, -10, -7, -3, 1, 2, 1, 0, 0, 0, 0, 0, 0, 1, 2, 2, 1, 0, -2, -4, -6], dtype=float
+    )
     base = np.array([NOISE_BASE[s] for s in site]) + rng.normal(0, 2.0, n_s)
     evening = np.where(site == "commercial", 1.0, 0.0)[:, None] * ((hour >= 19) & (hour <= 23))[None, :] * 4.0
-    noise = (base[:, None] + hourly_db[hour][None, :] - 2.5 * (day_off & (hour < 11))[None, :]
-             + 1.5 * (rain > 0.5)[None, :] + evening + rng.normal(0, 1.3, (n_s, n_h)))
+    noise = (
+        base[:, None]
+        + hourly_db[hour][None, :]
+        - 2.5 * (day_off & (hour < 11))[None, :]
+        + 1.5 * (rain > 0.5)[None, :]
+        + evening
+        + rng.normal(0, 1.3, (n_s, n_h))
+    )
 
     # illuminance: daylight under clouds and shade; street lights at night
     cloud = np.exp(rng.normal(-0.3, 0.35, len(np.unique(days))))[pd.factorize(days)[0]]
     cloud = np.where(rain > 0.1, 0.2, np.minimum(cloud, 1.0))
     shade = rng.uniform(0.15, 1.0, n_s)
     street = rng.uniform(5, 45, n_s)
-    lux = np.maximum(lux_clear[None, :] * cloud[None, :] * shade[:, None] * np.exp(rng.normal(0, 0.15, (n_s, n_h))),
-                     street[:, None] * (sun[None, :] < 0.05) + rng.uniform(0, 2, (n_s, n_h)))
+    lux = np.maximum(
+        lux_clear[None, :] * cloud[None, :] * shade[:, None] * np.exp(rng.normal(0, 0.15, (n_s, n_h))),
+        street[:, None] * (sun[None, :] < 0.05) + rng.uniform(0, 2, (n_s, n_h)),
+    )
 
     # particles: the gu's daily air quality, a daily cycle, low-cost sensor bias and humidity artefact
     aq = ctx.get("air_quality", "air_quality_daily")
     aq = aq[aq["date"].isin(days.unique())].astype({"pm25_ugm3": "float64", "pm10_ugm3": "float64"})
     city_day = aq.groupby("date")[["pm25_ugm3", "pm10_ugm3"]].transform("mean")
-    aq = aq.assign(pm25=aq["pm25_ugm3"].fillna(city_day["pm25_ugm3"]), pm10=aq["pm10_ugm3"].fillna(city_day["pm10_ugm3"]))
+    aq = aq.assign(
+        pm25=aq["pm25_ugm3"].fillna(city_day["pm25_ugm3"]), pm10=aq["pm10_ugm3"].fillna(city_day["pm10_ugm3"])
+    )
     pm25_day = aq.pivot(index="gu_code", columns="date", values="pm25")
     pm10_day = aq.pivot(index="gu_code", columns="date", values="pm10")
     gi = pm25_day.index.get_indexer(sens["gu_code"])
     di = pm25_day.columns.get_indexer(days)
     pm25_base = pm25_day.to_numpy()[gi][:, di]
     ratio = (pm10_day.to_numpy() / pm25_day.to_numpy())[gi][:, di]
-    cycle = np.array([1.05, 1.0, 0.95, 0.92, 0.92, 0.95, 1.0, 1.08, 1.12, 1.1, 1.02, 0.96,
-                      0.92, 0.9, 0.9, 0.92, 0.95, 1.0, 1.04, 1.06, 1.08, 1.1, 1.1, 1.08])[hour]
+    cycle = np.array(
+        [
+            1.05,
+            1.0,
+            0.95,
+            0.92,
+            0.92,
+            0.95,
+            1.0,
+            1.08,
+            1.12,
+            1.1,
+            1.02,
+            0.96,
+            0.92,
+            0.9,
+            0.9,
+            0.92,
+            0.95,
+            1.0,
+            1.04,
+            1.06,
+            1.08,
+            1.1,
+            1.1,
+            1.08,
+        ]
+    )[hour]
     roadside = np.where(site == "roadside", 1.12, 1.0)
     bias = rng.lognormal(0.05, 0.15, n_s) * roadside
     swell = 1.0 + 0.025 * np.clip(humid - 70.0, 0, None)  # optical sensors over-read in humid air
     shared = np.exp(_ar1_rows(rng, (1, n_h), 0.85, 0.25))
-    pm25 = pm25_base * cycle[None, :] * shared * bias[:, None] * swell * np.exp(rng.normal(0, 0.12, (n_s, n_h)))
+    pm25 = (
+        pm25_base * cycle[None, :] * shared * bias[:, None] * swell * np.exp(rng.normal(0, 0.12, (n_s, n_h)))
+    )
     pm10 = pm25 * ratio * np.exp(rng.normal(0, 0.08, (n_s, n_h)))
-    return {"pm25_ugm3": pm25, "pm10_ugm3": np.maximum(pm10, pm25), "temp_c": temp, "humidity_pct": humid,
-            "illuminance_lux": lux, "noise_db": noise}
+    return {
+        "pm25_ugm3": pm25,
+        "pm10_ugm3": np.maximum(pm10, pm25),
+        "temp_c": temp,
+        "humidity_pct": humid,
+        "illuminance_lux": lux,
+        "noise_db": noise,
+    }
 
 
 def inject_faults(ctx, vals: dict[str, np.ndarray], serials: np.ndarray, hours: pd.DatetimeIndex):
@@ -214,13 +289,13 @@ def inject_faults(ctx, vals: dict[str, np.ndarray], serials: np.ndarray, hours: 
                 start = int(rng.integers(span[0], span[-1] - length))
                 cols = ["pm25_ugm3", "pm10_ugm3"] if measure == "pm25_ugm3" else [measure]
                 for c in cols:
-                    vals[c][s, start:start + length] = vals[c][s, start]
+                    vals[c][s, start : start + length] = vals[c][s, start]
                 hrs = range(start, start + length)
                 label = "+".join(cols)
             elif kind == "gap":
                 length = int(rng.integers(3, 73))
                 start = int(rng.integers(span[0], span[-1] - length))
-                missing[s, start:start + length] = True
+                missing[s, start : start + length] = True
                 hrs, label = range(start, start + length), "all"
             elif kind == "spike":
                 picks = np.sort(rng.choice(span, int(rng.integers(3, 9)), replace=False))
@@ -244,11 +319,11 @@ def inject_faults(ctx, vals: dict[str, np.ndarray], serials: np.ndarray, hours: 
                 start = span[-1] + 1 - length
                 ramp = np.arange(length) / 24.0  # days since the drift began
                 if measure == "temp_c":
-                    vals["temp_c"][s, start:start + length] += rng.uniform(0.15, 0.3) * ramp
+                    vals["temp_c"][s, start : start + length] += rng.uniform(0.15, 0.3) * ramp
                 elif measure == "humidity_pct":
-                    vals["humidity_pct"][s, start:start + length] -= rng.uniform(0.8, 1.5) * ramp
+                    vals["humidity_pct"][s, start : start + length] -= rng.uniform(0.8, 1.5) * ramp
                 else:
-                    vals["pm25_ugm3"][s, start:start + length] *= 1 + rng.uniform(0.04, 0.08) * ramp
+                    vals["pm25_ugm3"][s, start : start + length] *= 1 + rng.uniform(0.04, 0.08) * ramp
                 hrs, label = range(start, start + length), measure
             truth += [(serials[s], int(h), kind, label, episode) for h in hrs]
     key = pd.DataFrame(truth, columns=["serial", "hour_index", "fault_type", "measure", "episode_id"])
@@ -267,9 +342,15 @@ def readings(ctx, sens: gpd.GeoDataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     missing, key = inject_faults(ctx, vals, serials, hours)
     keep = ~missing.ravel()
     n_s, n_h = missing.shape
-    stamps = np.tile(hours.tz_convert("UTC").tz_localize(None).to_numpy(), n_s)[keep]  # fast: no Timestamp objects
-    df = pd.DataFrame({"serial": np.repeat(serials, n_h)[keep],
-                       "datetime": pd.DatetimeIndex(stamps).tz_localize("UTC").tz_convert(city.TZ)})
+    stamps = np.tile(hours.tz_convert("UTC").tz_localize(None).to_numpy(), n_s)[
+        keep
+    ]  # fast: no Timestamp objects
+    df = pd.DataFrame(
+        {
+            "serial": np.repeat(serials, n_h)[keep],
+            "datetime": pd.DatetimeIndex(stamps).tz_localize("UTC").tz_convert(city.TZ),
+        }
+    )
     df["pm25_ugm3"] = np.clip(np.round(vals["pm25_ugm3"].ravel()[keep]), 0, 999).astype("int16")
     df["pm10_ugm3"] = np.clip(np.round(vals["pm10_ugm3"].ravel()[keep]), 0, 999).astype("int16")
     df["temp_c"] = np.round(vals["temp_c"].ravel()[keep], 1).astype("float32")
@@ -287,51 +368,151 @@ def raw_day(ctx, sens: gpd.GeoDataFrame, df: pd.DataFrame, day: str = RAW_DAY) -
     model = sens.set_index("serial")["model_name"]
     local = d["datetime"].dt.tz_localize(None)
     reg = local + pd.Timedelta(hours=1) + pd.to_timedelta(rng.integers(30, 300, len(d)), unit="s")
-    raw = pd.DataFrame({
-        "모델명": model.reindex(d["serial"]).to_numpy(),
-        "시리얼": d["serial"].to_numpy(),
-        "측정시간": local.dt.strftime("%Y%m%d%H%M").to_numpy(),
-        "미세먼지2.5": d["pm25_ugm3"].to_numpy(),
-        "미세먼지10": d["pm10_ugm3"].to_numpy(),
-        "기온": d["temp_c"].astype("float64").round(1).to_numpy(),
-        "상대습도": d["humidity_pct"].to_numpy(),
-        "조도": d["illuminance_lux"].to_numpy(),
-        "소음": d["noise_db"].astype("float64").round(1).to_numpy(),
-        "등록일시": reg.dt.strftime("%Y-%m-%d %H:%M:%S").to_numpy(),
-    })
+    raw = pd.DataFrame(
+        {
+            "모델명": model.reindex(d["serial"]).to_numpy(),
+            "시리얼": d["serial"].to_numpy(),
+            "측정시간": local.dt.strftime("%Y%m%d%H%M").to_numpy(),
+            "미세먼지2.5": d["pm25_ugm3"].to_numpy(),
+            "미세먼지10": d["pm10_ugm3"].to_numpy(),
+            "기온": d["temp_c"].astype("float64").round(1).to_numpy(),
+            "상대습도": d["humidity_pct"].to_numpy(),
+            "조도": d["illuminance_lux"].to_numpy(),
+            "소음": d["noise_db"].astype("float64").round(1).to_numpy(),
+            "등록일시": reg.dt.strftime("%Y-%m-%d %H:%M:%S").to_numpy(),
+        }
+    )
     return raw.to_csv(index=False, lineterminator="\r\n").encode("cp949")
 
 
 # -- metadata ---------------------------------------------------------------------------------
 def _sensor_fields() -> list[Field]:
     return [
-        Field("serial", "string", "Sensor serial number (text; invented in the style of real serials).", "시리얼", required=True, unique=True, pattern=r"V02Q\d{7}"),
-        Field("model_name", "string", "Device model (invented names: batch A from the 2019 roll-out, batch B later).", "모델명", required=True, categorical=True),
-        Field("install_date", "date", "Day the sensor started reporting (synthetic).", "설치일", required=True),
-        Field("site_type", "string", "Kind of place the pole stands in: commercial, roadside, residential or park (drives heat island and noise).",
-              required=True, enum=SITE_TYPES, categorical=True),
-        Field("gu_code", "string", "MOIS 5-digit code of the gu (from a spatial join of the point with the dong polygons).", "자치구코드", required=True, pattern=r"11\d{3}"),
+        Field(
+            "serial",
+            "string",
+            "Sensor serial number (text; invented in the style of real serials).",
+            "시리얼",
+            required=True,
+            unique=True,
+            pattern=r"V02Q\d{7}",
+        ),
+        Field(
+            "model_name",
+            "string",
+            "Device model (invented names: batch A from the 2019 roll-out, batch B later).",
+            "모델명",
+            required=True,
+            categorical=True,
+        ),
+        Field(
+            "install_date", "date", "Day the sensor started reporting (synthetic).", "설치일", required=True
+        ),
+        Field(
+            "site_type",
+            "string",
+            "Kind of place the pole stands in: commercial, roadside, residential or park (drives heat island and noise).",
+            required=True,
+            enum=SITE_TYPES,
+            categorical=True,
+        ),
+        Field(
+            "gu_code",
+            "string",
+            "MOIS 5-digit code of the gu (from a spatial join of the point with the dong polygons).",
+            "자치구코드",
+            required=True,
+            pattern=r"11\d{3}",
+        ),
         Field("gu_name", "string", "Gu name in Korean.", "자치구명", required=True),
-        Field("dong_code", "string", "MOIS 8-digit code of the administrative dong holding the sensor.", "행정동코드", required=True, pattern=r"11\d{6}"),
+        Field(
+            "dong_code",
+            "string",
+            "MOIS 8-digit code of the administrative dong holding the sensor.",
+            "행정동코드",
+            required=True,
+            pattern=r"11\d{6}",
+        ),
         Field("dong_name", "string", "Dong name in Korean.", "행정동명", required=True),
-        Field("land_use", "string", "Character of the dong (from dong_population): business, mixed or residential.", enum=("business", "mixed", "residential"), categorical=True),
-        Field("lat", "number", "Latitude (synthetic position inside the dong).", "위도", unit="degrees (WGS84)", minimum=37.4, maximum=37.72),
+        Field(
+            "land_use",
+            "string",
+            "Character of the dong (from dong_population): business, mixed or residential.",
+            enum=("business", "mixed", "residential"),
+            categorical=True,
+        ),
+        Field(
+            "lat",
+            "number",
+            "Latitude (synthetic position inside the dong).",
+            "위도",
+            unit="degrees (WGS84)",
+            minimum=37.4,
+            maximum=37.72,
+        ),
         Field("lon", "number", "Longitude.", "경도", unit="degrees (WGS84)", minimum=126.76, maximum=127.19),
-        Field("in_readings", "boolean", f"True for the {N_READINGS} sensors whose hourly readings are in sdot_readings."),
+        Field(
+            "in_readings",
+            "boolean",
+            f"True for the {N_READINGS} sensors whose hourly readings are in sdot_readings.",
+        ),
         Field("geometry", "geojson", "Point location of the sensor."),
     ]
 
 
 def _reading_fields() -> list[Field]:
     return [
-        Field("serial", "string", "Sensor serial number; join to sdot_sensors.", "시리얼", required=True, categorical=True),
-        Field("datetime", "datetime", "Start of the hour the reading averages (Asia/Seoul). Missing hours are absent rows.", "측정시간", required=True),
-        Field("pm25_ugm3", "integer", "PM2.5 from a low-cost optical sensor: fine for comparing places, not for official grades; over-reads in humid air.",
-              "미세먼지2.5", unit="µg/m³", minimum=0, maximum=999),
-        Field("pm10_ugm3", "integer", "PM10 from the same sensor.", "미세먼지10", unit="µg/m³", minimum=0, maximum=999),
-        Field("temp_c", "number", "Air temperature at 2-4 m on a pole.", "기온", unit="°C", minimum=-40, maximum=70),
+        Field(
+            "serial",
+            "string",
+            "Sensor serial number; join to sdot_sensors.",
+            "시리얼",
+            required=True,
+            categorical=True,
+        ),
+        Field(
+            "datetime",
+            "datetime",
+            "Start of the hour the reading averages (Asia/Seoul). Missing hours are absent rows.",
+            "측정시간",
+            required=True,
+        ),
+        Field(
+            "pm25_ugm3",
+            "integer",
+            "PM2.5 from a low-cost optical sensor: fine for comparing places, not for official grades; over-reads in humid air.",
+            "미세먼지2.5",
+            unit="µg/m³",
+            minimum=0,
+            maximum=999,
+        ),
+        Field(
+            "pm10_ugm3",
+            "integer",
+            "PM10 from the same sensor.",
+            "미세먼지10",
+            unit="µg/m³",
+            minimum=0,
+            maximum=999,
+        ),
+        Field(
+            "temp_c",
+            "number",
+            "Air temperature at 2-4 m on a pole.",
+            "기온",
+            unit="°C",
+            minimum=-40,
+            maximum=70,
+        ),
         Field("humidity_pct", "integer", "Relative humidity.", "상대습도", unit="%", minimum=0, maximum=100),
-        Field("illuminance_lux", "integer", "Illuminance: daylight by day, street lights at night.", "조도", unit="lux", minimum=0),
+        Field(
+            "illuminance_lux",
+            "integer",
+            "Illuminance: daylight by day, street lights at night.",
+            "조도",
+            unit="lux",
+            minimum=0,
+        ),
         Field("noise_db", "number", "Sound level, hourly mean.", "소음", unit="dB", minimum=0, maximum=140),
     ]
 
@@ -339,62 +520,165 @@ def _reading_fields() -> list[Field]:
 def _fault_fields() -> list[Field]:
     return [
         Field("serial", "string", "Sensor serial number.", "시리얼", required=True, categorical=True),
-        Field("datetime", "datetime", "The faulty hour (Asia/Seoul). For gaps this hour has no row in sdot_readings.", required=True),
-        Field("fault_type", "string", "flatline (stuck value), gap (no data), spike (one absurd hour) or drift (slowly growing bias).",
-              required=True, enum=("flatline", "gap", "spike", "drift"), categorical=True),
-        Field("measure", "string", "Which measure is wrong ('all' for gaps; several joined with '+').", required=True, categorical=True),
-        Field("episode_id", "integer", "Number of the fault episode (one sensor can have two, one per month).", required=True, minimum=1),
+        Field(
+            "datetime",
+            "datetime",
+            "The faulty hour (Asia/Seoul). For gaps this hour has no row in sdot_readings.",
+            required=True,
+        ),
+        Field(
+            "fault_type",
+            "string",
+            "flatline (stuck value), gap (no data), spike (one absurd hour) or drift (slowly growing bias).",
+            required=True,
+            enum=("flatline", "gap", "spike", "drift"),
+            categorical=True,
+        ),
+        Field(
+            "measure",
+            "string",
+            "Which measure is wrong ('all' for gaps; several joined with '+').",
+            required=True,
+            categorical=True,
+        ),
+        Field(
+            "episode_id",
+            "integer",
+            "Number of the fault episode (one sensor can have two, one per month).",
+            required=True,
+            minimum=1,
+        ),
     ]
 
 
 def _raw_fields() -> list[Field]:
     return [
         Field("모델명", "string", "Device model.", "모델명", required=True),
-        Field("시리얼", "string", "Sensor serial number (keep as text).", "시리얼", required=True, pattern=r"V02Q\d{7}"),
-        Field("측정시간", "string", "Hour of measurement as yyyymmddhhmi (the hourly average starting then).", "측정시간", required=True, pattern=r"\d{12}"),
+        Field(
+            "시리얼",
+            "string",
+            "Sensor serial number (keep as text).",
+            "시리얼",
+            required=True,
+            pattern=r"V02Q\d{7}",
+        ),
+        Field(
+            "측정시간",
+            "string",
+            "Hour of measurement as yyyymmddhhmi (the hourly average starting then).",
+            "측정시간",
+            required=True,
+            pattern=r"\d{12}",
+        ),
         Field("미세먼지2.5", "integer", "PM2.5.", "미세먼지2.5", unit="µg/m³", minimum=0),
         Field("미세먼지10", "integer", "PM10.", "미세먼지10", unit="µg/m³", minimum=0),
         Field("기온", "number", "Air temperature.", "기온", unit="°C"),
         Field("상대습도", "integer", "Relative humidity.", "상대습도", unit="%", minimum=0, maximum=100),
         Field("조도", "integer", "Illuminance.", "조도", unit="lux", minimum=0),
         Field("소음", "number", "Sound level.", "소음", unit="dB", minimum=0),
-        Field("등록일시", "string", "When the row reached the platform (yyyy-mm-dd hh:mm:ss).", "등록일시", required=True),
+        Field(
+            "등록일시",
+            "string",
+            "When the row reached the platform (yyyy-mm-dd hh:mm:ss).",
+            "등록일시",
+            required=True,
+        ),
     ]
 
 
 def build(ctx) -> list[Output]:
     sens = sensors(ctx)
     df, key = readings(ctx, sens)
-    note_net = (f"{N_SENSORS} sensors, of which {N_READINGS} publish readings here (a subsample to keep the files small). "
-                "The real network had 850 sensors by end-2019 with 2,500 planned for 2022 (how many were actually installed "
-                "after 2020 is unconfirmed); serials, models and positions are invented. Density is deliberately uneven: "
-                "business districts get more sensors.")
-    note_read = ("Readings follow the shared hourly weather and each gu's daily air quality, with local effects: a heat island "
-                 "(commercial and roadside sites warmer, above all at night; parks cooler; greener dongs a little cooler at night), noise by site type and hour, "
-                 "daylight and street lights, and low-cost PM sensors that over-read in humid air.")
-    note_fault = (f"About {int(FAULT_SHARE * 100)} % of the publishing sensors have faults (flat lines, gaps, spikes, drift); "
-                  "sdot_faults lists every faulty sensor-hour. It is the answer key: instructors only.")
+    note_net = (
+        f"{N_SENSORS} sensors, of which {N_READINGS} publish readings here (a subsample to keep the files small). "
+        "The real network had 850 sensors by end-2019 with 2,500 planned for 2022 (how many were actually installed "
+        "after 2020 is unconfirmed); serials, models and positions are invented. Density is deliberately uneven: "
+        "business districts get more sensors."
+    )
+    note_read = (
+        "Readings follow the shared hourly weather and each gu's daily air quality, with local effects: a heat island "
+        "(commercial and roadside sites warmer, above all at night; parks cooler; greener dongs a little cooler at night), noise by site type and hour, "
+        "daylight and street lights, and low-cost PM sensors that over-read in humid air."
+    )
+    note_fault = (
+        f"About {int(FAULT_SHARE * 100)} % of the publishing sensors have faults (flat lines, gaps, spikes, drift); "
+        "sdot_faults lists every faulty sensor-hour. It is the answer key: instructors only."
+    )
     imitates = "스마트서울 도시데이터 센서(S-DoT) 환경정보 (S-DoT environmental sensors)"
     src = [OA_15969, IOTDATA, FACTS_SOURCE]
     y, m, d = RAW_DAY.split("-")
     return [
-        Output(Resource("sdot_sensors", DATASET, "S-DoT IoT sensors: locations and attributes (synthetic)",
-                        "Where each environmental sensor stands: serial, model, install date, site type, gu and dong (by spatial join) and a point.",
-                        "sdot/sdot_sensors.geojson", "geojson", "synthetic", Schema(_sensor_fields(), ["serial"]),
-                        imitates="S-DoT 센서 위치 정보 (sensor location file: 시리얼, 위도, 경도)", oa="OA-15969", sources=src,
-                        notes=[SYNTHETIC_NOTE, note_net]), sens),
-        Output(Resource("sdot_readings", DATASET, "S-DoT hourly readings, August 2022 and January 2023 (synthetic, with faults)",
-                        "Hourly PM2.5, PM10, temperature, humidity, illuminance and noise per sensor for a summer and a winter month. Some sensors are faulty, as in real life.",
-                        "sdot/sdot_readings.parquet", "parquet", "synthetic", Schema(_reading_fields(), ["serial", "datetime"]),
-                        imitates=imitates, oa="OA-15969", sources=src, notes=[SYNTHETIC_NOTE, note_net, note_read, note_fault]), df),
-        Output(Resource("sdot_faults", DATASET, "S-DoT fault answer key: every faulty sensor-hour (instructors)",
-                        "Ground truth for the sensor-quality exercise: each faulty sensor-hour in sdot_readings with its fault type and measure.",
-                        "sdot/sdot_faults.parquet", "parquet", "synthetic", Schema(_fault_fields(), ["serial", "datetime"]), role="truth",
-                        imitates="quality flags for S-DoT readings (the portal publishes none; this answer key is the course's own)",
-                        sources=src, notes=[SYNTHETIC_NOTE, note_fault]), key),
-        Output(Resource(f"sdot_raw_{y}{m}{d}", DATASET, f"S-DoT readings, portal-style raw file for {RAW_DAY} (synthetic, CP949)",
-                        f"One day of sdot_readings as the portal's daily file: Korean headers, 측정시간 as yyyymmddhhmi, 등록일시 when the row arrived.",
-                        f"sdot/S-DoT_환경정보_{y}{m}{d}.csv", "csv", "synthetic", Schema(_raw_fields()), role="raw", imitates=imitates, oa="OA-15969",
-                        sources=src, notes=[SYNTHETIC_NOTE, "Only the six measures of this course; the real file has more columns (wind, UV, vibration, black-globe temperature, corrected PM). Faults are left in, gaps are absent rows."],
-                        encoding="cp949"), raw_day(ctx, sens, df)),
+        Output(
+            Resource(
+                "sdot_sensors",
+                DATASET,
+                "S-DoT IoT sensors: locations and attributes (synthetic)",
+                "Where each environmental sensor stands: serial, model, install date, site type, gu and dong (by spatial join) and a point.",
+                "sdot/sdot_sensors.geojson",
+                "geojson",
+                "synthetic",
+                Schema(_sensor_fields(), ["serial"]),
+                imitates="S-DoT 센서 위치 정보 (sensor location file: 시리얼, 위도, 경도)",
+                oa="OA-15969",
+                sources=src,
+                notes=[SYNTHETIC_NOTE, note_net],
+            ),
+            sens,
+        ),
+        Output(
+            Resource(
+                "sdot_readings",
+                DATASET,
+                "S-DoT hourly readings, August 2022 and January 2023 (synthetic, with faults)",
+                "Hourly PM2.5, PM10, temperature, humidity, illuminance and noise per sensor for a summer and a winter month. Some sensors are faulty, as in real life.",
+                "sdot/sdot_readings.parquet",
+                "parquet",
+                "synthetic",
+                Schema(_reading_fields(), ["serial", "datetime"]),
+                imitates=imitates,
+                oa="OA-15969",
+                sources=src,
+                notes=[SYNTHETIC_NOTE, note_net, note_read, note_fault],
+            ),
+            df,
+        ),
+        Output(
+            Resource(
+                "sdot_faults",
+                DATASET,
+                "S-DoT fault answer key: every faulty sensor-hour (instructors)",
+                "Ground truth for the sensor-quality exercise: each faulty sensor-hour in sdot_readings with its fault type and measure.",
+                "sdot/sdot_faults.parquet",
+                "parquet",
+                "synthetic",
+                Schema(_fault_fields(), ["serial", "datetime"]),
+                role="truth",
+                imitates="quality flags for S-DoT readings (the portal publishes none; this answer key is the course's own)",
+                sources=src,
+                notes=[SYNTHETIC_NOTE, note_fault],
+            ),
+            key,
+        ),
+        Output(
+            Resource(
+                f"sdot_raw_{y}{m}{d}",
+                DATASET,
+                f"S-DoT readings, portal-style raw file for {RAW_DAY} (synthetic, CP949)",
+                f"One day of sdot_readings as the portal's daily file: Korean headers, 측정시간 as yyyymmddhhmi, 등록일시 when the row arrived.",
+                f"sdot/S-DoT_환경정보_{y}{m}{d}.csv",
+                "csv",
+                "synthetic",
+                Schema(_raw_fields()),
+                role="raw",
+                imitates=imitates,
+                oa="OA-15969",
+                sources=src,
+                notes=[
+                    SYNTHETIC_NOTE,
+                    "Only the six measures of this course; the real file has more columns (wind, UV, vibration, black-globe temperature, corrected PM). Faults are left in, gaps are absent rows.",
+                ],
+                encoding="cp949",
+            ),
+            raw_day(ctx, sens, df),
+        ),
     ]

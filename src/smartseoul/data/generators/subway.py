@@ -351,29 +351,118 @@ STATIONS = """
 #: Average daily boardings + alightings in a normal year (2019 level), from published station
 #: rankings (2024 figures, facts §2(b)); 강남 was the busiest station until 2022, 잠실 after.
 FIXED_VOLUME = {
-    ("2", "강남"): 160_000, ("2", "잠실"): 150_000, ("2", "홍대입구"): 148_000,
-    ("2", "구로디지털단지"): 105_000, ("1", "서울역"): 104_000, ("2", "신림"): 103_000,
-    ("2", "삼성"): 100_000, ("2", "성수"): 86_000,
-    ("2", "도림천"): 2_600, ("9", "둔촌오륜"): 1_500,
+    ("2", "강남"): 160_000,
+    ("2", "잠실"): 150_000,
+    ("2", "홍대입구"): 148_000,
+    ("2", "구로디지털단지"): 105_000,
+    ("1", "서울역"): 104_000,
+    ("2", "신림"): 103_000,
+    ("2", "삼성"): 100_000,
+    ("2", "성수"): 86_000,
+    ("2", "도림천"): 2_600,
+    ("9", "둔촌오륜"): 1_500,
 }
 #: 잠실's ridership grows faster than the rest (new towers and offices): it overtakes 강남.
 GROWTH = {("2", "잠실"): 0.03}
 #: Other well-known busy stations (60-95k a day in our simulation).
 BUSY = {
-    ("3", "고속터미널"), ("2", "사당"), ("2", "선릉"), ("2", "역삼"), ("2", "서울대입구"), ("2", "을지로입구"),
-    ("2", "신도림"), ("2", "건대입구"), ("2", "신촌"), ("2", "교대"), ("1", "영등포"), ("5", "여의도"),
-    ("5", "광화문"), ("1", "종각"), ("4", "노원"), ("4", "수유"), ("2", "왕십리"), ("2", "합정"),
-    ("4", "명동"), ("2", "시청"), ("1", "신도림"), ("4", "혜화"), ("2", "역삼"), ("9", "신논현"),
-    ("2", "서초"), ("2", "대림"), ("3", "연신내"), ("5", "까치산"), ("2", "영등포구청"), ("9", "여의도"),
+    ("3", "고속터미널"),
+    ("2", "사당"),
+    ("2", "선릉"),
+    ("2", "역삼"),
+    ("2", "서울대입구"),
+    ("2", "을지로입구"),
+    ("2", "신도림"),
+    ("2", "건대입구"),
+    ("2", "신촌"),
+    ("2", "교대"),
+    ("1", "영등포"),
+    ("5", "여의도"),
+    ("5", "광화문"),
+    ("1", "종각"),
+    ("4", "노원"),
+    ("4", "수유"),
+    ("2", "왕십리"),
+    ("2", "합정"),
+    ("4", "명동"),
+    ("2", "시청"),
+    ("1", "신도림"),
+    ("4", "혜화"),
+    ("2", "역삼"),
+    ("9", "신논현"),
+    ("2", "서초"),
+    ("2", "대림"),
+    ("3", "연신내"),
+    ("5", "까치산"),
+    ("2", "영등포구청"),
+    ("9", "여의도"),
 }
 #: Stations where nightlife and shopping add late-evening boardings.
-NIGHTLIFE = {"홍대입구", "강남", "건대입구", "신촌", "이태원", "합정", "신림", "종각", "잠실", "성수", "명동", "을지로3가", "신논현", "상수"}
+NIGHTLIFE = {
+    "홍대입구",
+    "강남",
+    "건대입구",
+    "신촌",
+    "이태원",
+    "합정",
+    "신림",
+    "종각",
+    "잠실",
+    "성수",
+    "명동",
+    "을지로3가",
+    "신논현",
+    "상수",
+}
 #: Office districts: people alight in the morning and board in the evening.
 OFFICE = {
-    "시청", "을지로입구", "을지로3가", "을지로4가", "종각", "광화문", "서울역", "회현", "명동", "여의도", "여의나루",
-    "국회의사당", "샛강", "삼성", "선릉", "역삼", "강남", "교대", "서초", "구로디지털단지", "가산디지털단지", "디지털미디어시티",
-    "양재", "문정", "공덕", "충정로", "종로3가", "안국", "경복궁", "서대문", "삼성중앙", "언주", "선정릉", "신논현", "강남구청",
-    "학동", "논현", "성수", "뚝섬", "문래", "당산", "영등포구청", "마곡", "마곡나루", "발산", "신용산", "삼각지",
+    "시청",
+    "을지로입구",
+    "을지로3가",
+    "을지로4가",
+    "종각",
+    "광화문",
+    "서울역",
+    "회현",
+    "명동",
+    "여의도",
+    "여의나루",
+    "국회의사당",
+    "샛강",
+    "삼성",
+    "선릉",
+    "역삼",
+    "강남",
+    "교대",
+    "서초",
+    "구로디지털단지",
+    "가산디지털단지",
+    "디지털미디어시티",
+    "양재",
+    "문정",
+    "공덕",
+    "충정로",
+    "종로3가",
+    "안국",
+    "경복궁",
+    "서대문",
+    "삼성중앙",
+    "언주",
+    "선정릉",
+    "신논현",
+    "강남구청",
+    "학동",
+    "논현",
+    "성수",
+    "뚝섬",
+    "문래",
+    "당산",
+    "영등포구청",
+    "마곡",
+    "마곡나루",
+    "발산",
+    "신용산",
+    "삼각지",
 }
 #: Group totals of average daily boardings + alightings (normal year): Seoul Metro lines 1-8
 #: about 6.6M; all lines 1-9 inside Seoul about 8.8M (facts §2(b), approximate).
@@ -447,7 +536,9 @@ def simulate(ctx) -> tuple[pd.DataFrame, pd.DataFrame]:
     st["gu_code"] = st["gu_name"].map(gu["code"])
     dongs = ctx.get("geography", "dongs")
     pop = ctx.get("geography", "dong_population").set_index("dong_code")
-    pts = gpd.GeoDataFrame(st, geometry=gpd.points_from_xy(st["lon"], st["lat"]), crs=city.CRS_WGS84).to_crs(city.CRS_METRIC)
+    pts = gpd.GeoDataFrame(st, geometry=gpd.points_from_xy(st["lon"], st["lat"]), crs=city.CRS_WGS84).to_crs(
+        city.CRS_METRIC
+    )
     joined = gpd.sjoin_nearest(pts, dongs[["dong_code", "geometry"]], how="left")
     joined = joined[~joined.index.duplicated()]
     st["dong_code"] = joined["dong_code"].to_numpy()
@@ -472,7 +563,11 @@ def simulate(ctx) -> tuple[pd.DataFrame, pd.DataFrame]:
     for _ in range(3):
         gap = 0.5 - np.average(b, weights=vol)
         b = np.where(office, b, np.clip(b + gap * vol.sum() / vol[~office].sum(), 0.1, 0.6))
-    for op, total in (("Seoul Metro", TOTAL_SEOUL_METRO), ("Korail", TOTAL_KORAIL_LINE1), ("Line 9", TOTAL_LINE9)):
+    for op, total in (
+        ("Seoul Metro", TOTAL_SEOUL_METRO),
+        ("Korail", TOTAL_KORAIL_LINE1),
+        ("Line 9", TOTAL_LINE9),
+    ):
         m = (st["operator"] == op).to_numpy()
         left = total - vol[m & ~free].sum()
         vol[m & free] = vol[m & free] / vol[m & free].sum() * left
@@ -505,22 +600,30 @@ def simulate(ctx) -> tuple[pd.DataFrame, pd.DataFrame]:
         half_o = np.bincount(mi, other / 2, nM)
         R, W = half_c * (1 - b[s]), half_c * b[s]
         nb = 0.18 if night[s] else 0.05
-        board[:, s] = (R[:, None] * shapes["home_am_board"] + W[:, None] * shapes["work_pm_board"]
-                       + half_o[:, None] * ((1 - nb) * shapes["other"] + nb * shapes["night_board"]))
-        alight[:, s] = (W[:, None] * shapes["work_am_alight"] + R[:, None] * shapes["home_pm_alight"]
-                        + half_o[:, None] * shapes["other"])
+        board[:, s] = (
+            R[:, None] * shapes["home_am_board"]
+            + W[:, None] * shapes["work_pm_board"]
+            + half_o[:, None] * ((1 - nb) * shapes["other"] + nb * shapes["night_board"])
+        )
+        alight[:, s] = (
+            W[:, None] * shapes["work_am_alight"]
+            + R[:, None] * shapes["home_pm_alight"]
+            + half_o[:, None] * shapes["other"]
+        )
     noise = rng.lognormal(0.0, 0.025, (nM, nS, 1))
     board = np.round(board * noise * rng.lognormal(0, 0.02, board.shape)).astype(np.int64)
     alight = np.round(alight * noise * rng.lognormal(0, 0.02, alight.shape)).astype(np.int64)
     month_start = pd.PeriodIndex(months).to_timestamp()
-    long = pd.DataFrame({
-        "month": np.repeat(month_start.values, nS * 24),
-        "line": np.tile(np.repeat(st["line"].to_numpy(), 24), nM),
-        "station": np.tile(np.repeat(st["station"].to_numpy(), 24), nM),
-        "hour": np.tile(np.arange(24), nM * nS).astype(np.int64),
-        "boardings": board.ravel(),
-        "alightings": alight.ravel(),
-    })
+    long = pd.DataFrame(
+        {
+            "month": np.repeat(month_start.values, nS * 24),
+            "line": np.tile(np.repeat(st["line"].to_numpy(), 24), nM),
+            "station": np.tile(np.repeat(st["station"].to_numpy(), 24), nM),
+            "hour": np.tile(np.arange(24), nM * nS).astype(np.int64),
+            "boardings": board.ravel(),
+            "alightings": alight.ravel(),
+        }
+    )
     return st, long
 
 
@@ -551,8 +654,26 @@ def raw_fields() -> list[Field]:
     ]
     for h in HOURS:
         label = f"{h:02d}시-{(h + 1) % 24:02d}시"
-        fields.append(Field(f"{label} 승차인원", "integer", f"Boardings in the hour {label} summed over the month.", f"{label} 승차인원", unit="persons per month", minimum=0))
-        fields.append(Field(f"{label} 하차인원", "integer", f"Alightings in the hour {label} summed over the month.", f"{label} 하차인원", unit="persons per month", minimum=0))
+        fields.append(
+            Field(
+                f"{label} 승차인원",
+                "integer",
+                f"Boardings in the hour {label} summed over the month.",
+                f"{label} 승차인원",
+                unit="persons per month",
+                minimum=0,
+            )
+        )
+        fields.append(
+            Field(
+                f"{label} 하차인원",
+                "integer",
+                f"Alightings in the hour {label} summed over the month.",
+                f"{label} 하차인원",
+                unit="persons per month",
+                minimum=0,
+            )
+        )
     fields.append(Field("작업일자", "integer", "Processing date of the row, YYYYMMDD.", "작업일자"))
     return fields
 
@@ -565,8 +686,14 @@ def build(ctx) -> list[Output]:
     imitates = "서울시 지하철 호선별 역별 시간대별 승하차 인원 정보 (Seoul subway boardings and alightings by line, station and hour)"
     sources = [
         FACTS_SOURCE,
-        {"title": "Seoul Open Data Plaza OA-12252 (layout imitated; values synthetic)", "path": "https://data.seoul.go.kr/dataList/OA-12252/S/1/datasetView.do"},
-        {"title": "Published 2024 station rankings (잠실 156,177; 홍대입구 150,369; 강남 149,757; 도림천 2,615 a day) via m.wowtv.co.kr A202502190231 and m.mbn.co.kr 5028421", "path": "https://m.mbn.co.kr/news/economy/5028421"},
+        {
+            "title": "Seoul Open Data Plaza OA-12252 (layout imitated; values synthetic)",
+            "path": "https://data.seoul.go.kr/dataList/OA-12252/S/1/datasetView.do",
+        },
+        {
+            "title": "Published 2024 station rankings (잠실 156,177; 홍대입구 150,369; 강남 149,757; 도림천 2,615 a day) via m.wowtv.co.kr A202502190231 and m.mbn.co.kr 5028421",
+            "path": "https://m.mbn.co.kr/news/economy/5028421",
+        },
     ]
     notes = [
         "Synthetic monthly totals. Calibrated so that a normal (2019) day carries about 6.6M boardings+alightings on Seoul Metro lines 1-8 and about 8.8M on lines 1-9 inside Seoul (published 2024 magnitudes, used as approximate 2019 levels).",
@@ -578,47 +705,182 @@ def build(ctx) -> list[Output]:
     long_fields = [
         Field("month", "date", "First day of the month of use.", "사용월", required=True),
         Field("line", "string", "Line name, e.g. '2호선'.", "호선명", required=True, categorical=True),
-        Field("station", "string", "Station name (Korean, as in the portal file).", "지하철역", required=True, categorical=True),
-        Field("hour", "integer", "Start of the one-hour slot (0-23); the file's '18시-19시' is hour 18.", "시간대", unit="hour", minimum=0, maximum=23, required=True),
-        Field("boardings", "integer", "Boardings in that hour, summed over the month.", "승차인원", unit="persons per month", minimum=0, required=True),
-        Field("alightings", "integer", "Alightings in that hour, summed over the month.", "하차인원", unit="persons per month", minimum=0, required=True),
+        Field(
+            "station",
+            "string",
+            "Station name (Korean, as in the portal file).",
+            "지하철역",
+            required=True,
+            categorical=True,
+        ),
+        Field(
+            "hour",
+            "integer",
+            "Start of the one-hour slot (0-23); the file's '18시-19시' is hour 18.",
+            "시간대",
+            unit="hour",
+            minimum=0,
+            maximum=23,
+            required=True,
+        ),
+        Field(
+            "boardings",
+            "integer",
+            "Boardings in that hour, summed over the month.",
+            "승차인원",
+            unit="persons per month",
+            minimum=0,
+            required=True,
+        ),
+        Field(
+            "alightings",
+            "integer",
+            "Alightings in that hour, summed over the month.",
+            "하차인원",
+            unit="persons per month",
+            minimum=0,
+            required=True,
+        ),
     ]
-    st_out = st[["line", "station", "operator", "gu_code", "gu_name", "dong_code", "lat", "lon", "daily_volume_2019", "business_share", "nightlife"]].copy()
+    st_out = st[
+        [
+            "line",
+            "station",
+            "operator",
+            "gu_code",
+            "gu_name",
+            "dong_code",
+            "lat",
+            "lon",
+            "daily_volume_2019",
+            "business_share",
+            "nightlife",
+        ]
+    ].copy()
     st_out["is_transfer"] = st_out.groupby("station")["line"].transform("count") > 1
     st_fields = [
         Field("line", "string", "Line name, e.g. '2호선'.", "호선명", required=True, categorical=True),
         Field("station", "string", "Station name (Korean).", "역명", required=True),
-        Field("operator", "string", "Operator of the station on this line (Seoul Metro, Korail, Line 9).", "운영기관", enum=("Seoul Metro", "Korail", "Line 9"), categorical=True),
-        Field("gu_code", "string", "MOIS 5-digit code of the gu the station stands in.", "자치구코드", required=True, pattern=r"11\d{3}"),
+        Field(
+            "operator",
+            "string",
+            "Operator of the station on this line (Seoul Metro, Korail, Line 9).",
+            "운영기관",
+            enum=("Seoul Metro", "Korail", "Line 9"),
+            categorical=True,
+        ),
+        Field(
+            "gu_code",
+            "string",
+            "MOIS 5-digit code of the gu the station stands in.",
+            "자치구코드",
+            required=True,
+            pattern=r"11\d{3}",
+        ),
         Field("gu_name", "string", "Gu name in Korean.", "자치구명", required=True),
-        Field("dong_code", "string", "MOIS 8-digit code of the nearest administrative dong (course polygons).", "행정동코드", pattern=r"11\d{6}"),
-        Field("lat", "number", "Approximate latitude of the station (our estimate, not a survey point).", "위도", unit="degrees (WGS84)", minimum=37.42, maximum=37.71),
-        Field("lon", "number", "Approximate longitude of the station.", "경도", unit="degrees (WGS84)", minimum=126.76, maximum=127.19),
-        Field("daily_volume_2019", "integer", "Simulated average daily boardings + alightings in 2019 (the station's size in the simulation).", unit="persons per day", minimum=0),
-        Field("business_share", "number", "Share of commuters who work (rather than live) near the station, used by the simulation.", minimum=0, maximum=1),
-        Field("nightlife", "boolean", "True where nightlife and shopping add late-evening boardings in the simulation."),
+        Field(
+            "dong_code",
+            "string",
+            "MOIS 8-digit code of the nearest administrative dong (course polygons).",
+            "행정동코드",
+            pattern=r"11\d{6}",
+        ),
+        Field(
+            "lat",
+            "number",
+            "Approximate latitude of the station (our estimate, not a survey point).",
+            "위도",
+            unit="degrees (WGS84)",
+            minimum=37.42,
+            maximum=37.71,
+        ),
+        Field(
+            "lon",
+            "number",
+            "Approximate longitude of the station.",
+            "경도",
+            unit="degrees (WGS84)",
+            minimum=126.76,
+            maximum=127.19,
+        ),
+        Field(
+            "daily_volume_2019",
+            "integer",
+            "Simulated average daily boardings + alightings in 2019 (the station's size in the simulation).",
+            unit="persons per day",
+            minimum=0,
+        ),
+        Field(
+            "business_share",
+            "number",
+            "Share of commuters who work (rather than live) near the station, used by the simulation.",
+            minimum=0,
+            maximum=1,
+        ),
+        Field(
+            "nightlife",
+            "boolean",
+            "True where nightlife and shopping add late-evening boardings in the simulation.",
+        ),
         Field("is_transfer", "boolean", "True when the station name appears on more than one line."),
     ]
     return [
-        Output(Resource(
-            name="subway_ridership", dataset=DATASET, title="Subway boardings and alightings by line, station and hour, monthly 2019-2023 (synthetic)",
-            description="Monthly totals of boardings and alightings per line, station and hour of day for lines 1-9 inside Seoul, in a tidy long table (one row per month, line, station and hour).",
-            path="subway/subway_ridership.parquet", format="parquet", provenance="synthetic",
-            schema=Schema(long_fields, ["month", "line", "station", "hour"]), imitates=imitates, oa="OA-12252", sources=sources, notes=notes,
-        ), long),
-        Output(Resource(
-            name="subway_ridership_raw", dataset=DATASET, title="Subway ridership by hour, portal-style 48-column CSV, 2019-2020 (synthetic, CP949)",
-            description="The same numbers for 2019 and 2020 in the portal's wide layout: 사용월, 호선명, 지하철역, then '04시-05시 승차인원', '04시-05시 하차인원', ... '03시-04시 하차인원', 작업일자. Newest month first; CP949.",
-            path="subway/CARD_SUBWAY_TIME_2019_2020.csv", format="csv", provenance="synthetic", role="raw",
-            schema=Schema(raw_fields()), imitates=imitates, oa="OA-12252", sources=sources, encoding="cp949",
-            notes=notes[:1] + ["Only 2019-2020 are kept in the raw layout to save space; the clean table covers 2019-2023.",
-                               "Slots run from 04시-05시 to 03시-04시 (the service day starts at 04:00)."],
-        ), raw_csv(long, RAW_YEARS)),
-        Output(Resource(
-            name="subway_stations", dataset=DATASET, title="Subway stations of lines 1-9 inside Seoul, with approximate positions",
-            description="One row per line and station (transfer stations once per line): real names, operator, gu, nearest dong and an approximate position, plus the simulation's station size.",
-            path="subway/subway_stations.csv", format="csv", provenance="synthetic",
-            schema=Schema(st_fields, ["line", "station"]), imitates="서울시 역사마스터 정보 (station master list; positions approximate)", sources=sources,
-            notes=["Station names, lines and districts are real; positions are our approximate estimates (typically within a few hundred metres); volumes and shares are simulation parameters."],
-        ), st_out),
+        Output(
+            Resource(
+                name="subway_ridership",
+                dataset=DATASET,
+                title="Subway boardings and alightings by line, station and hour, monthly 2019-2023 (synthetic)",
+                description="Monthly totals of boardings and alightings per line, station and hour of day for lines 1-9 inside Seoul, in a tidy long table (one row per month, line, station and hour).",
+                path="subway/subway_ridership.parquet",
+                format="parquet",
+                provenance="synthetic",
+                schema=Schema(long_fields, ["month", "line", "station", "hour"]),
+                imitates=imitates,
+                oa="OA-12252",
+                sources=sources,
+                notes=notes,
+            ),
+            long,
+        ),
+        Output(
+            Resource(
+                name="subway_ridership_raw",
+                dataset=DATASET,
+                title="Subway ridership by hour, portal-style 48-column CSV, 2019-2020 (synthetic, CP949)",
+                description="The same numbers for 2019 and 2020 in the portal's wide layout: 사용월, 호선명, 지하철역, then '04시-05시 승차인원', '04시-05시 하차인원', ... '03시-04시 하차인원', 작업일자. Newest month first; CP949.",
+                path="subway/CARD_SUBWAY_TIME_2019_2020.csv",
+                format="csv",
+                provenance="synthetic",
+                role="raw",
+                schema=Schema(raw_fields()),
+                imitates=imitates,
+                oa="OA-12252",
+                sources=sources,
+                encoding="cp949",
+                notes=notes[:1]
+                + [
+                    "Only 2019-2020 are kept in the raw layout to save space; the clean table covers 2019-2023.",
+                    "Slots run from 04시-05시 to 03시-04시 (the service day starts at 04:00).",
+                ],
+            ),
+            raw_csv(long, RAW_YEARS),
+        ),
+        Output(
+            Resource(
+                name="subway_stations",
+                dataset=DATASET,
+                title="Subway stations of lines 1-9 inside Seoul, with approximate positions",
+                description="One row per line and station (transfer stations once per line): real names, operator, gu, nearest dong and an approximate position, plus the simulation's station size.",
+                path="subway/subway_stations.csv",
+                format="csv",
+                provenance="synthetic",
+                schema=Schema(st_fields, ["line", "station"]),
+                imitates="서울시 역사마스터 정보 (station master list; positions approximate)",
+                sources=sources,
+                notes=[
+                    "Station names, lines and districts are real; positions are our approximate estimates (typically within a few hundred metres); volumes and shares are simulation parameters."
+                ],
+            ),
+            st_out,
+        ),
     ]

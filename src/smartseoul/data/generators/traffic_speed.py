@@ -21,36 +21,87 @@ from .air_quality import GappySchema
 DATASET = "traffic_speed"
 MONTHS = ("2019-11", "2020-11")  # one month before COVID, one during distancing
 
-TOPIS = {"title": "서울시 차량통행속도, TOPIS / Seoul Open Data Plaza (format imitated; values synthetic)",
-         "path": "https://topis.seoul.go.kr"}
+TOPIS = {
+    "title": "서울시 차량통행속도, TOPIS / Seoul Open Data Plaza (format imitated; values synthetic)",
+    "path": "https://topis.seoul.go.kr",
+}
 
 #: Approximate positions (lat, lon) of the intersections, stations and bridge ends used as link ends.
 NODES = {
-    "광화문": (37.5759, 126.9769), "시청": (37.5658, 126.9772), "숭례문": (37.5600, 126.9753),
-    "서울역": (37.5547, 126.9727), "세종로사거리": (37.5713, 126.9768), "종각": (37.5701, 126.9830),
-    "종로3가": (37.5705, 126.9918), "종로5가": (37.5709, 127.0019), "동대문": (37.5711, 127.0095),
-    "을지로입구": (37.5660, 126.9822), "을지로3가": (37.5663, 126.9916), "을지로4가": (37.5667, 126.9981),
-    "동대문역사문화공원": (37.5655, 127.0079), "한국은행": (37.5617, 126.9800), "회현": (37.5585, 126.9784),
-    "명동": (37.5610, 126.9862), "충무로": (37.5612, 126.9942), "안국": (37.5765, 126.9855),
-    "원남동": (37.5755, 126.9975), "인현동": (37.5645, 126.9925), "광희동": (37.5650, 127.0060),
-    "서대문": (37.5657, 126.9667), "독립문": (37.5744, 126.9580), "혜화": (37.5822, 127.0019),
-    "한강대교북단": (37.5230, 126.9640), "신사": (37.5163, 127.0203), "강남역": (37.4979, 127.0276),
-    "양재": (37.4846, 127.0343), "선릉": (37.5045, 127.0490), "삼성": (37.5088, 127.0631),
-    "청담사거리": (37.5191, 127.0532), "영동대교남단": (37.5270, 127.0590), "잠원": (37.5130, 127.0110),
-    "잠실": (37.5133, 127.1000), "종합운동장": (37.5108, 127.0736), "가락시장": (37.4925, 127.1183),
-    "군자": (37.5572, 127.0795), "천호": (37.5386, 127.1236), "청량리": (37.5802, 127.0477),
-    "상봉": (37.5966, 127.0857), "미아사거리": (37.6130, 127.0300), "쌍문": (37.6487, 127.0346),
-    "태릉입구": (37.6177, 127.0750), "노원": (37.6551, 127.0613), "합정": (37.5495, 126.9139),
-    "신촌": (37.5551, 126.9368), "아현": (37.5575, 126.9560), "마포대교북단": (37.5350, 126.9410),
-    "여의도": (37.5219, 126.9245), "마포대교남단": (37.5290, 126.9330), "영등포": (37.5157, 126.9076),
-    "구로": (37.5033, 126.8820), "신림": (37.4842, 126.9297), "봉천": (37.4825, 126.9418),
-    "사당": (37.4765, 126.9816), "동작대교남단": (37.5030, 126.9800), "발산": (37.5585, 126.8375),
-    "염창": (37.5470, 126.8750), "홍제": (37.5890, 126.9440), "성산대교남단": (37.5480, 126.8890),
-    "여의상류": (37.5310, 126.9360), "반포대교남단": (37.5120, 126.9960), "한남대교북단": (37.5285, 127.0120),
-    "영동대교북단": (37.5350, 127.0610), "성수JC": (37.5400, 127.0560), "월릉교": (37.6140, 127.0630),
-    "성산IC": (37.5660, 126.9050), "정릉IC": (37.6040, 127.0050), "잠실대교남단": (37.5230, 127.0850),
-    "월곡": (37.6020, 127.0400), "신내IC": (37.6120, 127.1030), "서초": (37.4918, 127.0077),
-    "구로디지털단지": (37.4851, 126.9015), "독산": (37.4660, 126.8960),
+    "광화문": (37.5759, 126.9769),
+    "시청": (37.5658, 126.9772),
+    "숭례문": (37.5600, 126.9753),
+    "서울역": (37.5547, 126.9727),
+    "세종로사거리": (37.5713, 126.9768),
+    "종각": (37.5701, 126.9830),
+    "종로3가": (37.5705, 126.9918),
+    "종로5가": (37.5709, 127.0019),
+    "동대문": (37.5711, 127.0095),
+    "을지로입구": (37.5660, 126.9822),
+    "을지로3가": (37.5663, 126.9916),
+    "을지로4가": (37.5667, 126.9981),
+    "동대문역사문화공원": (37.5655, 127.0079),
+    "한국은행": (37.5617, 126.9800),
+    "회현": (37.5585, 126.9784),
+    "명동": (37.5610, 126.9862),
+    "충무로": (37.5612, 126.9942),
+    "안국": (37.5765, 126.9855),
+    "원남동": (37.5755, 126.9975),
+    "인현동": (37.5645, 126.9925),
+    "광희동": (37.5650, 127.0060),
+    "서대문": (37.5657, 126.9667),
+    "독립문": (37.5744, 126.9580),
+    "혜화": (37.5822, 127.0019),
+    "한강대교북단": (37.5230, 126.9640),
+    "신사": (37.5163, 127.0203),
+    "강남역": (37.4979, 127.0276),
+    "양재": (37.4846, 127.0343),
+    "선릉": (37.5045, 127.0490),
+    "삼성": (37.5088, 127.0631),
+    "청담사거리": (37.5191, 127.0532),
+    "영동대교남단": (37.5270, 127.0590),
+    "잠원": (37.5130, 127.0110),
+    "잠실": (37.5133, 127.1000),
+    "종합운동장": (37.5108, 127.0736),
+    "가락시장": (37.4925, 127.1183),
+    "군자": (37.5572, 127.0795),
+    "천호": (37.5386, 127.1236),
+    "청량리": (37.5802, 127.0477),
+    "상봉": (37.5966, 127.0857),
+    "미아사거리": (37.6130, 127.0300),
+    "쌍문": (37.6487, 127.0346),
+    "태릉입구": (37.6177, 127.0750),
+    "노원": (37.6551, 127.0613),
+    "합정": (37.5495, 126.9139),
+    "신촌": (37.5551, 126.9368),
+    "아현": (37.5575, 126.9560),
+    "마포대교북단": (37.5350, 126.9410),
+    "여의도": (37.5219, 126.9245),
+    "마포대교남단": (37.5290, 126.9330),
+    "영등포": (37.5157, 126.9076),
+    "구로": (37.5033, 126.8820),
+    "신림": (37.4842, 126.9297),
+    "봉천": (37.4825, 126.9418),
+    "사당": (37.4765, 126.9816),
+    "동작대교남단": (37.5030, 126.9800),
+    "발산": (37.5585, 126.8375),
+    "염창": (37.5470, 126.8750),
+    "홍제": (37.5890, 126.9440),
+    "성산대교남단": (37.5480, 126.8890),
+    "여의상류": (37.5310, 126.9360),
+    "반포대교남단": (37.5120, 126.9960),
+    "한남대교북단": (37.5285, 127.0120),
+    "영동대교북단": (37.5350, 127.0610),
+    "성수JC": (37.5400, 127.0560),
+    "월릉교": (37.6140, 127.0630),
+    "성산IC": (37.5660, 126.9050),
+    "정릉IC": (37.6040, 127.0050),
+    "잠실대교남단": (37.5230, 127.0850),
+    "월곡": (37.6020, 127.0400),
+    "신내IC": (37.6120, 127.1030),
+    "서초": (37.4918, 127.0077),
+    "구로디지털단지": (37.4851, 126.9015),
+    "독산": (37.4660, 126.8960),
 }
 
 # road name, road type, downtown?, the chain of nodes it runs through
@@ -103,7 +154,11 @@ ROADS = [
 #: The three slowest roads named in the facts (2015): kept slower than their class.
 SLOW_ROADS = {"남대문로": 0.80, "나루터로": 0.69, "마른내로": 0.93}
 
-ROAD_TYPE_EN = {"도시고속도로": "urban_expressway", "주간선도로": "main_arterial", "보조간선도로": "minor_arterial"}
+ROAD_TYPE_EN = {
+    "도시고속도로": "urban_expressway",
+    "주간선도로": "main_arterial",
+    "보조간선도로": "minor_arterial",
+}
 #: November mean speed targets (km/h) by class; from the facts' 2014-2017 figures, rounded.
 TARGET = {"urban_expressway": 56.0, "main_arterial": 25.0, "minor_arterial": 22.5, "downtown": 19.0}
 ZONES = {
@@ -116,10 +171,62 @@ ZONES = {
 WEEKDAY_KO = np.array(["월", "화", "수", "목", "금", "토", "일"])
 
 # relative speed by hour (0 = the hour 00-01, shown as ~01시), before class scaling
-WORKDAY = np.array([1.40, 1.45, 1.48, 1.48, 1.45, 1.33, 1.12, 0.88, 0.83, 0.90, 0.95, 0.94,
-                    0.95, 0.94, 0.93, 0.91, 0.88, 0.81, 0.79, 0.85, 0.93, 1.00, 1.08, 1.22])
-DAY_OFF = np.array([1.42, 1.46, 1.48, 1.48, 1.46, 1.40, 1.30, 1.20, 1.10, 1.00, 0.94, 0.90,
-                    0.89, 0.89, 0.89, 0.89, 0.89, 0.88, 0.90, 0.95, 1.00, 1.08, 1.15, 1.26])
+WORKDAY = np.array(
+    [
+        1.40,
+        1.45,
+        1.48,
+        1.48,
+        1.45,
+        1.33,
+        1.12,
+        0.88,
+        0.83,
+        0.90,
+        0.95,
+        0.94,
+        0.95,
+        0.94,
+        0.93,
+        0.91,
+        0.88,
+        0.81,
+        0.79,
+        0.85,
+        0.93,
+        1.00,
+        1.08,
+        1.22,
+    ]
+)
+DAY_OFF = np.array(
+    [
+        1.42,
+        1.46,
+        1.48,
+        1.48,
+        1.46,
+        1.40,
+        1.30,
+        1.20,
+        1.10,
+        1.00,
+        0.94,
+        0.90,
+        0.89,
+        0.89,
+        0.89,
+        0.89,
+        0.89,
+        0.88,
+        0.90,
+        0.95,
+        1.00,
+        1.08,
+        1.15,
+        1.26,
+    ]
+)
 
 
 def _haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -142,29 +249,59 @@ def links(ctx) -> gpd.GeoDataFrame:
             n_lanes = int(rng.integers(lanes[0], lanes[1] + 1))
             for k, (s, e) in enumerate(((a, b), (b, a))):
                 inbound = _haversine_m(NODES[e], hall) < _haversine_m(NODES[s], hall)
-                rows.append({
-                    "link_id": f"1{seg:05d}{k + 1}000",
-                    "road_name": road, "start_name": s, "end_name": e,
-                    "direction": "유입" if inbound else "유출",
-                    "length_m": int(round(length)), "lanes": n_lanes,
-                    "road_type": ROAD_TYPE_EN[rtype], "road_type_ko": rtype,
-                    "area_type": "downtown" if downtown else "outer", "area_type_ko": "도심" if downtown else "외곽",
-                    "start_lat": NODES[s][0], "start_lon": NODES[s][1], "end_lat": NODES[e][0], "end_lon": NODES[e][1],
-                })
+                rows.append(
+                    {
+                        "link_id": f"1{seg:05d}{k + 1}000",
+                        "road_name": road,
+                        "start_name": s,
+                        "end_name": e,
+                        "direction": "유입" if inbound else "유출",
+                        "length_m": int(round(length)),
+                        "lanes": n_lanes,
+                        "road_type": ROAD_TYPE_EN[rtype],
+                        "road_type_ko": rtype,
+                        "area_type": "downtown" if downtown else "outer",
+                        "area_type_ko": "도심" if downtown else "외곽",
+                        "start_lat": NODES[s][0],
+                        "start_lon": NODES[s][1],
+                        "end_lat": NODES[e][0],
+                        "end_lon": NODES[e][1],
+                    }
+                )
     df = pd.DataFrame(rows)
     geom = [LineString([(r.start_lon, r.start_lat), (r.end_lon, r.end_lat)]) for r in df.itertuples()]
     gdf = gpd.GeoDataFrame(df, geometry=geom, crs=city.CRS_WGS84)
     # which gu: the one that holds the link's midpoint (nearest gu if it falls on an edge)
     gu = ctx.get("geography", "districts")[["gu_code", "name_ko", "geometry"]].to_crs(city.CRS_METRIC)
-    mid = gpd.GeoDataFrame(geometry=gdf.to_crs(city.CRS_METRIC).geometry.interpolate(0.5, normalized=True), crs=city.CRS_METRIC)
+    mid = gpd.GeoDataFrame(
+        geometry=gdf.to_crs(city.CRS_METRIC).geometry.interpolate(0.5, normalized=True), crs=city.CRS_METRIC
+    )
     joined = gpd.sjoin_nearest(mid, gu, how="left").groupby(level=0).first()
     gdf["gu_code"] = joined["gu_code"].to_numpy()
     gdf["gu_name"] = joined["name_ko"].to_numpy()
     zone_of = {code: zone for zone, codes in ZONES.items() for code in codes}
     gdf["zone_ko"] = gdf["gu_code"].map(zone_of)
-    cols = ["link_id", "road_name", "start_name", "end_name", "direction", "length_m", "lanes", "road_type",
-            "road_type_ko", "area_type", "area_type_ko", "zone_ko", "gu_code", "gu_name",
-            "start_lat", "start_lon", "end_lat", "end_lon", "geometry"]
+    cols = [
+        "link_id",
+        "road_name",
+        "start_name",
+        "end_name",
+        "direction",
+        "length_m",
+        "lanes",
+        "road_type",
+        "road_type_ko",
+        "area_type",
+        "area_type_ko",
+        "zone_ko",
+        "gu_code",
+        "gu_name",
+        "start_lat",
+        "start_lon",
+        "end_lat",
+        "end_lon",
+        "geometry",
+    ]
     return gdf[cols]
 
 
@@ -173,51 +310,68 @@ def speeds(ctx, link_df: pd.DataFrame) -> pd.DataFrame:
     rng = ctx.rng("traffic_speed")
     weather = ctx.get("weather", "weather_hourly")
     cal = city.calendar().set_index("date")
-    hours = pd.DatetimeIndex(np.concatenate([
-        pd.date_range(f"{m}-01", periods=pd.Period(m).days_in_month * 24, freq="h", tz=city.TZ) for m in MONTHS
-    ]))
+    hours = pd.DatetimeIndex(
+        np.concatenate(
+            [
+                pd.date_range(f"{m}-01", periods=pd.Period(m).days_in_month * 24, freq="h", tz=city.TZ)
+                for m in MONTHS
+            ]
+        )
+    )
     days = hours.tz_localize(None).normalize()
     hour = hours.hour.to_numpy()
     weekday = hours.day_of_week.to_numpy()
     day_off = cal["is_day_off"].reindex(days).to_numpy()
     prof = np.where(day_off, DAY_OFF[hour], WORKDAY[hour])
-    prof = np.where((weekday == 6) & day_off, prof * 1.03, prof)                      # Sunday lightest
-    prof = np.where(~day_off & (weekday == 0) & (hour >= 7) & (hour <= 9), prof * 0.93, prof)   # Monday morning
-    prof = np.where(~day_off & (weekday == 4) & (hour >= 16) & (hour <= 20), prof * 0.90, prof)  # Friday evening
+    prof = np.where((weekday == 6) & day_off, prof * 1.03, prof)  # Sunday lightest
+    prof = np.where(
+        ~day_off & (weekday == 0) & (hour >= 7) & (hour <= 9), prof * 0.93, prof
+    )  # Monday morning
+    prof = np.where(
+        ~day_off & (weekday == 4) & (hour >= 16) & (hour <= 20), prof * 0.90, prof
+    )  # Friday evening
     # rain: wet hours slow everything, and a wet day stays slow
     w = weather.set_index("datetime").reindex(hours)
     rain_h = w["rain_mm"].fillna(0.0).to_numpy()
     rain_day = pd.Series(rain_h, index=days).groupby(level=0).transform("sum").to_numpy()
-    rain_f = np.where(rain_h >= 0.1, 0.91 - 0.012 * np.minimum(rain_h, 15), 1.0) * np.where(rain_day >= 1.0, 0.96, 1.0)
+    rain_f = np.where(rain_h >= 0.1, 0.91 - 0.012 * np.minimum(rain_h, 15), 1.0) * np.where(
+        rain_day >= 1.0, 0.96, 1.0
+    )
     # COVID-era month: a little less traffic, so a little faster, most in the evening
     traffic = city.activity_factor(days, "traffic")
-    covid_f = 1.0 + 0.8 * (1.0 - traffic) + np.where((hour >= 20) & (city.distancing_level(days) >= 2), 0.03, 0.0)
+    covid_f = (
+        1.0 + 0.8 * (1.0 - traffic) + np.where((hour >= 20) & (city.distancing_level(days) >= 2), 0.03, 0.0)
+    )
 
     n_l, n_h = len(link_df), len(hours)
     rtype = link_df["road_type"].to_numpy()
     cls = np.where(link_df["area_type"].to_numpy() == "downtown", "downtown", rtype)
     base = np.array([TARGET[c] for c in cls]) * link_df["road_name"].map(SLOW_ROADS).fillna(1.0).to_numpy()
     base = base * np.exp(rng.normal(0.0, 0.08, n_l))
-    depth = np.where(rtype == "urban_expressway", 1.5, 1.0)        # expressways swing harder at peaks
+    depth = np.where(rtype == "urban_expressway", 1.5, 1.0)  # expressways swing harder at peaks
     shape = prof[None, :] ** depth[:, None]
     shape = shape / shape.mean(axis=1, keepdims=True)
     daily_noise = np.exp(rng.normal(0.0, 0.035, (n_l, n_h // 24))).repeat(24, axis=1)
     noise = np.exp(rng.normal(0.0, 0.05, (n_l, n_h)))
     incident = np.where(rng.random((n_l, n_h)) < 0.003, rng.uniform(0.35, 0.7, (n_l, n_h)), 1.0)
     v = base[:, None] * shape * (rain_f * covid_f)[None, :] * daily_noise * noise * incident
-    soft = np.where(rtype == "urban_expressway", 72.0, 48.0)[:, None]   # free flow: speed limits bite
+    soft = np.where(rtype == "urban_expressway", 72.0, 48.0)[:, None]  # free flow: speed limits bite
     v = np.where(v > soft, soft + 0.35 * (v - soft), v)
     vmax = np.where(rtype == "urban_expressway", 95.0, 70.0)
     v = np.clip(v, 3.0, vmax[:, None]).round(2)
-    v[rng.random((n_l, n_h)) < 0.002] = np.nan                    # detector gaps: blank in the raw file
-    out = pd.DataFrame({
-        "link_id": np.repeat(link_df["link_id"].to_numpy(), n_h),
-        "road_name": np.repeat(link_df["road_name"].to_numpy(), n_h),
-        "road_type": np.repeat(rtype, n_h),
-        "area_type": np.repeat(link_df["area_type"].to_numpy(), n_h),
-        "datetime": pd.DatetimeIndex(np.tile(hours.tz_convert("UTC").tz_localize(None).to_numpy(), n_l)).tz_localize("UTC").tz_convert(city.TZ),
-        "speed_kmh": pd.array(v.ravel(), dtype="Float64"),  # gaps stored as nulls
-    })
+    v[rng.random((n_l, n_h)) < 0.002] = np.nan  # detector gaps: blank in the raw file
+    out = pd.DataFrame(
+        {
+            "link_id": np.repeat(link_df["link_id"].to_numpy(), n_h),
+            "road_name": np.repeat(link_df["road_name"].to_numpy(), n_h),
+            "road_type": np.repeat(rtype, n_h),
+            "area_type": np.repeat(link_df["area_type"].to_numpy(), n_h),
+            "datetime": pd.DatetimeIndex(np.tile(hours.tz_convert("UTC").tz_localize(None).to_numpy(), n_l))
+            .tz_localize("UTC")
+            .tz_convert(city.TZ),
+            "speed_kmh": pd.array(v.ravel(), dtype="Float64"),  # gaps stored as nulls
+        }
+    )
     return out
 
 
@@ -225,20 +379,33 @@ def raw_month(link_df: pd.DataFrame, sp: pd.DataFrame, month: str) -> bytes:
     """The TOPIS monthly layout: one row per link per day, ~01시 ... ~24시 (CP949 CSV)."""
     m = sp[sp["datetime"].dt.strftime("%Y-%m") == month]
     local = m["datetime"].dt.tz_localize(None)
-    wide = (m.assign(day=local.dt.normalize(), hour=local.dt.hour)
-             .pivot_table(index=["day", "link_id"], columns="hour", values="speed_kmh", aggfunc="first", dropna=False)
-             .reindex(columns=range(24)))
+    wide = (
+        m.assign(day=local.dt.normalize(), hour=local.dt.hour)
+        .pivot_table(
+            index=["day", "link_id"], columns="hour", values="speed_kmh", aggfunc="first", dropna=False
+        )
+        .reindex(columns=range(24))
+    )
     wide.columns = [f"~{h + 1:02d}시" for h in range(24)]
     wide = wide.reset_index()
     attrs = link_df.set_index("link_id")
     a = attrs.loc[wide["link_id"]].reset_index()
-    front = pd.DataFrame({
-        "일자": wide["day"].dt.strftime("%Y%m%d"),
-        "요일": WEEKDAY_KO[wide["day"].dt.day_of_week.to_numpy()],
-        "도로명": a["road_name"], "링크아이디": wide["link_id"], "시점명": a["start_name"], "종점명": a["end_name"],
-        "방향": a["direction"], "거리": a["length_m"], "차선수": a["lanes"], "기능유형구분": a["road_type_ko"],
-        "도심/외곽구분": a["area_type_ko"], "권역구분": a["zone_ko"],
-    })
+    front = pd.DataFrame(
+        {
+            "일자": wide["day"].dt.strftime("%Y%m%d"),
+            "요일": WEEKDAY_KO[wide["day"].dt.day_of_week.to_numpy()],
+            "도로명": a["road_name"],
+            "링크아이디": wide["link_id"],
+            "시점명": a["start_name"],
+            "종점명": a["end_name"],
+            "방향": a["direction"],
+            "거리": a["length_m"],
+            "차선수": a["lanes"],
+            "기능유형구분": a["road_type_ko"],
+            "도심/외곽구분": a["area_type_ko"],
+            "권역구분": a["zone_ko"],
+        }
+    )
     table = pd.concat([front, wide[[f"~{h + 1:02d}시" for h in range(24)]]], axis=1)
     return table.to_csv(index=False, lineterminator="\r\n").encode("cp949")
 
@@ -246,9 +413,18 @@ def raw_month(link_df: pd.DataFrame, sp: pd.DataFrame, month: str) -> bytes:
 def _raw_fields() -> list[Field]:
     head = [
         Field("일자", "string", "Day as YYYYMMDD.", "일자", required=True, pattern=r"\d{8}"),
-        Field("요일", "string", "Day of the week (월 ... 일).", "요일", required=True, enum=tuple(WEEKDAY_KO)),
+        Field(
+            "요일", "string", "Day of the week (월 ... 일).", "요일", required=True, enum=tuple(WEEKDAY_KO)
+        ),
         Field("도로명", "string", "Road name.", "도로명", required=True),
-        Field("링크아이디", "string", "Link identifier (10 digits; keep as text).", "링크아이디", required=True, pattern=r"\d{10}"),
+        Field(
+            "링크아이디",
+            "string",
+            "Link identifier (10 digits; keep as text).",
+            "링크아이디",
+            required=True,
+            pattern=r"\d{10}",
+        ),
         Field("시점명", "string", "Start of the link.", "시점명", required=True),
         Field("종점명", "string", "End of the link.", "종점명", required=True),
         Field("방향", "string", "유입 / 유출.", "방향", required=True),
@@ -258,43 +434,173 @@ def _raw_fields() -> list[Field]:
         Field("도심/외곽구분", "string", "Downtown or outer.", "도심/외곽구분", required=True),
         Field("권역구분", "string", "Planning zone.", "권역구분", required=True),
     ]
-    return head + [Field(f"~{h:02d}시", "number", f"Mean speed in the hour ending at {h:02d}:00 (blank: no data).", f"~{h:02d}시", unit="km/h", minimum=0)
-                   for h in range(1, 25)]
+    return head + [
+        Field(
+            f"~{h:02d}시",
+            "number",
+            f"Mean speed in the hour ending at {h:02d}:00 (blank: no data).",
+            f"~{h:02d}시",
+            unit="km/h",
+            minimum=0,
+        )
+        for h in range(1, 25)
+    ]
 
 
 def _link_fields() -> list[Field]:
     return [
-        Field("link_id", "string", "Link identifier (10 digits, kept as text). Invented for the course; real TOPIS IDs look alike.", "링크아이디", required=True, unique=True, pattern=r"\d{10}"),
-        Field("road_name", "string", "Road name (real Seoul roads).", "도로명", required=True, categorical=True),
-        Field("start_name", "string", "Name of the place where the link starts (an intersection, station or bridge end).", "시점명", required=True),
+        Field(
+            "link_id",
+            "string",
+            "Link identifier (10 digits, kept as text). Invented for the course; real TOPIS IDs look alike.",
+            "링크아이디",
+            required=True,
+            unique=True,
+            pattern=r"\d{10}",
+        ),
+        Field(
+            "road_name", "string", "Road name (real Seoul roads).", "도로명", required=True, categorical=True
+        ),
+        Field(
+            "start_name",
+            "string",
+            "Name of the place where the link starts (an intersection, station or bridge end).",
+            "시점명",
+            required=True,
+        ),
         Field("end_name", "string", "Name of the place where the link ends.", "종점명", required=True),
-        Field("direction", "string", "유입 (towards City Hall) or 유출 (away from it); our reading of the TOPIS field, approximate.", "방향", required=True, enum=("유입", "유출"), categorical=True),
-        Field("length_m", "integer", "Link length along the road (approximate: straight line x 1.05-1.15).", "거리", unit="m", minimum=1),
+        Field(
+            "direction",
+            "string",
+            "유입 (towards City Hall) or 유출 (away from it); our reading of the TOPIS field, approximate.",
+            "방향",
+            required=True,
+            enum=("유입", "유출"),
+            categorical=True,
+        ),
+        Field(
+            "length_m",
+            "integer",
+            "Link length along the road (approximate: straight line x 1.05-1.15).",
+            "거리",
+            unit="m",
+            minimum=1,
+        ),
         Field("lanes", "integer", "Lanes in this direction (synthetic).", "차선수", unit="lanes", minimum=1),
-        Field("road_type", "string", "Functional class in English.", required=True, enum=tuple(ROAD_TYPE_EN.values()), categorical=True),
-        Field("road_type_ko", "string", "Functional class as TOPIS writes it.", "기능유형구분", required=True, enum=tuple(ROAD_TYPE_EN), categorical=True),
-        Field("area_type", "string", "downtown (inside the old city centre) or outer.", required=True, enum=("downtown", "outer"), categorical=True),
-        Field("area_type_ko", "string", "도심 or 외곽, as TOPIS writes it.", "도심/외곽구분", required=True, enum=("도심", "외곽"), categorical=True),
-        Field("zone_ko", "string", "Seoul planning zone (권역) of the link's gu.", "권역구분", required=True, enum=tuple(ZONES), categorical=True),
-        Field("gu_code", "string", "MOIS 5-digit code of the gu holding the link's midpoint.", "자치구코드", required=True, pattern=r"11\d{3}"),
+        Field(
+            "road_type",
+            "string",
+            "Functional class in English.",
+            required=True,
+            enum=tuple(ROAD_TYPE_EN.values()),
+            categorical=True,
+        ),
+        Field(
+            "road_type_ko",
+            "string",
+            "Functional class as TOPIS writes it.",
+            "기능유형구분",
+            required=True,
+            enum=tuple(ROAD_TYPE_EN),
+            categorical=True,
+        ),
+        Field(
+            "area_type",
+            "string",
+            "downtown (inside the old city centre) or outer.",
+            required=True,
+            enum=("downtown", "outer"),
+            categorical=True,
+        ),
+        Field(
+            "area_type_ko",
+            "string",
+            "도심 or 외곽, as TOPIS writes it.",
+            "도심/외곽구분",
+            required=True,
+            enum=("도심", "외곽"),
+            categorical=True,
+        ),
+        Field(
+            "zone_ko",
+            "string",
+            "Seoul planning zone (권역) of the link's gu.",
+            "권역구분",
+            required=True,
+            enum=tuple(ZONES),
+            categorical=True,
+        ),
+        Field(
+            "gu_code",
+            "string",
+            "MOIS 5-digit code of the gu holding the link's midpoint.",
+            "자치구코드",
+            required=True,
+            pattern=r"11\d{3}",
+        ),
         Field("gu_name", "string", "Gu name in Korean.", "자치구명", required=True),
         Field("start_lat", "number", "Approximate latitude of the start.", unit="degrees (WGS84)"),
         Field("start_lon", "number", "Approximate longitude of the start.", unit="degrees (WGS84)"),
         Field("end_lat", "number", "Approximate latitude of the end.", unit="degrees (WGS84)"),
         Field("end_lon", "number", "Approximate longitude of the end.", unit="degrees (WGS84)"),
-        Field("geometry", "geojson", "Straight line from start to end (approximate; real links follow the road)."),
+        Field(
+            "geometry",
+            "geojson",
+            "Straight line from start to end (approximate; real links follow the road).",
+        ),
     ]
 
 
 def _speed_fields() -> list[Field]:
     return [
-        Field("link_id", "string", "Link identifier; join to traffic_links for attributes and geometry.", "링크아이디", required=True, pattern=r"\d{10}"),
-        Field("road_name", "string", "Road name (repeated here for convenience).", "도로명", required=True, categorical=True),
-        Field("road_type", "string", "urban_expressway, main_arterial or minor_arterial (repeated for convenience).", required=True,
-              enum=tuple(ROAD_TYPE_EN.values()), categorical=True),
-        Field("area_type", "string", "downtown or outer (repeated for convenience).", required=True, enum=("downtown", "outer"), categorical=True),
-        Field("datetime", "datetime", "Start of the hour (Asia/Seoul). The raw file's column ~01시 holds the hour starting 00:00.", "일자 + ~HH시", required=True),
-        Field("speed_kmh", "number", "Mean vehicle speed on the link in that hour. Empty where the detectors gave nothing.", "~HH시", unit="km/h", minimum=0, maximum=120),
+        Field(
+            "link_id",
+            "string",
+            "Link identifier; join to traffic_links for attributes and geometry.",
+            "링크아이디",
+            required=True,
+            pattern=r"\d{10}",
+        ),
+        Field(
+            "road_name",
+            "string",
+            "Road name (repeated here for convenience).",
+            "도로명",
+            required=True,
+            categorical=True,
+        ),
+        Field(
+            "road_type",
+            "string",
+            "urban_expressway, main_arterial or minor_arterial (repeated for convenience).",
+            required=True,
+            enum=tuple(ROAD_TYPE_EN.values()),
+            categorical=True,
+        ),
+        Field(
+            "area_type",
+            "string",
+            "downtown or outer (repeated for convenience).",
+            required=True,
+            enum=("downtown", "outer"),
+            categorical=True,
+        ),
+        Field(
+            "datetime",
+            "datetime",
+            "Start of the hour (Asia/Seoul). The raw file's column ~01시 holds the hour starting 00:00.",
+            "일자 + ~HH시",
+            required=True,
+        ),
+        Field(
+            "speed_kmh",
+            "number",
+            "Mean vehicle speed on the link in that hour. Empty where the detectors gave nothing.",
+            "~HH시",
+            unit="km/h",
+            minimum=0,
+            maximum=120,
+        ),
     ]
 
 
@@ -317,20 +623,59 @@ def build(ctx) -> list[Output]:
         "Blank cells where the detectors gave nothing. The values of 방향 (유입/유출) are our reading, approximate.",
     ]
     outs = [
-        Output(Resource("traffic_links", DATASET, "Major road links with their attributes (synthetic IDs, real road names)",
-                        "About 100 directed links on Seoul's urban expressways and main and minor arterials: road, ends, direction, length, lanes, class, downtown/outer, zone, gu and an approximate line.",
-                        "traffic_speed/traffic_links.geojson", "geojson", "synthetic", Schema(_link_fields(), ["link_id"]),
-                        imitates="TOPIS 링크 정보 (link attributes and vertex file)", sources=[TOPIS, FACTS_SOURCE], notes=notes), link_gdf),
-        Output(Resource("traffic_speed_hourly", DATASET, "Hourly speed by road link, November 2019 and November 2020 (synthetic)",
-                        "Mean speed per link and hour for one month before COVID and one month under distancing, long form.",
-                        "traffic_speed/traffic_speed_hourly.parquet", "parquet", "synthetic", GappySchema(_speed_fields(), ["link_id", "datetime"]),
-                        imitates=imitates, sources=[TOPIS, FACTS_SOURCE], notes=notes), sp),
+        Output(
+            Resource(
+                "traffic_links",
+                DATASET,
+                "Major road links with their attributes (synthetic IDs, real road names)",
+                "About 100 directed links on Seoul's urban expressways and main and minor arterials: road, ends, direction, length, lanes, class, downtown/outer, zone, gu and an approximate line.",
+                "traffic_speed/traffic_links.geojson",
+                "geojson",
+                "synthetic",
+                Schema(_link_fields(), ["link_id"]),
+                imitates="TOPIS 링크 정보 (link attributes and vertex file)",
+                sources=[TOPIS, FACTS_SOURCE],
+                notes=notes,
+            ),
+            link_gdf,
+        ),
+        Output(
+            Resource(
+                "traffic_speed_hourly",
+                DATASET,
+                "Hourly speed by road link, November 2019 and November 2020 (synthetic)",
+                "Mean speed per link and hour for one month before COVID and one month under distancing, long form.",
+                "traffic_speed/traffic_speed_hourly.parquet",
+                "parquet",
+                "synthetic",
+                GappySchema(_speed_fields(), ["link_id", "datetime"]),
+                imitates=imitates,
+                sources=[TOPIS, FACTS_SOURCE],
+                notes=notes,
+            ),
+            sp,
+        ),
     ]
     for month in MONTHS:
         y, m = month.split("-")
-        outs.append(Output(Resource(
-            f"traffic_speed_raw_{y}{m}", DATASET, f"Traffic speed, TOPIS-style raw file for {y}-{m} (synthetic, CP949)",
-            f"The {y}-{m} part of traffic_speed_hourly laid out as TOPIS's monthly file '{y}년 {int(m)}월 서울시 차량통행속도': Korean headers, one row per link per day.",
-            f"traffic_speed/{y}년_{int(m)}월_서울시_차량통행속도.csv", "csv", "synthetic", Schema(_raw_fields()), role="raw",
-            imitates=imitates, sources=[TOPIS, FACTS_SOURCE], notes=raw_notes, encoding="cp949"), raw_month(link_gdf, sp, month)))
+        outs.append(
+            Output(
+                Resource(
+                    f"traffic_speed_raw_{y}{m}",
+                    DATASET,
+                    f"Traffic speed, TOPIS-style raw file for {y}-{m} (synthetic, CP949)",
+                    f"The {y}-{m} part of traffic_speed_hourly laid out as TOPIS's monthly file '{y}년 {int(m)}월 서울시 차량통행속도': Korean headers, one row per link per day.",
+                    f"traffic_speed/{y}년_{int(m)}월_서울시_차량통행속도.csv",
+                    "csv",
+                    "synthetic",
+                    Schema(_raw_fields()),
+                    role="raw",
+                    imitates=imitates,
+                    sources=[TOPIS, FACTS_SOURCE],
+                    notes=raw_notes,
+                    encoding="cp949",
+                ),
+                raw_month(link_gdf, sp, month),
+            )
+        )
     return outs
