@@ -11,7 +11,7 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 ASSIGNMENT ?=
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv test test-fast book lab data doctor release lock bench clean \
+.PHONY: help venv lint test test-fast book lab data doctor release lock bench clean \
         grade-intake grade-autograde grade-feedback grade-export grade-report grade-status
 
 help: ## list the targets
@@ -28,7 +28,12 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 	@echo ">> $(VENV) is current"
 
-test: venv ## run every test (what CI runs)
+lint: venv ## ruff (lint and format) and mypy: the same checks as .pre-commit-config.yaml
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: venv lint ## run every test (what CI runs)
 	$(PY) -m smartseoul.tools.ensure_ready
 	$(PY) -m pytest -n $(WORKERS) --dist loadgroup
 

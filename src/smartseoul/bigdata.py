@@ -11,9 +11,9 @@ function returns a small pandas DataFrame, so the three answers can be compared 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -125,6 +125,8 @@ def read_frame(
     dataset, cols = COLUMNS[question]
     if source == "parquet":
         return pd.read_parquet(Path(root) / dataset, columns=cols)
+    if csv_root is None:
+        raise ValueError("read_frame(source='csv') needs csv_root, the folder that holds the CSV files")
     files = sorted((Path(csv_root) / dataset).glob("*.csv"))
     parse = [c for c in ("rented_at", "date") if c in cols]
     frames = [

@@ -14,10 +14,9 @@ stopping at the first traceback. ``toy_city()`` makes a small fictional city to 
 from __future__ import annotations
 
 import difflib
-import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -54,7 +53,7 @@ class Report:
         return not self.problems
 
     def __str__(self) -> str:
-        if self.ok:
+        if self.ok and self.joined is not None:
             head = f"Your data are ready: {len(self.joined)} districts joined with their indicators."
         else:
             head = f"{len(self.problems)} problem(s) to fix before the analysis can run:"
@@ -88,7 +87,7 @@ def read_boundaries(path: str | Path, report: Report) -> gpd.GeoDataFrame | None
         return None
     try:
         gdf = gpd.read_file(path, engine="pyogrio")
-    except Exception as exc:  # noqa: BLE001 - any reader error becomes a message
+    except Exception as exc:
         report.problems.append(
             Problem(
                 f"{path.name} could not be read as map data ({type(exc).__name__}: {str(exc)[:160]}).",

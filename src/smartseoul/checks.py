@@ -28,17 +28,17 @@ import pandas as pd
 
 __all__ = [
     "CheckFailed",
-    "need",
-    "check_type",
-    "check_number",
-    "check_equal",
-    "check_text",
-    "check_frame",
     "check_column_kind",
-    "check_series",
-    "check_values",
-    "check_function",
     "check_crs",
+    "check_equal",
+    "check_frame",
+    "check_function",
+    "check_number",
+    "check_series",
+    "check_text",
+    "check_type",
+    "check_values",
+    "need",
     "passed",
 ]
 

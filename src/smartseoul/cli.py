@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 from rich.console import Console
@@ -38,7 +37,7 @@ def main(
 
 
 @app.command()
-def doctor(root: Optional[Path] = typer.Option(None, help="Course folder (default: this checkout).")) -> None:
+def doctor(root: Path | None = typer.Option(None, help="Course folder (default: this checkout).")) -> None:
     """Check Python, packages, the Jupyter kernel, the datasets and the Hangul font."""
     from .doctor import run_checks
 
@@ -61,17 +60,17 @@ def doctor(root: Optional[Path] = typer.Option(None, help="Course folder (defaul
 
 @data_app.command("generate")
 def data_generate(
-    only: Optional[List[str]] = typer.Option(None, "--only", help="Generate only this dataset (repeatable)."),
+    only: list[str] | None = typer.Option(None, "--only", help="Generate only this dataset (repeatable)."),
     seed: int = typer.Option(None, help="Random seed (default: the course seed)."),
-    out: Optional[Path] = typer.Option(None, help="Output folder (default: datasets/)."),
+    out: Path | None = typer.Option(None, help="Output folder (default: datasets/)."),
     force: bool = typer.Option(False, help="Overwrite files even if they were edited by hand."),
     scale: str = typer.Option(
         "course", help="'course' (committed, small) or 'full' (millions of rows, Parquet)."
     ),
-    years: Optional[List[int]] = typer.Option(
+    years: list[int] | None = typer.Option(
         None, "--years", help="With --scale full: which years (repeatable; default 2022)."
     ),
-    months: Optional[List[int]] = typer.Option(
+    months: list[int] | None = typer.Option(
         None, "--months", help="With --scale full: which months (repeatable; default all)."
     ),
     fraction: float = typer.Option(
@@ -115,7 +114,7 @@ def data_generate(
             )
         except (UserDataChanged, KeyError) as exc:
             console.print(f"[red]{exc}[/]")
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
     total = sum(r.get("bytes", 0) for r in pkg["resources"])
     console.print(f"wrote {len(pkg['resources'])} resources, {total / 1e6:.1f} MB, to {target}")
 
@@ -143,7 +142,7 @@ def data_describe(name: str) -> None:
         d = data.describe(name)
     except data.UnknownDataset as exc:
         console.print(f"[red]{exc}[/]")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     console.print(f"[bold]{d.attrs.get('title')}[/]  ({d.attrs.get('provenance')})")
     if d.attrs.get("imitates"):
         console.print(f"imitates: {d.attrs['imitates']}")
@@ -170,9 +169,9 @@ def data_verify() -> None:
 
 def _mount_optional() -> None:
     """Sub-commands that live in their own modules."""
-    from .grading.cli import app as grade_app
     from .book import app as book_app
     from .capstone import app as capstone_app
+    from .grading.cli import app as grade_app
 
     app.add_typer(grade_app, name="grade")
     app.add_typer(book_app, name="book")

@@ -92,7 +92,7 @@ def check_kernel() -> Check:
         from jupyter_client.kernelspec import KernelSpecManager
 
         spec = KernelSpecManager().get_kernel_spec("python3")
-    except Exception as exc:  # noqa: BLE001 - any failure means no usable kernel
+    except Exception as exc:
         return Check(
             "Jupyter kernel",
             False,
@@ -118,8 +118,8 @@ def check_kernel() -> Check:
 
 
 def check_datasets(root: Path) -> list[Check]:
-    from .data.store import REGENERATE
     from .data.build import file_sha256
+    from .data.store import REGENERATE
 
     pkg_file = root / "datasets" / "datapackage.json"
     if not pkg_file.exists():

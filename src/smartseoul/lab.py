@@ -81,7 +81,7 @@ class LabServer:
         request = urllib.request.Request(
             f"{self.url}/{path.lstrip('/')}", headers={"Authorization": f"token {self.token}"}
         )
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (local server)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read().decode("utf-8"))
 
     def log(self) -> str:
@@ -226,7 +226,9 @@ def find_chromium() -> Path | None:
     """Debian's Chromium (``apt-get install chromium``), or $SMARTSEOUL_CHROMIUM if set."""
     explicit = os.environ.get("SMARTSEOUL_CHROMIUM")
     candidates = [explicit] if explicit else []
-    candidates += [shutil.which("chromium"), "/usr/bin/chromium", shutil.which("chromium-browser")]
+    candidates += [
+        p for p in (shutil.which("chromium"), "/usr/bin/chromium", shutil.which("chromium-browser")) if p
+    ]
     for candidate in candidates:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return Path(candidate)

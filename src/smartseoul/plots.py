@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib as mpl
+from cycler import cycler
 from matplotlib import font_manager
 
 #: Okabe & Ito (2008) palette, safe for the common forms of colour blindness.
@@ -28,7 +29,7 @@ HANGUL_FONT = "NanumGothic"
 def hangul_font_path() -> Path | None:
     """The NanumGothic file shipped by the koreanize-matplotlib package (installed from PyPI)."""
     try:
-        import koreanize_matplotlib  # noqa: F401  (imported for its bundled fonts)
+        import koreanize_matplotlib
     except ImportError:
         return None
     path = Path(koreanize_matplotlib.__file__).parent / "fonts" / "NanumGothic.ttf"
@@ -56,7 +57,7 @@ def use_style(context: str = "notebook") -> None:
         {
             "font.family": [family or "sans-serif", "DejaVu Sans"],
             "axes.unicode_minus": False,  # NanumGothic has no U+2212 minus sign
-            "axes.prop_cycle": mpl.cycler(color=OKABE_ITO),
+            "axes.prop_cycle": cycler(color=OKABE_ITO),
             "image.cmap": SEQUENTIAL,
             "figure.figsize": (8.0, 4.5),
             "figure.dpi": 100,

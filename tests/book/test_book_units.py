@@ -164,7 +164,7 @@ def test_leak_needles_come_from_solutions_hidden_tests_and_mark_schemes(tmp_path
     assert kinds["solution"] == "secret_total = raw_table.groupby('gu').sum()"
     assert kinds["hidden test"] == "assert verysecretfunction(answer) == 42"
     assert kinds["mark scheme"].startswith("Full marks")
-    assert all("assert answer" != n.text for n in needles), "visible tests are not secrets"
+    assert all(n.text != "assert answer" for n in needles), "visible tests are not secrets"
 
 
 def test_leak_check_finds_a_solution_in_page_text_even_when_highlighted(tmp_path):
@@ -211,9 +211,10 @@ def test_markdown_tables_escape_pipes_and_newlines():
 
 
 def test_binder_installs_exactly_the_pinned_versions():
-    pins = lambda p: sorted(
-        l.strip() for l in p.read_text().splitlines() if l.strip() and not l.startswith("#")
-    )  # noqa: E731
+    def pins(path):
+        lines = path.read_text().splitlines()
+        return sorted(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
     assert pins(ROOT / "binder" / "requirements.txt") == pins(ROOT / "constraints.txt"), (
         "binder/requirements.txt is out of date: run 'smartseoul book binder'"
     )

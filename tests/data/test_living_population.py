@@ -54,7 +54,7 @@ def test_business_districts_swell_by_day_and_empty_at_night(lp):
     bus = lp[y19 & lp["weekday"] & (lp["land_use"] == "business")].groupby("hour")["total"].mean()
     res = lp[y19 & lp["weekday"] & (lp["land_use"] == "residential")].groupby("hour")["total"].mean()
     assert 10 <= bus.idxmax() <= 16 and bus.max() > 2.5 * bus.min()
-    assert res.idxmin() in range(9, 18) and res.idxmax() in (*range(0, 7), 20, 21, 22, 23)  # home at night
+    assert res.idxmin() in range(9, 18) and res.idxmax() in (*range(7), 20, 21, 22, 23)  # home at night
 
 
 def test_weekends_swell_less_in_business_districts(lp):

@@ -3,8 +3,6 @@ worst morning), rain slows traffic, the COVID-era month is a little faster, raw 
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pandas as pd
 import pytest

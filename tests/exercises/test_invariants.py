@@ -7,9 +7,8 @@ tests of one assignment share an xdist group, so they run on one worker and grad
 
 from __future__ import annotations
 
-import pytest
-
 import exercise_harness as h
+import pytest
 
 ASSIGNMENTS = h.assignments()
 PARAMS = [pytest.param(a, marks=pytest.mark.xdist_group(f"exercise-{a}"), id=a) for a in ASSIGNMENTS]

@@ -7,9 +7,8 @@ import re
 import subprocess
 import sys
 
-import pytest
-
 import exercise_harness as h
+import pytest
 
 SKILLS = {"cleaning", "aggregation", "indicator", "spatial", "function"}
 
@@ -29,7 +28,7 @@ def test_assignment_shape(assignment):
     qs = h.questions(nb)
     manual = h.manual_cells(nb)
     assert len(qs) >= 5, f"{assignment}: {len(qs)} autograded questions, at least 5 needed"
-    assert SKILLS <= {q.skill for q in qs}, f"{assignment}: skills covered {sorted({q.skill for q in qs})}"
+    assert {q.skill for q in qs} >= SKILLS, f"{assignment}: skills covered {sorted({q.skill for q in qs})}"
     assert manual, f"{assignment}: no manually graded written answer"
     total = sum(q.points for q in qs) + sum(p for _, p in manual)
     assert 10 <= total <= 20, f"{assignment}: worth {total} points"

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 import pytest
 import typer
 from typer.testing import CliRunner

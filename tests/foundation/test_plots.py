@@ -8,10 +8,9 @@ import warnings
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
 
-from smartseoul import plots  # noqa: E402
+from smartseoul import plots
 
 LABELS = ["종로구", "강남구", "송파구", "홍대입구역 1번출구"]
 

@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # for grading_helpers (import-mode=importlib)
 
-from grading_helpers import ASSIGNMENT, new_course  # noqa: E402
+from grading_helpers import ASSIGNMENT, new_course
 
 
 @pytest.fixture(scope="session")

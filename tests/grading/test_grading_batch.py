@@ -17,7 +17,6 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
-
 from grading_helpers import ASSIGNMENT, totals, write_batch
 
 # its own group: the module-scoped batch must not be torn down between tests of other modules

@@ -9,7 +9,6 @@ import shutil
 
 import nbformat
 import pytest
-
 from grading_helpers import ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from grading_helpers import ASSIGNMENT, totals, write_batch
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-forgery")]

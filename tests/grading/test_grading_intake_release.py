@@ -7,9 +7,8 @@ import zipfile
 
 import nbformat
 import pytest
-from typer.testing import CliRunner
-
 from grading_helpers import ASSIGNMENT, write_batch
+from typer.testing import CliRunner
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
 
@@ -169,7 +168,7 @@ def test_intake_edge_cases_reject_one_file_each_and_the_rest_go_on(course, tmp_p
 def test_status_escapes_trainee_text(course, tmp_path):
     """A file name with rich markup ("[/]") is printed as text, not parsed as markup."""
     folder = tmp_path / "export"
-    kinds, roster = write_batch(course, ["correct"], folder)
+    _kinds, roster = write_batch(course, ["correct"], folder)
     with open(roster, "a") as fh:  # a file name cannot hold "/", but a roster row can name one
         fh.write("[/]evil[bold].txt,s777\n")
     res = cli("grade", "--course", course.root, "intake", ASSIGNMENT, folder, "--roster", roster)

@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from grading_helpers import ASSIGNMENT, write_batch
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
@@ -25,7 +24,7 @@ def test_detected_level_is_a_known_one():
 def test_basic_isolation_still_grades_and_says_so(course, tmp_path):
     from smartseoul.grading import intake
 
-    kinds, roster = write_batch(course, ["correct", "processes"], tmp_path / "subs", cell_timeout=3)
+    _kinds, roster = write_batch(course, ["correct", "processes"], tmp_path / "subs", cell_timeout=3)
     intake.intake(course, ASSIGNMENT, tmp_path / "subs", roster)
     env = dict(os.environ, SMARTSEOUL_ISOLATION="basic")
     base = [sys.executable, "-m", "smartseoul.cli", "grade", "--course", str(course.root)]
@@ -67,7 +66,7 @@ def test_require_isolation_refuses_below_the_level_asked_for(course, tmp_path):
     """Simulated: SMARTSEOUL_ISOLATION=basic stands for a machine where only `basic` is possible."""
     from smartseoul.grading import intake
 
-    kinds, roster = write_batch(course, ["correct"], tmp_path / "subs", cell_timeout=3)
+    _kinds, roster = write_batch(course, ["correct"], tmp_path / "subs", cell_timeout=3)
     intake.intake(course, ASSIGNMENT, tmp_path / "subs", roster)
     env = dict(os.environ, SMARTSEOUL_ISOLATION="basic")
     base = [

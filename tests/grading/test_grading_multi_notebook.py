@@ -7,7 +7,6 @@ import shutil
 
 import nbformat
 import pytest
-
 from grading_helpers import FIXTURES, ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]

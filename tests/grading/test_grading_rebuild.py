@@ -7,7 +7,6 @@ import re
 
 import nbformat
 import pytest
-
 from grading_helpers import ASSIGNMENT, FIXTURES
 
 from smartseoul.grading.rebuild import Template, grade_id, is_answer, is_test, rebuild

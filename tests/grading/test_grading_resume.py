@@ -12,7 +12,6 @@ import time
 
 import psutil
 import pytest
-
 from grading_helpers import ASSIGNMENT, totals, write_batch
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]

@@ -153,7 +153,7 @@ def test_a_server_reading_the_hub_config_gives_each_role_its_tools(role, tmp_pat
         except urllib.error.HTTPError as err:
             assert err.code == 404, err
             formgrader = False
-        with urllib.request.urlopen(server.link("lab"), timeout=20) as response:  # noqa: S310
+        with urllib.request.urlopen(server.link("lab"), timeout=20) as response:
             html = response.read().decode("utf-8")
     page_config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', html, re.S).group(1))
     disabled = set(page_config.get("disabledExtensions", []))

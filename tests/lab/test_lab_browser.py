@@ -141,7 +141,7 @@ def _accept_kernel_dialog(page, wait: float = 3.0) -> None:
     dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
     try:
         dialog.wait_for(state="visible", timeout=wait * 1000)
-    except Exception:  # noqa: BLE001 (no dialog: nothing to do)
+    except Exception:
         return
     dialog.locator("button.jp-mod-accept").click()
     dialog.wait_for(state="detached", timeout=30_000)

@@ -25,7 +25,6 @@ CELLS = [
         "setup",
         r"""
         import pandas as pd
-        import geopandas as gpd
         from smartseoul import data, checks
 
         gu = data.load("districts")               # Seoul's 25 gu: approximate polygons in WGS84 (EPSG:4326)

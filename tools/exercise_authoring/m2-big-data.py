@@ -24,7 +24,6 @@ CELLS = [
         "setup",
         r"""
         import pandas as pd
-        import geopandas as gpd
         from smartseoul import data, checks
 
         covid_raw_file = data.raw_path("covid_cases_raw")   # the portal's wide CSV (CP949)

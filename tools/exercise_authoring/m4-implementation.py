@@ -25,7 +25,6 @@ CELLS = [
         "setup",
         r"""
         import pandas as pd
-        import geopandas as gpd
         from smartseoul import data, checks
 
         raw_speed_file = data.raw_path("traffic_speed_raw_201911")   # TOPIS-style monthly file (CP949)

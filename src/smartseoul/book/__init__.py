@@ -12,7 +12,6 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -121,7 +120,7 @@ def run_build(
         proc = subprocess.run(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         log = proc.stdout
     else:
-        proc = subprocess.run(cmd, cwd=root)
+        proc = subprocess.run(cmd, cwd=root, text=True)
         log = ""
     html = (output or root) / "_build" / "html"
     if proc.returncode == 0:
@@ -153,10 +152,10 @@ BUILD_FAILED = (
 
 @app.command()
 def build(
-    output: Optional[Path] = typer.Option(
+    output: Path | None = typer.Option(
         None, help="Build into OUTPUT/_build/html instead of the course folder."
     ),
-    jupyterhub_url: Optional[str] = typer.Option(
+    jupyterhub_url: str | None = typer.Option(
         None,
         envvar="SMARTSEOUL_JUPYTERHUB_URL",
         help="JupyterHub for the launch buttons (default: _config.yml).",
@@ -170,7 +169,7 @@ def build(
         result = run_build(output=output, jupyterhub_url=jupyterhub_url, fresh=fresh, echo=typer.echo)
     except FileNotFoundError as exc:
         typer.secho(str(exc), fg="red", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     if not result.ok:
         typer.secho(BUILD_FAILED, fg="red", err=True)
         raise typer.Exit(1)

@@ -8,6 +8,7 @@ into a page or the search index. Used by tests/book and handy after `make book`:
 from __future__ import annotations
 
 import html as htmllib
+import itertools
 import json
 import re
 import sys
@@ -83,7 +84,7 @@ def alt_problem(alt: str | None, src: str) -> str | None:
     if not text:
         return "empty alt"
     name = src.rsplit("/", 1)[-1]
-    if text == src or text == name or re.search(r"\.(png|jpe?g|svg|gif|webp)$", text, re.I):
+    if text in (src, name) or re.search(r"\.(png|jpe?g|svg|gif|webp)$", text, re.I):
         return f"alt is a file name ({text!r})"
     if text.lower() in GENERIC_ALT:
         return f"alt says nothing about the image ({text!r})"
@@ -114,7 +115,7 @@ def heading_problems(html_dir: Path) -> list[str]:
             problems.append(f"{page.relative_to(html_dir)}: first heading is h{levels[0]} ({heads[0][1]!r})")
         if levels.count(1) > 1:
             problems.append(f"{page.relative_to(html_dir)}: {levels.count(1)} h1 headings")
-        for (a, _), (b, text) in zip(heads, heads[1:]):
+        for (a, _), (b, text) in itertools.pairwise(heads):
             if b > a + 1:
                 problems.append(f"{page.relative_to(html_dir)}: h{a} followed by h{b} ({text!r})")
     return problems
@@ -149,7 +150,9 @@ class Needle:
 
 def _regions(source: str, begin: str, end: str) -> tuple[list[str], list[str]]:
     """(lines inside the regions, lines outside them) of one cell."""
-    inside, outside, on = [], [], False
+    inside: list[str] = []
+    outside: list[str] = []
+    on = False
     for line in source.splitlines():
         s = line.strip()
         if s.startswith(begin):
@@ -193,7 +196,7 @@ def secret_and_public_lines(notebook: Path) -> tuple[list[tuple[str, str]], list
     return secret, public
 
 
-def leak_needles(exercises_dir: Path, public_sources: list[Path] = ()) -> list[Needle]:
+def leak_needles(exercises_dir: Path, public_sources: tuple[Path, ...] | list[Path] = ()) -> list[Needle]:
     """Distinctive lines of every solution region, hidden test and mark scheme: lines that appear
     nowhere a trainee may legitimately see them (the public parts of the exercises, the module
     pages, the student versions)."""
@@ -256,7 +259,9 @@ def public_stems(texts: list[str]) -> set[str]:
     return {_stem(w) for t in texts for w in set(index_words(t))}
 
 
-def find_leaks(html_dir: Path, needles: list[Needle], public: set[str] = frozenset()) -> list[str]:
+def find_leaks(
+    html_dir: Path, needles: list[Needle], public: frozenset[str] | set[str] = frozenset()
+) -> list[str]:
     """Where a needle appears in a page's text, or a word found only in secrets (stems not in
     ``public``, see `public_stems`) is in the search index."""
     leaks = []

@@ -42,7 +42,9 @@ def _exists(root: Path, docname: str) -> bool:
     return any((root / f"{docname}{s}").is_file() for s in SOURCE_SUFFIXES)
 
 
-def glob_matches(pattern: str, docnames: set[str], exclude: set[str] = frozenset()) -> list[str]:
+def glob_matches(
+    pattern: str, docnames: set[str], exclude: frozenset[str] | set[str] = frozenset()
+) -> list[str]:
     """Docnames matched by a sphinx-external-toc glob (fnmatch semantics, like Sphinx)."""
     return sorted(d for d in docnames if fnmatch.fnmatchcase(d, pattern) and d not in exclude)
 

@@ -16,28 +16,36 @@ from pathlib import Path
 
 import pandas as pd
 
+from .schema import SchemaError
 from .store import (
     ChecksumMismatch,
     DatasetError,
     MissingDataset,
     UnknownDataset,
+)
+from .store import (
     path as _path,
+)
+from .store import (
     resource as _resource,
+)
+from .store import (
     resources as _resources,
+)
+from .store import (
     schema as _schema,
 )
-from .schema import SchemaError
 
 __all__ = [
-    "load",
+    "ChecksumMismatch",
+    "DatasetError",
+    "MissingDataset",
+    "SchemaError",
+    "UnknownDataset",
     "catalog",
     "describe",
+    "load",
     "raw_path",
-    "DatasetError",
-    "UnknownDataset",
-    "MissingDataset",
-    "ChecksumMismatch",
-    "SchemaError",
 ]
 
 _RAW_HINT = (

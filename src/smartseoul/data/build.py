@@ -10,8 +10,9 @@ import importlib
 import io
 import json
 import pkgutil
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -108,7 +109,7 @@ def serialise(out: Output) -> bytes:
 def row_count(out: Output) -> int | None:
     data = out.data
     if isinstance(data, pd.DataFrame):
-        return int(len(data))
+        return len(data)
     if isinstance(data, (bytes, bytearray)):
         return max(bytes(data).count(b"\n") - 1, 0)  # lines after the header
     if isinstance(data, list):

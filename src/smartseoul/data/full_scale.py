@@ -19,9 +19,10 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -256,7 +257,7 @@ class LivingPopulationMaker:
         per = pd.Period(f"{year}-{month:02d}")
         days = pd.date_range(per.start_time, per.end_time.normalize(), freq="D")
         if fraction < 1.0:  # tests: whole days, fewer of them
-            days = days[: max(1, int(round(len(days) * fraction)))]
+            days = days[: max(1, round(len(days) * fraction))]
         weeks = tuple(d.strftime("%Y-%m-%d") for d in days[::7])
         saved = self.lp.WEEKS
         try:  # the course model simulates whole weeks from WEEKS: point it at this month
@@ -322,7 +323,7 @@ class SubwayDailyMaker:
         return pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
 
 
-MAKERS: dict[str, Callable[[Context], object]] = {
+MAKERS: dict[str, Callable[[Context], Any]] = {
     "bike_trips": BikeTripMaker,
     "living_population": LivingPopulationMaker,
     "subway_daily": SubwayDailyMaker,

@@ -60,7 +60,7 @@ class Field:
         return out
 
     @classmethod
-    def from_frictionless(cls, d: dict[str, Any]) -> "Field":
+    def from_frictionless(cls, d: dict[str, Any]) -> Field:
         cons = d.get("constraints", {})
         enum = cons.get("enum")
         return cls(
@@ -99,7 +99,7 @@ class Schema:
         return out
 
     @classmethod
-    def from_frictionless(cls, d: dict[str, Any]) -> "Schema":
+    def from_frictionless(cls, d: dict[str, Any]) -> Schema:
         return cls([Field.from_frictionless(f) for f in d["fields"]], d.get("primaryKey", []))
 
     # -- typing ---------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -93,7 +94,7 @@ class Context:
     """Shared state for one generation run: the seed, named random streams, and the outputs of
     datasets already built (so that one weather and one population drive every dataset)."""
 
-    def __init__(self, seed: int, builders: dict[str, Callable[["Context"], list[Output]]]):
+    def __init__(self, seed: int, builders: dict[str, Callable[[Context], list[Output]]]):
         self.seed = seed
         self._builders = builders
         self._cache: dict[str, dict[str, Any]] = {}

@@ -8,8 +8,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from .. import paths
 from .build import file_sha256
 from .schema import Schema

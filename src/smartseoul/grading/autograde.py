@@ -16,9 +16,9 @@ import shutil
 import signal
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import nbformat
 
@@ -95,14 +95,16 @@ class Pipeline:
         self.progress = progress or (lambda student, result: None)
         self.pdir = course.pipeline_dir(assignment)
         self.templates: dict[str, Template] = {}
-        self.mpl = None
+        self.mpl: list[Path] | None = None
         self.pool: dict[int, sandbox.Worker] = {}  # slot -> its worker, kept across submissions
         self.basic_dirs: list[str] = []
 
     # --- what needs doing -----------------------------------------------------------------
     def plan(self, force: bool = False) -> tuple[list[tuple[str, str]], list[str], list[str]]:
         """(to execute [(student, sha)], to record only, already done)."""
-        run, record, done = [], [], []
+        run: list[tuple[str, str]] = []
+        record: list[str] = []
+        done: list[str] = []
         for student in self.course.submitted_students(self.assignment):
             nbs = sorted(self.course.submitted_dir(student, self.assignment).glob("*.ipynb"))
             sha = "+".join(journal.file_sha(p) for p in nbs) if nbs else "none"
@@ -183,7 +185,7 @@ class Pipeline:
         }
         j.rebuild_flags, j.roles, j.killed = built.flags, built.roles, False
         journal.write_json(jobdir / "job.json", job)
-        j.job_id = job["job_id"]
+        j.job_id = str(job["job_id"])
         return True
 
     def start(self, j: _Job) -> None:
@@ -196,7 +198,7 @@ class Pipeline:
         worker.send(j.jobdir.name)
         j.started = time.monotonic()
 
-    def _start_worker(self, slot: int) -> "sandbox.Worker":
+    def _start_worker(self, slot: int) -> sandbox.Worker:
         """A worker that grades this slot's submissions one after another, in its own namespaces."""
         jobs = self.pdir / "jobs"
         jobs.mkdir(parents=True, exist_ok=True)
@@ -211,8 +213,9 @@ class Pipeline:
             "course_root": str(self._public_root()),
         }
         if self.level == "basic":
-            cfg["sandbox_root"] = tempfile.mkdtemp(prefix="ssg-")
-            self.basic_dirs.append(cfg["sandbox_root"])
+            sandbox_root = tempfile.mkdtemp(prefix="ssg-")
+            cfg["sandbox_root"] = sandbox_root
+            self.basic_dirs.append(sandbox_root)
         journal.write_json(jobs / f"serve-{slot}.json", cfg)
         return sandbox.start_worker(
             self.level, str(jobs), f"serve-{slot}.json", str(jobs / f"worker-{slot}.log")
@@ -366,7 +369,7 @@ class Pipeline:
                     if f.get("grade_id") and f.get("notebook", notebook) == notebook
                 }
                 gradebook.mark_for_review(self.course, self.assignment, student, notebook, review)
-        except Exception as exc:  # noqa: BLE001 (one submission never stops a batch)
+        except Exception as exc:
             # recorded as an error for this student (a resumed run does not retry it until the file changes)
             result["state"] = "error"
             result["reason"] = (
@@ -387,7 +390,7 @@ class Pipeline:
         todo, to_record, done = self.plan(force)
         summary.skipped = done
         for student in to_record:  # executed before an interruption, not yet in the gradebook
-            res = self.record(student, journal.load_result(self.course, self.assignment, student))
+            res = self.record(student, journal.load_result(self.course, self.assignment, student) or {})
             self._count(summary, student, res)
         queue = list(todo)
         running: dict[int, _Job] = {}
@@ -411,9 +414,7 @@ class Pipeline:
                 for slot, job in running.items():
                     worker = self.pool[slot]
                     deadline = job.started + self.limits.notebook_timeout + self.limits.hard_kill_grace
-                    if worker.done(job.jobdir.name):
-                        finished.append(slot)
-                    elif not worker.alive():
+                    if worker.done(job.jobdir.name) or not worker.alive():
                         finished.append(slot)
                     elif time.monotonic() > deadline:
                         worker.kill()  # the whole worker: the next submission gets a new one

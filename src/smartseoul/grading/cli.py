@@ -7,7 +7,6 @@ with --course (a folder holding grading/ and exercises/). Each is safe to re-run
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -30,7 +29,7 @@ CourseOpt = typer.Option(
 
 
 @app.callback()
-def main(course: Optional[Path] = CourseOpt) -> None:
+def main(course: Path | None = CourseOpt) -> None:
     """Grade nbgrader assignments in isolated, parallel, resumable steps."""
     _state["course"] = course
 
@@ -47,7 +46,7 @@ def _fail(exc: Exception) -> None:
 
 @app.command()
 def release(
-    assignment: Optional[str] = typer.Argument(None, help="Assignment folder name in exercises/."),
+    assignment: str | None = typer.Argument(None, help="Assignment folder name in exercises/."),
     all_: bool = typer.Option(False, "--all", help="Release every assignment found in exercises/."),
 ) -> None:
     """Generate student versions with `nbgrader generate_assignment` into grading/release/."""
@@ -97,7 +96,7 @@ def autograde(
     cell_timeout: float = typer.Option(30.0, help="Seconds one cell may run."),
     notebook_timeout: float = typer.Option(120.0, help="Seconds one notebook may run."),
     memory_mb: int = typer.Option(4096, help="Address-space limit of a kernel, MiB."),
-    require_isolation: Optional[str] = typer.Option(
+    require_isolation: str | None = typer.Option(
         None,
         "--require-isolation",
         help="Refuse to grade below this level: full, userns or basic "
@@ -123,7 +122,7 @@ def autograde(
     def progress(student: str, res: dict) -> None:
         flags = res.get("flags", [])
         mark = {"graded": "[green]graded[/]", "graded-with-flags": "[yellow]flagged[/]"}.get(
-            res.get("state"), "[red]rejected[/]"
+            str(res.get("state")), "[red]rejected[/]"
         )
         mark = "[red]error[/]" if res.get("state") == "error" else mark
         console.print(
@@ -140,7 +139,7 @@ def autograde(
         console.print(
             "[yellow]interrupted: finished submissions are saved; run the same command again to resume.[/]"
         )
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
     console.print(f"isolation: {LEVEL_TEXT[s.level]}")
     console.print(
         f"{len(s.graded)} graded ({len(s.flagged)} flagged), {len(s.errors)} error(s), {len(s.rejected)} rejected, "

@@ -42,11 +42,11 @@ class Course:
     exercises: Path
 
     @classmethod
-    def default(cls) -> "Course":
+    def default(cls) -> Course:
         return cls(paths.grading_dir().resolve(), paths.exercises_dir().resolve())
 
     @classmethod
-    def at(cls, root: Path | str) -> "Course":
+    def at(cls, root: Path | str) -> Course:
         """The course whose checkout (with grading/ and exercises/) is `root`."""
         root = Path(root).resolve()
         return cls(root / "grading", root / "exercises")

@@ -85,7 +85,7 @@ def _summary_cell(student: str, rows: list[dict], result: dict | None) -> nbform
     return nbformat.v4.new_markdown_cell("\n".join(lines))
 
 
-_EXPORTER = []
+_EXPORTER: list = []
 
 
 def _exporter():

@@ -150,10 +150,8 @@ else:
 def expression(mode: str, hidden: list[str] | None = None) -> tuple[str, str]:
     """A user expression running the guard in `mode` (setup or final), and its nonce."""
     nonce = "SG" + secrets.token_hex(12)
-    code = (
-        "(lambda G: (exec(%r, G), G['RESULT'])[1])({'MODE': %r, 'NONCE': %r, 'HIDDEN': %r, '__name__': '__smartseoul_guard__'})"
-        % (KERNEL_SOURCE, mode, nonce, list(hidden or []))
-    )
+    names = {"MODE": mode, "NONCE": nonce, "HIDDEN": list(hidden or []), "__name__": "__smartseoul_guard__"}
+    code = f"(lambda G: (exec({KERNEL_SOURCE!r}, G), G['RESULT'])[1])({names!r})"
     return code, nonce
 
 

@@ -16,7 +16,7 @@ import zipfile
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 import nbformat
@@ -145,7 +145,7 @@ def intake(course: Course, assignment: str, src: Path, roster_path: Path) -> Int
     ledger = journal.Ledger(course, assignment)
     report = IntakeReport()
     taken: dict[tuple[str, str], str] = {}  # (student, notebook) -> file
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
 
     def reject(name: str, reason: str, student: str | None = None) -> None:
         entry = {"file": name, "student": student, "reason": reason}
@@ -188,7 +188,7 @@ def intake(course: Course, assignment: str, src: Path, roster_path: Path) -> Int
         try:
             nb = nbformat.reads(data.decode("utf-8"), as_version=4)
             nbformat.validate(nb)
-        except Exception as exc:  # noqa: BLE001 (any parse failure is a reason to reject)
+        except Exception as exc:
             reject(
                 name,
                 f"not a readable Jupyter notebook ({type(exc).__name__}: {str(exc).splitlines()[0][:100] if str(exc) else ''})",

@@ -284,9 +284,7 @@ def rebuild(template: Template, submission: nbformat.NotebookNode) -> Rebuilt:
                 dynamic = [d for d in _DYNAMIC if d in cells[mid].source]
                 if hit or dynamic:
                     why = (
-                        f"rebinds {', '.join('`%s`' % h for h in hit)}"
-                        if hit
-                        else f"uses {', '.join(dynamic)}"
+                        f"rebinds {', '.join(f'`{h}`' for h in hit)}" if hit else f"uses {', '.join(dynamic)}"
                     )
                     _flag(
                         flags,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import gradebook, journal
@@ -170,7 +170,7 @@ def build_report(course: Course, assignment: str) -> str:
     counts = st.counts
     parts = [
         f"<h1>Grading report: {html.escape(assignment)}</h1>",
-        f"<p>Generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC from the nbgrader gradebook. "
+        f"<p>Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC from the nbgrader gradebook. "
         f"{len(totals)} graded submissions; mean total {sum(totals.values()) / max(1, len(totals)):.2f} of {max_total:g} points.</p>",
         f"<p>Submissions: {st.received} received = {counts['graded']} graded + {counts['graded-with-flags']} graded with flags + "
         f"{counts['rejected']} rejected + {counts['pending']} pending ({'balanced' if st.balanced else 'NOT BALANCED: run status'}).</p>",

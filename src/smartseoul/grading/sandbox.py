@@ -126,7 +126,7 @@ def require(level: str, required: str) -> None:
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def possible_level() -> str:
     """The strongest isolation this machine allows (cached per process)."""
     if not sys.platform.startswith("linux"):
@@ -221,7 +221,7 @@ class Worker:
             self.kill()
 
     @staticmethod
-    def wait_any(workers: list["Worker"], timeout: float) -> None:
+    def wait_any(workers: list[Worker], timeout: float) -> None:
         fds = [w.proc.stdout.fileno() for w in workers if w.proc.stdout is not None and w.alive()]
         if fds:
             select.select(fds, [], [], timeout)
@@ -236,7 +236,7 @@ def start_worker(level: str, jobs: str, config: str, log_path: str) -> Worker:
         if k in ("PATH", "LANG", "LC_ALL", "SMARTSEOUL_HOME", "PYTHONHASHSEED")
     }
     env["PYTHONDONTWRITEBYTECODE"] = "1"
-    log = open(log_path, "ab")
+    log = open(log_path, "ab")  # noqa: SIM115 (the Worker handle owns and closes it)
     try:
         return Worker(
             subprocess.Popen(

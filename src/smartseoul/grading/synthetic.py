@@ -231,6 +231,7 @@ class Maker:
                 for c in answers[1:]:
                     c.source = c.source.replace("raise NotImplementedError()", "pass")
                 return nb
+            assert first is not None, "every assignment has an answer cell"
             first.source = code + "\n" + first.source
             return nb
         if kind in FORGERIES:
@@ -346,6 +347,6 @@ def write_batch(
         rows.append((student, kind, fname))
     with open(folder.parent / f"{folder.name}-roster.csv", "w", encoding="utf-8") as fh:
         fh.write("file,student_id\n")
-        for student, kind, fname in rows:
+        for student, _kind, fname in rows:
             fh.write(f"{fname},{student}\n")
     return [(s, k) for s, k, _ in rows]

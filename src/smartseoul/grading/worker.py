@@ -25,10 +25,14 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import channel, guard
 from .judge import JudgeClient, JudgeTimeout
 from .sandbox import JOB_MARKER, Limits, judge_command, kernel_rlimits, launch_command
+
+if TYPE_CHECKING:
+    from jupyter_client import BlockingKernelClient
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 8, 32, 4096, 16384
 
@@ -121,9 +125,9 @@ def _cover(folder: str, options: str, keep: list[str]) -> None:
 def expose_interpreter(cfg: dict) -> None:
     """The kernel's and the judge's user must run this Python and read the course's public
     folders (its environment, src/, datasets/), wherever the instructor keeps them."""
-    from .course import PUBLIC_DIRS
-
     import smartseoul
+
+    from .course import PUBLIC_DIRS
 
     paths = [
         sys.base_prefix,
@@ -146,9 +150,9 @@ def _same_device(path: str, dev: int) -> bool:
 def _public_paths_under(job: dict, top: str) -> list[str]:
     """The folders a kernel needs (this Python, the smartseoul package, the course's .venv, src and
     datasets) that live under ``top``, which is about to be covered by a private tmpfs."""
-    from .course import PUBLIC_DIRS
-
     import smartseoul
+
+    from .course import PUBLIC_DIRS
 
     candidates = [
         sys.prefix,
@@ -317,6 +321,7 @@ def fresh_sandbox(top: Path, files: JobFiles, job: dict) -> Path:
 def _chown_tree(top: Path, uid: int | None, gid: int | None) -> None:
     if uid is None:
         return
+    gid = uid if gid is None else gid
     for dirpath, _dirnames, filenames in os.walk(top):
         os.chown(dirpath, uid, gid)
         for n in filenames:
@@ -381,7 +386,7 @@ class ForkServer:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        cfg = {"rlimits": {}, "uid": None, "gid": None, "cwd": self.cwd}
+        cfg: dict[str, Any] = {"rlimits": {}, "uid": None, "gid": None, "cwd": self.cwd}
         cmd = launch_command(
             cfg, [sys.executable, "-I", "-m", "smartseoul.grading.forkserver"], nested=self.nested
         )
@@ -405,7 +410,7 @@ class ForkServer:
         so a job marker cannot find it; this can."""
         import psutil
 
-        if not self.alive():
+        if not self.alive() or self.proc is None:
             return []
         try:
             top = psutil.Process(self.proc.pid)
@@ -416,7 +421,7 @@ class ForkServer:
 
     def fork(self, request: dict, timeout: float) -> int:
         """A new kernel process for `request`; its pid (the leader of its own process group)."""
-        for attempt in (1, 2):
+        for _attempt in (1, 2):
             if not self.alive():
                 self.stop()
                 self.start()
@@ -466,7 +471,7 @@ class Kernel:
         self.job, self.sandbox, self.limits, self.server = job, sandbox, limits, server
         self.total_output = 0
         self.pid: int | None = None
-        self.kc = None
+        self.kc: BlockingKernelClient | None = None
         self.starts = 0
 
     def start(self, timeout: float = 60) -> None:
@@ -495,12 +500,20 @@ class Kernel:
         self.kc = kc
         self._wait_ready(timeout)
 
+    @property
+    def client(self) -> BlockingKernelClient:
+        """The kernel client; only called while the kernel runs."""
+        if self.kc is None:
+            raise RuntimeError("the kernel is not running")
+        return self.kc
+
     def _wait_ready(self, timeout: float) -> None:
         """Ready when a kernel_info request gets its shell reply *and* its iopub status (so no
         output of the first cell can be lost). Asks again every 0.05 s until iopub answers (the
         first status messages are lost while the subscription connects): faster than wait_for_ready."""
         from queue import Empty
 
+        kc = self.client
         deadline = time.monotonic() + timeout
         sent: set[str] = set()
         shell_ok = iopub_ok = False
@@ -509,17 +522,17 @@ class Kernel:
             if not self.alive():
                 raise RuntimeError("the kernel exited during start-up")
             if not shell_ok or (not iopub_ok and time.monotonic() - last_sent > 0.05):
-                sent.add(self.kc.kernel_info())
+                sent.add(kc.kernel_info())
                 last_sent = time.monotonic()
             try:
-                reply = self.kc.shell_channel.get_msg(timeout=0.05)
+                reply = kc.shell_channel.get_msg(timeout=0.05)
                 if reply.get("parent_header", {}).get("msg_id") in sent:
                     shell_ok = True
             except Empty:
                 pass
             while True:
                 try:
-                    msg = self.kc.iopub_channel.get_msg(timeout=0.02)
+                    msg = kc.iopub_channel.get_msg(timeout=0.02)
                 except Empty:
                     break
                 if msg.get("parent_header", {}).get("msg_id") in sent:
@@ -535,7 +548,7 @@ class Kernel:
             import psutil
 
             return psutil.Process(self.pid).status() != psutil.STATUS_ZOMBIE
-        except Exception:  # noqa: BLE001 (gone)
+        except Exception:
             return False
 
     def stop(self) -> None:
@@ -615,7 +628,7 @@ class Kernel:
         """Send `code` (or keep waiting for `msg_id`) and collect its outputs until the reply and idle."""
         import zmq
 
-        kc = self.kc
+        kc = self.client
         start = time.monotonic()
         if msg_id is None:
             msg_id = kc.execute(
@@ -752,7 +765,7 @@ class Runner:
     def start_kernel(self) -> bool:
         try:
             self.kernel.start(timeout=min(60.0, max(5.0, self.remaining())))
-        except Exception as exc:  # noqa: BLE001 (report any start failure as a flag)
+        except Exception as exc:
             self.flag("kernel-start", f"the kernel could not start: {exc}")
             return False
         if self._ask_guard("setup", 15, self.job.get("hide", [])) is None:
@@ -1147,10 +1160,9 @@ class Runner:
                         i,
                     )
                 continue
-            if not self.kernel.alive():
-                if not self.restart_and_replay(i, set()):
-                    self.records[i].update(status="not-run", reason="no working kernel")
-                    continue
+            if not self.kernel.alive() and not self.restart_and_replay(i, set()):
+                self.records[i].update(status="not-run", reason="no working kernel")
+                continue
             kind = self.roles.get(i, {}).get("kind")
             if kind == "test":
                 self.run_test(i)
@@ -1223,7 +1235,12 @@ def serve(root: str, config: str) -> int:
     os.dup2(2, 1)  # whatever prints goes to the log, not into the protocol
     root_files = JobFiles(root)
     cfg = json.loads(root_files.read(config))
-    signal.signal(signal.SIGTERM, lambda *_: (_kill_children(), os._exit(3)))
+
+    def _stop(*_: object) -> None:
+        _kill_children()
+        os._exit(3)
+
+    signal.signal(signal.SIGTERM, _stop)
     top = prepare_filesystem(cfg)
     server: ForkServer | None = None
     judge_dir = top / "judge"
@@ -1256,9 +1273,9 @@ def serve(root: str, config: str) -> int:
                     for proc in job_processes(job["job_id"], server):
                         try:
                             proc.kill()
-                        except Exception:  # noqa: BLE001 (already gone)
+                        except Exception:
                             pass
-            except Exception as exc:  # noqa: BLE001 (one submission never stops the worker)
+            except Exception as exc:
                 print(f"worker: {name}: {type(exc).__name__}: {exc}", file=sys.stderr)
             finally:
                 files.close()

@@ -98,7 +98,6 @@ def simulate(ctx) -> pd.DataFrame:
     gu = city.gu_facts().reset_index(drop=True)
     dates = pd.DatetimeIndex(weather["date"])
     n, g = len(dates), len(gu)
-    month = dates.month.to_numpy() - 1
     doy = dates.day_of_year.to_numpy()
     years = (dates - pd.Timestamp("2019-01-01")).days.to_numpy() / 365.25
     rain = weather["rain_mm"].to_numpy()

@@ -205,7 +205,7 @@ def _station_names(
             continue
         subway = SUBWAY_BY_GU.get(gu, "").split()
         name = None
-        for attempt in range(12):
+        for _attempt in range(12):
             if subway and rng.random() < 0.35:
                 pat = _SUBWAY_PATTERNS[int(rng.integers(len(_SUBWAY_PATTERNS)))]
                 cand = pat.format(stn=subway[int(rng.integers(len(subway)))], k=int(rng.integers(1, 10)))
@@ -305,7 +305,7 @@ def simulate(ctx) -> pd.DataFrame:
     top_name: dict[int, str] = {}
     top_mult = np.ones(len(st))
     top_leisure = np.zeros(len(st), dtype=bool)
-    for k, (name, dong, leisure, mult) in enumerate(TOP_STATIONS):
+    for _k, (name, dong, leisure, mult) in enumerate(TOP_STATIONS):
         rows = np.flatnonzero(is_top & (st["dong_name"].to_numpy() == dong))
         # several top stations may share a dong: take them in list order
         used = [r for r in rows if r not in top_name]

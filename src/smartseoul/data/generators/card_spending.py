@@ -227,7 +227,11 @@ def simulate(rng: np.random.Generator, cases: pd.DataFrame) -> pd.DataFrame:
         tot19 = (base[y19] * trend[y19]).sum()
         lin = (base[y20] * trend[y20])[:, None] * w[None, :]
         xs20 = x[y20][:, None] * s[None, :]
-        beta = brentq(lambda bb: (lin * np.exp(-bb * xs20)).sum() - (1 + ind.target) * tot19, -60.0, 60.0)
+        beta = brentq(  # the lambda is called here, inside this iteration, so late binding is safe
+            lambda bb: (lin * np.exp(-bb * xs20)).sum() - (1 + ind.target) * tot19,  # noqa: B023
+            -60.0,
+            60.0,
+        )
         mult = np.exp(-beta * x[:, None] * s[None, :])
         sales = base[:, None] * trend[:, None] * w[None, :] * mult
         sales *= rng.lognormal(0.0, 0.025, sales.shape)

@@ -166,8 +166,10 @@ def green_space(dongs: gpd.GeoDataFrame, pop: pd.DataFrame, rng: np.random.Gener
     outline = gpd.GeoSeries([Polygon(city.OUTLINE)], crs=city.CRS_WGS84).to_crs(city.CRS_METRIC).iloc[0]
     minx, miny, maxx, maxy = outline.bounds
     step = 100.0
-    gx, gy = np.meshgrid(np.arange(minx + step / 2, maxx, step), np.arange(miny + step / 2, maxy, step))
-    gx, gy = gx.ravel(), gy.ravel()
+    grid_x, grid_y = np.meshgrid(
+        np.arange(minx + step / 2, maxx, step), np.arange(miny + step / 2, maxy, step)
+    )
+    gx, gy = grid_x.ravel(), grid_y.ravel()
     inside = shapely.contains_xy(outline, gx, gy)
     gx, gy = gx[inside], gy[inside]
 
@@ -312,7 +314,7 @@ def facilities(dongs: gpd.GeoDataFrame, pop: pd.DataFrame, rng: np.random.Genera
     for i in range(nd):
         c = int(cs_counts[i])
         avail = sen_by_dong[i]
-        n_sen = min(len(avail), int(round(c * rng.uniform(0.55, 0.8))))
+        n_sen = min(len(avail), round(c * rng.uniform(0.55, 0.8)))
         chosen = rng.choice(avail, n_sen, replace=False) if n_sen else np.array([], dtype=int)
         chosen = np.sort(chosen)
         for j in chosen:
@@ -397,12 +399,12 @@ def facilities(dongs: gpd.GeoDataFrame, pop: pd.DataFrame, rng: np.random.Genera
     cc = _split(N_CCTV, residents * rng.lognormal(0.0, 0.35, nd))
     idx = np.repeat(np.arange(nd), cc)
     cx, cy = _points_in(polys, cc, rng)
-    sub = rng.choice(purposes, len(idx), p=[0.62, 0.18, 0.08, 0.07, 0.05])
+    purpose = rng.choice(purposes, len(idx), p=[0.62, 0.18, 0.08, 0.07, 0.05])
     cams = pd.array(
         rng.choice([1, 2, 3, 4], len(idx), p=[0.45, 0.3, 0.15, 0.1]).astype(np.int64), dtype="Int64"
     )
-    names = [f"{stems[i]} {s} CCTV" for i, s in zip(idx, sub)]
-    cctv = frame("cctv", sub, idx, cx, cy, names, cameras=cams)
+    names = [f"{stems[i]} {s} CCTV" for i, s in zip(idx, purpose)]
+    cctv = frame("cctv", purpose, idx, cx, cy, names, cameras=cams)
     cctv["facility_id"] = [
         f"CC-{g}-{j:05d}" for g, j in zip(cctv["gu_code"], cctv.groupby("gu_code").cumcount() + 1)
     ]

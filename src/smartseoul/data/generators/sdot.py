@@ -69,12 +69,12 @@ def sensors(ctx) -> gpd.GeoDataFrame:
     area = dongs.geometry.area.to_numpy() / 1e6
     weight = np.array([LAND_WEIGHT[x] for x in land]) * area**0.35 * rng.lognormal(0, 0.3, len(dongs))
     counts = rng.multinomial(N_SENSORS, weight / weight.sum())
-    xs, idx = [], []
+    xs, dong_of = [], []
     for i in np.flatnonzero(counts):
         xs.append(_points_in(dongs.geometry.iloc[i], int(counts[i]), rng))
-        idx += [i] * int(counts[i])
+        dong_of += [i] * int(counts[i])
     xy = np.vstack(xs)
-    idx = np.array(idx)
+    idx = np.array(dong_of)
     pts = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=city.CRS_METRIC).to_crs(city.CRS_WGS84)
     # serial numbers: the first 850 are the 2019 roll-out, the rest came later
     order = rng.permutation(N_SENSORS)
@@ -274,7 +274,7 @@ def inject_faults(ctx, vals: dict[str, np.ndarray], serials: np.ndarray, hours: 
     n_s, n_h = vals["temp_c"].shape
     missing = np.zeros((n_s, n_h), dtype=bool)
     month_of = np.array([MONTHS.index(m) for m in hours.strftime("%Y-%m")])
-    faulty = np.sort(rng.choice(n_s, int(round(FAULT_SHARE * n_s)), replace=False))
+    faulty = np.sort(rng.choice(n_s, round(FAULT_SHARE * n_s), replace=False))
     kinds = np.array(["flatline", "gap", "spike", "drift"])[np.arange(len(faulty)) % 4]
     rng.shuffle(kinds)
     truth: list[tuple[str, int, str, str, int]] = []
@@ -664,7 +664,7 @@ def build(ctx) -> list[Output]:
                 f"sdot_raw_{y}{m}{d}",
                 DATASET,
                 f"S-DoT readings, portal-style raw file for {RAW_DAY} (synthetic, CP949)",
-                f"One day of sdot_readings as the portal's daily file: Korean headers, 측정시간 as yyyymmddhhmi, 등록일시 when the row arrived.",
+                "One day of sdot_readings as the portal's daily file: Korean headers, 측정시간 as yyyymmddhhmi, 등록일시 when the row arrived.",
                 f"sdot/S-DoT_환경정보_{y}{m}{d}.csv",
                 "csv",
                 "synthetic",

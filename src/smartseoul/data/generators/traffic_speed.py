@@ -8,6 +8,8 @@ in the COVID-era month when there was less traffic."""
 
 from __future__ import annotations
 
+import itertools
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -242,7 +244,7 @@ def links(ctx) -> gpd.GeoDataFrame:
     rows = []
     seg = 0
     for road, rtype, downtown, chain in ROADS:
-        for a, b in zip(chain[:-1], chain[1:]):
+        for a, b in itertools.pairwise(chain):
             seg += 1
             length = _haversine_m(NODES[a], NODES[b]) * rng.uniform(1.05, 1.15)
             lanes = {"도시고속도로": (3, 5), "주간선도로": (3, 6), "보조간선도로": (2, 4)}[rtype]
@@ -256,7 +258,7 @@ def links(ctx) -> gpd.GeoDataFrame:
                         "start_name": s,
                         "end_name": e,
                         "direction": "유입" if inbound else "유출",
-                        "length_m": int(round(length)),
+                        "length_m": round(length),
                         "lanes": n_lanes,
                         "road_type": ROAD_TYPE_EN[rtype],
                         "road_type_ko": rtype,

@@ -71,7 +71,8 @@ def simulate(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     t_h = tmin[:, None] + (tmax - tmin)[:, None] * shape[None, :] + rng.normal(0, 0.4, (n, 24))
     h_h = np.clip(humid[:, None] + 12 * (0.5 - shape[None, :]) + rng.normal(0, 3, (n, 24)), 10, 100)
     rain_h = np.zeros((n, 24))
-    for i in np.flatnonzero(wet):
+    for wet_day in np.flatnonzero(wet):
+        i = int(wet_day)
         k = int(rng.integers(2, 13))
         hrs = (int(rng.integers(0, 24)) + np.arange(k)) % 24
         w = rng.dirichlet(np.ones(k))
