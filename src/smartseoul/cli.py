@@ -1,4 +1,4 @@
-"""The `smartseoul` command line: data, doctor, grade, book, capstone."""
+"""The `smartseoul` command line: data, doctor, exercises, grade, book, capstone."""
 
 from __future__ import annotations
 
@@ -171,8 +171,10 @@ def _mount_optional() -> None:
     """Sub-commands that live in their own modules."""
     from .book import app as book_app
     from .capstone import app as capstone_app
+    from .exercises.cli import app as exercises_app
     from .grading.cli import app as grade_app
 
+    app.add_typer(exercises_app, name="exercises")
     app.add_typer(grade_app, name="grade")
     app.add_typer(book_app, name="book")
     app.add_typer(capstone_app, name="capstone")

@@ -23,6 +23,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from smartseoul.exercises import cells
+
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISES = ROOT / "exercises"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -59,55 +61,18 @@ c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, KeepOnlyErrorMe
 
 
 def assignments() -> list[str]:
-    return sorted(
-        d.name
-        for d in EXERCISES.iterdir()
-        if d.is_dir() and not d.name.startswith((".", "_")) and (d / f"{d.name}.ipynb").exists()
-    )
+    return cells.assignments(EXERCISES)
 
 
 def source_notebook(assignment: str) -> nbformat.NotebookNode:
-    return nbformat.read(EXERCISES / assignment / f"{assignment}.ipynb", as_version=4)
+    return nbformat.read(cells.source_path(EXERCISES, assignment), as_version=4)
 
 
-def nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-@dataclass
-class Question:
-    answer_id: str  # the solution cell the trainee edits
-    test_id: str  # the locked autograded test cell
-    points: float
-    skill: str
-
-
-def questions(nb: nbformat.NotebookNode) -> list[Question]:
-    """Autograded questions: each answer cell `<id>` followed by its test cell `<id>_test`."""
-    cells = {nbgrader_meta(c).get("grade_id"): c for c in nb.cells if nbgrader_meta(c)}
-    out = []
-    for c in nb.cells:
-        m = nbgrader_meta(c)
-        if c.cell_type == "code" and m.get("solution") and not m.get("grade"):
-            test = cells.get(f"{m['grade_id']}_test")
-            if test is not None:
-                out.append(
-                    Question(
-                        m["grade_id"],
-                        f"{m['grade_id']}_test",
-                        float(nbgrader_meta(test)["points"]),
-                        c.metadata.get("smartseoul", {}).get("skill", ""),
-                    )
-                )
-    return out
-
-
-def manual_cells(nb: nbformat.NotebookNode) -> list[tuple[str, float]]:
-    return [
-        (nbgrader_meta(c)["grade_id"], float(nbgrader_meta(c)["points"]))
-        for c in nb.cells
-        if nbgrader_meta(c).get("grade") and nbgrader_meta(c).get("solution")
-    ]
+# one reading of the cells, shared with `smartseoul exercises lint`
+nbgrader_meta = cells.nbgrader_meta
+Question = cells.Question
+questions = cells.questions
+manual_cells = cells.written_answers
 
 
 def wrong_answers(assignment: str) -> dict[str, list[str]]:
@@ -120,19 +85,12 @@ def wrong_answers(assignment: str) -> dict[str, list[str]]:
 
 def region_lines(nb: nbformat.NotebookNode, begin: str, end: str) -> tuple[set[str], set[str]]:
     """Lines inside begin/end regions and lines outside them (stripped, non-empty)."""
-    inside, outside = set(), set()
+    inside: set[str] = set()
+    outside: set[str] = set()
     for c in nb.cells:
-        within = False
-        for line in c.source.splitlines():
-            s = line.strip()
-            if begin in line:
-                within = True
-                continue
-            if end in line:
-                within = False
-                continue
-            if s:
-                (inside if within else outside).add(s)
+        ins, outs = cells.regions(c.source, begin, end)
+        inside |= {line.strip() for line in ins if line.strip()}
+        outside |= {line.strip() for line in outs if line.strip()}
     return inside, outside
 
 

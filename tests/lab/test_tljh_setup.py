@@ -83,7 +83,6 @@ def test_setup_keeps_solutions_private_and_grades_at_full(tmp_path):
         for target in (
             course / ".git" / "HEAD",
             course / "exercises",
-            course / "tools" / "exercise_authoring",
             course / "tests",
             repo / ".git" / "HEAD",
             repo / ".git" / "objects",

@@ -13,7 +13,7 @@
 #   6. lets INSTRUCTOR_LOGIN grade at isolation level `full`: `sudo smartseoul-grade ...` runs
 #      `smartseoul grade` on their course as root (a sudo rule for that one command only);
 #   7. makes what trainees must never read private: the course's .git history, exercises/
-#      (solutions and hidden tests), tools/ and tests/, in the copy and in this checkout.
+#      (solutions and hidden tests) and tests/, in the copy and in this checkout.
 set -euo pipefail
 
 INSTRUCTOR="${1:?usage: setup-course.sh INSTRUCTOR_LOGIN [COURSE_ID]}"
@@ -94,12 +94,12 @@ if command -v visudo >/dev/null 2>&1 && ! visudo -cqf "$SUDOERS_D/smartseoul-gra
 fi
 mv "$SUDOERS_D/smartseoul-grade.tmp" "$SUDOERS_D/smartseoul-grade"
 
-echo ">> 7. private: .git history, exercises/, tools/, tests/, grading/ (in the copy and in $REPO)"
+echo ">> 7. private: .git history, exercises/, tests/, grading/ (in the copy and in $REPO)"
 # Private but passable: the grading sandbox's kernel user must reach datasets/, src/ and the
 # environment (read-only); nobody but the instructor may list the course or read the source
 # notebooks, the hidden tests, the git history or the gradebook.
 chmod 0711 "$IHOME" "$COURSE"
-for d in .git exercises tools tests grading; do
+for d in .git exercises tests grading; do
   [ -e "$COURSE/$d" ] && chmod 0700 "$COURSE/$d"
   [ -e "$REPO/$d" ] && chmod o-rwx "$REPO/$d"
 done

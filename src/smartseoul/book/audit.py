@@ -18,6 +18,8 @@ from pathlib import Path
 
 import nbformat
 
+from ..exercises.cells import HIDDEN, MARK_SCHEME, SOLUTION, regions
+
 SKIP_DIRS = {"_static", "_sources", "_images", "_downloads"}
 #: alt texts that say nothing about the picture
 GENERIC_ALT = {"image", "figure", "img", "picture", "png", "svg", "output", "plot", "chart", "graph", "map"}
@@ -135,9 +137,6 @@ def missing_pages(html_dir: Path, docnames: list[str]) -> list[str]:
 
 # --------------------------------------------------------------------------- leaks
 
-SOLUTION = ("### BEGIN SOLUTION", "### END SOLUTION")
-HIDDEN = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
-MARK_SCHEME = ("=== BEGIN MARK SCHEME ===", "=== END MARK SCHEME ===")
 MIN_NEEDLE = 12
 
 
@@ -146,23 +145,6 @@ class Needle:
     assignment: str
     kind: str
     text: str
-
-
-def _regions(source: str, begin: str, end: str) -> tuple[list[str], list[str]]:
-    """(lines inside the regions, lines outside them) of one cell."""
-    inside: list[str] = []
-    outside: list[str] = []
-    on = False
-    for line in source.splitlines():
-        s = line.strip()
-        if s.startswith(begin):
-            on = True
-            continue
-        if s.startswith(end):
-            on = False
-            continue
-        (inside if on else outside).append(line)
-    return inside, outside
 
 
 def _norm(text: str) -> str:
@@ -178,7 +160,7 @@ def secret_and_public_lines(notebook: Path) -> tuple[list[tuple[str, str]], list
         meta = cell.metadata.get("nbgrader", {})
         src = cell.source
         if cell.cell_type == "markdown":
-            inside, outside = _regions(src, *MARK_SCHEME)
+            inside, outside = regions(src, *MARK_SCHEME)
             secret += [("mark scheme", line) for line in inside]
             if meta.get("solution"):
                 # a written answer: the model answer is replaced by the text stub in the release
@@ -188,9 +170,9 @@ def secret_and_public_lines(notebook: Path) -> tuple[list[tuple[str, str]], list
             continue
         if cell.cell_type != "code":
             continue
-        inside_h, rest = _regions(src, *HIDDEN)
+        inside_h, rest = regions(src, *HIDDEN)
         secret += [("hidden test", line) for line in inside_h]
-        inside_s, rest = _regions("\n".join(rest), *SOLUTION)
+        inside_s, rest = regions("\n".join(rest), *SOLUTION)
         secret += [("solution", line) for line in inside_s]
         public += rest
     return secret, public
