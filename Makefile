@@ -34,46 +34,46 @@ lint: venv ## ruff (lint and format) and mypy: the same checks as .pre-commit-co
 	$(VENV)/bin/mypy
 
 test: venv lint ## run every test (what CI runs)
-	$(PY) -m smartseoul.tools.ensure_ready
+	$(VENV)/bin/smartseoul data ensure
 	$(PY) -m pytest -n $(WORKERS) --dist loadgroup
 
 test-fast: venv ## the quick tests only (no notebooks, nbgrader or browser)
 	$(PY) -m pytest -m "not slow and not book and not browser"
 
 book: venv ## build and execute the whole book; prints where the HTML is
-	$(PY) -m smartseoul.tools.ensure_ready
-	$(PY) -m smartseoul.cli book build
+	$(VENV)/bin/smartseoul data ensure
+	$(VENV)/bin/smartseoul book build
 
 lab: venv ## JupyterLab at the course root, with nbgrader configured for grading/
-	$(PY) -m smartseoul.tools.ensure_ready
-	$(PY) -m smartseoul.lab
+	$(VENV)/bin/smartseoul data ensure
+	$(VENV)/bin/smartseoul lab
 
 data: venv ## regenerate every dataset deterministically (overwrites datasets/)
-	$(PY) -m smartseoul.cli data generate --force
+	$(VENV)/bin/smartseoul data generate --force
 
 doctor: venv ## check the installation and say what to fix
-	$(PY) -m smartseoul.cli doctor
+	$(VENV)/bin/smartseoul doctor
 
 release: venv ## generate student versions of every assignment with nbgrader
-	$(PY) -m smartseoul.cli grade release --all
+	$(VENV)/bin/smartseoul grade release --all
 
 grade-intake: venv ## make grade-intake ASSIGNMENT=m0 SRC=submissions.zip ROSTER=roster.csv
-	$(PY) -m smartseoul.cli grade intake $(ASSIGNMENT) $(SRC) --roster $(ROSTER)
+	$(VENV)/bin/smartseoul grade intake $(ASSIGNMENT) $(SRC) --roster $(ROSTER)
 
 grade-autograde: venv ## make grade-autograde ASSIGNMENT=m0 [WORKERS=2]
-	$(PY) -m smartseoul.cli grade autograde $(ASSIGNMENT) --workers $(WORKERS)
+	$(VENV)/bin/smartseoul grade autograde $(ASSIGNMENT) --workers $(WORKERS)
 
 grade-feedback: venv ## make grade-feedback ASSIGNMENT=m0
-	$(PY) -m smartseoul.cli grade feedback $(ASSIGNMENT)
+	$(VENV)/bin/smartseoul grade feedback $(ASSIGNMENT)
 
 grade-export: venv ## make grade-export ASSIGNMENT=m0
-	$(PY) -m smartseoul.cli grade export $(ASSIGNMENT)
+	$(VENV)/bin/smartseoul grade export $(ASSIGNMENT)
 
 grade-report: venv ## make grade-report ASSIGNMENT=m0
-	$(PY) -m smartseoul.cli grade report $(ASSIGNMENT)
+	$(VENV)/bin/smartseoul grade report $(ASSIGNMENT)
 
 grade-status: venv ## make grade-status ASSIGNMENT=m0
-	$(PY) -m smartseoul.cli grade status $(ASSIGNMENT)
+	$(VENV)/bin/smartseoul grade status $(ASSIGNMENT)
 
 bench: venv ## run the benchmarks (not part of make test)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
@@ -85,7 +85,7 @@ lock: ## refresh constraints.txt from the ranges in pyproject.toml (needs the pa
 	{ echo "# Exact versions for every install path (make, Binder, JupyterHub, CI)."; \
 	  echo "# Refresh with 'make lock' (see README, 'Refreshing the pinned environment')."; \
 	  .lock-venv/bin/pip freeze --exclude-editable | grep -v '^smartseoul'; } > constraints.txt
-	.lock-venv/bin/python -m smartseoul.cli book binder
+	.lock-venv/bin/smartseoul book binder
 	rm -rf .lock-venv
 	@echo ">> constraints.txt and binder/requirements.txt refreshed: run 'make test' before committing them"
 

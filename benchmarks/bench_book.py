@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from smartseoul.book import audit, generated_dir, prepare, run_build  # noqa: E402
-from smartseoul.tools import ensure_ready  # noqa: E402
+from smartseoul.cli import data_ensure  # noqa: E402
 
 TARGET_WARM_S = 30
 
@@ -48,7 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="keep the temporary build folder")
     args = parser.parse_args()
-    ensure_ready.main()
+    data_ensure()
     tmp = Path(tempfile.mkdtemp(prefix="bench-book-"))
     try:
         shutil.rmtree(generated_dir(ROOT), ignore_errors=True)

@@ -32,8 +32,8 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from smartseoul.grading import synthetic  # noqa: E402
 from smartseoul.grading.course import Course  # noqa: E402
+from smartseoul.testing import submissions  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "grading" / "fixtures" / "exercises"
 
@@ -137,9 +137,9 @@ SUMMARY: list[
 
 
 def bench_size(tmp: Path, template: Path, assignment: str, n: int, modes: list[str]) -> None:
-    maker = synthetic.Maker(Course.at(template), assignment, seed=n)
+    maker = submissions.Maker(Course.at(template), assignment, seed=n)
     subs = tmp / f"subs-{n}"
-    synthetic.write_batch(maker, honest_kinds(n), subs)
+    submissions.write_batch(maker, honest_kinds(n), subs)
     roster = tmp / f"subs-{n}-roster.csv"
     rows, ref, own = [], None, None
     for mode in modes:
@@ -210,11 +210,11 @@ def print_summary() -> None:
 def bench_misbehaving(tmp: Path, template: Path, assignment: str, n: int) -> None:
     from smartseoul.grading.status import status
 
-    maker = synthetic.Maker(Course.at(template), assignment, seed=7)
-    bad = list(synthetic.MISBEHAVING)
+    maker = submissions.Maker(Course.at(template), assignment, seed=7)
+    bad = list(submissions.MISBEHAVING)
     kinds = [bad[i % len(bad)] if i % 4 == 3 else honest_kinds(n)[i] for i in range(n)]
     subs = tmp / "subs-mixed"
-    synthetic.write_batch(maker, kinds, subs, cell_timeout=10)
+    submissions.write_batch(maker, kinds, subs, cell_timeout=10)
     course = prepare(template, tmp / "course-mixed", subs, tmp / "subs-mixed-roster.csv", assignment)
     cmd = [
         sys.executable,

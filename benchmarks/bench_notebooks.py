@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from smartseoul import notebooks
+from smartseoul.testing import notebooks
 
 
 def main() -> None:

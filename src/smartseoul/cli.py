@@ -1,4 +1,4 @@
-"""The `smartseoul` command line: data, doctor, exercises, grade, book, capstone."""
+"""The `smartseoul` command line: data, doctor, lab, exercises, grade, book, capstone."""
 
 from __future__ import annotations
 
@@ -154,6 +154,28 @@ def data_describe(name: str) -> None:
     console.print(table)
 
 
+@data_app.command("ensure")
+def data_ensure() -> None:
+    """Generate the course datasets if a fresh clone has none; never overwrite existing files."""
+    if (paths.datasets_dir() / "datapackage.json").exists():
+        return
+    from .data.build import generate
+
+    console.print(">> datasets/ is empty: generating the course datasets (deterministic)")
+    generate(paths.datasets_dir())
+
+
+@data_app.command("smoke")
+def data_smoke(
+    plots: Path | None = typer.Option(None, help="Also write one PNG per resource into this folder."),
+) -> None:
+    """Load every resource and print one summary figure each; exit 1 if one fails to load."""
+    from .data.smoke import run
+
+    if run(plots, echo=console.print):
+        raise typer.Exit(1)
+
+
 @data_app.command("verify")
 def data_verify() -> None:
     """Check every dataset file against its recorded sha256."""
@@ -165,6 +187,17 @@ def data_verify() -> None:
     if problems:
         raise typer.Exit(1)
     console.print("[green]every dataset file matches its checksum[/]")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def lab(ctx: typer.Context) -> None:
+    """Start JupyterLab at the course checkout, with nbgrader set up for grading/.
+
+    Any `jupyter lab` option can follow, for example: smartseoul lab --port 8890
+    """
+    from .lab import start
+
+    start(ctx.args)
 
 
 def _mount_optional() -> None:

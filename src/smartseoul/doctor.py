@@ -23,7 +23,6 @@ KEY_PACKAGES = [
     "matplotlib",
     "pyarrow",
     "duckdb",
-    "frictionless",
     "koreanize-matplotlib",
 ]
 

@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="session")
 def built_book():
     from smartseoul.book import run_build
-    from smartseoul.tools import ensure_ready
+    from smartseoul.cli import data_ensure
 
-    ensure_ready.main()  # a fresh clone has no datasets yet
+    data_ensure()  # a fresh clone has no datasets yet
     out = Path(os.environ.get("SMARTSEOUL_BOOK_TEST_OUTPUT") or ROOT / "_build" / "pytest-book")
     out.mkdir(parents=True, exist_ok=True)
     messages: list[str] = []

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from smartseoul.tools import smoke
+from smartseoul.data import smoke
 
 
 def test_smoke_check_covers_every_resource(capsys, tmp_path):
-    assert smoke.main(["--plots", str(tmp_path)]) == 0
+    assert smoke.run(tmp_path) == 0
     out = capsys.readouterr().out
     from smartseoul import data
 
@@ -18,6 +18,6 @@ def test_smoke_check_covers_every_resource(capsys, tmp_path):
 def test_smoke_check_fails_on_a_damaged_resource(capsys, monkeypatch, datasets_copy):
     (datasets_copy / "weather" / "weather_daily.csv").write_text("date\n", encoding="utf-8")
     monkeypatch.setenv("SMARTSEOUL_HOME", str(datasets_copy.parent))
-    assert smoke.main([]) == 1
+    assert smoke.run() == 1
     out = capsys.readouterr().out
     assert "weather_daily" in out and "FAILED" in out

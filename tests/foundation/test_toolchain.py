@@ -63,3 +63,11 @@ def test_each_tool_fails_on_a_planted_fault(tmp_path):
     assert formatted.returncode == 1 and "format_fault.py" in formatted.stdout, formatted.stdout
     typed = _run(str(BIN / "mypy"), cwd=tmp_path)
     assert typed.returncode == 1 and "type_fault.py" in typed.stdout, typed.stdout
+
+
+def test_the_makefile_calls_only_the_cli():
+    """Every course step in the Makefile goes through `smartseoul ...` (pip and pytest aside)."""
+    recipes = [line.strip() for line in (ROOT / "Makefile").read_text().splitlines() if line.startswith("\t")]
+    direct = [r for r in recipes if re.search(r"-m smartseoul|python\S* \S*src/", r)]
+    assert direct == [], direct
+    assert any(r.endswith("/smartseoul lab") for r in recipes)

@@ -20,10 +20,10 @@ def new_course(base: Path) -> Path:
 
 def write_batch(course, kinds, folder: Path, **kw):
     """Synthetic submissions for the fixture, plus a roster; returns {student: kind}."""
-    from smartseoul.grading import synthetic
+    from smartseoul.testing import submissions
 
-    maker = synthetic.Maker(course, ASSIGNMENT)
-    pairs = synthetic.write_batch(maker, list(kinds), folder, **kw)
+    maker = submissions.Maker(course, ASSIGNMENT)
+    pairs = submissions.write_batch(maker, list(kinds), folder, **kw)
     return dict(pairs), folder.parent / f"{folder.name}-roster.csv"
 
 

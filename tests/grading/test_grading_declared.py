@@ -56,10 +56,11 @@ def _source_notebook():
 
 
 def test_declared_files_and_manual_questions(tmp_path):
-    from smartseoul.grading import autograde, gradebook, synthetic
+    from smartseoul.grading import autograde, gradebook
     from smartseoul.grading.course import Course
     from smartseoul.grading.release import release
     from smartseoul.grading.sandbox import Limits
+    from smartseoul.testing import submissions
 
     base = tmp_path / "course"
     (base / "grading").mkdir(parents=True)
@@ -68,7 +69,7 @@ def test_declared_files_and_manual_questions(tmp_path):
     nbformat.write(_source_notebook(), base / "exercises" / NAME / f"{NAME}.ipynb")
     course = Course.at(base)
     release(course, NAME)
-    maker = synthetic.Maker(course, NAME)
+    maker = submissions.Maker(course, NAME)
     for student, kind in (("s1", "correct"), ("s2", "blank")):
         target = course.submitted_dir(student, NAME)
         target.mkdir(parents=True)

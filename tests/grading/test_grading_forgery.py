@@ -1,5 +1,5 @@
 """A blank submission must never forge marks. One batch with real nbgrader: a correct and a blank
-control, and one blank submission per attack class on the grade itself (synthetic.FORGERIES).
+control, and one blank submission per attack class on the grade itself (submissions.FORGERIES).
 Tests run in the judge, outside the trainee's kernel, so each attack earns exactly 0 points,
 gets a flag with a readable reason, and leaves every other submission untouched."""
 
@@ -135,7 +135,7 @@ def test_no_hidden_test_reaches_feedback_even_encoded(graded):
 
 
 def test_litter_stays_inside_grading(graded):
-    from smartseoul.grading.synthetic import LITTER_KEY, LITTER_NAME
+    from smartseoul.testing.submissions import LITTER_KEY, LITTER_NAME
 
     st = _student(graded, "litter")
     nb = nbformat.read(graded["course"].autograded_dir(st, ASSIGNMENT) / f"{ASSIGNMENT}.ipynb", as_version=4)

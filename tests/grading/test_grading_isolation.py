@@ -106,10 +106,9 @@ def test_userns_kernel_is_an_unprivileged_uid_that_cannot_unmount_the_covers(tmp
 
     import nbformat
 
-    from smartseoul import lab
-    from smartseoul.grading import synthetic
     from smartseoul.grading.course import Course
     from smartseoul.grading.release import release
+    from smartseoul.testing import lab, submissions
 
     reason = lab.can_manage_accounts()
     if reason:
@@ -122,7 +121,7 @@ def test_userns_kernel_is_an_unprivileged_uid_that_cannot_unmount_the_covers(tmp
 
         course = Course.at(new_course(work / "course"))
         release(course, ASSIGNMENT)
-        nb = synthetic.Maker(course, ASSIGNMENT).correct()
+        nb = submissions.Maker(course, ASSIGNMENT).correct()
         probe = (
             "import os, ctypes\nprint('UID', os.getuid())\n"
             f"r = ctypes.CDLL(None, use_errno=True).umount2({str(course.grading).encode()!r}, 2)\n"

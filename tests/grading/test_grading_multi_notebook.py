@@ -14,10 +14,11 @@ TWO = "ps-two"
 
 
 def test_every_notebook_of_a_submission_is_graded(tmp_path):
-    from smartseoul.grading import autograde, gradebook, intake, synthetic
+    from smartseoul.grading import autograde, gradebook, intake
     from smartseoul.grading.course import Course
     from smartseoul.grading.release import release
     from smartseoul.grading.sandbox import Limits
+    from smartseoul.testing import submissions
 
     base = tmp_path / "course"
     (base / "grading").mkdir(parents=True)
@@ -30,7 +31,7 @@ def test_every_notebook_of_a_submission_is_graded(tmp_path):
         )
     course = Course.at(base)
     release(course, TWO)
-    makers = {p: synthetic.Maker(course, TWO, notebook=p) for p in ("part1", "part2")}
+    makers = {p: submissions.Maker(course, TWO, notebook=p) for p in ("part1", "part2")}
     plan = {"s1": ("correct", "blank"), "s2": ("blank", "correct"), "s3": ("correct", "correct")}
     export = tmp_path / "export"
     export.mkdir()

@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from smartseoul import lab
+from smartseoul.testing import lab
 
 from .conftest import autograded_points, course_assignment, fill_submission, read_nb
 

@@ -16,7 +16,8 @@ import pytest
 import yaml
 from traitlets.config.loader import PyFileConfigLoader
 
-from smartseoul import lab, paths
+from smartseoul import paths
+from smartseoul.testing import lab
 
 HUB = lab.HUB_CONFIG_DIR
 SHARED = lab.HUB_SHARED_JUPYTER_DIR

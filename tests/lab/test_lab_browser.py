@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from smartseoul import lab
+from smartseoul.testing import lab
 
 from .conftest import (
     all_course_assignments,

@@ -1,4 +1,4 @@
-"""`python -m smartseoul.lab` (what `make lab` should run): JupyterLab at the course root,
+"""`smartseoul lab` (what `make lab` runs): JupyterLab at the course root,
 started from grading/ so the formgrader sees the course's assignments, figures inline."""
 
 from __future__ import annotations
@@ -7,10 +7,11 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
-from smartseoul import lab
+from smartseoul.testing import lab
 
 from .conftest import all_course_assignments, module_zero_notebook
 
@@ -45,9 +46,8 @@ def test_make_lab_serves_the_course_and_its_formgrader(tmp_path):
     }
     process = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "smartseoul.lab",
+            str(Path(sys.executable).parent / "smartseoul"),
+            "lab",
             "--no-browser",
             f"--ServerApp.port={port}",
             "--ServerApp.port_retries=0",
@@ -73,7 +73,7 @@ def test_make_lab_serves_the_course_and_its_formgrader(tmp_path):
                     output = (
                         process.stdout.read().decode(errors="replace") if process.poll() is not None else ""
                     )
-                    pytest.fail(f"`python -m smartseoul.lab` did not serve JupyterLab:\n{output[-3000:]}")
+                    pytest.fail(f"`smartseoul lab` did not serve JupyterLab:\n{output[-3000:]}")
                 time.sleep(0.5)
         top = {item["name"] for item in server.get_json("api/contents/")["content"]}
         assert {"modules", "grading", "exercises"} <= top, f"JupyterLab's root is not the course: {top}"

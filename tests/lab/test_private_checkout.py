@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from smartseoul import lab
+from smartseoul.testing import lab
 
 ROOT = Path(__file__).resolve().parents[2]
 REASON = lab.can_manage_accounts()
@@ -77,7 +77,7 @@ def test_control_without_the_workaround_trainees_cannot_run_the_course_python(tm
 
     probe = (
         "import sys, secrets, tempfile\n"
-        "from smartseoul import lab\n"
+        "from smartseoul.testing import lab\n"
         "user = 'ssdl-p-' + secrets.token_hex(3)\n"
         "home = lab.shared_tempdir('smartseoul-private-')\n"
         "lab.create_trainee(user, home / user)\n"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from smartseoul import lab
+from smartseoul.testing import lab
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "grading" / "jupyterhub" / "tljh" / "setup-course.sh"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from smartseoul import notebooks
+from smartseoul.testing import notebooks
 
 MODULES = Path(__file__).resolve().parents[2] / "modules"
 FOLDER = MODULES / "00-orientation"

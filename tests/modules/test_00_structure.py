@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from smartseoul import notebooks
+from smartseoul.testing import notebooks
 
 FOLDER = Path(__file__).resolve().parents[2] / "modules" / "00-orientation"
 NOTEBOOKS = sorted(FOLDER.glob("00*.ipynb"))

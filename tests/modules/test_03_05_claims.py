@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from smartseoul import notebooks
+from smartseoul.testing import notebooks
 
 MODULES = Path(__file__).resolve().parents[2] / "modules"
 M3 = MODULES / "03-owl-bus-case-study"

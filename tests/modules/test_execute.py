@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smartseoul import notebooks
+from smartseoul.testing import notebooks
 
 NOTEBOOKS = notebooks.module_notebooks()
 

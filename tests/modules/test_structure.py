@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from smartseoul import notebooks
+from smartseoul.testing import notebooks
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULE_DIRS = [ROOT / "modules" / m for m in notebooks.MODULES]

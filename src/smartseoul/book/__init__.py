@@ -70,7 +70,7 @@ def effective_config(root: Path, jupyterhub_url: str | None) -> Path:
 
     data = yaml.safe_load(config.read_text(encoding="utf-8"))
     data.setdefault("launch_buttons", {})["jupyterhub_url"] = jupyterhub_url
-    from .toc import write_if_changed
+    from ..files import write_if_changed
 
     target = generated_dir(root) / "_config.yml"
     write_if_changed(target, yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
@@ -215,7 +215,7 @@ def binder_requirements(root: Path) -> str:
 @app.command("binder")
 def binder_command() -> None:
     """Refresh binder/requirements.txt from constraints.txt."""
-    from .toc import write_if_changed
+    from ..files import write_if_changed
 
     root = paths.course_root()
     changed = write_if_changed(root / "binder" / "requirements.txt", binder_requirements(root))

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from .toc import write_if_changed
+from ..files import write_if_changed
 
 #: bump when the page or figure layout changes, so cached figures are redrawn
 LAYOUT_VERSION = "6"

@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .toc import write_if_changed
+from ..files import write_if_changed
 
 #: bump when the page decoration changes
 LAYOUT_VERSION = "2"

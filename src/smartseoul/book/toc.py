@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from ..files import write_if_changed
+
 SOURCE_SUFFIXES = (".md", ".ipynb")
 
 
@@ -130,19 +132,6 @@ def toc_docnames(toc: dict[str, Any], root: Path) -> list[str]:
 
 def load(path: Path) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write only when the content differs, so an unchanged file keeps its mtime (warm rebuilds
-    stay warm)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return False
-    # atomic: a build running at the same time never reads half a file
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return True
 
 
 def write_pruned(root: Path, out_path: Path) -> PrunedToc:

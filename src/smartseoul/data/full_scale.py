@@ -17,7 +17,6 @@ adds up to the monthly ``subway_ridership`` table. ``fraction`` scales everythin
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import paths
+from ..files import atomic_write, replacing
 from . import city
 from .spec import Context
 
@@ -76,10 +76,7 @@ def _record(root: Path, part: Partition, rows: int, seconds: float, settings: di
         "seconds": round(seconds, 3),
         "path": str(part.path(root).relative_to(root)),
     }
-    p = _manifest_path(root, part.dataset)
-    tmp = p.with_suffix(".tmp")
-    tmp.write_text(json.dumps(man, indent=1, sort_keys=True))
-    os.replace(tmp, p)
+    atomic_write(_manifest_path(root, part.dataset), json.dumps(man, indent=1, sort_keys=True), fsync=False)
 
 
 def is_done(root: Path, part: Partition, settings: dict) -> bool:
@@ -89,10 +86,8 @@ def is_done(root: Path, part: Partition, settings: dict) -> bool:
 
 
 def write_partition(table: pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".parquet.{os.getpid()}.tmp")  # two writers never share a temp file
-    pq.write_table(table, tmp, compression="zstd", compression_level=1, row_group_size=1_000_000)
-    os.replace(tmp, path)
+    with replacing(path) as tmp:  # two writers never share a temp file
+        pq.write_table(table, tmp, compression="zstd", compression_level=1, row_group_size=1_000_000)
 
 
 # -- bike trips ------------------------------------------------------------------------------
@@ -390,23 +385,27 @@ def generate_cli(
     months: list[int] | None = None,
 ) -> None:
     """The `--scale full` branch of `smartseoul data generate`, with a progress bar."""
-    from tqdm import tqdm
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     names = list(only) if only else list(FULL_DATASETS)
     yrs = list(years) if years else list(DEFAULT_YEARS)
     mths = list(months) if months else list(range(1, 13))
     total = sum(len(mths) for n in names for y in yrs if y in YEARS_AVAILABLE.get(n, ()))
-    bar = tqdm(total=total, unit="month", desc="full-scale data")
+    columns = (
+        TextColumn("full-scale data"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[part]}"),
+    )
+    with Progress(*columns) as bar:
+        task = bar.add_task("months", total=total, part="")
 
-    def tick(part: Partition, rows: int, seconds: float, skipped: bool) -> None:
-        bar.set_postfix_str(
-            f"{part.dataset} {part.key}: {rows:,} rows"
-            + (" (already done)" if skipped else f" in {seconds:.1f} s")
-        )
-        bar.update(1)
+        def tick(part: Partition, rows: int, seconds: float, skipped: bool) -> None:
+            done = " (already done)" if skipped else f" in {seconds:.1f} s"
+            bar.update(task, advance=1, part=f"{part.dataset} {part.key}: {rows:,} rows{done}")
 
-    generate(out, yrs, names, seed, fraction, progress=tick, months=mths)
-    bar.close()
+        generate(out, yrs, names, seed, fraction, progress=tick, months=mths)
     print(f"full-scale data in {full_dir(out)}")
 
 

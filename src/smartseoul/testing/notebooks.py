@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import paths
+from .. import paths
 
 MODULES = [
     "00-orientation",

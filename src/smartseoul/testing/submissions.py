@@ -11,8 +11,8 @@ import re
 
 import nbformat
 
-from .course import Course
-from .rebuild import bound_names, grade_id, is_answer, is_test
+from ..grading.course import Course
+from ..grading.rebuild import bound_names, grade_id, is_answer, is_test
 
 HONEST = ("correct", "wrong", "blank")
 

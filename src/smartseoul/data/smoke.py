@@ -1,13 +1,13 @@
 """A smoke check of the whole catalogue: load every resource and print one summary figure each.
 
-python -m smartseoul.tools.smoke            # numbers on the terminal
-python -m smartseoul.tools.smoke --plots D  # also one PNG per resource in folder D
+smartseoul data smoke              # numbers on the terminal
+smartseoul data smoke --plots D    # also one PNG per resource in folder D
 """
 
 from __future__ import annotations
 
-import argparse
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -52,30 +52,24 @@ def plot(df: pd.DataFrame, name: str, out: Path) -> Path:
     return path
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--plots", type=Path, help="write one PNG per resource into this folder")
-    args = ap.parse_args(argv)
-    if args.plots:
-        args.plots.mkdir(parents=True, exist_ok=True)
+def run(plots: Path | None = None, echo: Callable[[str], None] = print) -> int:
+    """Load every resource; the number of resources that failed to load."""
+    if plots:
+        plots.mkdir(parents=True, exist_ok=True)
     failures = 0
     for row in data.catalog().itertuples():
         if row.role == "raw":
-            p = data.raw_path(row.name)
-            print(f"{row.name:<28} raw file {p.name} ({p.stat().st_size / 1e6:.1f} MB)")
+            p = data.raw_path(str(row.name))
+            echo(f"{row.name:<28} raw file {p.name} ({p.stat().st_size / 1e6:.1f} MB)")
             continue
         t = time.perf_counter()
         try:
-            df = data.load(row.name)
+            df = data.load(str(row.name))
         except Exception as exc:
-            print(f"{row.name:<28} FAILED: {exc}")
+            echo(f"{row.name:<28} FAILED: {exc}")
             failures += 1
             continue
-        print(f"{row.name:<28} {summary(df)}  [{time.perf_counter() - t:.2f} s]")
-        if args.plots:
-            plot(df, row.name, args.plots)
-    return 1 if failures else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+        echo(f"{row.name:<28} {summary(df)}  [{time.perf_counter() - t:.2f} s]")
+        if plots:
+            plot(df, str(row.name), plots)
+    return failures

@@ -1,1 +1,0 @@
-"""Small entry points used by the Makefile."""
