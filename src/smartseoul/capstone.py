@@ -9,6 +9,9 @@ stopping at the first traceback. ``toy_city()`` makes a small fictional city to 
                                key="district_id", numeric=["population", "pop_65_plus", "cooling_centres"])
     print(report)            # what is wrong, and what to do
     report.joined            # the districts with their indicators, when everything is fine
+
+The `inspect_*` functions record each problem in the report as a Finding and go on, so the
+trainee sees every problem at once (the exercise checks, `checks.check_*`, raise instead).
 """
 
 from __future__ import annotations
@@ -24,25 +27,24 @@ import pandas as pd
 import typer
 from shapely.geometry import Polygon
 
+from .findings import Finding
+
 app = typer.Typer(help="Validate your own city's boundaries and indicator table.", no_args_is_help=True)
 
 
-@dataclass
-class Problem:
-    """One thing to fix: what is wrong, where, and how to fix it."""
+def problem(code: str, what: str, fix: str, where: str = "") -> Finding:
+    """One thing the trainee must fix in their files, in the project's one finding shape."""
+    return Finding(code, where, what, fix)
 
-    what: str
-    fix: str
-    where: str = ""
 
-    def __str__(self) -> str:
-        loc = f" [{self.where}]" if self.where else ""
-        return f"- {self.what}{loc}\n  fix: {self.fix}"
+def _show(p: Finding) -> str:
+    loc = f" [{p.where}]" if p.where else ""
+    return f"- {p.what}{loc}\n  fix: {p.fix}"
 
 
 @dataclass
 class Report:
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     boundaries: gpd.GeoDataFrame | None = None
     indicators: pd.DataFrame | None = None
@@ -57,7 +59,7 @@ class Report:
             head = f"Your data are ready: {len(self.joined)} districts joined with their indicators."
         else:
             head = f"{len(self.problems)} problem(s) to fix before the analysis can run:"
-        lines = [head, *[str(p) for p in self.problems]]
+        lines = [head, *[_show(p) for p in self.problems]]
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -71,7 +73,8 @@ def read_boundaries(path: str | Path, report: Report) -> gpd.GeoDataFrame | None
     path = Path(path)
     if not path.exists():
         report.problems.append(
-            Problem(
+            problem(
+                "no-boundaries-file",
                 f"The boundaries file {path} does not exist.",
                 "Check the file name and folder; put it next to this notebook or give the full path.",
             )
@@ -79,7 +82,8 @@ def read_boundaries(path: str | Path, report: Report) -> gpd.GeoDataFrame | None
         return None
     if path.suffix.lower() not in (".geojson", ".json", ".gpkg", ".shp"):
         report.problems.append(
-            Problem(
+            problem(
+                "not-boundaries",
                 f"{path.name} is not a boundaries file we can read (GeoJSON or GeoPackage expected).",
                 "Export your districts from QGIS or ArcGIS as GeoJSON (.geojson) or GeoPackage (.gpkg).",
             )
@@ -89,7 +93,8 @@ def read_boundaries(path: str | Path, report: Report) -> gpd.GeoDataFrame | None
         gdf = gpd.read_file(path, engine="pyogrio")
     except Exception as exc:
         report.problems.append(
-            Problem(
+            problem(
+                "unreadable-boundaries",
                 f"{path.name} could not be read as map data ({type(exc).__name__}: {str(exc)[:160]}).",
                 "Open it in QGIS to check it is a valid GeoJSON/GeoPackage, then export it again.",
             )
@@ -97,7 +102,11 @@ def read_boundaries(path: str | Path, report: Report) -> gpd.GeoDataFrame | None
         return None
     if gdf.empty:
         report.problems.append(
-            Problem(f"{path.name} holds no districts.", "Export the layer that has your district polygons.")
+            problem(
+                "no-districts",
+                f"{path.name} holds no districts.",
+                "Export the layer that has your district polygons.",
+            )
         )
         return None
     return gdf
@@ -107,7 +116,8 @@ def read_indicators(path: str | Path, report: Report, encoding: str | None = Non
     path = Path(path)
     if not path.exists():
         report.problems.append(
-            Problem(
+            problem(
+                "no-table-file",
                 f"The indicator table {path} does not exist.",
                 "Check the file name and folder; put it next to this notebook or give the full path.",
             )
@@ -120,7 +130,8 @@ def read_indicators(path: str | Path, report: Report, encoding: str | None = Non
     except UnicodeDecodeError as exc:
         guess = _guess_encoding(raw)
         report.problems.append(
-            Problem(
+            problem(
+                "not-utf8",
                 f"{path.name} is not UTF-8 text (byte {raw[exc.start]:#04x} at position {exc.start} cannot be read)"
                 + (f"; it looks like {guess}." if guess else "."),
                 "In Excel choose 'Save As > CSV UTF-8', or tell the validator the encoding, e.g. "
@@ -138,7 +149,8 @@ def read_indicators(path: str | Path, report: Report, encoding: str | None = Non
         df = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
     except pd.errors.ParserError as exc:
         report.problems.append(
-            Problem(
+            problem(
+                "bad-csv",
                 f"{path.name} is not a well-formed CSV table ({str(exc).strip()[:160]}).",
                 "Check for stray quotes or a different number of commas on that line; re-export from your spreadsheet.",
             )
@@ -163,7 +175,7 @@ def _guess_encoding(raw: bytes) -> str | None:
 
 
 # -- checks ----------------------------------------------------------------------------------
-def check_crs(gdf: gpd.GeoDataFrame, report: Report) -> gpd.GeoDataFrame:
+def inspect_crs(gdf: gpd.GeoDataFrame, report: Report) -> gpd.GeoDataFrame:
     xmin, ymin, xmax, ymax = gdf.total_bounds
     looks_lonlat = -180 <= xmin <= 180 and -180 <= xmax <= 180 and -90 <= ymin <= 90 and -90 <= ymax <= 90
     if gdf.crs is None:
@@ -173,14 +185,16 @@ def check_crs(gdf: gpd.GeoDataFrame, report: Report) -> gpd.GeoDataFrame:
             else "the coordinates are in metres, so find the projection your GIS office uses (e.g. a UTM zone)"
         )
         report.problems.append(
-            Problem(
+            problem(
+                "no-crs",
                 "The boundaries have no coordinate reference system (CRS), so areas and distances cannot be measured.",
                 f"Set it in QGIS (Layer > Set CRS) and export again, or in Python: gdf = gdf.set_crs(...); {hint}.",
             )
         )
     elif gdf.crs.is_geographic and not looks_lonlat:
         report.problems.append(
-            Problem(
+            problem(
+                "crs-mislabelled",
                 f"The file says its CRS is {gdf.crs.to_string()} (degrees), but the coordinates go up to {max(abs(xmax), abs(ymax)):,.0f}: they are in metres.",
                 "The CRS label is wrong: set the real projected CRS with gdf.set_crs('EPSG:xxxx', allow_override=True), or fix it in your GIS and export again.",
             )
@@ -188,11 +202,12 @@ def check_crs(gdf: gpd.GeoDataFrame, report: Report) -> gpd.GeoDataFrame:
     return gdf
 
 
-def check_geometries(gdf: gpd.GeoDataFrame, key: str | None, report: Report) -> None:
+def inspect_geometries(gdf: gpd.GeoDataFrame, key: str | None, report: Report) -> None:
     kinds = set(gdf.geom_type.dropna())
     if not kinds <= {"Polygon", "MultiPolygon"}:
         report.problems.append(
-            Problem(
+            problem(
+                "not-polygons",
                 f"The boundaries contain {sorted(kinds - {'Polygon', 'MultiPolygon'})} shapes, not only polygons.",
                 "Keep only the district polygons (not points or lines) and export again.",
             )
@@ -201,7 +216,8 @@ def check_geometries(gdf: gpd.GeoDataFrame, key: str | None, report: Report) -> 
     if missing.any():
         ids = _ids(gdf, key, missing)
         report.problems.append(
-            Problem(
+            problem(
+                "missing-shapes",
                 f"{int(missing.sum())} district(s) have no shape.",
                 "Draw or restore their polygons, or remove those rows.",
                 ids,
@@ -213,7 +229,8 @@ def check_geometries(gdf: gpd.GeoDataFrame, key: str | None, report: Report) -> 
 
         first = explain_validity(gdf.geometry[invalid].iloc[0])
         report.problems.append(
-            Problem(
+            problem(
+                "invalid-shapes",
                 f"{int(invalid.sum())} district polygon(s) are invalid ({first}).",
                 "Repair them: in QGIS 'Fix geometries', or in Python gdf.geometry = gdf.geometry.make_valid().",
                 _ids(gdf, key, invalid),
@@ -226,13 +243,14 @@ def _ids(df: pd.DataFrame, key: str | None, mask) -> str:
     return ", ".join(vals[:8]) + (" ..." if len(vals) > 8 else "")
 
 
-def check_key(bounds: gpd.GeoDataFrame, table: pd.DataFrame, key: str, report: Report) -> bool:
+def inspect_key(bounds: gpd.GeoDataFrame, table: pd.DataFrame, key: str, report: Report) -> bool:
     ok = True
     for name, df in (("boundaries", bounds), ("indicator table", table)):
         if key not in df.columns:
             close = difflib.get_close_matches(key, [str(c) for c in df.columns], n=1)
             report.problems.append(
-                Problem(
+                problem(
+                    "no-key-column",
                     f"The {name} have no column {key!r}"
                     + (f" (did you mean {close[0]!r}?)" if close else "")
                     + f"; its columns are {list(df.columns)[:12]}.",
@@ -248,7 +266,8 @@ def check_key(bounds: gpd.GeoDataFrame, table: pd.DataFrame, key: str, report: R
         dup = s[s.duplicated()].unique().tolist()
         if dup:
             report.problems.append(
-                Problem(
+                problem(
+                    "repeated-ids",
                     f"District IDs repeat in the {name}: {dup[:8]}.",
                     "Each district must appear once: merge or remove the repeated rows.",
                 )
@@ -273,7 +292,8 @@ def check_key(bounds: gpd.GeoDataFrame, table: pd.DataFrame, key: str, report: R
         if pairs and not hint:
             hint = f" Similar IDs: {', '.join(pairs[:5])}: check spelling and spaces."
         report.problems.append(
-            Problem(
+            problem(
+                "ids-do-not-match",
                 f"The district IDs do not match: {len(only_b)} in the boundaries only {only_b[:6]}, {len(only_t)} in the table only {only_t[:6]}.",
                 "Use the same ID for each district in both files." + hint,
             )
@@ -282,13 +302,14 @@ def check_key(bounds: gpd.GeoDataFrame, table: pd.DataFrame, key: str, report: R
     return ok
 
 
-def check_numeric(table: pd.DataFrame, columns: Sequence[str], report: Report) -> pd.DataFrame:
+def inspect_numeric(table: pd.DataFrame, columns: Sequence[str], report: Report) -> pd.DataFrame:
     out = table.copy()
     for col in columns:
         if col not in table.columns:
             close = difflib.get_close_matches(col, list(table.columns), n=1)
             report.problems.append(
-                Problem(
+                problem(
+                    "no-column",
                     f"The indicator table has no column {col!r}"
                     + (f" (did you mean {close[0]!r}?)" if close else "")
                     + ".",
@@ -307,7 +328,8 @@ def check_numeric(table: pd.DataFrame, columns: Sequence[str], report: Report) -
             if any(e.lower() in {"n/a", "na", "-", "..", "none", "unknown"} for e in examples):
                 hint += " Leave missing values empty instead of writing 'n/a' or '-'."
             report.problems.append(
-                Problem(
+                problem(
+                    "not-numbers",
                     f"Column {col!r} should hold numbers, but {int(bad.sum())} cell(s) hold text: {examples}.",
                     "Correct those cells." + hint,
                     f"rows {', '.join(str(i + 2) for i in raw.index[bad][:8])} of the CSV",
@@ -332,11 +354,11 @@ def validate(
     gdf = read_boundaries(boundaries, report)
     table = read_indicators(indicators, report, encoding)
     if gdf is not None:
-        gdf = check_crs(gdf, report)
-        check_geometries(gdf, key, report)
+        gdf = inspect_crs(gdf, report)
+        inspect_geometries(gdf, key, report)
     if table is not None:
-        table = check_numeric(table, numeric, report)
-    if gdf is not None and table is not None and check_key(gdf, table, key, report) and report.ok:
+        table = inspect_numeric(table, numeric, report)
+    if gdf is not None and table is not None and inspect_key(gdf, table, key, report) and report.ok:
         gdf = gdf.assign(**{key: gdf[key].astype(str).str.strip()})
         table = table.assign(**{key: table[key].astype(str).str.strip()})
         report.joined = gdf.merge(table, on=key, how="left", suffixes=("", "_table"))

@@ -1,4 +1,4 @@
-"""The `smartseoul` command line: data, doctor, lab, exercises, grade, book, capstone."""
+"""The `smartseoul` command line: data, doctor, settings, lab, exercises, grade, book, capstone."""
 
 from __future__ import annotations
 
@@ -39,9 +39,9 @@ def main(
 @app.command()
 def doctor(root: Path | None = typer.Option(None, help="Course folder (default: this checkout).")) -> None:
     """Check Python, packages, the Jupyter kernel, the datasets and the Hangul font."""
-    from .doctor import run_checks
+    from .doctor import diagnose
 
-    checks = run_checks(root)
+    checks = diagnose(root)
     table = Table(title="smartseoul doctor", show_lines=False)
     table.add_column("check")
     table.add_column("status")
@@ -179,14 +179,35 @@ def data_smoke(
 @data_app.command("verify")
 def data_verify() -> None:
     """Check every dataset file against its recorded sha256."""
-    from .doctor import check_datasets
+    from .doctor import dataset_statuses
 
-    problems = [c for c in check_datasets(paths.course_root()) if not c.ok]
+    problems = [c for c in dataset_statuses(paths.course_root()) if not c.ok]
     for c in problems:
         console.print(f"[red]{c.name}[/]: {c.detail}. {c.fix}")
     if problems:
         raise typer.Exit(1)
     console.print("[green]every dataset file matches its checksum[/]")
+
+
+@app.command()
+def settings(
+    page: Path | None = typer.Option(None, help="Write the reference page (book/settings.md) here instead."),
+) -> None:
+    """Show every course setting, its value here and where the value came from."""
+    from .settings import explain, reference_page
+
+    if page:
+        from .files import write_if_changed
+
+        changed = write_if_changed(page, reference_page())
+        console.print(f"{page} " + ("updated" if changed else "already current"))
+        return
+    table = Table(title="smartseoul settings")
+    for column in ("setting", "value", "from"):
+        table.add_column(column)
+    for v in explain():
+        table.add_row(v.name, repr(v.value), v.source)
+    console.print(table)
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -10,6 +10,7 @@ from importlib import metadata
 from pathlib import Path
 
 from . import paths
+from .findings import Finding
 
 KEY_PACKAGES = [
     "jupyterlab",
@@ -27,18 +28,32 @@ KEY_PACKAGES = [
 ]
 
 
-@dataclass
-class Check:
+@dataclass(frozen=True)
+class Status:
+    """One line of the doctor's report: what was looked at, what was found, and the problem if any."""
+
     name: str
-    ok: bool
     detail: str
-    fix: str = ""
+    problem: Finding | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    @property
+    def fix(self) -> str:
+        return self.problem.fix if self.problem else ""
 
 
-def check_python() -> Check:
+def _status(name: str, ok: bool, detail: str, fix: str = "") -> Status:
+    code = name.split()[0].lower()
+    return Status(name, detail, None if ok else Finding(code, name, detail, fix))
+
+
+def python_status() -> Status:
     v = sys.version_info
     ok = v >= (3, 11)
-    return Check(
+    return _status(
         "Python",
         ok,
         f"{v.major}.{v.minor}.{v.micro} at {sys.executable}",
@@ -57,7 +72,7 @@ def _pins(root: Path) -> dict[str, str]:
     return pins
 
 
-def check_packages(root: Path) -> list[Check]:
+def package_statuses(root: Path) -> list[Status]:
     pins = _pins(root)
     out = []
     for pkg in KEY_PACKAGES:
@@ -65,7 +80,7 @@ def check_packages(root: Path) -> list[Check]:
             have = metadata.version(pkg)
         except metadata.PackageNotFoundError:
             out.append(
-                Check(
+                _status(
                     f"package {pkg}",
                     False,
                     "not installed",
@@ -76,7 +91,7 @@ def check_packages(root: Path) -> list[Check]:
         want = pins.get(pkg)
         ok = want is None or want == have
         out.append(
-            Check(
+            _status(
                 f"package {pkg}",
                 ok,
                 f"{have}" + ("" if ok else f" (the lock says {want})"),
@@ -86,13 +101,13 @@ def check_packages(root: Path) -> list[Check]:
     return out
 
 
-def check_kernel() -> Check:
+def kernel_status() -> Status:
     try:
         from jupyter_client.kernelspec import KernelSpecManager
 
         spec = KernelSpecManager().get_kernel_spec("python3")
     except Exception as exc:
-        return Check(
+        return _status(
             "Jupyter kernel",
             False,
             f"no 'python3' kernel ({exc})",
@@ -105,7 +120,7 @@ def check_kernel() -> Check:
         [exe, "-c", "import smartseoul, pandas, geopandas"], capture_output=True, text=True
     )
     ok = probe.returncode == 0
-    return Check(
+    return _status(
         "Jupyter kernel",
         ok,
         f"python3 -> {exe}",
@@ -116,14 +131,14 @@ def check_kernel() -> Check:
     )
 
 
-def check_datasets(root: Path) -> list[Check]:
+def dataset_statuses(root: Path) -> list[Status]:
     from .data.build import file_sha256
     from .data.store import REGENERATE
 
     pkg_file = root / "datasets" / "datapackage.json"
     if not pkg_file.exists():
         return [
-            Check(
+            _status(
                 "datasets",
                 False,
                 f"{pkg_file} not found",
@@ -137,11 +152,11 @@ def check_datasets(root: Path) -> list[Check]:
         p = root / "datasets" / r["path"]
         fix = REGENERATE.format(dataset=r["dataset"])
         if not p.exists():
-            out.append(Check(f"dataset {r['name']}", False, f"missing: {p}", f"Regenerate it: {fix}"))
+            out.append(_status(f"dataset {r['name']}", False, f"missing: {p}", f"Regenerate it: {fix}"))
             bad += 1
         elif file_sha256(p) != r.get("hash", "").removeprefix("sha256:"):
             out.append(
-                Check(
+                _status(
                     f"dataset {r['name']}",
                     False,
                     f"altered: {p} does not match its sha256",
@@ -150,11 +165,11 @@ def check_datasets(root: Path) -> list[Check]:
             )
             bad += 1
     if not bad:
-        out.append(Check("datasets", True, f"{len(pkg['resources'])} files present, checksums match"))
+        out.append(_status("datasets", True, f"{len(pkg['resources'])} files present, checksums match"))
     return out
 
 
-def check_font() -> Check:
+def font_status() -> Status:
     import warnings
 
     from matplotlib import font_manager
@@ -163,7 +178,7 @@ def check_font() -> Check:
 
     family = register_hangul_font()
     if family is None:
-        return Check(
+        return _status(
             "Hangul font",
             False,
             "no Hangul-capable font for matplotlib",
@@ -172,10 +187,16 @@ def check_font() -> Check:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         found = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
-    return Check("Hangul font", True, f"{family} ({Path(found).name})")
+    return _status("Hangul font", True, f"{family} ({Path(found).name})")
 
 
-def run_checks(root: Path | None = None) -> list[Check]:
+def diagnose(root: Path | None = None) -> list[Status]:
     root = root or paths.course_root()
-    checks = [check_python(), *check_packages(root), check_kernel(), *check_datasets(root), check_font()]
+    checks = [
+        python_status(),
+        *package_statuses(root),
+        kernel_status(),
+        *dataset_statuses(root),
+        font_status(),
+    ]
     return checks

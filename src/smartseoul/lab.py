@@ -12,35 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import paths
-
-#: Where the shipped JupyterHub configuration lives in the checkout.
-HUB_CONFIG_DIR = Path(__file__).resolve().parents[2] / "grading" / "jupyterhub"
-#: The folder a hub copies into ``$PREFIX/etc/jupyter`` for every user (trainees and instructors).
-HUB_SHARED_JUPYTER_DIR = HUB_CONFIG_DIR / "etc" / "jupyter"
-#: The folder an instructor's ``~/.jupyter`` gets: turns the instructor tools back on.
-HUB_INSTRUCTOR_JUPYTER_DIR = HUB_CONFIG_DIR / "instructor" / "jupyter"
-
-#: Environment variables the shipped nbgrader_config.py reads (so one file serves every server).
-ENV_EXCHANGE = "SMARTSEOUL_EXCHANGE_ROOT"
-ENV_COURSE_ID = "SMARTSEOUL_COURSE_ID"
-DEFAULT_EXCHANGE = "/srv/nbgrader/exchange"
-DEFAULT_COURSE_ID = "smart-seoul-data-lab"
+from .nbgrader_runner import course_environ
 
 
 class LabError(RuntimeError):
     """JupyterLab or the exchange could not be set up; the message says what to do."""
-
-
-def course_environ(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """This process's environment with the course environment's bin/ first on PATH: nbgrader
-    runs helper programs (``alembic``) by name, which `make` and pytest do not put on PATH."""
-    env = dict(os.environ)
-    bin_dir = str(Path(sys.executable).parent)
-    env["PATH"] = os.pathsep.join(
-        [bin_dir, *[p for p in env.get("PATH", "").split(os.pathsep) if p and p != bin_dir]]
-    )
-    env.update(extra or {})
-    return env
 
 
 def lab_settings_overrides() -> dict[str, dict]:

@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import copy
 import html
-import os
 import re
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +21,7 @@ import nbformat
 import yaml
 
 from smartseoul.exercises import cells
+from smartseoul.nbgrader_runner import run_nbgrader
 
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISES = ROOT / "exercises"
@@ -166,21 +164,9 @@ class Graded:
 
 
 def _nbgrader(course: Path, *args: str) -> str:
-    env = {**os.environ, "SMARTSEOUL_HOME": str(ROOT), "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
-    # nbgrader runs `alembic` (and the kernel) from PATH: use the ones of this environment
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    proc = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
-        cwd=course,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    out = proc.stdout + proc.stderr
-    if proc.returncode != 0:
-        raise RuntimeError(f"nbgrader {' '.join(args)} failed ({proc.returncode}):\n{out[-4000:]}")
-    return out
+    env = {"SMARTSEOUL_HOME": str(ROOT), "MPLBACKEND": "Agg"}
+    proc = run_nbgrader(args, cwd=course, env=env, timeout=900)
+    return proc.stdout + proc.stderr
 
 
 def wrong_rounds(qs: list[Question], wrong: dict[str, list[str]]) -> dict[str, dict[str, int | None]]:

@@ -102,7 +102,7 @@ def test_intake_reads_a_zip_without_extracting_paths(course, tmp_path):
 
     rep = intake(course, ASSIGNMENT, zpath, roster)
     assert [e["student"] for e in rep.accepted] == list(kinds)
-    assert [r["file"] for r in rep.rejected] == ["../../escape.ipynb"]
+    assert [r.where for r in rep.rejected] == ["../../escape.ipynb"]
     assert not (tmp_path.parent / "escape.ipynb").exists()
 
 
@@ -144,7 +144,7 @@ def test_intake_edge_cases_reject_one_file_each_and_the_rest_go_on(course, tmp_p
     with open(roster, "a") as fh:
         fh.write("nowhere.ipynb,s999\n")
     rep = intake(course, ASSIGNMENT, zpath, roster)
-    reasons = {r["file"]: r["reason"] for r in rep.rejected}
+    reasons = {r.where: str(r) for r in rep.rejected}
     assert [e["student"] for e in rep.accepted] == [good]
     assert "damaged in the zip" in next(v for k, v in reasons.items() if damaged in k)
     assert "cannot tell which is the submission" in next(v for k, v in reasons.items() if twice in k)
@@ -160,7 +160,7 @@ def test_intake_edge_cases_reject_one_file_each_and_the_rest_go_on(course, tmp_p
     with open(roster, "a") as fh:
         fh.write(f"sneaky.ipynb,{good}x\n")
     rep = intake(course, ASSIGNMENT, folder, roster)
-    reasons = {r["file"]: r["reason"] for r in rep.rejected}
+    reasons = {r.where: str(r) for r in rep.rejected}
     assert "symbolic link" in reasons["sneaky.ipynb"] and "symbolic link" in reasons["dir-link"]
     assert {e["student"] for e in rep.accepted + rep.unchanged} == set(kinds)
 

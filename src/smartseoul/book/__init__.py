@@ -157,14 +157,16 @@ def build(
     ),
     jupyterhub_url: str | None = typer.Option(
         None,
-        envvar="SMARTSEOUL_JUPYTERHUB_URL",
-        help="JupyterHub for the launch buttons (default: _config.yml).",
+        help="JupyterHub for the launch buttons (default: the jupyterhub_url setting, else _config.yml).",
     ),
     fresh: bool = typer.Option(
         False, help="Rebuild every page (notebook outputs still come from the cache)."
     ),
 ) -> None:
     """Build and execute the whole book; print where the HTML is."""
+    from ..settings import load
+
+    jupyterhub_url = jupyterhub_url or load().jupyterhub_url or None
     try:
         result = run_build(output=output, jupyterhub_url=jupyterhub_url, fresh=fresh, echo=typer.echo)
     except FileNotFoundError as exc:

@@ -11,13 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..files import write_if_changed
+from ..nbgrader_runner import NbgraderFailed, run_nbgrader
 
 #: bump when the page decoration changes
 LAYOUT_VERSION = "2"
@@ -56,10 +55,7 @@ def generate_with_nbgrader(root: Path, assignment: str, workdir: Path) -> Path:
     config = root / "grading" / "nbgrader_config.py"
     if config.exists():
         shutil.copy(config, course / "nbgrader_config.py")
-    cmd = [
-        sys.executable,
-        "-m",
-        "nbgrader",
+    args = [
         "generate_assignment",
         assignment,
         "--no-db",
@@ -68,11 +64,10 @@ def generate_with_nbgrader(root: Path, assignment: str, workdir: Path) -> Path:
         "--CourseDirectory.source_directory=source",
         "--CourseDirectory.release_directory=release",
     ]
-    proc = subprocess.run(cmd, cwd=course, capture_output=True, text=True)
+    run_nbgrader(args, cwd=course)
     out = course / "release" / assignment / f"{assignment}.ipynb"
-    if proc.returncode != 0 or not out.exists():
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
-        raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{tail}")
+    if not out.exists():
+        raise NbgraderFailed(f"nbgrader generate_assignment {assignment} wrote no {out.name}")
     return out
 
 

@@ -83,7 +83,7 @@ def intake(
         f"{rep.total} files: {len(rep.accepted)} accepted, {len(rep.unchanged)} unchanged, {len(rep.rejected)} rejected"
     )
     for r in rep.rejected:
-        console.print(f"  [yellow]rejected[/] {escape(str(r['file']))}: {escape(str(r['reason']))}")
+        console.print(f"  [yellow]rejected[/] {escape(r.where)}: {escape(r.what)}. Fix: {escape(r.fix)}")
 
 
 @app.command()
@@ -93,9 +93,13 @@ def autograde(
     force: bool = typer.Option(
         False, "--force", help="Regrade everything, even unchanged graded submissions."
     ),
-    cell_timeout: float = typer.Option(30.0, help="Seconds one cell may run."),
-    notebook_timeout: float = typer.Option(120.0, help="Seconds one notebook may run."),
-    memory_mb: int = typer.Option(4096, help="Address-space limit of a kernel, MiB."),
+    cell_timeout: float | None = typer.Option(None, help="Seconds one cell may run (default: settings)."),
+    notebook_timeout: float | None = typer.Option(
+        None, help="Seconds one notebook may run (default: settings)."
+    ),
+    memory_mb: int | None = typer.Option(
+        None, help="Address-space limit of a kernel, MiB (default: settings)."
+    ),
     require_isolation: str | None = typer.Option(
         None,
         "--require-isolation",
@@ -115,8 +119,13 @@ def autograde(
     except IsolationRefused as exc:
         _fail(exc)
 
+    from ..settings import load
+
+    settings = load(_course().grading)
     limits = Limits(
-        cell_timeout=cell_timeout, notebook_timeout=notebook_timeout, memory_bytes=memory_mb * 1024**2
+        cell_timeout=settings.cell_timeout if cell_timeout is None else cell_timeout,
+        notebook_timeout=settings.notebook_timeout if notebook_timeout is None else notebook_timeout,
+        memory_bytes=(settings.memory_mb if memory_mb is None else memory_mb) * 1024**2,
     )
 
     def progress(student: str, res: dict) -> None:

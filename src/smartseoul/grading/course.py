@@ -7,15 +7,13 @@ lives in `grading/.pipeline/<assignment>/`, which the sandbox hides from submiss
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import paths
+from ..nbgrader_runner import NbgraderFailed, run_nbgrader
 
-COURSE_ID = "smart-seoul-data-lab"
 PUBLIC_DIRS = (".venv", "venv", "src", "datasets")  # visible (read-only) to a submission's kernel
 STATE_DIRS = (
     "submitted",
@@ -54,6 +52,13 @@ class Course:
     @property
     def root(self) -> Path:
         return self.grading.parent
+
+    @property
+    def course_id(self) -> str:
+        """nbgrader's course id, as this course's nbgrader_config.py (or the environment) sets it."""
+        from ..settings import load
+
+        return load(self.grading).course_id
 
     @property
     def db_url(self) -> str:
@@ -132,22 +137,10 @@ class Course:
 
 def nbgrader(
     course: Course, *args: str, check: bool = True, quiet: bool = True
-) -> subprocess.CompletedProcess:
+) -> subprocess.CompletedProcess[str]:
     """Run the real `nbgrader` command in the course root (its config file is read from there)."""
     course.config_file()
-    env = dict(os.environ)
-    env.setdefault("PYTHONHASHSEED", "0")
-    env["PATH"] = os.pathsep.join(
-        [os.path.dirname(sys.executable), env.get("PATH", "")]
-    )  # nbgrader runs `alembic`
-    proc = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
-        cwd=course.grading,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if check and proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
-        raise GradingError(f"`nbgrader {' '.join(args)}` failed (exit {proc.returncode}):\n{tail}")
-    return proc
+    try:
+        return run_nbgrader(args, cwd=course.grading, check=check)
+    except NbgraderFailed as exc:
+        raise GradingError(str(exc)) from None

@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 from . import gradebook, journal
-from .course import COURSE_ID, Course, GradingError
+from .course import Course, GradingError
 
 
 def nbgrader_csv(course: Course, path: Path) -> Path:
@@ -18,7 +18,7 @@ def nbgrader_csv(course: Course, path: Path) -> Path:
 
     plugin = CsvExportPlugin(to=str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    with Gradebook(course.db_url, course_id=COURSE_ID) as gb:
+    with Gradebook(course.db_url, course_id=course.course_id) as gb:
         plugin.export(gb)
     return path
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 
 from . import journal
-from .course import COURSE_ID, Course, GradingError
+from .course import Course, GradingError
 from .rebuild import Template, grade_id, is_test, load_template
 
 HIDDEN = "[hidden test]"
@@ -118,7 +118,7 @@ def feedback_for(course: Course, assignment: str, student: str, templates: dict[
                 errs = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
                 messages[gid] = errs[-1]["traceback"][0] if errs else "all checks passed"
         rows = []
-        with Gradebook(course.db_url, course_id=COURSE_ID) as gb:
+        with Gradebook(course.db_url, course_id=course.course_id) as gb:
             try:
                 sub = gb.find_submission_notebook(name, assignment, student)
             except MissingEntry:

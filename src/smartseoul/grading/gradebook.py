@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .course import COURSE_ID, Course, GradingError
+from .course import Course, GradingError
 
 
 def _config(course: Course, assignment: str, student: str, submitted_rel: str):
@@ -80,7 +80,7 @@ def mark_for_review(
         return
     from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(course.db_url, course_id=COURSE_ID) as gb:
+    with Gradebook(course.db_url, course_id=course.course_id) as gb:
         for gid in grade_ids:
             try:
                 grade = gb.find_grade(gid, notebook, assignment, student)
@@ -95,7 +95,7 @@ def scores(course: Course, assignment: str) -> list[dict]:
     from nbgrader.api import Gradebook, MissingEntry
 
     rows = []
-    with Gradebook(course.db_url, course_id=COURSE_ID) as gb:
+    with Gradebook(course.db_url, course_id=course.course_id) as gb:
         try:
             a = gb.find_assignment(assignment)
         except MissingEntry:

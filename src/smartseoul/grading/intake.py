@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 
 import nbformat
 
+from ..findings import Finding
 from . import journal
 from .course import Course, GradingError
 from .rebuild import load_template, matches_assignment
@@ -36,7 +37,7 @@ FILE_COLUMNS = ("file", "filename", "file_name", "submission", "path")
 class IntakeReport:
     accepted: list[dict] = field(default_factory=list)
     unchanged: list[dict] = field(default_factory=list)
-    rejected: list[dict] = field(default_factory=list)
+    rejected: list[Finding] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -75,7 +76,7 @@ def _skip(parts: tuple[str, ...]) -> bool:
     return "__MACOSX" in parts or parts[-1] in (".DS_Store", "Thumbs.db")
 
 
-LINK = "a symbolic link, not a file: it was not followed (upload the notebook itself)"
+LINK = ("symlink", "a symbolic link, not a file: it was not followed", "upload the notebook itself")
 
 
 def _inputs(src: Path):
@@ -104,14 +105,13 @@ def _inputs(src: Path):
         counts = Counter(i.filename for i in infos)
         for info in infos:
             if counts[info.filename] > 1:
-                yield (
-                    info.filename,
-                    info.file_size,
-                    (
-                        f"the zip holds {counts[info.filename]} files with this name, so it "
-                        "cannot tell which is the submission: export the submissions again"
-                    ),
+                why = (
+                    "duplicate-name",
+                    f"the zip holds {counts[info.filename]} files with this name, so it cannot tell which "
+                    "is the submission",
+                    "export the submissions again",
                 )
+                yield info.filename, info.file_size, why
                 continue
             yield info.filename, info.file_size, (lambda i=info: zf.read(i))
     else:
@@ -147,31 +147,38 @@ def intake(course: Course, assignment: str, src: Path, roster_path: Path) -> Int
     taken: dict[tuple[str, str], str] = {}  # (student, notebook) -> file
     now = datetime.now(UTC)
 
-    def reject(name: str, reason: str, student: str | None = None) -> None:
-        entry = {"file": name, "student": student, "reason": reason}
-        report.rejected.append(entry)
-        ledger.reject(name, student, reason)
+    def reject(name: str, code: str, what: str, fix: str, student: str | None = None) -> None:
+        report.rejected.append(Finding(code, name, what, fix))
+        ledger.reject(name, student, f"{what}: {fix}")
 
     seen: set[str] = set()
     for name, size, read in _inputs(src):
         if ".." in PurePosixPath(name).parts or name.startswith("/"):
-            reject(name, "unsafe path in the archive (.. or absolute); it was not read")
+            reject(
+                name,
+                "unsafe-path",
+                "unsafe path in the archive (.. or absolute); it was not read",
+                "export the submissions again, so every file sits inside the archive",
+            )
             continue
         student = _lookup(roster, name)
         seen.update({name, PurePosixPath(name).name})
-        if isinstance(read, str):  # rejected by what it is, before reading
-            reject(name, read, student)
+        if isinstance(read, tuple):  # rejected by what it is, before reading
+            code, what, fix = read
+            reject(name, code, what, fix, student)
             continue
         if student is None:
-            reject(name, "not in the roster: add a row mapping this file to a student ID")
+            reject(name, "not-in-roster", "not in the roster", "add a row mapping this file to a student ID")
             continue
         if not name.lower().endswith(".ipynb"):
-            reject(name, "not a notebook (.ipynb) file", student)
+            reject(name, "not-notebook", "not a notebook (.ipynb) file", "ask for the .ipynb file", student)
             continue
         if size > MAX_BYTES:
             reject(
                 name,
-                f"too large ({size / 1e6:.1f} MB > {MAX_BYTES / 1e6:.0f} MB): clear the outputs and resubmit",
+                "too-large",
+                f"too large ({size / 1e6:.1f} MB > {MAX_BYTES / 1e6:.0f} MB)",
+                "clear the outputs and resubmit",
                 student,
             )
             continue
@@ -180,7 +187,8 @@ def intake(course: Course, assignment: str, src: Path, roster_path: Path) -> Int
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
             reject(
                 name,
-                f"damaged in the zip ({type(exc).__name__}: {str(exc)[:80]}); it was not read: "
+                "damaged",
+                f"damaged in the zip ({type(exc).__name__}: {str(exc)[:80]}); it was not read",
                 "ask the trainee to upload it again",
                 student,
             )
@@ -189,9 +197,12 @@ def intake(course: Course, assignment: str, src: Path, roster_path: Path) -> Int
             nb = nbformat.reads(data.decode("utf-8"), as_version=4)
             nbformat.validate(nb)
         except Exception as exc:
+            first = str(exc).splitlines()[0][:100] if str(exc) else ""
             reject(
                 name,
-                f"not a readable Jupyter notebook ({type(exc).__name__}: {str(exc).splitlines()[0][:100] if str(exc) else ''})",
+                "unreadable",
+                f"not a readable Jupyter notebook ({type(exc).__name__}: {first})",
+                "ask the trainee to download the notebook again (File > Download) and resubmit",
                 student,
             )
             continue
@@ -203,15 +214,19 @@ def intake(course: Course, assignment: str, src: Path, roster_path: Path) -> Int
         if template is None:
             reject(
                 name,
-                f"not a notebook of assignment '{assignment}': none of its graded cells are in it (wrong file uploaded?)",
+                "wrong-assignment",
+                f"not a notebook of assignment '{assignment}': none of its graded cells are in it",
+                "check that the trainee uploaded the right file",
                 student,
             )
             continue
         if (student, template.notebook) in taken:
             reject(
                 name,
-                f"a second {template.notebook}.ipynb for {student} in this batch (first: "
-                f"{taken[(student, template.notebook)]}); resubmit it alone to replace",
+                "second-copy",
+                f"a second {template.notebook}.ipynb for {student} in this batch "
+                f"(first: {taken[(student, template.notebook)]})",
+                "resubmit it alone to replace the first",
                 student,
             )
             continue
@@ -233,7 +248,9 @@ def intake(course: Course, assignment: str, src: Path, roster_path: Path) -> Int
         if fname not in seen:
             reject(
                 fname,
-                "the roster names this file, but it is not in the submissions: check the export",
+                "not-submitted",
+                "the roster names this file, but it is not in the submissions",
+                "check the export",
                 student,
             )
     ledger.save()

@@ -78,7 +78,7 @@ def load_template(course: Course, assignment: str, notebook: str) -> Template:
         )
     release = nbformat.read(rel_path, as_version=4)
     grading = copy.deepcopy(release)
-    with Gradebook(course.db_url, course_id="smart-seoul-data-lab") as gb:
+    with Gradebook(course.db_url, course_id=course.course_id) as gb:
         for cell in grading.cells:
             gid = grade_id(cell)
             if gid and (is_test(cell) or nbgrader_meta(cell).get("locked")) and not is_answer(cell):

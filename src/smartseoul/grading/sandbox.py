@@ -99,9 +99,11 @@ LEVELS = ("basic", "userns", "full")  # weakest first
 
 
 def detect_level() -> str:
-    """The isolation grading will use here: SMARTSEOUL_ISOLATION if set (to test a weaker
+    """The isolation grading will use here: the `isolation` setting if set (to test a weaker
     level), else the strongest this machine allows."""
-    forced = os.environ.get("SMARTSEOUL_ISOLATION")
+    from ..settings import load
+
+    forced = load().isolation
     if forced in LEVEL_TEXT:
         return forced
     return possible_level()

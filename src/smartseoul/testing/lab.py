@@ -26,34 +26,37 @@ from pathlib import Path
 
 from .. import paths
 from ..lab import (
-    DEFAULT_COURSE_ID,
-    DEFAULT_EXCHANGE,
-    ENV_COURSE_ID,
-    ENV_EXCHANGE,
-    HUB_CONFIG_DIR,
-    HUB_INSTRUCTOR_JUPYTER_DIR,
-    HUB_SHARED_JUPYTER_DIR,
     LabError,
     course_environ,
     lab_command,
     lab_settings_overrides,
     make_lab_command,
 )
+from ..nbgrader_runner import NbgraderFailed, run_nbgrader
+from ..settings import SmartSeoul
 
 __all__ = [
-    "DEFAULT_COURSE_ID",
-    "DEFAULT_EXCHANGE",
-    "ENV_COURSE_ID",
-    "ENV_EXCHANGE",
-    "HUB_CONFIG_DIR",
-    "HUB_INSTRUCTOR_JUPYTER_DIR",
-    "HUB_SHARED_JUPYTER_DIR",
     "LabError",
+    "NbgraderFailed",
     "course_environ",
     "lab_command",
     "lab_settings_overrides",
     "make_lab_command",
+    "run_nbgrader",
 ]
+
+#: Where the shipped JupyterHub configuration lives in the checkout.
+HUB_CONFIG_DIR = Path(__file__).resolve().parents[3] / "grading" / "jupyterhub"
+#: The folder a hub copies into ``$PREFIX/etc/jupyter`` for every user (trainees and instructors).
+HUB_SHARED_JUPYTER_DIR = HUB_CONFIG_DIR / "etc" / "jupyter"
+#: The folder an instructor's ``~/.jupyter`` gets: turns the instructor tools back on.
+HUB_INSTRUCTOR_JUPYTER_DIR = HUB_CONFIG_DIR / "instructor" / "jupyter"
+
+#: The settings the shipped nbgrader_config.py files read from the environment (smartseoul.settings).
+ENV_EXCHANGE = SmartSeoul.exchange_root.metadata["env"]
+ENV_COURSE_ID = SmartSeoul.course_id.metadata["env"]
+DEFAULT_EXCHANGE = SmartSeoul.exchange_root.default_value
+DEFAULT_COURSE_ID = SmartSeoul.course_id.default_value
 
 
 # --------------------------------------------------------------------------- JupyterLab server
@@ -306,26 +309,6 @@ def copy_course(
         dest.mkdir(parents=True, exist_ok=True)
         shutil.copy2(notebook, dest / notebook.name)
     return grading
-
-
-def run_nbgrader(
-    args: Sequence[str], *, cwd: Path, env: dict[str, str] | None = None, timeout: float = 600
-) -> subprocess.CompletedProcess:
-    """Run ``nbgrader <args>`` from the course folder; raise with its output when it fails."""
-    result = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
-        cwd=cwd,
-        env=course_environ(env),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise LabError(
-            f"nbgrader {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-        )
-    return result
 
 
 # --------------------------------------------------------------------------- the exchange
