@@ -18,6 +18,7 @@ missing or how many rows there are, and then give the hint written with the ques
 
 from __future__ import annotations
 
+import copy
 import inspect
 import math
 from collections.abc import Iterable, Sequence
@@ -28,18 +29,23 @@ import pandas as pd
 
 __all__ = [
     "CheckFailed",
+    "check_between",
     "check_column_kind",
     "check_crs",
     "check_equal",
     "check_frame",
     "check_function",
+    "check_index",
     "check_number",
+    "check_raises",
     "check_series",
     "check_text",
     "check_type",
     "check_values",
+    "check_whole_numbers",
     "need",
     "passed",
+    "require",
 ]
 
 #: Exact types accepted as "a number" (bool is deliberately not a number here).
@@ -382,13 +388,97 @@ def check_function(
     for args, expected in cases:
         shown = ", ".join(_short(a) for a in args) if show_inputs else "one of the test inputs"
         try:
-            result = func(*args)
+            # a copy for each call: a function that changes its input cannot change the next case
+            result = func(*copy.deepcopy(args))
         except Exception as exc:  # the trainee's error, reported as a failed check
             _fail(f"`{name}({shown})` raised {type(exc).__name__}: {exc}", hint)
         try:
             check_equal(result, expected, f"{name}({shown})", rtol=rtol, atol=atol, hint=None)
         except CheckFailed as exc:
             _fail(str(exc), hint)
+
+
+def require(condition: Any, message: str, hint: str | None = None) -> None:
+    """Fail with `message` unless `condition` holds: for a rule of one question that no other
+    check states (for example "no row still holds the total")."""
+    if not bool(condition):
+        _fail(message, hint)
+
+
+def check_index(
+    value: Any,
+    expected: Iterable[Any],
+    name: str = "your result",
+    as_int: bool = False,
+    hint: str | None = None,
+) -> None:
+    """The index labels of a Series or DataFrame are `expected`, in this order. Labels are compared
+    as text (so a gu code read as a number still counts), or as whole numbers with `as_int`
+    (hours, years)."""
+    check_type(value, (pd.Series, pd.DataFrame), name, hint)
+    want = [int(x) if as_int else str(x) for x in expected]
+    try:
+        got = [int(x) if as_int else str(x) for x in value.index]
+    except (TypeError, ValueError):
+        _fail(f"`{name}` should be indexed by whole numbers, but some labels are not numbers.", hint)
+    if sorted(got) != sorted(want):
+        _fail(
+            f"`{name}` does not have the expected index labels ({len(got)} labels, {len(want)} expected).",
+            hint,
+        )
+    if got != want:
+        _fail(
+            f"`{name}` has the right index labels but in a different order: sort it as the question asks.",
+            hint,
+        )
+
+
+def check_whole_numbers(value: Any, name: str = "your result", hint: str | None = None) -> None:
+    """A Series (or DataFrame column) that holds whole numbers (counts or totals), not decimals."""
+    check_type(value, pd.Series, name, hint)
+    if not pd.api.types.is_integer_dtype(value.dtype):
+        _fail(
+            f"`{name}` should hold whole numbers (counts or totals), but it holds {value.dtype} values.", hint
+        )
+
+
+def check_between(
+    value: Any,
+    low: float,
+    high: float,
+    name: str = "your answer",
+    too_low: str | None = None,
+    too_high: str | None = None,
+    hint: str | None = None,
+) -> None:
+    """A number strictly between `low` and `high`: a plausibility check (a share in percent, a
+    length in km) that says which way it is off. `too_low` / `too_high` explain the usual cause."""
+    number = _as_real_number(value, name, integer=False, hint=hint)
+    if not number > low:
+        _fail(too_low or f"`{name}` is {number:g}: that is too small to be right.", hint)
+    if not number < high:
+        _fail(too_high or f"`{name}` is {number:g}: that is too large to be right.", hint)
+
+
+def check_raises(
+    func: Any,
+    args: tuple[Any, ...],
+    exception: type[BaseException] = ValueError,
+    name: str = "your function",
+    show_inputs: bool = True,
+    hint: str | None = None,
+) -> None:
+    """Calling the trainee's function on bad input raises `exception` (on a copy of the input)."""
+    shown = ", ".join(_short(a) for a in args) if show_inputs else "a bad input"
+    try:
+        func(*copy.deepcopy(args))
+    except exception:
+        return
+    except Exception as exc:  # the wrong error is a failed check, not a crash of the test
+        _fail(
+            f"`{name}({shown})` raised {type(exc).__name__}, but it should raise {exception.__name__}.", hint
+        )
+    _fail(f"`{name}({shown})` should raise {exception.__name__}, but it returned a value.", hint)
 
 
 def _short(value: Any) -> str:

@@ -97,3 +97,57 @@ def test_function_and_crs_checks():
     checks.check_crs(layer.to_crs(5179), 5179)
     with pytest.raises(checks.CheckFailed, match="EPSG:4326"):
         checks.check_crs(layer, 5179)
+
+
+def test_check_index_compares_labels_as_text_or_whole_numbers_in_order():
+    codes = ["11110", "11140"]
+    checks.check_index(pd.Series([1, 2], index=[11110, 11140]), codes, name="s")  # numbers read as codes
+    with pytest.raises(checks.CheckFailed, match="expected index labels"):
+        checks.check_index(pd.Series([1, 2], index=["11110", "99999"]), codes, name="s")
+    with pytest.raises(checks.CheckFailed, match="different order"):
+        checks.check_index(pd.Series([1, 2], index=codes[::-1]), codes, name="s")
+    checks.check_index(pd.Series([1, 2], index=["0", "1"]), range(2), name="h", as_int=True)
+    with pytest.raises(checks.CheckFailed, match="not numbers"):
+        checks.check_index(pd.Series([1], index=["night"]), [0], name="h", as_int=True)
+
+
+def test_whole_numbers_between_and_require():
+    checks.check_whole_numbers(pd.Series([1, 2]), name="n")
+    with pytest.raises(checks.CheckFailed, match="whole numbers"):
+        checks.check_whole_numbers(pd.Series([1.0, 2.0]), name="n")
+    checks.check_between(12.5, 1, 100, name="pct")
+    with pytest.raises(checks.CheckFailed, match="square degrees"):
+        checks.check_between(0.01, 1, 100, name="area", too_low="it looks like square degrees")
+    with pytest.raises(checks.CheckFailed, match="too large"):
+        checks.check_between(150.0, 1, 100, name="pct")
+    with pytest.raises(checks.CheckFailed, match="should be a number"):
+        checks.check_between("12", 1, 100, name="pct")
+    checks.require(True, "never shown")
+    with pytest.raises(checks.CheckFailed, match="total row"):
+        checks.require(False, "the table still holds the total row")
+
+
+def test_check_raises_wants_that_exception_and_nothing_else():
+    def share(x):
+        if not 0 <= x <= 1:
+            raise ValueError("not a share")
+        return x
+
+    checks.check_raises(share, (1.5,), ValueError, name="share")
+    with pytest.raises(checks.CheckFailed, match="returned a value"):
+        checks.check_raises(share, (0.5,), ValueError, name="share")
+    with pytest.raises(checks.CheckFailed, match="raised TypeError"):
+        checks.check_raises(share, ("x",), ValueError, name="share")
+
+
+def test_a_function_that_changes_its_input_cannot_fool_the_next_case():
+    """Each call gets its own copy: the second case sees the list as the test wrote it."""
+    data = [3, 1, 2]
+
+    def biggest_then_clear(values):
+        top = max(values)
+        values.clear()  # changes the caller's list
+        return top
+
+    checks.check_function(biggest_then_clear, [((data,), 3), ((data,), 3)], name="biggest")
+    assert data == [3, 1, 2]

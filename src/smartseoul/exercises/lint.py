@@ -20,8 +20,6 @@ from . import cells as c
 # a hint may teach the method; it must not hand over a line of the solution
 MIN_LEAK = 20
 _HINT_BLOCK = re.compile(r"<details>\s*<summary>[^<]*hint[^<]*</summary>(.*?)</details>", re.I | re.S)
-_HINT_ARG = re.compile(r"""hint\s*=\s*(?:f?"((?:[^"\\]|\\.)*)"|f?'((?:[^'\\]|\\.)*)')""")
-_CHECK_FAILED = re.compile(r"""CheckFailed\(\s*(?:f?"((?:[^"\\]|\\.)*)"|f?'((?:[^'\\]|\\.)*)')""")
 _READS_BY_PATH = re.compile(r"read_(csv|file|parquet|json|excel)\(\s*[rbf]?[\"']")
 _POINTS_LINE = re.compile(
     r"\*\*Points:\*\* (\d+) automatically graded questions \(([\d.]+) points( each)?\) "
@@ -207,17 +205,15 @@ def solution_fragments(nb: nbformat.NotebookNode) -> set[str]:
 
 
 def hints(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
-    """(grade id, text) of everything a trainee reads as help: hint boxes, hint= arguments and
-    the messages of failed checks in the visible tests."""
+    """(grade id, text) of everything a trainee reads while working: the hint boxes, and the
+    whole visible part of each test cell (its code, hints and messages are all on screen)."""
     out = []
     for cell in nb.cells:
         kind = c.kind(cell)
         if kind == "text":
             out += [(c.grade_id(cell), m) for m in _HINT_BLOCK.findall(cell.source)]
         elif kind == "test":
-            visible = cell.source.partition(c.HIDDEN[0])[0]
-            for pattern in (_HINT_ARG, _CHECK_FAILED):
-                out += [(c.grade_id(cell), a or b) for a, b in pattern.findall(visible)]
+            out.append((c.grade_id(cell), cell.source.partition(c.HIDDEN[0])[0]))
     return out
 
 

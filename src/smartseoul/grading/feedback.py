@@ -11,11 +11,11 @@ Written to nbgrader's own place, `feedback/<student>/<assignment>/<notebook>.htm
 from __future__ import annotations
 
 import copy
-import html
 from pathlib import Path
 
 import nbformat
 
+from ..render import render
 from . import journal
 from .course import Course, GradingError
 from .rebuild import Template, grade_id, is_test, load_template
@@ -56,33 +56,22 @@ def redact(nb: nbformat.NotebookNode, template: Template) -> nbformat.NotebookNo
     return nb
 
 
+def _verdict(r: dict) -> str:
+    if r["kind"] == "manual":
+        return "graded by instructor" if r["manual"] else "awaiting instructor"
+    return "passed" if r["score"] >= r["max_score"] > 0 else "failed" if r["score"] == 0 else "partly"
+
+
 def _summary_cell(student: str, rows: list[dict], result: dict | None) -> nbformat.NotebookNode:
-    total = sum(r["score"] for r in rows)
-    possible = sum(r["max_score"] for r in rows)
-    lines = [
-        f"# Feedback for {html.escape(student)}",
-        "",
-        f"**Score: {total:g} / {possible:g}** (written answers are scored by your instructor; a blank score there means not graded yet)",
-        "",
-        "| question | points | result | message |",
-        "|---|---|---|---|",
-    ]
-    for r in rows:
-        if r["kind"] == "manual":
-            verdict = "graded by instructor" if r["manual"] else "awaiting instructor"
-        else:
-            verdict = (
-                "passed" if r["score"] >= r["max_score"] > 0 else "failed" if r["score"] == 0 else "partly"
-            )
-        msg = html.escape(r.get("message") or "").replace("|", "\\|").replace("\n", " ")
-        lines.append(
-            f"| {html.escape(r['grade_id'])} | {r['score']:g} / {r['max_score']:g} | {verdict} | {msg} |"
-        )
-    flags = (result or {}).get("flags", [])
-    if flags:
-        lines += ["", "**Notes from the grader** (your instructor will review these):", ""]
-        lines += [f"- {html.escape(f['message'])}" for f in flags]
-    return nbformat.v4.new_markdown_cell("\n".join(lines))
+    text = render(
+        "feedback_summary.md.j2",
+        student=student,
+        total=sum(r["score"] for r in rows),
+        possible=sum(r["max_score"] for r in rows),
+        rows=[{**r, "verdict": _verdict(r), "message": r.get("message") or ""} for r in rows],
+        flags=(result or {}).get("flags", []),
+    )
+    return nbformat.v4.new_markdown_cell(text.rstrip("\n"))
 
 
 _EXPORTER: list = []

@@ -10,11 +10,11 @@ stronger from weaker work and deserves a look. Plots are embedded as PNG with al
 from __future__ import annotations
 
 import base64
-import html
 import io
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..render import render
 from . import gradebook, journal
 from .course import Course, GradingError
 from .status import status
@@ -132,12 +132,6 @@ def _figures(questions, stats, totals, max_total) -> list[tuple[str, str, str]]:
     return figs
 
 
-def _table(header: list[str], rows: list[list]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
 def build_report(course: Course, assignment: str) -> str:
     rows = gradebook.scores(course, assignment)
     if not rows:
@@ -145,7 +139,6 @@ def build_report(course: Course, assignment: str) -> str:
             f"no grades for '{assignment}' yet: run `smartseoul grade autograde {assignment}` first."
         )
     questions, stats, totals, max_total = item_statistics(rows)
-    figs = _figures(questions, stats, totals, max_total)
     st = status(course, assignment)
     results = journal.all_results(course, assignment)
     flagged = [
@@ -154,51 +147,36 @@ def build_report(course: Course, assignment: str) -> str:
         for f in r.get("flags", [])
         if r.get("state") != "rejected"
     ]
-    rejected = [[r["submission"], r["student"], r["detail"]] for r in st.rows if r["state"] == "rejected"]
-    fmt = lambda v: "n/a" if v != v else f"{v:.2f}"  # noqa: E731
-    qrows = [
-        [
-            q,
-            f"{stats[q]['max']:g}",
-            f"{stats[q]['mean']:.2f}",
-            f"{100 * stats[q]['pass_rate']:.0f}%",
-            fmt(stats[q]["difficulty"]),
-            fmt(stats[q]["discrimination"]),
-        ]
-        for q in questions
-    ]
-    counts = st.counts
-    parts = [
-        f"<h1>Grading report: {html.escape(assignment)}</h1>",
-        f"<p>Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC from the nbgrader gradebook. "
-        f"{len(totals)} graded submissions; mean total {sum(totals.values()) / max(1, len(totals)):.2f} of {max_total:g} points.</p>",
-        f"<p>Submissions: {st.received} received = {counts['graded']} graded + {counts['graded-with-flags']} graded with flags + "
-        f"{counts['rejected']} rejected + {counts['pending']} pending ({'balanced' if st.balanced else 'NOT BALANCED: run status'}).</p>",
-        f"<p>Isolation each submission was graded at: {html.escape(st.isolation)}</p>",
-    ]
-    for title, alt, png in figs:
-        parts.append(
-            f'<figure><img src="data:image/png;base64,{png}" alt="{html.escape(alt)}"><figcaption>{html.escape(title)}</figcaption></figure>'
-        )
-    parts += [
-        "<h2>Questions</h2>",
-        _table(["question", "points", "mean", "pass rate", "difficulty", "discrimination"], qrows),
-        "<p>Difficulty: mean share of the points earned. Discrimination: correlation of the question with the rest of the total; "
-        "below 0.2 the question hardly separates stronger from weaker work.</p>",
-        f"<h2>Flagged submissions ({len({f[0] for f in flagged})})</h2>",
-        "<p>Each flag is a reason to look at the submission; flagged questions are marked for manual review in formgrader.</p>",
-        _table(["student", "question", "flag", "reason"], flagged) if flagged else "<p>None.</p>",
-        f"<h2>Rejected files ({len(rejected)})</h2>",
-        _table(["file", "student", "reason"], rejected) if rejected else "<p>None.</p>",
-    ]
-    style = (
-        "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}"
-        "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left;vertical-align:top}"
-        "th{background:#f3f3f3}figure{margin:1.5rem 0}img{max-width:100%}"
-    )
-    return (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Grading report: {html.escape(assignment)}</title>'
-        f"<style>{style}</style></head><body>{''.join(parts)}</body></html>"
+
+    def fmt(v: float) -> str:
+        return "n/a" if v != v else f"{v:.2f}"
+
+    return render(
+        "grading_report.html.j2",
+        assignment=assignment,
+        generated=f"{datetime.now(UTC):%Y-%m-%d %H:%M}",
+        n_graded=len(totals),
+        mean_total=sum(totals.values()) / max(1, len(totals)),
+        max_total=max_total,
+        status=st,
+        counts=st.counts,
+        figures=[
+            {"title": t, "alt": a, "png": p} for t, a, p in _figures(questions, stats, totals, max_total)
+        ],
+        questions=[
+            [
+                q,
+                f"{stats[q]['max']:g}",
+                f"{stats[q]['mean']:.2f}",
+                f"{100 * stats[q]['pass_rate']:.0f}%",
+                fmt(stats[q]["difficulty"]),
+                fmt(stats[q]["discrimination"]),
+            ]
+            for q in questions
+        ],
+        flagged=flagged,
+        n_flagged=len({f[0] for f in flagged}),
+        rejected=[[r["submission"], r["student"], r["detail"]] for r in st.rows if r["state"] == "rejected"],
     )
 
 
