@@ -85,72 +85,24 @@ ANCHOR = {
 CITY_DAY = "2022-02-02"
 CITY_CUMULATIVE, CITY_NEW = 285_665, 4_209
 
-#: Approximate shape of Seoul's daily new cases (date, cases): our reading of the waves, used
-#: only as weights between the anchors and, after 2022-02-20, as the expected level. Not data.
-WAVE_SHAPE = [
-    ("2020-02-05", 1),
-    ("2020-02-22", 2),
-    ("2020-03-10", 24),
-    ("2020-03-28", 12),
-    ("2020-04-20", 2),
-    ("2020-05-10", 22),
-    ("2020-05-20", 10),
-    ("2020-06-10", 18),
-    ("2020-07-15", 8),
-    ("2020-08-06", 10),
-    ("2020-08-15", 80),
-    ("2020-08-27", 150),
-    ("2020-09-10", 60),
-    ("2020-10-05", 25),
-    ("2020-10-25", 20),
-    ("2020-11-10", 35),
-    ("2020-11-25", 200),
-    ("2020-12-10", 300),
-    ("2020-12-24", 520),
-    ("2021-01-05", 280),
-    ("2021-01-25", 110),
-    ("2021-02-17", 140),
-    ("2021-03-15", 130),
-    ("2021-04-15", 220),
-    ("2021-05-20", 210),
-    ("2021-06-20", 200),
-    ("2021-07-12", 600),
-    ("2021-08-12", 640),
-    ("2021-09-01", 560),
-    ("2021-09-24", 1200),
-    ("2021-10-15", 600),
-    ("2021-10-30", 800),
-    ("2021-11-25", 2000),
-    ("2021-12-15", 3200),
-    ("2021-12-31", 1800),
-    ("2022-01-08", 1200),
-    ("2022-01-20", 2600),
-    ("2022-02-02", 4200),
-    ("2022-02-20", 22000),
-    ("2022-03-16", 75000),
-    ("2022-04-01", 45000),
-    ("2022-04-20", 14000),
-    ("2022-05-15", 4500),
-    ("2022-06-20", 1300),
-    ("2022-07-10", 3500),
-    ("2022-07-28", 17000),
-    ("2022-08-16", 24000),
-    ("2022-09-10", 10000),
-    ("2022-10-05", 3200),
-    ("2022-10-25", 5500),
-    ("2022-11-20", 9000),
-    ("2022-12-20", 16000),
-    ("2022-12-31", 11000),
-]
 #: Reporting rhythm: cases counted on Monday reflect Sunday's fewer tests.
 WEEKDAY_FACTOR = np.array([0.62, 1.15, 1.12, 1.08, 1.04, 1.0, 0.92])  # Mon..Sun
+
+
+def wave_shape() -> pd.DataFrame:
+    """Approximate shape of Seoul's daily new cases (date, new_cases): our reading of the waves,
+    used only as weights between the anchors and, after 2022-02-20, as the expected level. Not data."""
+    table = city.reference_table("covid_wave_shape.csv")
+    table["new_cases"] = table["new_cases"].astype(np.int64)
+    return table
 
 
 def city_curve(dates: pd.DatetimeIndex, rng: np.random.Generator) -> np.ndarray:
     """Expected city-wide new cases per day: log-linear between the wave points, with the
     weekly reporting rhythm, holiday dips and day-to-day noise."""
-    t = pd.to_datetime([d for d, _ in WAVE_SHAPE]).values.astype("datetime64[D]").astype(np.int64)
-    logv = np.log([v for _, v in WAVE_SHAPE])
+    shape = wave_shape()
+    t = pd.to_datetime(shape["date"]).values.astype("datetime64[D]").astype(np.int64)
+    logv = np.log(shape["new_cases"].to_numpy())
     x = dates.values.astype("datetime64[D]").astype(np.int64)
     level = np.exp(np.interp(x, t, logv))
     wk = WEEKDAY_FACTOR[dates.day_of_week]

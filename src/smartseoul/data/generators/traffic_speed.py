@@ -28,131 +28,24 @@ TOPIS = {
     "path": "https://topis.seoul.go.kr",
 }
 
-#: Approximate positions (lat, lon) of the intersections, stations and bridge ends used as link ends.
-NODES = {
-    "광화문": (37.5759, 126.9769),
-    "시청": (37.5658, 126.9772),
-    "숭례문": (37.5600, 126.9753),
-    "서울역": (37.5547, 126.9727),
-    "세종로사거리": (37.5713, 126.9768),
-    "종각": (37.5701, 126.9830),
-    "종로3가": (37.5705, 126.9918),
-    "종로5가": (37.5709, 127.0019),
-    "동대문": (37.5711, 127.0095),
-    "을지로입구": (37.5660, 126.9822),
-    "을지로3가": (37.5663, 126.9916),
-    "을지로4가": (37.5667, 126.9981),
-    "동대문역사문화공원": (37.5655, 127.0079),
-    "한국은행": (37.5617, 126.9800),
-    "회현": (37.5585, 126.9784),
-    "명동": (37.5610, 126.9862),
-    "충무로": (37.5612, 126.9942),
-    "안국": (37.5765, 126.9855),
-    "원남동": (37.5755, 126.9975),
-    "인현동": (37.5645, 126.9925),
-    "광희동": (37.5650, 127.0060),
-    "서대문": (37.5657, 126.9667),
-    "독립문": (37.5744, 126.9580),
-    "혜화": (37.5822, 127.0019),
-    "한강대교북단": (37.5230, 126.9640),
-    "신사": (37.5163, 127.0203),
-    "강남역": (37.4979, 127.0276),
-    "양재": (37.4846, 127.0343),
-    "선릉": (37.5045, 127.0490),
-    "삼성": (37.5088, 127.0631),
-    "청담사거리": (37.5191, 127.0532),
-    "영동대교남단": (37.5270, 127.0590),
-    "잠원": (37.5130, 127.0110),
-    "잠실": (37.5133, 127.1000),
-    "종합운동장": (37.5108, 127.0736),
-    "가락시장": (37.4925, 127.1183),
-    "군자": (37.5572, 127.0795),
-    "천호": (37.5386, 127.1236),
-    "청량리": (37.5802, 127.0477),
-    "상봉": (37.5966, 127.0857),
-    "미아사거리": (37.6130, 127.0300),
-    "쌍문": (37.6487, 127.0346),
-    "태릉입구": (37.6177, 127.0750),
-    "노원": (37.6551, 127.0613),
-    "합정": (37.5495, 126.9139),
-    "신촌": (37.5551, 126.9368),
-    "아현": (37.5575, 126.9560),
-    "마포대교북단": (37.5350, 126.9410),
-    "여의도": (37.5219, 126.9245),
-    "마포대교남단": (37.5290, 126.9330),
-    "영등포": (37.5157, 126.9076),
-    "구로": (37.5033, 126.8820),
-    "신림": (37.4842, 126.9297),
-    "봉천": (37.4825, 126.9418),
-    "사당": (37.4765, 126.9816),
-    "동작대교남단": (37.5030, 126.9800),
-    "발산": (37.5585, 126.8375),
-    "염창": (37.5470, 126.8750),
-    "홍제": (37.5890, 126.9440),
-    "성산대교남단": (37.5480, 126.8890),
-    "여의상류": (37.5310, 126.9360),
-    "반포대교남단": (37.5120, 126.9960),
-    "한남대교북단": (37.5285, 127.0120),
-    "영동대교북단": (37.5350, 127.0610),
-    "성수JC": (37.5400, 127.0560),
-    "월릉교": (37.6140, 127.0630),
-    "성산IC": (37.5660, 126.9050),
-    "정릉IC": (37.6040, 127.0050),
-    "잠실대교남단": (37.5230, 127.0850),
-    "월곡": (37.6020, 127.0400),
-    "신내IC": (37.6120, 127.1030),
-    "서초": (37.4918, 127.0077),
-    "구로디지털단지": (37.4851, 126.9015),
-    "독산": (37.4660, 126.8960),
-}
 
-# road name, road type, downtown?, the chain of nodes it runs through
-ROADS = [
-    # urban expressways (도시고속도로)
-    ("올림픽대로", "도시고속도로", False, ["성산대교남단", "여의상류", "반포대교남단"]),
-    ("강변북로", "도시고속도로", False, ["마포대교북단", "한남대교북단", "영동대교북단"]),
-    ("동부간선도로", "도시고속도로", False, ["성수JC", "월릉교"]),
-    ("내부순환로", "도시고속도로", False, ["성산IC", "정릉IC"]),
-    ("북부간선도로", "도시고속도로", False, ["월곡", "신내IC"]),
-    # downtown (도심) arterials
-    ("세종대로", "주간선도로", True, ["광화문", "시청", "서울역"]),
-    ("종로", "주간선도로", True, ["세종로사거리", "종각", "종로3가", "동대문"]),
-    ("을지로", "주간선도로", True, ["시청", "을지로3가", "동대문역사문화공원"]),
-    ("남대문로", "주간선도로", True, ["종각", "한국은행"]),
-    ("퇴계로", "주간선도로", True, ["회현", "충무로", "동대문역사문화공원"]),
-    ("율곡로", "주간선도로", True, ["광화문", "안국"]),
-    ("마른내로", "보조간선도로", True, ["인현동", "광희동"]),
-    # main arterials outside downtown (주간선도로)
-    ("강남대로", "주간선도로", False, ["신사", "강남역", "양재"]),
-    ("테헤란로", "주간선도로", False, ["강남역", "선릉", "삼성"]),
-    ("영동대로", "주간선도로", False, ["영동대교남단", "삼성"]),
-    ("송파대로", "주간선도로", False, ["잠실", "가락시장"]),
-    ("천호대로", "주간선도로", False, ["군자", "천호"]),
-    ("왕산로", "주간선도로", False, ["동대문", "청량리"]),
-    ("도봉로", "주간선도로", False, ["미아사거리", "쌍문"]),
-    ("동일로", "주간선도로", False, ["태릉입구", "노원"]),
-    ("양화로", "주간선도로", False, ["합정", "신촌"]),
-    ("마포대로", "주간선도로", False, ["아현", "마포대교북단"]),
-    ("경인로", "주간선도로", False, ["영등포", "구로"]),
-    ("남부순환로", "주간선도로", False, ["신림", "사당", "양재"]),
-    ("공항대로", "주간선도로", False, ["발산", "염창"]),
-    ("통일로", "주간선도로", False, ["서대문", "홍제"]),
-    ("한강대로", "주간선도로", False, ["서울역", "한강대교북단"]),
-    ("동작대로", "주간선도로", False, ["사당", "동작대교남단"]),
-    ("반포대로", "주간선도로", False, ["반포대교남단", "서초"]),
-    ("시흥대로", "주간선도로", False, ["구로디지털단지", "독산"]),
-    # minor arterials (보조간선도로)
-    ("도산대로", "보조간선도로", False, ["신사", "청담사거리"]),
-    ("나루터로", "보조간선도로", False, ["신사", "잠원"]),
-    ("신촌로", "보조간선도로", False, ["신촌", "아현"]),
-    ("올림픽로", "보조간선도로", False, ["종합운동장", "잠실"]),
-    ("망우로", "보조간선도로", False, ["청량리", "상봉"]),
-    ("대학로", "보조간선도로", False, ["종로5가", "혜화"]),
-    ("새문안로", "보조간선도로", False, ["서대문", "광화문"]),
-    ("여의대로", "보조간선도로", False, ["여의도", "마포대교남단"]),
-    ("봉천로", "보조간선도로", False, ["신림", "봉천"]),
-    ("올림픽로", "보조간선도로", False, ["잠실", "잠실대교남단"]),
-]
+def road_nodes() -> dict[str, tuple[float, float]]:
+    """Approximate positions (lat, lon) of the intersections, stations and bridge ends used as link ends."""
+    table = city.reference_table("seoul_road_nodes.csv")
+    return {
+        node: (float(lat), float(lon)) for node, lat, lon in zip(table["node"], table["lat"], table["lon"])
+    }
+
+
+def major_roads() -> list[tuple[str, str, bool, list[str]]]:
+    """Road name, road type, downtown?, and the chain of nodes the road runs through."""
+    table = city.reference_table("seoul_major_roads.csv")
+    return [
+        (row.road_name, row.road_type, row.downtown == "true", row.nodes.split(" – "))
+        for row in table.itertuples(index=False)
+    ]
+
+
 #: The three slowest roads named in the facts (2015): kept slower than their class.
 SLOW_ROADS = {"남대문로": 0.80, "나루터로": 0.69, "마른내로": 0.93}
 
@@ -238,19 +131,20 @@ def _haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def links(ctx) -> gpd.GeoDataFrame:
-    """One row per directed link: both directions of every road segment in ROADS."""
+    """One row per directed link: both directions of every segment of the major roads."""
     rng = ctx.rng("traffic_links")
-    hall = NODES["시청"]
+    nodes = road_nodes()
+    hall = nodes["시청"]
     rows = []
     seg = 0
-    for road, rtype, downtown, chain in ROADS:
+    for road, rtype, downtown, chain in major_roads():
         for a, b in itertools.pairwise(chain):
             seg += 1
-            length = _haversine_m(NODES[a], NODES[b]) * rng.uniform(1.05, 1.15)
+            length = _haversine_m(nodes[a], nodes[b]) * rng.uniform(1.05, 1.15)
             lanes = {"도시고속도로": (3, 5), "주간선도로": (3, 6), "보조간선도로": (2, 4)}[rtype]
             n_lanes = int(rng.integers(lanes[0], lanes[1] + 1))
             for k, (s, e) in enumerate(((a, b), (b, a))):
-                inbound = _haversine_m(NODES[e], hall) < _haversine_m(NODES[s], hall)
+                inbound = _haversine_m(nodes[e], hall) < _haversine_m(nodes[s], hall)
                 rows.append(
                     {
                         "link_id": f"1{seg:05d}{k + 1}000",
@@ -264,10 +158,10 @@ def links(ctx) -> gpd.GeoDataFrame:
                         "road_type_ko": rtype,
                         "area_type": "downtown" if downtown else "outer",
                         "area_type_ko": "도심" if downtown else "외곽",
-                        "start_lat": NODES[s][0],
-                        "start_lon": NODES[s][1],
-                        "end_lat": NODES[e][0],
-                        "end_lon": NODES[e][1],
+                        "start_lat": nodes[s][0],
+                        "start_lon": nodes[s][1],
+                        "end_lat": nodes[e][0],
+                        "end_lon": nodes[e][1],
                     }
                 )
     df = pd.DataFrame(rows)
