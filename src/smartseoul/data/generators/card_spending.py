@@ -17,9 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from .. import city
-from ..schema import Field, Schema
-from ..spec import FACTS_SOURCE, Output, Resource
+from .. import city, definitions
+from ..spec import Output
 
 DATASET = "card_spending"
 START, END = "2019-01-01", "2022-12-31"
@@ -214,96 +213,4 @@ def simulate(rng: np.random.Generator, cases: pd.DataFrame) -> pd.DataFrame:
 
 def build(ctx) -> list[Output]:
     df = simulate(ctx.rng("card_spending"), ctx.get("covid_cases", "covid_cases"))
-    sources = [
-        FACTS_SOURCE,
-        {
-            "title": "Seoul analysis of 2020 Shinhan Card data: store sales ~₩100조 (2019) -> ~₩91조 (2020), -9.0 %; online +18.4 %; duty-free -82.4 %, travel agencies -64.6 %, leisure -53.9 %, nightlife -52.9 % (api.emetro.co.kr 20210222500187; breaknews 787592)",
-            "path": "https://api.emetro.co.kr",
-        },
-        {
-            "title": "시사인 analysis via careerly.co.kr summary (secondary): groceries +10.2 %, healthcare +2.2 %, beauty -17.4 % in 2020",
-            "path": "https://careerly.co.kr",
-        },
-    ]
-    notes = [
-        "Synthetic monthly sales. City totals and the 2020 change per industry follow published Seoul figures (approximate; the two published analyses disagree on totals: we use about ₩100조 of offline store sales in 2019).",
-        "Offline rows count sales where the shop is (Gangnam, Jung, Jongno, Seocho and Yeongdeungpo lead); online rows count spending by the cardholder's home gu (they follow population).",
-        "The month-to-month path follows the shared distancing driver and the monthly case counts of the covid_cases dataset (people stayed away most when cases surged; the effect fades as shops and customers adapt): the second wave (Aug-Sep 2020) and the third wave (Dec 2020) are the weakest months, March-April 2020 next; 2021-22 recover partly. Business districts lose more than residential ones.",
-        "Industry list and 2019 totals per industry are approximate (the real analysis covers 62 categories); the residual category 기타 소매·서비스 balances the offline total. The online industries and the average tickets behind 'transactions' are our own assumptions.",
-        "A nominal growth of about 3 % a year is built in (prices and incomes).",
-    ]
-    fields = [
-        Field("month", "date", "First day of the month of the sales.", "기준년월", required=True),
-        Field(
-            "gu_code",
-            "string",
-            "MOIS 5-digit gu code: where the shop is (offline) or where the cardholder lives (online).",
-            "자치구코드",
-            required=True,
-            pattern=r"11\d{3}",
-        ),
-        Field("gu_name", "string", "Gu name in Korean.", "자치구명", required=True, categorical=True),
-        Field("gu_name_en", "string", "Gu name in English.", required=True, categorical=True),
-        Field(
-            "industry_code",
-            "string",
-            "Course industry code (KRnn offline, ONnn online).",
-            "업종코드",
-            required=True,
-            categorical=True,
-        ),
-        Field(
-            "industry_ko",
-            "string",
-            "Industry label in Korean, in the style of card-company categories.",
-            "업종명",
-            required=True,
-            categorical=True,
-        ),
-        Field("industry_en", "string", "Industry label in English.", required=True, categorical=True),
-        Field(
-            "channel",
-            "string",
-            "offline (card payment in a shop) or online.",
-            "온/오프라인 구분",
-            required=True,
-            enum=("offline", "online"),
-            categorical=True,
-        ),
-        Field(
-            "sales_krw",
-            "integer",
-            "Card sales in the month, rounded to the thousand won.",
-            "매출금액",
-            unit="KRW",
-            minimum=0,
-            required=True,
-        ),
-        Field(
-            "transactions",
-            "integer",
-            "Number of card payments (sales divided by an assumed average ticket).",
-            "매출건수",
-            unit="payments",
-            minimum=0,
-            required=True,
-        ),
-    ]
-    return [
-        Output(
-            Resource(
-                name="card_spending",
-                dataset=DATASET,
-                title="Card sales by gu, industry and channel, monthly 2019-2022 (synthetic)",
-                description="Monthly card sales in won per gu, industry and channel (offline shops by shop location, online by cardholder residence), to study how spending fell and recovered around COVID-19.",
-                path="card_spending/card_spending.parquet",
-                format="parquet",
-                provenance="synthetic",
-                schema=Schema(fields, ["month", "gu_code", "industry_code"]),
-                imitates="신한카드 업종별 카드매출 (Seoul Big Data Campus card data; Seoul 상권분석서비스 추정매출 style)",
-                sources=sources,
-                notes=notes,
-            ),
-            df,
-        ),
-    ]
+    return [Output(definitions.resource(DATASET, "card_spending"), df)]

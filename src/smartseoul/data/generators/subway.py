@@ -13,9 +13,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .. import city
-from ..schema import Field, Schema
-from ..spec import FACTS_SOURCE, Output, Resource
+from .. import city, definitions
+from ..schema import Field
+from ..spec import Output
 
 DATASET = "subway"
 START, END = "2019-01-01", "2023-12-31"
@@ -320,35 +320,22 @@ def raw_csv(long: pd.DataFrame, years: tuple[int, ...]) -> bytes:
     return out.to_csv(index=False, lineterminator="\n").encode("cp949")
 
 
-def raw_fields() -> list[Field]:
-    fields = [
-        Field("사용월", "integer", "Month of use, YYYYMM.", "사용월", required=True),
-        Field("호선명", "string", "Line name, e.g. '2호선'.", "호선명", required=True),
-        Field("지하철역", "string", "Station name.", "지하철역", required=True),
-    ]
+def hour_slot_fields() -> list[Field]:
+    """The raw file's 48 slot columns: boardings and alightings for 04시-05시 ... 03시-04시."""
+    fields = []
     for h in HOURS:
         label = f"{h:02d}시-{(h + 1) % 24:02d}시"
-        fields.append(
-            Field(
-                f"{label} 승차인원",
-                "integer",
-                f"Boardings in the hour {label} summed over the month.",
-                f"{label} 승차인원",
-                unit="persons per month",
-                minimum=0,
+        for column, what in ((f"{label} 승차인원", "Boardings"), (f"{label} 하차인원", "Alightings")):
+            fields.append(
+                Field(
+                    column,
+                    "integer",
+                    f"{what} in the hour {label} summed over the month.",
+                    column,
+                    unit="persons per month",
+                    minimum=0,
+                )
             )
-        )
-        fields.append(
-            Field(
-                f"{label} 하차인원",
-                "integer",
-                f"Alightings in the hour {label} summed over the month.",
-                f"{label} 하차인원",
-                unit="persons per month",
-                minimum=0,
-            )
-        )
-    fields.append(Field("작업일자", "integer", "Processing date of the row, YYYYMMDD.", "작업일자"))
     return fields
 
 
@@ -357,65 +344,6 @@ RAW_YEARS = (2019, 2020)
 
 def build(ctx) -> list[Output]:
     st, long = simulate(ctx)
-    imitates = "서울시 지하철 호선별 역별 시간대별 승하차 인원 정보 (Seoul subway boardings and alightings by line, station and hour)"
-    sources = [
-        FACTS_SOURCE,
-        {
-            "title": "Seoul Open Data Plaza OA-12252 (layout imitated; values synthetic)",
-            "path": "https://data.seoul.go.kr/dataList/OA-12252/S/1/datasetView.do",
-        },
-        {
-            "title": "Published 2024 station rankings (잠실 156,177; 홍대입구 150,369; 강남 149,757; 도림천 2,615 a day) via m.wowtv.co.kr A202502190231 and m.mbn.co.kr 5028421",
-            "path": "https://m.mbn.co.kr/news/economy/5028421",
-        },
-    ]
-    notes = [
-        "Synthetic monthly totals. Calibrated so that a normal (2019) day carries about 6.6M boardings+alightings on Seoul Metro lines 1-8 and about 8.8M on lines 1-9 inside Seoul (published 2024 magnitudes, used as approximate 2019 levels).",
-        "Busiest stations as published: 강남, 잠실 (line 2) and 홍대입구 about 150k a day, then 구로디지털단지, 서울역 (line 1), 신림, 삼성 about 100k; quietest 도림천 (line 2, about 2.6k) and 둔촌오륜 (line 9, about 1.5k). 강남 is the busiest in 2019; 잠실 grows faster and leads by 2023.",
-        "COVID: ridership follows the shared distancing driver (about a fifth down in 2020, lowest in 2021, partial recovery by 2023: still about 7 % below 2019); office and nightlife stations fall further. Weekends, holidays, heavy rain and cold days lower the counts; May is the busiest month.",
-        "Hourly profile: residential stations board in the morning (07-09) and alight in the evening; office stations alight 08-09 and board 18-19; the whole system peaks at 18-19.",
-        "Line 1 includes the Korail-run stations inside Seoul (the real file lists them as 경부선, 경원선, 경인선); stations outside Seoul and stations opened after 2019 (e.g. 신내, 강일) are left out.",
-    ]
-    long_fields = [
-        Field("month", "date", "First day of the month of use.", "사용월", required=True),
-        Field("line", "string", "Line name, e.g. '2호선'.", "호선명", required=True, categorical=True),
-        Field(
-            "station",
-            "string",
-            "Station name (Korean, as in the portal file).",
-            "지하철역",
-            required=True,
-            categorical=True,
-        ),
-        Field(
-            "hour",
-            "integer",
-            "Start of the one-hour slot (0-23); the file's '18시-19시' is hour 18.",
-            "시간대",
-            unit="hour",
-            minimum=0,
-            maximum=23,
-            required=True,
-        ),
-        Field(
-            "boardings",
-            "integer",
-            "Boardings in that hour, summed over the month.",
-            "승차인원",
-            unit="persons per month",
-            minimum=0,
-            required=True,
-        ),
-        Field(
-            "alightings",
-            "integer",
-            "Alightings in that hour, summed over the month.",
-            "하차인원",
-            unit="persons per month",
-            minimum=0,
-            required=True,
-        ),
-    ]
     st_out = st[
         [
             "line",
@@ -432,129 +360,9 @@ def build(ctx) -> list[Output]:
         ]
     ].copy()
     st_out["is_transfer"] = st_out.groupby("station")["line"].transform("count") > 1
-    st_fields = [
-        Field("line", "string", "Line name, e.g. '2호선'.", "호선명", required=True, categorical=True),
-        Field("station", "string", "Station name (Korean).", "역명", required=True),
-        Field(
-            "operator",
-            "string",
-            "Operator of the station on this line (Seoul Metro, Korail, Line 9).",
-            "운영기관",
-            enum=("Seoul Metro", "Korail", "Line 9"),
-            categorical=True,
-        ),
-        Field(
-            "gu_code",
-            "string",
-            "MOIS 5-digit code of the gu the station stands in.",
-            "자치구코드",
-            required=True,
-            pattern=r"11\d{3}",
-        ),
-        Field("gu_name", "string", "Gu name in Korean.", "자치구명", required=True),
-        Field(
-            "dong_code",
-            "string",
-            "MOIS 8-digit code of the nearest administrative dong (course polygons).",
-            "행정동코드",
-            pattern=r"11\d{6}",
-        ),
-        Field(
-            "lat",
-            "number",
-            "Approximate latitude of the station (our estimate, not a survey point).",
-            "위도",
-            unit="degrees (WGS84)",
-            minimum=37.42,
-            maximum=37.71,
-        ),
-        Field(
-            "lon",
-            "number",
-            "Approximate longitude of the station.",
-            "경도",
-            unit="degrees (WGS84)",
-            minimum=126.76,
-            maximum=127.19,
-        ),
-        Field(
-            "daily_volume_2019",
-            "integer",
-            "Simulated average daily boardings + alightings in 2019 (the station's size in the simulation).",
-            unit="persons per day",
-            minimum=0,
-        ),
-        Field(
-            "business_share",
-            "number",
-            "Share of commuters who work (rather than live) near the station, used by the simulation.",
-            minimum=0,
-            maximum=1,
-        ),
-        Field(
-            "nightlife",
-            "boolean",
-            "True where nightlife and shopping add late-evening boardings in the simulation.",
-        ),
-        Field("is_transfer", "boolean", "True when the station name appears on more than one line."),
-    ]
+    raw = definitions.resource(DATASET, "subway_ridership_raw", {"hour_slots": hour_slot_fields()})
     return [
-        Output(
-            Resource(
-                name="subway_ridership",
-                dataset=DATASET,
-                title="Subway boardings and alightings by line, station and hour, monthly 2019-2023 (synthetic)",
-                description="Monthly totals of boardings and alightings per line, station and hour of day for lines 1-9 inside Seoul, in a tidy long table (one row per month, line, station and hour).",
-                path="subway/subway_ridership.parquet",
-                format="parquet",
-                provenance="synthetic",
-                schema=Schema(long_fields, ["month", "line", "station", "hour"]),
-                imitates=imitates,
-                oa="OA-12252",
-                sources=sources,
-                notes=notes,
-            ),
-            long,
-        ),
-        Output(
-            Resource(
-                name="subway_ridership_raw",
-                dataset=DATASET,
-                title="Subway ridership by hour, portal-style 48-column CSV, 2019-2020 (synthetic, CP949)",
-                description="The same numbers for 2019 and 2020 in the portal's wide layout: 사용월, 호선명, 지하철역, then '04시-05시 승차인원', '04시-05시 하차인원', ... '03시-04시 하차인원', 작업일자. Newest month first; CP949.",
-                path="subway/CARD_SUBWAY_TIME_2019_2020.csv",
-                format="csv",
-                provenance="synthetic",
-                role="raw",
-                schema=Schema(raw_fields()),
-                imitates=imitates,
-                oa="OA-12252",
-                sources=sources,
-                encoding="cp949",
-                notes=notes[:1]
-                + [
-                    "Only 2019-2020 are kept in the raw layout to save space; the clean table covers 2019-2023.",
-                    "Slots run from 04시-05시 to 03시-04시 (the service day starts at 04:00).",
-                ],
-            ),
-            raw_csv(long, RAW_YEARS),
-        ),
-        Output(
-            Resource(
-                name="subway_stations",
-                dataset=DATASET,
-                title="Subway stations of lines 1-9 inside Seoul, with approximate positions",
-                description="One row per line and station (transfer stations once per line): real names, operator, gu, nearest dong and an approximate position, plus the simulation's station size.",
-                path="subway/subway_stations.csv",
-                format="csv",
-                provenance="synthetic",
-                schema=Schema(st_fields, ["line", "station"]),
-                imitates="서울시 역사마스터 정보 (station master list; positions approximate)",
-                sources=sources,
-                notes=[
-                    "Station names, lines and districts are real; positions are our approximate estimates (typically within a few hundred metres); volumes and shares are simulation parameters."
-                ],
-            ),
-            st_out,
-        ),
+        Output(definitions.resource(DATASET, "subway_ridership"), long),
+        Output(raw, raw_csv(long, RAW_YEARS)),
+        Output(definitions.resource(DATASET, "subway_stations"), st_out),
     ]

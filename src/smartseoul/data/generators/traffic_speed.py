@@ -15,18 +15,12 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import LineString
 
-from .. import city
-from ..schema import Field, Schema
-from ..spec import FACTS_SOURCE, SYNTHETIC_NOTE, Output, Resource
-from .air_quality import GappySchema
+from .. import city, definitions
+from ..schema import Field
+from ..spec import Output
 
 DATASET = "traffic_speed"
 MONTHS = ("2019-11", "2020-11")  # one month before COVID, one during distancing
-
-TOPIS = {
-    "title": "서울시 차량통행속도, TOPIS / Seoul Open Data Plaza (format imitated; values synthetic)",
-    "path": "https://topis.seoul.go.kr",
-}
 
 
 def road_nodes() -> dict[str, tuple[float, float]]:
@@ -306,31 +300,9 @@ def raw_month(link_df: pd.DataFrame, sp: pd.DataFrame, month: str) -> bytes:
     return table.to_csv(index=False, lineterminator="\r\n").encode("cp949")
 
 
-def _raw_fields() -> list[Field]:
-    head = [
-        Field("일자", "string", "Day as YYYYMMDD.", "일자", required=True, pattern=r"\d{8}"),
-        Field(
-            "요일", "string", "Day of the week (월 ... 일).", "요일", required=True, enum=tuple(WEEKDAY_KO)
-        ),
-        Field("도로명", "string", "Road name.", "도로명", required=True),
-        Field(
-            "링크아이디",
-            "string",
-            "Link identifier (10 digits; keep as text).",
-            "링크아이디",
-            required=True,
-            pattern=r"\d{10}",
-        ),
-        Field("시점명", "string", "Start of the link.", "시점명", required=True),
-        Field("종점명", "string", "End of the link.", "종점명", required=True),
-        Field("방향", "string", "유입 / 유출.", "방향", required=True),
-        Field("거리", "integer", "Link length.", "거리", unit="m", minimum=1),
-        Field("차선수", "integer", "Lanes.", "차선수", unit="lanes", minimum=1),
-        Field("기능유형구분", "string", "Functional class.", "기능유형구분", required=True),
-        Field("도심/외곽구분", "string", "Downtown or outer.", "도심/외곽구분", required=True),
-        Field("권역구분", "string", "Planning zone.", "권역구분", required=True),
-    ]
-    return head + [
+def hour_speed_fields() -> list[Field]:
+    """The raw file's 24 speed columns, ~01시 ... ~24시."""
+    return [
         Field(
             f"~{h:02d}시",
             "number",
@@ -343,235 +315,16 @@ def _raw_fields() -> list[Field]:
     ]
 
 
-def _link_fields() -> list[Field]:
-    return [
-        Field(
-            "link_id",
-            "string",
-            "Link identifier (10 digits, kept as text). Invented for the course; real TOPIS IDs look alike.",
-            "링크아이디",
-            required=True,
-            unique=True,
-            pattern=r"\d{10}",
-        ),
-        Field(
-            "road_name", "string", "Road name (real Seoul roads).", "도로명", required=True, categorical=True
-        ),
-        Field(
-            "start_name",
-            "string",
-            "Name of the place where the link starts (an intersection, station or bridge end).",
-            "시점명",
-            required=True,
-        ),
-        Field("end_name", "string", "Name of the place where the link ends.", "종점명", required=True),
-        Field(
-            "direction",
-            "string",
-            "유입 (towards City Hall) or 유출 (away from it); our reading of the TOPIS field, approximate.",
-            "방향",
-            required=True,
-            enum=("유입", "유출"),
-            categorical=True,
-        ),
-        Field(
-            "length_m",
-            "integer",
-            "Link length along the road (approximate: straight line x 1.05-1.15).",
-            "거리",
-            unit="m",
-            minimum=1,
-        ),
-        Field("lanes", "integer", "Lanes in this direction (synthetic).", "차선수", unit="lanes", minimum=1),
-        Field(
-            "road_type",
-            "string",
-            "Functional class in English.",
-            required=True,
-            enum=tuple(ROAD_TYPE_EN.values()),
-            categorical=True,
-        ),
-        Field(
-            "road_type_ko",
-            "string",
-            "Functional class as TOPIS writes it.",
-            "기능유형구분",
-            required=True,
-            enum=tuple(ROAD_TYPE_EN),
-            categorical=True,
-        ),
-        Field(
-            "area_type",
-            "string",
-            "downtown (inside the old city centre) or outer.",
-            required=True,
-            enum=("downtown", "outer"),
-            categorical=True,
-        ),
-        Field(
-            "area_type_ko",
-            "string",
-            "도심 or 외곽, as TOPIS writes it.",
-            "도심/외곽구분",
-            required=True,
-            enum=("도심", "외곽"),
-            categorical=True,
-        ),
-        Field(
-            "zone_ko",
-            "string",
-            "Seoul planning zone (권역) of the link's gu.",
-            "권역구분",
-            required=True,
-            enum=tuple(ZONES),
-            categorical=True,
-        ),
-        Field(
-            "gu_code",
-            "string",
-            "MOIS 5-digit code of the gu holding the link's midpoint.",
-            "자치구코드",
-            required=True,
-            pattern=r"11\d{3}",
-        ),
-        Field("gu_name", "string", "Gu name in Korean.", "자치구명", required=True),
-        Field("start_lat", "number", "Approximate latitude of the start.", unit="degrees (WGS84)"),
-        Field("start_lon", "number", "Approximate longitude of the start.", unit="degrees (WGS84)"),
-        Field("end_lat", "number", "Approximate latitude of the end.", unit="degrees (WGS84)"),
-        Field("end_lon", "number", "Approximate longitude of the end.", unit="degrees (WGS84)"),
-        Field(
-            "geometry",
-            "geojson",
-            "Straight line from start to end (approximate; real links follow the road).",
-        ),
-    ]
-
-
-def _speed_fields() -> list[Field]:
-    return [
-        Field(
-            "link_id",
-            "string",
-            "Link identifier; join to traffic_links for attributes and geometry.",
-            "링크아이디",
-            required=True,
-            pattern=r"\d{10}",
-        ),
-        Field(
-            "road_name",
-            "string",
-            "Road name (repeated here for convenience).",
-            "도로명",
-            required=True,
-            categorical=True,
-        ),
-        Field(
-            "road_type",
-            "string",
-            "urban_expressway, main_arterial or minor_arterial (repeated for convenience).",
-            required=True,
-            enum=tuple(ROAD_TYPE_EN.values()),
-            categorical=True,
-        ),
-        Field(
-            "area_type",
-            "string",
-            "downtown or outer (repeated for convenience).",
-            required=True,
-            enum=("downtown", "outer"),
-            categorical=True,
-        ),
-        Field(
-            "datetime",
-            "datetime",
-            "Start of the hour (Asia/Seoul). The raw file's column ~01시 holds the hour starting 00:00.",
-            "일자 + ~HH시",
-            required=True,
-        ),
-        Field(
-            "speed_kmh",
-            "number",
-            "Mean vehicle speed on the link in that hour. Empty where the detectors gave nothing.",
-            "~HH시",
-            unit="km/h",
-            minimum=0,
-            maximum=120,
-        ),
-    ]
-
-
 def build(ctx) -> list[Output]:
     link_gdf = links(ctx)
     sp = speeds(ctx, link_gdf)
-    imitates = "서울시 차량통행속도 (TOPIS monthly link speeds)"
-    notes = [
-        SYNTHETIC_NOTE,
-        "Road names and link end points are real places; positions are approximate, link IDs and lane counts invented.",
-        "Speed targets by class for November (rounded from the facts, 2014-2017 figures): downtown ~19 km/h, main arterials ~25, "
-        "minor arterials ~22, urban expressways ~54; the plain mean over all links is about 25-27 km/h (expressways are 14 of the 100 links). "
-        "남대문로, 나루터로 and 마른내로, the slowest roads of 2015, are kept slow.",
-        "Patterns built in: weekday rush hours (07-09, 17-19 h), Friday 17-19 h slowest, Monday the slowest morning, faster nights and weekends, "
-        "rain slows traffic (the shared hourly weather), November 2020 a little faster than November 2019 (less traffic under distancing).",
-    ]
-    raw_notes = [
-        SYNTHETIC_NOTE,
-        "Layout of the TOPIS monthly file (one row per link per day, ~01시 ... ~24시 in km/h). The real file is xlsx; this copy is a CP949 CSV. "
-        "Blank cells where the detectors gave nothing. The values of 방향 (유입/유출) are our reading, approximate.",
-    ]
     outs = [
-        Output(
-            Resource(
-                "traffic_links",
-                DATASET,
-                "Major road links with their attributes (synthetic IDs, real road names)",
-                "About 100 directed links on Seoul's urban expressways and main and minor arterials: road, ends, direction, length, lanes, class, downtown/outer, zone, gu and an approximate line.",
-                "traffic_speed/traffic_links.geojson",
-                "geojson",
-                "synthetic",
-                Schema(_link_fields(), ["link_id"]),
-                imitates="TOPIS 링크 정보 (link attributes and vertex file)",
-                sources=[TOPIS, FACTS_SOURCE],
-                notes=notes,
-            ),
-            link_gdf,
-        ),
-        Output(
-            Resource(
-                "traffic_speed_hourly",
-                DATASET,
-                "Hourly speed by road link, November 2019 and November 2020 (synthetic)",
-                "Mean speed per link and hour for one month before COVID and one month under distancing, long form.",
-                "traffic_speed/traffic_speed_hourly.parquet",
-                "parquet",
-                "synthetic",
-                GappySchema(_speed_fields(), ["link_id", "datetime"]),
-                imitates=imitates,
-                sources=[TOPIS, FACTS_SOURCE],
-                notes=notes,
-            ),
-            sp,
-        ),
+        Output(definitions.resource(DATASET, "traffic_links"), link_gdf),
+        Output(definitions.resource(DATASET, "traffic_speed_hourly"), sp),
     ]
     for month in MONTHS:
-        y, m = month.split("-")
-        outs.append(
-            Output(
-                Resource(
-                    f"traffic_speed_raw_{y}{m}",
-                    DATASET,
-                    f"Traffic speed, TOPIS-style raw file for {y}-{m} (synthetic, CP949)",
-                    f"The {y}-{m} part of traffic_speed_hourly laid out as TOPIS's monthly file '{y}년 {int(m)}월 서울시 차량통행속도': Korean headers, one row per link per day.",
-                    f"traffic_speed/{y}년_{int(m)}월_서울시_차량통행속도.csv",
-                    "csv",
-                    "synthetic",
-                    Schema(_raw_fields()),
-                    role="raw",
-                    imitates=imitates,
-                    sources=[TOPIS, FACTS_SOURCE],
-                    notes=raw_notes,
-                    encoding="cp949",
-                ),
-                raw_month(link_gdf, sp, month),
-            )
+        raw = definitions.resource(
+            DATASET, f"traffic_speed_raw_{month.replace('-', '')}", {"hour_speeds": hour_speed_fields()}
         )
+        outs.append(Output(raw, raw_month(link_gdf, sp, month)))
     return outs
