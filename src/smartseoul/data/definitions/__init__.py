@@ -1,8 +1,9 @@
 """Dataset definitions as data: what each file is, where it comes from, what every field means.
 
-Each dataset's prose (titles, descriptions, what it imitates, sources, notes) and its field
-dictionary live in ``<dataset>.yaml`` in this folder, so that the text can be read and corrected
-without reading generator code. Generators keep only what they compute: ``resource(dataset,
+Each dataset's prose (titles, descriptions, what it imitates, sources, notes), its field
+dictionary and the figure the book's data catalogue draws of each resource live in
+``<dataset>.yaml`` in this folder, so that the text can be read and corrected without reading
+generator code. Generators keep only what they compute: ``resource(dataset,
 name)`` gives the Resource a file defines, and ``check_data`` stops ``smartseoul data generate``
 when a definition and the data disagree.
 
@@ -38,10 +39,20 @@ SPEC_CONSTANTS = {
     "FACTS_SOURCE": spec.FACTS_SOURCE,
     "CC_BY": spec.CC_BY,
 }
-REQUIRED = ("title", "description", "path", "format", "provenance")
+REQUIRED = ("title", "description", "path", "format", "provenance", "figure")
 OPTIONAL = ("role", "imitates", "oa", "sources", "notes", "encoding", "licenses", "schema")
 SCHEMA_KEYS = ("fields", "primary_key", "missing_values")
 FIELD_KEYS = tuple(f.name for f in dataclasses.fields(Field))
+#: the figures the catalogue draws: kind -> (the keys it needs, the keys it may have)
+FIGURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "map": ((), ("column", "label")),  # coloured by `column` if given; `label` names the extremes
+    "line": (("x", "y", "stat"), ()),  # `stat` of `y` per day or week along the time column `x`
+    "bar": (("column", "by", "stat"), ()),  # `stat` of `column` for each value of `by`
+    "hist": (("column",), ()),
+    "none": ((), ()),
+}
+FIGURE_COLUMNS = ("column", "label", "x", "y", "by")
+STATS = ("sum", "mean")
 
 
 class DefinitionError(ValueError):
@@ -128,6 +139,7 @@ def _check(dataset: str, name: str, d: Any) -> None:
     missing_key = [k for k in schema.get("primary_key", []) if k not in declared]
     if missing_key:
         problems.append(f"primary key {missing_key} names no field")
+    problems += _figure_problems(d["figure"], declared)
     if problems:
         raise DefinitionError(f"{where}: " + "; ".join(problems))
 
@@ -140,6 +152,23 @@ def _check_field(where: str, entry: dict[str, Any]) -> None:
         problems.append(f"type {entry.get('type')!r} is not one of {list(get_args(FieldType))}")
     if problems:
         raise DefinitionError(f"{where}: " + "; ".join(problems))
+
+
+def _figure_problems(figure: Any, fields: list[str]) -> list[str]:
+    kind = figure.get("kind") if isinstance(figure, dict) else None
+    if kind not in FIGURES:
+        return [f"figure needs a kind, one of {list(FIGURES)} (found {figure!r})"]
+    needs, may = FIGURES[kind]
+    problems = [f"a {kind} figure needs {key!r}" for key in needs if key not in figure]
+    problems += [f"a {kind} figure takes no {key!r}" for key in figure if key not in ("kind", *needs, *may)]
+    if "stat" in figure and figure["stat"] not in STATS:
+        problems.append(f"figure stat {figure['stat']!r} is not one of {list(STATS)}")
+    problems += [
+        f"figure {key} {figure[key]!r} is not a field of the resource"
+        for key in FIGURE_COLUMNS
+        if key in figure and figure[key] not in fields
+    ]
+    return problems
 
 
 def _definition(dataset: str, name: str, folder: Traversable | None) -> dict[str, Any]:
@@ -158,6 +187,7 @@ def resource(
     """The resource ``name`` of ``dataset`` as its YAML file defines it, with the file's
     ``computed: KEY`` entries filled from ``computed_fields``."""
     d = _definition(dataset, name, folder)
+    del d["figure"]  # the book's business, not the data package's
     schema = d.pop("schema", None)
     if schema is not None:
         d["schema"] = _schema(f"{dataset}.yaml, resource {name!r}", schema, computed_fields or {})
@@ -192,6 +222,11 @@ def schema(dataset: str, name: str, folder: Traversable | None = None) -> Schema
     if found is None:
         raise DefinitionError(f"{dataset}.yaml, resource {name!r} has no schema")
     return found
+
+
+def figure(dataset: str, name: str, folder: Traversable | None = None) -> dict[str, str]:
+    """The figure the catalogue draws of a resource, e.g. ``{"kind": "hist", "column": "pm10"}``."""
+    return _definition(dataset, name, folder)["figure"]
 
 
 def check_data(made: Resource, data: Any) -> None:
