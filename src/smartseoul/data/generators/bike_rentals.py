@@ -426,7 +426,7 @@ def raw_month_bytes(trips: pd.DataFrame, st: pd.DataFrame, rng: np.random.Genera
     return ("\n".join(lines) + "\n").encode("cp949")
 
 
-# -- metadata -----------------------------------------------------------------------------------
+# -- the raw file's fields and the resources --------------------------------------------------
 def raw_fields(trip_fields: list[Field]) -> list[Field]:
     """The 17 columns of the raw file, by their Korean header, described from the bike_trips field
     each becomes."""
