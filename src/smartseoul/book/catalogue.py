@@ -2,9 +2,10 @@
 
 Each page says what the dataset is, which real Seoul file it imitates (with its OA number), that
 it is synthetic (or derived, or factual), the field table with Korean names and units, a preview
-of the first rows and one figure per clean resource, pre-rendered to PNG with a text alternative
-that states what the figure shows. Figures are redrawn only when a resource's checksum changes,
-so a rebuild with unchanged data stays fast."""
+of the first rows and the figure each resource's definition declares (``figure`` in
+``smartseoul/data/definitions/<dataset>.yaml``), pre-rendered to PNG with a text alternative that
+states what the figure shows. Figures are redrawn only when a resource's checksum or declared
+figure changes, so a rebuild with unchanged data stays fast."""
 
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ LAYOUT_VERSION = "6"
 PREVIEW_ROWS = 5
 #: figures are skipped (with a note) for resources larger than this, to keep `make book` quick
 MAX_FIGURE_BYTES = 300_000_000
-MIN_FIGURE_ROWS = 10
 
 PROVENANCE_TEXT = {
     "synthetic": (
@@ -128,188 +128,154 @@ class Figure:
     caption: str
 
 
-def _name_column(df: pd.DataFrame) -> str | None:
-    for c in ("name_en", "gu_name_en", "dong_name", "name_ko", "gu_name", "station_name", "name"):
-        if c in df.columns:
-            return c
-    return None
+class FigureError(ValueError):
+    """A resource's declared figure cannot be drawn from its data: a definition to fix."""
 
 
-_NOT_MEASURES = {
-    "lat",
-    "lon",
-    "code",
-    "cd",
-    "cd7",
-    "cd8",
-    "cd10",
-    "id",
-    "no",
-    "year",
-    "month",
-    "hour",
-    "seq",
-    "x",
-    "y",
-    "weekday",
-    "dow",
-    "day",
-    "date",
-}
-_PREFERRED = ("population", "count", "total", "rentals", "cases", "trips", "pm10", "pm25", "temp", "speed")
+def _how(figure: dict) -> str:
+    return "total" if figure["stat"] == "sum" else "mean"
 
 
-def _measure_columns(df: pd.DataFrame) -> list[str]:
-    """Numeric columns worth plotting (not codes, coordinates or calendar parts), most telling first."""
-    out = []
-    for c in df.columns:
-        if c == "geometry" or not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]):
-            continue
-        if set(c.lower().split("_")) & _NOT_MEASURES:
-            continue
-        out.append(c)
+def _map(resource: dict, figure: dict, df: pd.DataFrame, plt) -> tuple[Any, Figure]:
+    import geopandas as gpd
 
-    def rank(c: str) -> int:
-        low = c.lower()
-        return next((i for i, word in enumerate(_PREFERRED) if word in low), len(_PREFERRED))
+    from ..plots import SEQUENTIAL
 
-    return sorted(out, key=rank)
+    name, title = resource["name"], resource["title"]
+    gdf = gpd.GeoDataFrame(df, geometry="geometry")
+    geom = set(gdf.geom_type.dropna())
+    fig, ax = plt.subplots(figsize=(7, 6))
+    if "column" in figure:
+        m, label_col = figure["column"], figure.get("label")
+        gdf.plot(
+            column=m,
+            cmap=SEQUENTIAL,
+            ax=ax,
+            legend=True,
+            edgecolor="white",
+            linewidth=0.3,
+            legend_kwds={"label": _label(resource, m), "shrink": 0.7},
+        )
+        lo, hi = gdf[m].idxmin(), gdf[m].idxmax()
+        where = ""
+        if label_col:
+            where = f" ({gdf.loc[lo, label_col]} lowest, {gdf.loc[hi, label_col]} highest)"
+        shape = "areas" if geom & {"Polygon", "MultiPolygon"} else "points"
+        result = Figure(
+            alt=(
+                f"Map of Seoul showing the {len(gdf):,} {shape} of {name}, coloured by {_label(resource, m)} "
+                f"from dark blue for the lowest value, {_fmt(gdf[m].min())}, to yellow for the highest, "
+                f"{_fmt(gdf[m].max())}{where}."
+            ),
+            caption=f"{title}: {_label(resource, m)} on a map (colour map cividis).",
+        )
+    else:
+        gdf.plot(ax=ax, color="#0072B2", edgecolor="white", linewidth=0.3)
+        result = Figure(
+            alt=f"Map of Seoul showing the outlines of the {len(gdf):,} features of {name}, all in one colour.",
+            caption=f"{title}: the features on a map.",
+        )
+    ax.set_axis_off()
+    ax.set_title(title)
+    return fig, result
 
 
-def _is_count(resource: dict, column: str, series: pd.Series) -> bool:
-    unit = _unit(resource, column).lower()
-    countish = ("people", "persons", "count", "trips", "rentals", "cases", "passengers", "won", "krw", "₩")
-    if any(w in unit for w in countish):
-        return True
-    return pd.api.types.is_integer_dtype(series) and not unit
+def _line(resource: dict, figure: dict, df: pd.DataFrame, plt) -> tuple[Any, Figure]:
+    """A time series, summed or averaged per week (over more than three years) or per day."""
+    name, title = resource["name"], resource["title"]
+    t, m, how = figure["x"], figure["y"], _how(figure)
+    s = df.set_index(t)[m].dropna()
+    span_days = (s.index.max() - s.index.min()).days if len(s) else 0
+    freq, freq_word = ("W", "weekly") if span_days > 3 * 366 else ("D", "daily")
+    series = getattr(s.resample(freq), figure["stat"])().dropna()
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.plot(series.index, series.values, color="#0072B2", linewidth=1)
+    ax.set_ylabel(_label(resource, m))
+    ax.set_xlabel(t)
+    ax.set_title(title)
+    peak = series.idxmax()
+    low = series.idxmin()
+    result = Figure(
+        alt=(
+            f"Line chart of the {freq_word} {how} of {_label(resource, m)} in "
+            f"{name}, from {series.index.min():%Y-%m-%d} to {series.index.max():%Y-%m-%d}. Values range from "
+            f"{_fmt(series.min())} (around {low:%Y-%m-%d}) to {_fmt(series.max())} (around {peak:%Y-%m-%d})."
+        ),
+        caption=f"{title}: {freq_word} {how} of {m}.",
+    )
+    return fig, result
 
 
-def draw_figure(resource: dict, df: pd.DataFrame, png: Path) -> Figure | None:
-    """One figure that shows the resource's main content, with an alt text that says what a
-    sighted reader would see (kind of chart, variable, range and where the extremes are)."""
+def _bar(resource: dict, figure: dict, df: pd.DataFrame, plt) -> tuple[Any, Figure]:
+    name, title = resource["name"], resource["title"]
+    m, c, how = figure["column"], figure["by"], _how(figure)
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    g = getattr(df.groupby(c, observed=True)[m], figure["stat"])().dropna().sort_values()
+    ax.barh([str(i) for i in g.index], g.values, color="#0072B2")
+    ax.set_xlabel(f"{how} {_label(resource, m)}")
+    ax.set_ylabel(c)
+    result = Figure(
+        alt=(
+            f"Horizontal bar chart of the {how} {_label(resource, m)} by {c} "
+            f"in {name}, {len(g)} bars: highest {g.index[-1]} ({_fmt(g.iloc[-1])}), lowest "
+            f"{g.index[0]} ({_fmt(g.iloc[0])})."
+        ),
+        caption=f"{title}: {m} by {c}.",
+    )
+    ax.set_title(title)
+    return fig, result
+
+
+def _hist(resource: dict, figure: dict, df: pd.DataFrame, plt) -> tuple[Any, Figure]:
+    name, title = resource["name"], resource["title"]
+    m = figure["column"]
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    values = df[m].dropna()
+    ax.hist(values, bins=30, color="#0072B2", edgecolor="white")
+    ax.set_xlabel(_label(resource, m))
+    ax.set_ylabel("rows")
+    result = Figure(
+        alt=(
+            f"Histogram of {_label(resource, m)} over the {len(values):,} rows of {name}: values from "
+            f"{_fmt(values.min())} to {_fmt(values.max())}, median {_fmt(values.median())}."
+        ),
+        caption=f"{title}: distribution of {m}.",
+    )
+    ax.set_title(title)
+    return fig, result
+
+
+DRAW = {"map": _map, "line": _line, "bar": _bar, "hist": _hist}
+
+
+def draw_figure(resource: dict, figure: dict, df: pd.DataFrame, png: Path) -> Figure | None:
+    """The figure the resource's definition declares (``figure`` in its YAML file), with an alt text
+    that says what a sighted reader would see (kind of chart, variable, range and where the
+    extremes are). A declaration the data cannot satisfy raises FigureError naming the resource."""
+    if figure["kind"] == "none":
+        return None
+    needed = [figure[key] for key in ("column", "label", "x", "y", "by") if key in figure]
+    needed += ["geometry"] if figure["kind"] == "map" else []
+    missing = [column for column in needed if column not in df.columns]
+    if missing:
+        raise FigureError(
+            f"data catalogue: the {figure['kind']} figure declared for {resource['name']} (in "
+            f"{resource['dataset']}.yaml) needs the column(s) {missing}, which its data do not have"
+        )
+    if figure["kind"] == "line" and not pd.api.types.is_datetime64_any_dtype(df[figure["x"]]):
+        raise FigureError(
+            f"data catalogue: the line figure declared for {resource['name']} (in {resource['dataset']}.yaml) "
+            f"runs along {figure['x']!r}, which holds no dates or times"
+        )
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from ..plots import SEQUENTIAL, use_style
+    from ..plots import use_style
 
-    if len(df) < MIN_FIGURE_ROWS:
-        return None  # a table this small is shown in full by the preview
     use_style()
-    name, title = resource["name"], resource["title"]
-    measures = _measure_columns(df)
-    time_cols = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c])]
-    fig = None
-    result: Figure | None = None
-
-    if "geometry" in df.columns and len(df):
-        import geopandas as gpd
-
-        gdf = gpd.GeoDataFrame(df, geometry="geometry")
-        label_col = _name_column(gdf)
-        geom = set(gdf.geom_type.dropna())
-        fig, ax = plt.subplots(figsize=(7, 6))
-        if measures:
-            m = measures[0]
-            gdf.plot(
-                column=m,
-                cmap=SEQUENTIAL,
-                ax=ax,
-                legend=True,
-                edgecolor="white",
-                linewidth=0.3,
-                legend_kwds={"label": _label(resource, m), "shrink": 0.7},
-            )
-            lo, hi = gdf[m].idxmin(), gdf[m].idxmax()
-            where = ""
-            if label_col:
-                where = f" ({gdf.loc[lo, label_col]} lowest, {gdf.loc[hi, label_col]} highest)"
-            shape = "areas" if geom & {"Polygon", "MultiPolygon"} else "points"
-            result = Figure(
-                alt=(
-                    f"Map of Seoul showing the {len(gdf):,} {shape} of {name}, coloured by {_label(resource, m)} "
-                    f"from dark blue for the lowest value, {_fmt(gdf[m].min())}, to yellow for the highest, "
-                    f"{_fmt(gdf[m].max())}{where}."
-                ),
-                caption=f"{title}: {_label(resource, m)} on a map (colour map cividis).",
-            )
-        else:
-            gdf.plot(ax=ax, color="#0072B2", edgecolor="white", linewidth=0.3)
-            result = Figure(
-                alt=f"Map of Seoul showing the outlines of the {len(gdf):,} features of {name}, all in one colour.",
-                caption=f"{title}: the features on a map.",
-            )
-        ax.set_axis_off()
-        ax.set_title(title)
-    elif time_cols and measures:
-        t, m = time_cols[0], measures[0]
-        s = df.set_index(t)[m].dropna()
-        how = "sum" if _is_count(resource, m, df[m]) else "mean"
-        span_days = (s.index.max() - s.index.min()).days if len(s) else 0
-        freq, freq_word = ("W", "weekly") if span_days > 3 * 366 else ("D", "daily")
-        series = getattr(s.resample(freq), how)().dropna()
-        fig, ax = plt.subplots(figsize=(8, 4))
-        ax.plot(series.index, series.values, color="#0072B2", linewidth=1)
-        ax.set_ylabel(_label(resource, m))
-        ax.set_xlabel(t)
-        ax.set_title(title)
-        peak = series.idxmax()
-        low = series.idxmin()
-        result = Figure(
-            alt=(
-                f"Line chart of the {freq_word} {'total' if how == 'sum' else 'mean'} of {_label(resource, m)} in "
-                f"{name}, from {series.index.min():%Y-%m-%d} to {series.index.max():%Y-%m-%d}. Values range from "
-                f"{_fmt(series.min())} (around {low:%Y-%m-%d}) to {_fmt(series.max())} (around {peak:%Y-%m-%d})."
-            ),
-            caption=f"{title}: {freq_word} {'total' if how == 'sum' else 'mean'} of {m}.",
-        )
-    elif measures:
-        m = measures[0]
-        cats = sorted(
-            (
-                c
-                for c in df.columns
-                if c not in measures
-                and c != "geometry"
-                and (isinstance(df[c].dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(df[c]))
-                and 1 < df[c].nunique() <= 30
-            ),
-            key=lambda c: (not isinstance(df[c].dtype, pd.CategoricalDtype), df[c].nunique()),
-        )
-        fig, ax = plt.subplots(figsize=(8, 4.5))
-        how = "sum" if _is_count(resource, m, df[m]) else "mean"
-        g = pd.Series(dtype=float)
-        if cats:
-            c = cats[0]
-            g = getattr(df.groupby(c, observed=True)[m], how)().dropna().sort_values()
-        if len(g) >= 2:
-            ax.barh([str(i) for i in g.index], g.values, color="#0072B2")
-            ax.set_xlabel(f"{'total' if how == 'sum' else 'mean'} {_label(resource, m)}")
-            ax.set_ylabel(c)
-            result = Figure(
-                alt=(
-                    f"Horizontal bar chart of the {'total' if how == 'sum' else 'mean'} {_label(resource, m)} by {c} "
-                    f"in {name}, {len(g)} bars: highest {g.index[-1]} ({_fmt(g.iloc[-1])}), lowest "
-                    f"{g.index[0]} ({_fmt(g.iloc[0])})."
-                ),
-                caption=f"{title}: {m} by {c}.",
-            )
-        else:
-            values = df[m].dropna()
-            ax.hist(values, bins=30, color="#0072B2", edgecolor="white")
-            ax.set_xlabel(_label(resource, m))
-            ax.set_ylabel("rows")
-            result = Figure(
-                alt=(
-                    f"Histogram of {_label(resource, m)} over the {len(values):,} rows of {name}: values from "
-                    f"{_fmt(values.min())} to {_fmt(values.max())}, median {_fmt(values.median())}."
-                ),
-                caption=f"{title}: distribution of {m}.",
-            )
-        ax.set_title(title)
-    if fig is None:
-        return None
+    fig, result = DRAW[figure["kind"]](resource, figure, df, plt)
     png.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(png, dpi=110, metadata={"Software": None})
     plt.close(fig)
@@ -394,29 +360,32 @@ def _resource_section(r: dict, base: Path, img_dir: Path, cache: dict, result: C
             f"`smartseoul data generate --only {r.get('dataset', name)}`.",
             "",
         ]
-    if r.get("role") == "clean":
-        fig = _figure_for(r, base, img_dir, cache, result)
-        if fig is not None:
-            out += [
-                "### Figure",
-                "",
-                f":::{{figure}} img/{name}.png",
-                f":alt: {fig.alt}",
-                ":width: 100%",
-                "",
-                fig.caption,
-                ":::",
-                "",
-            ]
+    fig = _figure_for(r, base, img_dir, cache, result)
+    if fig is not None:
+        out += [
+            "### Figure",
+            "",
+            f":::{{figure}} img/{name}.png",
+            f":alt: {fig.alt}",
+            ":width: 100%",
+            "",
+            fig.caption,
+            ":::",
+            "",
+        ]
     return "\n".join(out)
 
 
 def _figure_for(r: dict, base: Path, img_dir: Path, cache: dict, result: CatalogueResult) -> Figure | None:
     from .. import data
+    from ..data import definitions
 
     name = r["name"]
+    declared = definitions.figure(r["dataset"], name)
+    if declared["kind"] == "none":
+        return None
     png = img_dir / f"{name}.png"
-    key = f"{r.get('hash', '')}:{LAYOUT_VERSION}"
+    key = f"{r.get('hash', '')}:{LAYOUT_VERSION}:{json.dumps(declared, sort_keys=True)}"
     hit = cache.get(name)
     if hit and hit.get("key") == key and png.exists():
         return Figure(**hit["figure"]) if hit.get("figure") else None
@@ -424,7 +393,9 @@ def _figure_for(r: dict, base: Path, img_dir: Path, cache: dict, result: Catalog
         result.notes.append(f"data catalogue: no figure for {name} (larger than {MAX_FIGURE_BYTES:,} bytes)")
         return None
     try:
-        fig = draw_figure(r, data.load(name, base), png)
+        fig = draw_figure(r, declared, data.load(name, base), png)
+    except FigureError:
+        raise  # the definition names what the data lack: fix it rather than publish without a figure
     except Exception as exc:
         result.notes.append(f"data catalogue: no figure for {name}: {exc}")
         return None
@@ -433,10 +404,14 @@ def _figure_for(r: dict, base: Path, img_dir: Path, cache: dict, result: Catalog
 
 
 def _meta_key(r: dict) -> str:
-    """Everything the page shows about a resource, as one digest (metadata edits redraw it)."""
+    """Everything the page shows about a resource, its declared figure included, as one digest
+    (an edit of either redraws it)."""
     import hashlib
 
-    return hashlib.sha256(json.dumps(r, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    from ..data import definitions
+
+    shown = {"resource": r, "figure": definitions.figure(r["dataset"], r["name"])}
+    return hashlib.sha256(json.dumps(shown, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def _dataset_page(

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from .definitions import check_data
 from .spec import SYNTHETIC_NOTE, Context, Output
 
 DEFAULT_SEED = 20130912  # the day the Owl Bus went to nine routes
@@ -207,6 +208,7 @@ def _generate(out_dir: Path, seed: int, only, force: bool, progress) -> dict[str
         if progress:
             progress(name)
         for out in ctx.outputs(name):
+            check_data(out.resource, out.data)
             blob = serialise(out)
             target = out_dir / out.resource.path
             digest = sha256(blob)

@@ -119,7 +119,9 @@ BUSINESS_DONGS = {
 }
 
 
-def _ref(name: str) -> pd.DataFrame:
+def reference_table(name: str) -> pd.DataFrame:
+    """A CSV file of ``reference/`` with every column as text (empty cells are missing): callers
+    convert what they need, so codes keep their leading zeros and numbers are parsed one way."""
     with ires.files("smartseoul.data.reference").joinpath(name).open("rb") as fh:
         return pd.read_csv(fh, dtype=str, encoding="utf-8")
 
@@ -127,7 +129,7 @@ def _ref(name: str) -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def gu_facts() -> pd.DataFrame:
     """The 25 gu from the reference file: codes, names, area, 2024 population, dong count."""
-    df = _ref("seoul_gu.csv")
+    df = reference_table("seoul_gu.csv")
     for c in ("lat", "lon", "area_km2"):
         df[c] = df[c].astype(float)
     for c in ("population", "population_year", "n_dong"):
@@ -140,7 +142,7 @@ def gu_facts() -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def dong_facts() -> pd.DataFrame:
     """The 426 administrative dongs (2022-03-09) with codes and centroids; four placed by us."""
-    df = _ref("seoul_dong_2022.csv")
+    df = reference_table("seoul_dong_2022.csv")
     df["lat"] = pd.to_numeric(df["lat"], errors="coerce")
     df["lon"] = pd.to_numeric(df["lon"], errors="coerce")
     df["centroid_placed"] = df["lat"].isna()

@@ -87,6 +87,9 @@ class SchemaError(ValueError):
 class Schema:
     fields: list[Field]
     primary_key: list[str] = field(default_factory=list)
+    #: cell values that mean "missing"; tables with gaps declare "nan" too, because frictionless 5
+    #: reads a Parquet null back as the float 'nan', which would otherwise break the constraints
+    missing_values: list[str] = field(default_factory=list)
 
     @property
     def names(self) -> list[str]:
@@ -96,11 +99,17 @@ class Schema:
         out: dict[str, Any] = {"fields": [f.to_frictionless() for f in self.fields]}
         if self.primary_key:
             out["primaryKey"] = self.primary_key
+        if self.missing_values:
+            out["missingValues"] = self.missing_values
         return out
 
     @classmethod
     def from_frictionless(cls, d: dict[str, Any]) -> Schema:
-        return cls([Field.from_frictionless(f) for f in d["fields"]], d.get("primaryKey", []))
+        return cls(
+            [Field.from_frictionless(f) for f in d["fields"]],
+            d.get("primaryKey", []),
+            d.get("missingValues", []),
+        )
 
     # -- typing ---------------------------------------------------------------------------
     def apply_types(self, df: pd.DataFrame) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import numpy as np
 
 from .schema import Schema
 
+Format = Literal["parquet", "csv", "geojson", "json"]
 Provenance = Literal["synthetic", "factual", "derived"]
 Role = Literal["clean", "raw", "truth", "sample"]
 
@@ -38,7 +39,7 @@ class Resource:
     title: str
     description: str
     path: str
-    format: Literal["parquet", "csv", "geojson", "json"]
+    format: Format
     provenance: Provenance
     schema: Schema | None = None
     role: Role = "clean"

@@ -10,29 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import city
-from ..schema import Field, Schema
-from ..spec import FACTS_SOURCE, SYNTHETIC_NOTE, Output, Resource
+from .. import city, definitions
+from ..spec import Output
 
 DATASET = "air_quality"
 RAW_YEAR = 2022
-
-OA_2218 = {
-    "title": "서울시 일별 평균 대기오염도 정보 (OA-2218), Seoul Open Data Plaza (format imitated; values synthetic)",
-    "path": "https://data.seoul.go.kr/dataList/OA-2218/S/1/datasetView.do",
-}
-WHO_2021 = {
-    "title": "WHO global air quality guidelines: particulate matter (PM2.5 and PM10), ozone, nitrogen dioxide, sulfur dioxide and carbon monoxide (2021)",
-    "path": "https://www.who.int/publications/i/item/9789240034228",
-}
-KOREA_STD = {
-    "title": "Korean national ambient air quality standards (환경정책기본법 시행령 별표 1, 환경기준)",
-    "path": "https://www.law.go.kr",
-}
-AIRKOREA = {
-    "title": "AirKorea forecast grades for PM (좋음/보통/나쁨/매우나쁨), as used in public code (see reference facts §2(d))",
-    "path": "https://www.airkorea.or.kr",
-}
 
 # Relative monthly shape of each pollutant (Jan ... Dec); Seoul-like, approximate.
 PM25_SHAPE = np.array([1.30, 1.35, 1.35, 1.05, 0.95, 0.82, 0.74, 0.68, 0.64, 0.75, 0.95, 1.15])
@@ -48,16 +30,6 @@ PM_TREND = -0.06  # per year, in log terms: about 21 % lower by 2023
 NO2_TREND, CO_TREND, O3_TREND = -0.03, -0.02, +0.015
 #: gu with heavy through-traffic or dense centres: higher NO2/CO, less ozone (titration)
 TRAFFIC_GU = {"11110", "11140", "11170", "11560", "11650", "11680", "11440", "11230", "11500"}
-
-
-class GappySchema(Schema):
-    """A schema for tables with missing numbers: declares parquet nulls, which frictionless 5
-    reads back as the float 'nan', as missing (not as values breaking the constraints)."""
-
-    def to_frictionless(self):
-        out = super().to_frictionless()
-        out["missingValues"] = ["", "nan"]
-        return out
 
 
 def _ar1(rng: np.random.Generator, n: int, phi: float, sd: float) -> np.ndarray:
@@ -211,27 +183,28 @@ def raw_year(df: pd.DataFrame, year: int = RAW_YEAR) -> bytes:
     return text.encode("cp949")
 
 
-def standards() -> pd.DataFrame:
-    """Guideline values, national standards and forecast grades for PM2.5 and PM10."""
+def standards(who_source: str, korea_source: str, airkorea_source: str) -> pd.DataFrame:
+    """Guideline values, national standards and forecast grades for PM2.5 and PM10, each row
+    citing the title of its source."""
     who, kor, grade = "WHO AQG 2021", "Korean national ambient standard", "Korean forecast grade"
     rows = [
         # scheme, pollutant, period, label, label_ko, lower, upper, confidence, source
-        (who, "PM2.5", "annual", "guideline", None, None, 5, "confirmed", WHO_2021["title"]),
-        (who, "PM2.5", "24h", "guideline", None, None, 15, "confirmed", WHO_2021["title"]),
-        (who, "PM10", "annual", "guideline", None, None, 15, "confirmed", WHO_2021["title"]),
-        (who, "PM10", "24h", "guideline", None, None, 45, "confirmed", WHO_2021["title"]),
-        (kor, "PM2.5", "24h", "standard", "환경기준", None, 35, "secondary", KOREA_STD["title"]),
-        (kor, "PM2.5", "annual", "standard", "환경기준", None, 15, "secondary", KOREA_STD["title"]),
-        (kor, "PM10", "24h", "standard", "환경기준", None, 100, "secondary", KOREA_STD["title"]),
-        (kor, "PM10", "annual", "standard", "환경기준", None, 50, "secondary", KOREA_STD["title"]),
-        (grade, "PM2.5", "24h", "good", "좋음", 0, 15, "confirmed", AIRKOREA["title"]),
-        (grade, "PM2.5", "24h", "moderate", "보통", 16, 35, "confirmed", AIRKOREA["title"]),
-        (grade, "PM2.5", "24h", "bad", "나쁨", 36, 75, "confirmed", AIRKOREA["title"]),
-        (grade, "PM2.5", "24h", "very bad", "매우나쁨", 76, None, "confirmed", AIRKOREA["title"]),
-        (grade, "PM10", "24h", "good", "좋음", 0, 30, "confirmed", AIRKOREA["title"]),
-        (grade, "PM10", "24h", "moderate", "보통", 31, 80, "confirmed", AIRKOREA["title"]),
-        (grade, "PM10", "24h", "bad", "나쁨", 81, 150, "confirmed", AIRKOREA["title"]),
-        (grade, "PM10", "24h", "very bad", "매우나쁨", 151, None, "confirmed", AIRKOREA["title"]),
+        (who, "PM2.5", "annual", "guideline", None, None, 5, "confirmed", who_source),
+        (who, "PM2.5", "24h", "guideline", None, None, 15, "confirmed", who_source),
+        (who, "PM10", "annual", "guideline", None, None, 15, "confirmed", who_source),
+        (who, "PM10", "24h", "guideline", None, None, 45, "confirmed", who_source),
+        (kor, "PM2.5", "24h", "standard", "환경기준", None, 35, "secondary", korea_source),
+        (kor, "PM2.5", "annual", "standard", "환경기준", None, 15, "secondary", korea_source),
+        (kor, "PM10", "24h", "standard", "환경기준", None, 100, "secondary", korea_source),
+        (kor, "PM10", "annual", "standard", "환경기준", None, 50, "secondary", korea_source),
+        (grade, "PM2.5", "24h", "good", "좋음", 0, 15, "confirmed", airkorea_source),
+        (grade, "PM2.5", "24h", "moderate", "보통", 16, 35, "confirmed", airkorea_source),
+        (grade, "PM2.5", "24h", "bad", "나쁨", 36, 75, "confirmed", airkorea_source),
+        (grade, "PM2.5", "24h", "very bad", "매우나쁨", 76, None, "confirmed", airkorea_source),
+        (grade, "PM10", "24h", "good", "좋음", 0, 30, "confirmed", airkorea_source),
+        (grade, "PM10", "24h", "moderate", "보통", 31, 80, "confirmed", airkorea_source),
+        (grade, "PM10", "24h", "bad", "나쁨", 81, 150, "confirmed", airkorea_source),
+        (grade, "PM10", "24h", "very bad", "매우나쁨", 151, None, "confirmed", airkorea_source),
     ]
     cols = [
         "scheme",
@@ -250,269 +223,12 @@ def standards() -> pd.DataFrame:
     return df
 
 
-def _daily_fields() -> list[Field]:
-    grades25 = "Korean forecast grades: good 0-15, moderate 16-35, bad 36-75, very bad 76+. WHO 2021 guideline: 15 (24-h), 5 (annual); Korean 24-h standard 35."
-    grades10 = "Korean forecast grades: good 0-30, moderate 31-80, bad 81-150, very bad 151+. WHO 2021 guideline: 45 (24-h), 15 (annual); Korean 24-h standard 100."
-    return [
-        Field(
-            "date",
-            "date",
-            "Day of the daily average (Asia/Seoul). In the raw file: YYYYMMDD.",
-            "측정일시",
-            required=True,
-        ),
-        Field(
-            "gu_code",
-            "string",
-            "MOIS 5-digit code of the gu whose urban station this is.",
-            "자치구코드",
-            required=True,
-            pattern=r"11\d{3}",
-        ),
-        Field(
-            "station_name",
-            "string",
-            "Station name: the urban station of each gu carries the gu's name.",
-            "측정소명",
-            required=True,
-            categorical=True,
-        ),
-        Field("gu_name_en", "string", "English name of the gu.", required=True, categorical=True),
-        Field(
-            "pm10_ugm3",
-            "number",
-            "Daily mean PM10 (particles under 10 µm). "
-            + grades10
-            + " Empty when the instrument had no valid day.",
-            "미세먼지농도(㎍/㎥)",
-            unit="µg/m³",
-            minimum=0,
-            maximum=1500,
-        ),
-        Field(
-            "pm25_ugm3",
-            "number",
-            "Daily mean PM2.5 (fine particles under 2.5 µm). " + grades25 + " Empty when missing.",
-            "초미세먼지농도(㎍/㎥)",
-            unit="µg/m³",
-            minimum=0,
-            maximum=500,
-        ),
-        Field(
-            "o3_ppm",
-            "number",
-            "Daily mean ozone; highest in late spring and summer afternoons. Empty when missing.",
-            "오존농도(ppm)",
-            unit="ppm",
-            minimum=0,
-            maximum=0.2,
-        ),
-        Field(
-            "no2_ppm",
-            "number",
-            "Daily mean nitrogen dioxide, mostly from traffic; lower on weekends. Empty when missing.",
-            "이산화질소농도(ppm)",
-            unit="ppm",
-            minimum=0,
-            maximum=0.2,
-        ),
-        Field(
-            "co_ppm",
-            "number",
-            "Daily mean carbon monoxide. Empty when missing.",
-            "일산화탄소농도(ppm)",
-            unit="ppm",
-            minimum=0,
-            maximum=5,
-        ),
-        Field(
-            "so2_ppm",
-            "number",
-            "Daily mean sulphur dioxide (very low in Seoul). Empty when missing.",
-            "아황산가스농도(ppm)",
-            unit="ppm",
-            minimum=0,
-            maximum=0.05,
-        ),
-    ]
-
-
-def _raw_fields() -> list[Field]:
-    return [
-        Field(
-            "측정일시",
-            "string",
-            "Day of measurement as YYYYMMDD (read it with format='%Y%m%d').",
-            "측정일시",
-            required=True,
-            pattern=r"\d{8}",
-        ),
-        Field("측정소명", "string", "Station name (= gu name).", "측정소명", required=True),
-        Field(
-            "이산화질소농도(ppm)",
-            "number",
-            "Daily mean NO2 (blank when missing).",
-            "이산화질소농도(ppm)",
-            unit="ppm",
-            minimum=0,
-        ),
-        Field(
-            "오존농도(ppm)",
-            "number",
-            "Daily mean O3 (blank when missing).",
-            "오존농도(ppm)",
-            unit="ppm",
-            minimum=0,
-        ),
-        Field(
-            "일산화탄소농도(ppm)",
-            "number",
-            "Daily mean CO (blank when missing).",
-            "일산화탄소농도(ppm)",
-            unit="ppm",
-            minimum=0,
-        ),
-        Field(
-            "아황산가스농도(ppm)",
-            "number",
-            "Daily mean SO2 (blank when missing).",
-            "아황산가스농도(ppm)",
-            unit="ppm",
-            minimum=0,
-        ),
-        Field(
-            "미세먼지농도(㎍/㎥)",
-            "integer",
-            "Daily mean PM10 (blank when missing).",
-            "미세먼지농도(㎍/㎥)",
-            unit="µg/m³",
-            minimum=0,
-        ),
-        Field(
-            "초미세먼지농도(㎍/㎥)",
-            "integer",
-            "Daily mean PM2.5 (blank when missing).",
-            "초미세먼지농도(㎍/㎥)",
-            unit="µg/m³",
-            minimum=0,
-        ),
-    ]
-
-
-def _standard_fields() -> list[Field]:
-    return [
-        Field(
-            "scheme",
-            "string",
-            "Which rule set: WHO AQG 2021, Korean national ambient standard, or Korean forecast grade.",
-            required=True,
-            categorical=True,
-        ),
-        Field("pollutant", "string", "PM2.5 or PM10.", required=True, enum=("PM2.5", "PM10")),
-        Field(
-            "averaging_period",
-            "string",
-            "Averaging time the value applies to.",
-            required=True,
-            enum=("24h", "annual"),
-        ),
-        Field("label", "string", "guideline / standard, or the grade name in English.", required=True),
-        Field("label_ko", "string", "Korean name of the grade or standard.", "등급"),
-        Field(
-            "lower_ugm3",
-            "number",
-            "Lowest concentration in the grade (empty for a limit value).",
-            unit="µg/m³",
-        ),
-        Field(
-            "upper_ugm3",
-            "number",
-            "The limit value, or the highest concentration in the grade (empty: no upper bound).",
-            unit="µg/m³",
-        ),
-        Field(
-            "confidence",
-            "string",
-            "confirmed: checked against the named source; secondary: well-known but not checked against the legal text for this course.",
-            required=True,
-            enum=("confirmed", "secondary"),
-        ),
-        Field("source", "string", "Where the value comes from.", required=True),
-    ]
-
-
 def build(ctx) -> list[Output]:
     df = simulate(ctx)
-    imitates = "서울시 일별 평균 대기오염도 정보 (daily average air pollution by station)"
-    notes = [
-        SYNTHETIC_NOTE,
-        "One urban station per gu, named after the gu (as in the facts: station = gu name, marked secondary). "
-        "Magnitudes are Seoul-like but approximate: PM2.5 about 26 µg/m³ in 2019 and about 17 in 2023 (a trend of about 6 % a year plus year-to-year weather), "
-        "NO2 0.02-0.04 ppm, O3 0.01-0.05 ppm, CO 0.3-0.7 ppm, SO2 about 0.003 ppm.",
-        "Patterns built in: winter-spring PM highs, spring yellow-dust (황사) days with PM10 above 150, lower PM on rainy "
-        "and windy days (shared weather), summer ozone, lower NO2 on weekends and during COVID-era distancing.",
-        "About 0.3 % of values are missing, plus one multi-day station outage a year.",
-    ]
-    raw_notes = [
-        SYNTHETIC_NOTE,
-        "The PM column names and the YYYYMMDD date follow the real 2022 file; the gas column names follow an older "
-        "(2018) layout and are an assumption for 2022 (the real gas headers are unconfirmed). CP949, CRLF line ends, "
-        "blank cells where a value is missing.",
-    ]
+    limits = definitions.resource(DATASET, "air_quality_standards")
+    who, korea, airkorea = (source["title"] for source in limits.sources[:3])
     return [
-        Output(
-            Resource(
-                "air_quality_daily",
-                DATASET,
-                "Daily air quality by district, 2019-2023 (synthetic)",
-                "Daily mean PM10, PM2.5, O3, NO2, CO and SO2 at the urban station of each of the 25 gu, driven by the shared weather and COVID-era traffic.",
-                "air_quality/air_quality_daily.parquet",
-                "parquet",
-                "synthetic",
-                GappySchema(_daily_fields(), ["date", "gu_code"]),
-                imitates=imitates,
-                oa="OA-2218",
-                sources=[OA_2218, FACTS_SOURCE],
-                notes=notes,
-            ),
-            df,
-        ),
-        Output(
-            Resource(
-                f"air_quality_raw_{RAW_YEAR}",
-                DATASET,
-                f"Daily air quality, portal-style raw file for {RAW_YEAR} (synthetic, CP949)",
-                f"The {RAW_YEAR} part of air_quality_daily laid out as the portal's 일별평균대기오염도_{RAW_YEAR}.csv: Korean headers, CP949, dates as YYYYMMDD.",
-                f"air_quality/일별평균대기오염도_{RAW_YEAR}.csv",
-                "csv",
-                "synthetic",
-                Schema(_raw_fields()),
-                role="raw",
-                imitates=imitates,
-                oa="OA-2218",
-                sources=[OA_2218, FACTS_SOURCE],
-                notes=raw_notes,
-                encoding="cp949",
-            ),
-            raw_year(df),
-        ),
-        Output(
-            Resource(
-                "air_quality_standards",
-                DATASET,
-                "PM2.5 and PM10 guideline values, standards and grades (factual)",
-                "WHO 2021 guideline values, the Korean national ambient standards and the Korean forecast grades for PM2.5 and PM10, to judge air_quality_daily against.",
-                "air_quality/air_quality_standards.csv",
-                "csv",
-                "factual",
-                Schema(_standard_fields()),
-                sources=[WHO_2021, KOREA_STD, AIRKOREA, FACTS_SOURCE],
-                notes=[
-                    "WHO values are the 2021 Air Quality Guideline levels (final targets, not interim targets).",
-                    "Korean standard values are marked 'secondary': well known, but not checked against the legal text for this course.",
-                    "Forecast grade cut-offs are those in the course's reference facts (§2(d)).",
-                ],
-            ),
-            standards(),
-        ),
+        Output(definitions.resource(DATASET, "air_quality_daily"), df),
+        Output(definitions.resource(DATASET, f"air_quality_raw_{RAW_YEAR}"), raw_year(df)),
+        Output(limits, standards(who, korea, airkorea)),
     ]

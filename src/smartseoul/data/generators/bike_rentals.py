@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from .. import city
-from ..schema import Field, Schema
-from ..spec import FACTS_SOURCE, SYNTHETIC_NOTE, Output, Resource
-from .bike_stations import FOLDER, STATION_ID_PATTERN, STATION_NO_PATTERN, stations_full
+from .. import city, definitions
+from ..schema import Field
+from ..spec import Output
+from .bike_stations import stations_full
 
 DATASET = "bike_rentals"
 
@@ -426,127 +426,11 @@ def raw_month_bytes(trips: pd.DataFrame, st: pd.DataFrame, rng: np.random.Genera
     return ("\n".join(lines) + "\n").encode("cp949")
 
 
-# -- metadata -----------------------------------------------------------------------------------
-SOURCES = [
-    FACTS_SOURCE,
-    {
-        "title": "Seoul Open Data Plaza, 서울특별시 공공자전거 대여이력 정보 (OA-15182), layout only",
-        "path": "https://data.seoul.go.kr/dataList/OA-15182/F/1/datasetView.do",
-    },
-    {
-        "title": "Annual totals 2020-2022, 2019 and 2023 daily averages, trip shares: tlnews.co.kr, newsbox.co.kr, pennmike.com idxno=24146, donga.com 2024-06-25 (via the facts file)",
-        "path": "src/smartseoul/data/reference/",
-    },
-]
-CALIBRATION_NOTE = (
-    "Calibrated on published figures: annual rentals 2020 27.86M, 2021 32.05M, 2022 40.95M (the city totals of the daily "
-    "counts match within 1 %); 2019 (51,929 a day, about 18.95M) and 2023 (about 120,000 a day, about 43.8M) are approximate. "
-    "Weekday peaks at 08 h and 18 h, a midday-afternoon peak on days off, fewer rides on cold and rainy days (from the shared "
-    "weather dataset), an autumn high season and a January-April low season, and fewer late-evening rides (21-02 h) under "
-    "social distancing of level 2 and above (the course's shared, approximate distancing stages) are built in; their exact "
-    "sizes are course estimates."
-)
-
-
-def trip_fields() -> list[Field]:
-    return [
-        Field("bike_id", "string", "Bike number.", "자전거번호", required=True, pattern=r"SPB-\d{5}"),
-        Field("rented_at", "datetime", "When the bike was taken (Asia/Seoul).", "대여일시", required=True),
-        Field(
-            "rental_station_no",
-            "string",
-            "Number of the station the trip started at (zero-padded text; join bike_stations.station_no).",
-            "대여 대여소번호",
-            required=True,
-            pattern=STATION_NO_PATTERN,
-        ),
-        Field(
-            "rental_station_id",
-            "string",
-            "ID of the start station.",
-            "대여대여소ID",
-            required=True,
-            pattern=STATION_ID_PATTERN,
-        ),
-        Field(
-            "rental_dock",
-            "integer",
-            "Dock the bike was taken from (0 at QR stations).",
-            "대여거치대",
-            minimum=0,
-        ),
-        Field(
-            "returned_at", "datetime", "When the bike was returned (Asia/Seoul).", "반납일시", required=True
-        ),
-        Field(
-            "return_station_no",
-            "string",
-            "Number of the station the trip ended at.",
-            "반납대여소번호",
-            required=True,
-            pattern=STATION_NO_PATTERN,
-        ),
-        Field(
-            "return_station_id",
-            "string",
-            "ID of the end station.",
-            "반납대여소ID",
-            required=True,
-            pattern=STATION_ID_PATTERN,
-        ),
-        Field(
-            "return_dock",
-            "integer",
-            "Dock the bike was returned to (0 at QR stations).",
-            "반납거치대",
-            minimum=0,
-        ),
-        Field("duration_min", "integer", "Trip duration.", "이용시간(분)", unit="minutes", minimum=1),
-        Field(
-            "distance_m",
-            "number",
-            "Distance ridden (0 when the GPS recorded nothing, about 1 % of trips).",
-            "이용거리(M)",
-            unit="metres",
-            minimum=0,
-        ),
-        Field(
-            "birth_year",
-            "integer",
-            "Rider's year of birth (empty when unknown).",
-            "생년",
-            unit="year",
-            minimum=1940,
-            maximum=2012,
-        ),
-        Field(
-            "sex",
-            "string",
-            "Rider's sex as registered (M/F; empty when unknown).",
-            "성별",
-            enum=("M", "F"),
-            categorical=True,
-        ),
-        Field(
-            "user_type",
-            "string",
-            "Kind of user: 내국인 (resident) or 외국인 (foreign visitor); the real files may hold more values.",
-            "이용자종류",
-            categorical=True,
-        ),
-        Field(
-            "bike_type",
-            "string",
-            "Bike type (only 일반자전거, the standard bike, in this sample).",
-            "자전거구분",
-            categorical=True,
-        ),
-    ]
-
-
-def raw_fields() -> list[Field]:
-    """The 17 columns of the raw file, by their Korean header, with the clean name each becomes."""
-    clean = {f.name_ko: f for f in trip_fields()}
+# -- the raw file's fields and the resources --------------------------------------------------
+def raw_fields(trip_fields: list[Field]) -> list[Field]:
+    """The 17 columns of the raw file, by their Korean header, described from the bike_trips field
+    each becomes."""
+    clean = {f.name_ko: f for f in trip_fields}
     out = []
     names = {"대여 대여소명": "start", "반납대여소명": "end"}
     for ko in RAW_HEADER:
@@ -603,136 +487,10 @@ def build(ctx) -> list[Output]:
     june_trips = _trip_frame(ctx, "bike_rentals/raw", daily, hourly, june, RAW_ROWS / hourly[june].sum())
     raw = raw_month_bytes(june_trips, st, ctx.rng("bike_rentals/raw-quirks"))
 
-    daily_fields = [
-        Field("date", "date", "Day (Asia/Seoul).", "대여일자", required=True),
-        Field(
-            "station_no",
-            "string",
-            "Station number (zero-padded text; join bike_stations).",
-            "대여소번호",
-            required=True,
-            categorical=True,
-        ),
-        Field(
-            "rentals",
-            "integer",
-            "Bikes taken from the station that day.",
-            "대여건수",
-            unit="trips",
-            minimum=0,
-        ),
-        Field(
-            "returns",
-            "integer",
-            "Bikes returned to the station that day.",
-            "반납건수",
-            unit="trips",
-            minimum=0,
-        ),
-    ]
-    hourly_fields = [
-        Field(
-            "datetime", "datetime", "Start of the hour (Asia/Seoul).", "대여일시", required=True, unique=True
-        ),
-        Field(
-            "rentals",
-            "integer",
-            "Rentals started in that hour, whole city.",
-            "대여건수",
-            unit="trips",
-            minimum=0,
-        ),
-    ]
-    imitates = "서울특별시 공공자전거 대여이력 정보 (Seoul public bike rental history)"
+    raw_columns = raw_fields(definitions.schema(DATASET, "bike_trips").fields)
     return [
-        Output(
-            Resource(
-                "bike_rentals_daily",
-                DATASET,
-                "Daily bike rentals and returns by station, 2019-2023 (synthetic)",
-                "One row per station and day from the day the station opened: rentals and returns. City totals follow the "
-                "published annual totals; weather, season, weekday and COVID-era drivers shape the days.",
-                f"{FOLDER}/bike_rentals_daily.parquet",
-                "parquet",
-                "synthetic",
-                Schema(daily_fields, ["date", "station_no"]),
-                imitates="서울특별시 공공자전거 이용정보(일별) (daily public bike use by station; no OA number confirmed)",
-                sources=SOURCES,
-                notes=[SYNTHETIC_NOTE, CALIBRATION_NOTE],
-            ),
-            daily_df,
-        ),
-        Output(
-            Resource(
-                "bike_rentals_hourly",
-                DATASET,
-                "Hourly bike rentals, whole city, 2019-2023 (synthetic)",
-                "Rentals started in each hour for the whole city: the daily totals split by the hour profile of weekdays and days "
-                "off, with fewer rides in rainy hours. Sums to the daily table day by day.",
-                f"{FOLDER}/bike_rentals_hourly.parquet",
-                "parquet",
-                "synthetic",
-                Schema(hourly_fields, ["datetime"]),
-                imitates=imitates + ", aggregated by hour",
-                sources=SOURCES,
-                notes=[SYNTHETIC_NOTE, CALIBRATION_NOTE],
-            ),
-            hourly_df,
-        ),
-        Output(
-            Resource(
-                "bike_trips",
-                DATASET,
-                "Bike trips, a 200,000-trip sample 2019-2023 (synthetic)",
-                "A random sample of about 0.12 % of all trips 2019-2023 in the rental-history layout with English names: who rode "
-                "from which station to which, when, how long and how far. Stations join bike_stations on station_no.",
-                f"{FOLDER}/bike_trips.parquet",
-                "parquet",
-                "synthetic",
-                Schema(trip_fields()),
-                imitates=imitates,
-                oa="OA-15182",
-                sources=SOURCES,
-                role="sample",
-                notes=[
-                    SYNTHETIC_NOTE,
-                    CALIBRATION_NOTE,
-                    "Trip shares follow the 2019 facts: 71 % under 4 km, 57 % under 20 minutes, 76.8 % of riders in their 20s-30s, "
-                    "about 56 % of rides in commute windows (07-10 h and 17-22 h). The sex split, the user types and the drift "
-                    "of the age mix after 2019 are assumptions.",
-                    "Bike numbers are drawn from an approximate fleet size per year (2,000 in 2015 and about 45,000 in 2024 are facts).",
-                ],
-            ),
-            trips[TRIP_COLUMNS],
-        ),
-        Output(
-            Resource(
-                "bike_rentals_raw",
-                DATASET,
-                "Bike rental history June 2023, raw portal-style sample (synthetic, CP949)",
-                "A sample of June 2023 trips in the portal's 17-column Korean layout, CP949, with the quirks of the real files: "
-                "station numbers as zero-padded text, a typo year 2323, missing birth years as blank or \\N, station-ID cells "
-                "holding a centre's name (상암센터, 중랑센터), stray quotes in a dock cell, two rows with an extra field (an "
-                "unquoted comma in a name) and three rows cut short.",
-                f"{FOLDER}/bike_rentals_raw_2306.csv",
-                "csv",
-                "synthetic",
-                Schema(raw_fields()),
-                role="raw",
-                imitates="서울특별시 공공자전거 대여이력 정보_2306.csv",
-                oa="OA-15182",
-                sources=SOURCES,
-                encoding="cp949",
-                notes=[
-                    SYNTHETIC_NOTE,
-                    f"A sample of about {RAW_ROWS:,} trips: the real June file holds millions of rows.",
-                    "Quirks reported for the real files (facts §2(a)): CP949, stray quotes, the 2323-06-23 typo date, names in the "
-                    "station-ID columns. How the real files encode a missing birth year is not confirmed: this file uses both a "
-                    "blank and \\N so that trainees practise both.",
-                    "Read it with pandas.read_csv(path, encoding='cp949', dtype=str, on_bad_lines='warn') and check the row "
-                    "count against the lines in the file.",
-                ],
-            ),
-            raw,
-        ),
+        Output(definitions.resource(DATASET, "bike_rentals_daily"), daily_df),
+        Output(definitions.resource(DATASET, "bike_rentals_hourly"), hourly_df),
+        Output(definitions.resource(DATASET, "bike_trips"), trips[TRIP_COLUMNS]),
+        Output(definitions.resource(DATASET, "bike_rentals_raw", {"raw_columns": raw_columns}), raw),
     ]

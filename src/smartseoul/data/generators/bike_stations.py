@@ -16,14 +16,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .. import city
-from ..schema import Field, Schema
-from ..spec import FACTS_SOURCE, SYNTHETIC_NOTE, Output, Resource
+from .. import city, definitions
+from ..spec import Output
 
 DATASET = "bike_stations"
-FOLDER = "bikes"
-STATION_NO_PATTERN = r"\d{5}"
-STATION_ID_PATTERN = r"ST-\d+"
 AS_OF_RAW = pd.Timestamp("2023-06-30")  # the raw master imitates '공공자전거 대여소 정보_23_06.csv'
 
 #: Approximate number of stations in service at the end of each year. 2015 (150) and about
@@ -416,133 +412,6 @@ PUBLIC_COLUMNS = [
 ]
 
 
-def station_fields() -> list[Field]:
-    return [
-        Field(
-            "station_no",
-            "string",
-            "Station number, a zero-padded 5-character code: keep it as text or the leading zeros are lost.",
-            "대여소번호",
-            required=True,
-            unique=True,
-            pattern=STATION_NO_PATTERN,
-        ),
-        Field(
-            "station_id",
-            "string",
-            "Station ID used by the real-time API and the rental history (ST-n).",
-            "대여소ID",
-            required=True,
-            unique=True,
-            pattern=STATION_ID_PATTERN,
-        ),
-        Field(
-            "station_name",
-            "string",
-            "Station name (invented from real place names; not a real station list).",
-            "보관소(대여소)명",
-            required=True,
-            unique=True,
-        ),
-        Field(
-            "gu_code",
-            "string",
-            "MOIS 5-digit code of the district.",
-            "자치구코드",
-            required=True,
-            pattern=r"11\d{3}",
-        ),
-        Field("gu_name", "string", "District name in Korean.", "자치구", required=True, categorical=True),
-        Field(
-            "dong_code",
-            "string",
-            "MOIS 8-digit code of the administrative dong the station stands in.",
-            "행정동코드",
-            required=True,
-            pattern=r"11\d{6}",
-        ),
-        Field("dong_name", "string", "Administrative dong name in Korean.", "행정동명", required=True),
-        Field(
-            "lat",
-            "number",
-            "Latitude (inside the dong's approximate polygon).",
-            "위도",
-            unit="degrees (WGS84)",
-            minimum=37.4,
-            maximum=37.72,
-        ),
-        Field("lon", "number", "Longitude.", "경도", unit="degrees (WGS84)", minimum=126.75, maximum=127.19),
-        Field(
-            "installed_date",
-            "date",
-            "Date the station opened (2015 launch, then yearly growth; approximate curve).",
-            "설치시기",
-            required=True,
-        ),
-        Field(
-            "lcd_docks",
-            "integer",
-            "Docks of the older LCD type (0 when none).",
-            "LCD 거치대수",
-            unit="docks",
-            minimum=0,
-        ),
-        Field(
-            "qr_docks",
-            "integer",
-            "Docks of the QR type (0 when none).",
-            "QR 거치대수",
-            unit="docks",
-            minimum=0,
-        ),
-        Field(
-            "operation_type",
-            "string",
-            "How the station operates: LCD (kiosk docks) or QR (QR-code locks).",
-            "운영방식",
-            enum=("LCD", "QR"),
-            categorical=True,
-        ),
-        Field(
-            "launch_hub",
-            "string",
-            "For the 150 stations of the 2015 launch, the hub they belong to; empty (missing) for later stations.",
-            enum=("4대문 안", "여의도", "상암", "신촌", "성수"),
-        ),
-    ]
-
-
-def raw_master_fields() -> list[Field]:
-    """The ten logical columns under the merged header, with the clean name each becomes."""
-    spec = [
-        ("대여소번호", "station_no", "Station number, zero-padded text (read with dtype=str).", None),
-        ("보관소(대여소)명", "station_name", "Station name.", None),
-        ("자치구", "gu_name", "District (under the merged heading 소재지(위치)).", None),
-        ("상세주소", None, "Street address (invented road numbers; under 소재지(위치)).", None),
-        ("위도", "lat", "Latitude; 0.0 in a few rows, to be fixed.", "degrees (WGS84)"),
-        ("경도", "lon", "Longitude; 0.0 in a few rows, to be fixed.", "degrees (WGS84)"),
-        ("설치시기", "installed_date", "Opening date, YYYY-MM-DD.", None),
-        (
-            "LCD 거치대수",
-            "lcd_docks",
-            "LCD docks (blank when none; under the merged heading 설치형태).",
-            "docks",
-        ),
-        ("QR 거치대수", "qr_docks", "QR docks (blank when none; under 설치형태).", "docks"),
-        ("운영방식", "operation_type", "LCD or QR.", None),
-    ]
-    return [
-        Field(
-            ko,
-            "string",
-            desc + (f" In bike_stations it is `{en}`." if en else " Not in the clean table."),
-            ko,
-            unit=unit,
-        )
-        for ko, en, desc, unit in spec
-    ]
-
-
 def raw_master_bytes(st: pd.DataFrame, rng: np.random.Generator) -> bytes:
     """The station master as the portal ships it: CP949, a 5-row merged header, addresses, and a
     few coordinates recorded as 0.0 (a real quirk of the master data)."""
@@ -591,70 +460,8 @@ def stations_full(ctx) -> pd.DataFrame:
 
 def build(ctx) -> list[Output]:
     st = stations_full(ctx)
-    public = st[PUBLIC_COLUMNS].copy()
-    sources = [
-        FACTS_SOURCE,
-        {
-            "title": "Seoul Open Data Plaza, 공공자전거 대여소 정보 (OA-13252), layout only",
-            "path": "https://data.seoul.go.kr/dataList/OA-13252/F/1/datasetView.do",
-        },
-        {
-            "title": "donga.com 2024-06-25 and tlnews.co.kr idxno=13101 (2015 launch, ~2,700 stations), via the facts file",
-            "path": "src/smartseoul/data/reference/",
-        },
-    ]
-    notes = [
-        SYNTHETIC_NOTE,
-        "Facts used: 150 stations in 5 hubs at the 2015 launch (4대문 안, 여의도, 상암, 신촌, 성수) and about 2,700 stations by 2023-24; "
-        "Gangseo (Magok), Songpa and Yeongdeungpo as the busiest districts. The yearly growth between 2015 and 2023, "
-        "the launch days (September 2015) and the split of stations over dongs are course estimates.",
-        "Station names are invented from real subway-station and dong names and common patterns; a few reuse the "
-        "names of well-known real stations (e.g. 뚝섬유원지역 1번출구, 여의나루역 1번출구) but no row is the real station.",
-        "Locations are random points inside the dong's approximate polygon (see geography/dongs), not surveyed positions.",
-    ]
+    raw = raw_master_bytes(st, ctx.rng("bike_stations_raw"))
     return [
-        Output(
-            Resource(
-                "bike_stations",
-                DATASET,
-                "Ttareungyi (따릉이) bike stations (synthetic)",
-                "About 2,700 public-bike rental stations with number, ID, name, district, dong, location, opening date, docks and "
-                "operation type. Density follows the population and the 2015 launch hubs.",
-                f"{FOLDER}/bike_stations.csv",
-                "csv",
-                "synthetic",
-                Schema(station_fields(), ["station_no"]),
-                imitates="서울시 공공자전거 대여소 정보 (Seoul public bike station master)",
-                oa="OA-13252",
-                sources=sources,
-                notes=notes,
-            ),
-            public,
-        ),
-        Output(
-            Resource(
-                "bike_stations_raw",
-                DATASET,
-                "Bike station master, raw portal-style file (synthetic, CP949)",
-                "The station master as the portal ships it (as of June 2023): CP949, a 5-row merged header "
-                "(대여소번호, 보관소(대여소)명, 소재지(위치) -> 자치구/상세주소/위도/경도, 설치시기, 설치형태 -> LCD/QR 거치대수, 운영방식), "
-                "and nine stations whose coordinates are 0.0 and need fixing from the clean table.",
-                f"{FOLDER}/bike_stations_raw_2306.csv",
-                "csv",
-                "synthetic",
-                Schema(raw_master_fields()),
-                role="raw",
-                imitates="공공자전거 대여소 정보_23_06.csv (OA-13252)",
-                oa="OA-13252",
-                sources=sources,
-                encoding="cp949",
-                notes=notes
-                + [
-                    "Street addresses are invented (real road names, random numbers).",
-                    "The header layout follows the facts' description of the 5-row merged header; the blank rows "
-                    "3-5 stand for the merged cells. Skip 5 rows and name the 10 columns yourself.",
-                ],
-            ),
-            raw_master_bytes(st, ctx.rng("bike_stations_raw")),
-        ),
+        Output(definitions.resource(DATASET, "bike_stations"), st[PUBLIC_COLUMNS].copy()),
+        Output(definitions.resource(DATASET, "bike_stations_raw"), raw),
     ]

@@ -17,69 +17,13 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from .. import city
-from ..schema import Field, Schema
-from ..spec import FACTS_SOURCE, Output, Resource
+from .. import city, definitions
+from ..spec import Output
 
 DATASET = "card_spending"
 START, END = "2019-01-01", "2022-12-31"
 TRILLION = 1e12  # 1조 원
 
-#: code, Korean label, English label, channel, 2019 city total (조 원, approximate), driver,
-#: 2020 change vs 2019 (target), where the shops are (gu weighting profile).
-INDUSTRIES = [
-    # offline (store location)
-    ("KR01", "한식", "Korean restaurants", "offline", 14.2, "offline_spending", -0.182, "food"),
-    ("KR02", "양식", "Western restaurants", "offline", 1.76, "offline_spending", -0.228, "centre"),
-    ("KR03", "기타요식", "Other food service", "offline", 7.5, "offline_spending", -0.153, "food"),
-    ("KR04", "커피-음료", "Coffee and beverages", "offline", 2.6, "offline_spending", -0.12, "centre"),
-    ("KR05", "유흥주점", "Bars and nightlife", "offline", 2.2, "nightlife", -0.529, "nightlife"),
-    ("KR06", "여행사", "Travel agencies", "offline", 1.0, "travel", -0.646, "centre"),
-    ("KR07", "면세점", "Duty-free shops", "offline", 2.0, "travel", -0.824, "dutyfree"),
-    ("KR08", "종합레저시설", "Leisure facilities", "offline", 0.9, "nightlife", -0.539, "centre"),
-    ("KR09", "의복/의류", "Clothing", "offline", 2.56, "offline_spending", -0.201, "centre"),
-    ("KR10", "학원", "Private academies", "offline", 3.81, "offline_spending", -0.142, "academy"),
-    (
-        "KR11",
-        "음식료품/슈퍼마켓",
-        "Groceries and supermarkets",
-        "offline",
-        15.0,
-        "offline_spending",
-        +0.102,
-        "home",
-    ),
-    ("KR12", "의료", "Healthcare", "offline", 12.0, "offline_spending", +0.022, "health"),
-    ("KR13", "미용", "Beauty and hair", "offline", 2.0, "offline_spending", -0.174, "food"),
-    ("KR14", "주유", "Fuel", "offline", 4.2, "offline_spending", -0.09, "home"),
-    ("KR15", "편의점", "Convenience stores", "offline", 4.3, "offline_spending", +0.02, "food"),
-    ("KR16", "백화점", "Department stores", "offline", 7.5, "offline_spending", -0.10, "centre"),
-    (
-        "KR99",
-        "기타 소매·서비스",
-        "Other retail and services",
-        "offline",
-        None,
-        "offline_spending",
-        None,
-        "food",
-    ),
-    # online (cardholder residence)
-    ("ON01", "온라인쇼핑", "Online shopping (general)", "online", 13.0, "online_spending", +0.20, "resident"),
-    ("ON02", "음식배달", "Food delivery apps", "online", 2.6, "online_spending", +0.45, "resident"),
-    ("ON03", "온라인 음식료품", "Online groceries", "online", 2.0, "online_spending", +0.35, "resident"),
-    ("ON04", "온라인 여행", "Online travel bookings", "online", 2.4, "travel", -0.55, "resident"),
-    (
-        "ON05",
-        "온라인 콘텐츠",
-        "Online content and games",
-        "online",
-        1.1,
-        "online_spending",
-        +0.25,
-        "resident",
-    ),
-]
 #: City totals to reach in 2020 (vs 2019): offline store sales -9.0 %, online +18.4 %.
 OFFLINE_2020, ONLINE_2020 = -0.090, +0.184
 OFFLINE_2019 = 100.0  # 조 원 of offline store sales in 2019 (approximate)
@@ -128,31 +72,19 @@ PROFILES = {
     "resident": {},  # online: where the cardholders live
     "home": {"11140": 2.5, "11110": 2.0, "11680": 1.5, "11650": 1.3, "11560": 1.4},
 }
-#: Average ticket (won per transaction) by industry, to derive a transaction count; approximate.
-TICKET = {
-    "KR01": 26_000,
-    "KR02": 38_000,
-    "KR03": 15_000,
-    "KR04": 7_500,
-    "KR05": 95_000,
-    "KR06": 420_000,
-    "KR07": 180_000,
-    "KR08": 45_000,
-    "KR09": 62_000,
-    "KR10": 210_000,
-    "KR11": 28_000,
-    "KR12": 48_000,
-    "KR13": 35_000,
-    "KR14": 58_000,
-    "KR15": 7_800,
-    "KR16": 110_000,
-    "KR99": 40_000,
-    "ON01": 41_000,
-    "ON02": 24_000,
-    "ON03": 52_000,
-    "ON04": 230_000,
-    "ON05": 12_000,
-}
+
+
+def industries() -> pd.DataFrame:
+    """The card industries of reference/card_industries.csv, in order: code, Korean and English
+    label, channel, 2019 city total (조 원, approximate), the activity driver, the 2020 change vs
+    2019 (target), where the shops are (gu weighting profile) and the average ticket (won per
+    payment, approximate, to derive a transaction count). The residual industry (KR99) has no
+    2019 total or 2020 target: they are computed so that the offline total comes out right."""
+    table = city.reference_table("card_industries.csv")
+    for column in ("total_2019", "change_2020"):
+        table[column] = table[column].astype(float)
+    table["ticket"] = table["ticket"].astype(np.int64)
+    return table
 
 
 def covid_index(months: pd.PeriodIndex, kind: str) -> np.ndarray:
@@ -190,28 +122,32 @@ def simulate(rng: np.random.Generator, cases: pd.DataFrame) -> pd.DataFrame:
     centre = pd.Series(CENTRE, dtype=float).reindex(gu.index).fillna(1.0)
     sens = (1 + 0.35 * (np.log(centre) - np.log(centre).mean())).to_numpy()
     y19, y20 = year == 2019, year == 2020
-    inds = pd.DataFrame(
-        INDUSTRIES, columns=["code", "ko", "en", "channel", "total19", "kind", "target", "profile"]
-    )
+    inds = industries()
     # the residual offline industry fills the ₩100조 of 2019 and takes whatever change brings
     # the offline total to -9.0 % in 2020
     off = inds["channel"] == "offline"
-    inds.loc[off & inds["total19"].isna(), "total19"] = OFFLINE_2019 - inds.loc[off, "total19"].sum()
-    known = off & inds["target"].notna()
-    rest = (1 + OFFLINE_2020) * inds.loc[off, "total19"].sum() - (
-        inds.loc[known, "total19"] * (1 + inds.loc[known, "target"])
+    inds.loc[off & inds["total_2019"].isna(), "total_2019"] = OFFLINE_2019 - inds.loc[off, "total_2019"].sum()
+    known = off & inds["change_2020"].notna()
+    rest = (1 + OFFLINE_2020) * inds.loc[off, "total_2019"].sum() - (
+        inds.loc[known, "total_2019"] * (1 + inds.loc[known, "change_2020"])
     ).sum()
-    inds.loc[off & inds["target"].isna(), "target"] = (
-        rest / inds.loc[off & inds["target"].isna(), "total19"].iloc[0] - 1
+    inds.loc[off & inds["change_2020"].isna(), "change_2020"] = (
+        rest / inds.loc[off & inds["change_2020"].isna(), "total_2019"].iloc[0] - 1
     )
     on = ~off
     # scale online 2020 targets so the online total is +18.4 %
-    k = ONLINE_2020 * inds.loc[on, "total19"].sum() / (inds.loc[on, "total19"] * inds.loc[on, "target"]).sum()
-    inds.loc[on, "target"] = inds.loc[on, "target"] * k
+    k = (
+        ONLINE_2020
+        * inds.loc[on, "total_2019"].sum()
+        / (inds.loc[on, "total_2019"] * inds.loc[on, "change_2020"]).sum()
+    )
+    inds.loc[on, "change_2020"] = inds.loc[on, "change_2020"] * k
     rows = []
     for ind in inds.itertuples(index=False):
-        x = covid_index(months, ind.kind)
-        if ind.kind in ADAPTING and ind.target < 0:  # (gains such as groceries came from habits, not fear)
+        x = covid_index(months, ind.driver)
+        if (
+            ind.driver in ADAPTING and ind.change_2020 < 0
+        ):  # (gains such as groceries came from habits, not fear)
             # people stayed away most when cases surged (the 2nd and 3rd waves of 2020), and shops
             # and customers adapted: the same restrictions cost less later
             adapt = np.interp(
@@ -220,15 +156,15 @@ def simulate(rng: np.random.Generator, cases: pd.DataFrame) -> pd.DataFrame:
                 [1.0, 1.0, 0.45, 0.35],
             )
             x = x * (0.3 + 1.0 * fear) * adapt
-        w = gu_weights(ind.profile, rng).reindex(gu.index).to_numpy()
+        w = gu_weights(ind.gu_profile, rng).reindex(gu.index).to_numpy()
         s = sens if ind.channel == "offline" else np.ones(len(gu))
-        base = ind.total19 * TRILLION * season / SEASON.sum()  # 2019-level monthly city total
+        base = ind.total_2019 * TRILLION * season / SEASON.sum()  # 2019-level monthly city total
         # sales[m, g] = base[m] * trend[m] * w[g] * exp(-beta * x[m] * s[g]); beta hits the 2020 target
         tot19 = (base[y19] * trend[y19]).sum()
         lin = (base[y20] * trend[y20])[:, None] * w[None, :]
         xs20 = x[y20][:, None] * s[None, :]
         beta = brentq(  # the lambda is called here, inside this iteration, so late binding is safe
-            lambda bb: (lin * np.exp(-bb * xs20)).sum() - (1 + ind.target) * tot19,  # noqa: B023
+            lambda bb: (lin * np.exp(-bb * xs20)).sum() - (1 + ind.change_2020) * tot19,  # noqa: B023
             -60.0,
             60.0,
         )
@@ -244,8 +180,8 @@ def simulate(rng: np.random.Generator, cases: pd.DataFrame) -> pd.DataFrame:
                         gu.loc[code, "name_ko"],
                         gu.loc[code, "name_en"],
                         ind.code,
-                        ind.ko,
-                        ind.en,
+                        ind.name_ko,
+                        ind.name_en,
                         ind.channel,
                         sales[mi, gi],
                     )
@@ -265,7 +201,9 @@ def simulate(rng: np.random.Generator, cases: pd.DataFrame) -> pd.DataFrame:
         ],
     )
     df["sales_krw"] = np.round(df["sales_krw"], -3).astype(np.int64)  # to the thousand won
-    ticket = df["industry_code"].map(TICKET).to_numpy() * rng.lognormal(0.0, 0.04, len(df))
+    ticket = df["industry_code"].map(inds.set_index("code")["ticket"]).to_numpy() * rng.lognormal(
+        0.0, 0.04, len(df)
+    )
     df["transactions"] = np.round(df["sales_krw"] / ticket).astype(np.int64)
     df["month"] = df["month"].astype("datetime64[ns]")
     return df.sort_values(["month", "gu_code", "channel", "industry_code"], kind="stable").reset_index(
@@ -275,96 +213,4 @@ def simulate(rng: np.random.Generator, cases: pd.DataFrame) -> pd.DataFrame:
 
 def build(ctx) -> list[Output]:
     df = simulate(ctx.rng("card_spending"), ctx.get("covid_cases", "covid_cases"))
-    sources = [
-        FACTS_SOURCE,
-        {
-            "title": "Seoul analysis of 2020 Shinhan Card data: store sales ~₩100조 (2019) -> ~₩91조 (2020), -9.0 %; online +18.4 %; duty-free -82.4 %, travel agencies -64.6 %, leisure -53.9 %, nightlife -52.9 % (api.emetro.co.kr 20210222500187; breaknews 787592)",
-            "path": "https://api.emetro.co.kr",
-        },
-        {
-            "title": "시사인 analysis via careerly.co.kr summary (secondary): groceries +10.2 %, healthcare +2.2 %, beauty -17.4 % in 2020",
-            "path": "https://careerly.co.kr",
-        },
-    ]
-    notes = [
-        "Synthetic monthly sales. City totals and the 2020 change per industry follow published Seoul figures (approximate; the two published analyses disagree on totals: we use about ₩100조 of offline store sales in 2019).",
-        "Offline rows count sales where the shop is (Gangnam, Jung, Jongno, Seocho and Yeongdeungpo lead); online rows count spending by the cardholder's home gu (they follow population).",
-        "The month-to-month path follows the shared distancing driver and the monthly case counts of the covid_cases dataset (people stayed away most when cases surged; the effect fades as shops and customers adapt): the second wave (Aug-Sep 2020) and the third wave (Dec 2020) are the weakest months, March-April 2020 next; 2021-22 recover partly. Business districts lose more than residential ones.",
-        "Industry list and 2019 totals per industry are approximate (the real analysis covers 62 categories); the residual category 기타 소매·서비스 balances the offline total. The online industries and the average tickets behind 'transactions' are our own assumptions.",
-        "A nominal growth of about 3 % a year is built in (prices and incomes).",
-    ]
-    fields = [
-        Field("month", "date", "First day of the month of the sales.", "기준년월", required=True),
-        Field(
-            "gu_code",
-            "string",
-            "MOIS 5-digit gu code: where the shop is (offline) or where the cardholder lives (online).",
-            "자치구코드",
-            required=True,
-            pattern=r"11\d{3}",
-        ),
-        Field("gu_name", "string", "Gu name in Korean.", "자치구명", required=True, categorical=True),
-        Field("gu_name_en", "string", "Gu name in English.", required=True, categorical=True),
-        Field(
-            "industry_code",
-            "string",
-            "Course industry code (KRnn offline, ONnn online).",
-            "업종코드",
-            required=True,
-            categorical=True,
-        ),
-        Field(
-            "industry_ko",
-            "string",
-            "Industry label in Korean, in the style of card-company categories.",
-            "업종명",
-            required=True,
-            categorical=True,
-        ),
-        Field("industry_en", "string", "Industry label in English.", required=True, categorical=True),
-        Field(
-            "channel",
-            "string",
-            "offline (card payment in a shop) or online.",
-            "온/오프라인 구분",
-            required=True,
-            enum=("offline", "online"),
-            categorical=True,
-        ),
-        Field(
-            "sales_krw",
-            "integer",
-            "Card sales in the month, rounded to the thousand won.",
-            "매출금액",
-            unit="KRW",
-            minimum=0,
-            required=True,
-        ),
-        Field(
-            "transactions",
-            "integer",
-            "Number of card payments (sales divided by an assumed average ticket).",
-            "매출건수",
-            unit="payments",
-            minimum=0,
-            required=True,
-        ),
-    ]
-    return [
-        Output(
-            Resource(
-                name="card_spending",
-                dataset=DATASET,
-                title="Card sales by gu, industry and channel, monthly 2019-2022 (synthetic)",
-                description="Monthly card sales in won per gu, industry and channel (offline shops by shop location, online by cardholder residence), to study how spending fell and recovered around COVID-19.",
-                path="card_spending/card_spending.parquet",
-                format="parquet",
-                provenance="synthetic",
-                schema=Schema(fields, ["month", "gu_code", "industry_code"]),
-                imitates="신한카드 업종별 카드매출 (Seoul Big Data Campus card data; Seoul 상권분석서비스 추정매출 style)",
-                sources=sources,
-                notes=notes,
-            ),
-            df,
-        ),
-    ]
+    return [Output(definitions.resource(DATASET, "card_spending"), df)]

@@ -14,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import city
-from ..schema import Field, Schema
-from ..spec import FACTS_SOURCE, Output, Resource
+from .. import city, definitions
+from ..schema import Field
+from ..spec import Output
 
 DATASET = "covid_cases"
 START, END = "2020-02-05", "2022-12-31"
@@ -85,72 +85,24 @@ ANCHOR = {
 CITY_DAY = "2022-02-02"
 CITY_CUMULATIVE, CITY_NEW = 285_665, 4_209
 
-#: Approximate shape of Seoul's daily new cases (date, cases): our reading of the waves, used
-#: only as weights between the anchors and, after 2022-02-20, as the expected level. Not data.
-WAVE_SHAPE = [
-    ("2020-02-05", 1),
-    ("2020-02-22", 2),
-    ("2020-03-10", 24),
-    ("2020-03-28", 12),
-    ("2020-04-20", 2),
-    ("2020-05-10", 22),
-    ("2020-05-20", 10),
-    ("2020-06-10", 18),
-    ("2020-07-15", 8),
-    ("2020-08-06", 10),
-    ("2020-08-15", 80),
-    ("2020-08-27", 150),
-    ("2020-09-10", 60),
-    ("2020-10-05", 25),
-    ("2020-10-25", 20),
-    ("2020-11-10", 35),
-    ("2020-11-25", 200),
-    ("2020-12-10", 300),
-    ("2020-12-24", 520),
-    ("2021-01-05", 280),
-    ("2021-01-25", 110),
-    ("2021-02-17", 140),
-    ("2021-03-15", 130),
-    ("2021-04-15", 220),
-    ("2021-05-20", 210),
-    ("2021-06-20", 200),
-    ("2021-07-12", 600),
-    ("2021-08-12", 640),
-    ("2021-09-01", 560),
-    ("2021-09-24", 1200),
-    ("2021-10-15", 600),
-    ("2021-10-30", 800),
-    ("2021-11-25", 2000),
-    ("2021-12-15", 3200),
-    ("2021-12-31", 1800),
-    ("2022-01-08", 1200),
-    ("2022-01-20", 2600),
-    ("2022-02-02", 4200),
-    ("2022-02-20", 22000),
-    ("2022-03-16", 75000),
-    ("2022-04-01", 45000),
-    ("2022-04-20", 14000),
-    ("2022-05-15", 4500),
-    ("2022-06-20", 1300),
-    ("2022-07-10", 3500),
-    ("2022-07-28", 17000),
-    ("2022-08-16", 24000),
-    ("2022-09-10", 10000),
-    ("2022-10-05", 3200),
-    ("2022-10-25", 5500),
-    ("2022-11-20", 9000),
-    ("2022-12-20", 16000),
-    ("2022-12-31", 11000),
-]
 #: Reporting rhythm: cases counted on Monday reflect Sunday's fewer tests.
 WEEKDAY_FACTOR = np.array([0.62, 1.15, 1.12, 1.08, 1.04, 1.0, 0.92])  # Mon..Sun
+
+
+def wave_shape() -> pd.DataFrame:
+    """Approximate shape of Seoul's daily new cases (date, new_cases): our reading of the waves,
+    used only as weights between the anchors and, after 2022-02-20, as the expected level. Not data."""
+    table = city.reference_table("covid_wave_shape.csv")
+    table["new_cases"] = table["new_cases"].astype(np.int64)
+    return table
 
 
 def city_curve(dates: pd.DatetimeIndex, rng: np.random.Generator) -> np.ndarray:
     """Expected city-wide new cases per day: log-linear between the wave points, with the
     weekly reporting rhythm, holiday dips and day-to-day noise."""
-    t = pd.to_datetime([d for d, _ in WAVE_SHAPE]).values.astype("datetime64[D]").astype(np.int64)
-    logv = np.log([v for _, v in WAVE_SHAPE])
+    shape = wave_shape()
+    t = pd.to_datetime(shape["date"]).values.astype("datetime64[D]").astype(np.int64)
+    logv = np.log(shape["new_cases"].to_numpy())
     x = dates.values.astype("datetime64[D]").astype(np.int64)
     level = np.exp(np.interp(x, t, logv))
     wk = WEEKDAY_FACTOR[dates.day_of_week]
@@ -244,21 +196,12 @@ def _long(wide: pd.DataFrame) -> pd.DataFrame:
 
 def _raw_csv(wide: pd.DataFrame) -> tuple[bytes, list[Field]]:
     """The portal's CSV download: Korean headers '<gu> 전체' (cumulative) and '<gu> 추가' (new),
-    newest day first, CP949."""
+    newest day first, CP949; and the fields of those two columns per area."""
     gu = city.gu_facts().set_index("code")
     areas = [c for c in wide.columns if c != "date"]
     cum = wide[areas].cumsum()
     cols = {"자치구 기준일": wide["date"].dt.strftime("%Y.%m.%d.00")}
-    fields = [
-        Field(
-            "자치구 기준일",
-            "string",
-            "Reference day of the district counts, as text 'YYYY.MM.DD.00' (API key JCG_DT).",
-            "자치구 기준일",
-            required=True,
-            pattern=r"\d{4}\.\d{2}\.\d{2}\.00",
-        )
-    ]
+    fields = []
     for a in areas:
         name = ETC_NAME if a == ETC_NAME else gu.loc[a, "name_ko"]
         key = "ETC" if a == ETC_NAME else API_KEYS[a]
@@ -291,102 +234,8 @@ def _raw_csv(wide: pd.DataFrame) -> tuple[bytes, list[Field]]:
 
 def build(ctx) -> list[Output]:
     wide = simulate(ctx.rng("covid_cases"))
-    long = _long(wide)
-    raw, raw_fields = _raw_csv(wide)
-    sources = [
-        FACTS_SOURCE,
-        {
-            "title": "Seoul OpenAPI TbCorona19CountStatusJCG (서울특별시 코로나19 자치구별 확진자 발생동향): layout and the 2022-02-20 counts",
-            "path": "https://data.seoul.go.kr",
-        },
-        {
-            "title": "IceCream0910/coronacoc-api README: Seoul cumulative 285,665 and 4,209 new on 2022-02-02",
-            "path": "https://github.com/IceCream0910/coronacoc-api",
-        },
-    ]
-    imitates = "서울특별시 코로나19 자치구별 확진자 발생동향 (Seoul OpenAPI TbCorona19CountStatusJCG)"
-    notes = [
-        "Synthetic daily counts. Exact published figures on two days only: every gu's (and 기타's) cumulative and new cases on 2022-02-20 (city: 22,102 new, 519,923 cumulative incl. 기타) and the city's 285,665 cumulative with 4,209 new on 2022-02-02.",
-        "Wave timing follows the real epidemic in Seoul (small clusters in spring 2020, second wave Aug 2020, third wave Dec 2020, fourth (Delta) wave from Jul 2021, Dec 2021, Omicron peaking in March 2022, summer and winter 2022 waves); peak heights outside the anchor days are approximate.",
-        "The series starts on 2020-02-05; the first cases in Seoul (late January 2020) are not included. Cumulative counts are the running sum of new counts within this file.",
-        "Gu shares of cases follow their shares on 2022-02-20 (close to their population shares), varied a little from wave to wave.",
-        "Monday counts are low and Tuesday counts high, as in the real reporting rhythm (fewer tests on Sundays).",
-    ]
-    clean_fields = [
-        Field("date", "date", "Reference day of the counts (Asia/Seoul).", "자치구 기준일", required=True),
-        Field(
-            "gu_code",
-            "string",
-            "MOIS 5-digit gu code; empty for 기타 (cases from other regions or not yet assigned).",
-            "자치구코드",
-            pattern=r"11\d{3}",
-        ),
-        Field(
-            "gu_name", "string", "Gu name in Korean, or 기타.", "자치구명", required=True, categorical=True
-        ),
-        Field(
-            "gu_name_en",
-            "string",
-            "Gu name in English, or 'Other (outside Seoul / unknown)'.",
-            required=True,
-            categorical=True,
-        ),
-        Field(
-            "new_cases",
-            "integer",
-            "New confirmed cases that day (API key <GU>ADD).",
-            "<구> 추가",
-            unit="persons",
-            minimum=0,
-            required=True,
-        ),
-        Field(
-            "cumulative_cases",
-            "integer",
-            "Cumulative confirmed cases since 2020-02-05 (API key <GU>).",
-            "<구> 전체",
-            unit="persons",
-            minimum=0,
-            required=True,
-        ),
-    ]
+    raw, area_fields = _raw_csv(wide)
     return [
-        Output(
-            Resource(
-                name="covid_cases",
-                dataset=DATASET,
-                title="COVID-19 confirmed cases by gu, daily 2020-2022 (synthetic)",
-                description="Daily new and cumulative confirmed cases for the 25 gu and 기타 (other regions), in a tidy long table. Exact published counts on 2022-02-20 (by gu) and 2022-02-02 (city).",
-                path="covid_cases/covid_cases.parquet",
-                format="parquet",
-                provenance="synthetic",
-                schema=Schema(clean_fields, ["date", "gu_name"]),
-                imitates=imitates,
-                sources=sources,
-                notes=notes,
-            ),
-            long,
-        ),
-        Output(
-            Resource(
-                name="covid_cases_raw",
-                dataset=DATASET,
-                title="COVID-19 cases by gu, portal-style wide CSV (synthetic, CP949)",
-                description="The same counts in the layout of the portal's CSV download: one row per day (newest first), then for each gu a cumulative column '<gu> 전체' and a new-cases column '<gu> 추가', and 기타. Korean headers, CP949.",
-                path="covid_cases/TbCorona19CountStatusJCG.csv",
-                format="csv",
-                provenance="synthetic",
-                role="raw",
-                schema=Schema(raw_fields),
-                imitates=imitates,
-                sources=sources,
-                encoding="cp949",
-                notes=notes[:1]
-                + [
-                    "Raw layout: the API itself uses English keys (JCG_DT, JONGNO/JONGNOADD, ..., ETC/ETCADD); the CSV download uses the Korean headers kept here. The API specification spells one header '서추구 추가' (a typo for 서초구); this file uses the correct spelling.",
-                    "The date column is text like '2022.02.20.00', not an ISO date: parse it with pd.to_datetime(s, format='%Y.%m.%d.00').",
-                ],
-            ),
-            raw,
-        ),
+        Output(definitions.resource(DATASET, "covid_cases"), _long(wide)),
+        Output(definitions.resource(DATASET, "covid_cases_raw", {"area_columns": area_fields}), raw),
     ]

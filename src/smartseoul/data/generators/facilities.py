@@ -15,9 +15,8 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString, Polygon
 
-from .. import city
-from ..schema import Field, Schema
-from ..spec import FACTS_SOURCE, Output, Resource
+from .. import city, definitions
+from ..spec import Output
 
 DATASET = "facilities"
 
@@ -87,14 +86,6 @@ HAN_RIVER = [
     (37.5520, 127.1350),
     (37.5650, 127.1600),
     (37.5800, 127.1850),
-]
-
-FACILITY_SOURCES = [
-    FACTS_SOURCE,
-    {
-        "title": "Seoul Open Data Plaza (format of facility lists such as 무더위쉼터, 경로당, 도서관, 공공와이파이, CCTV; values synthetic)",
-        "path": "https://data.seoul.go.kr",
-    },
 ]
 
 
@@ -432,209 +423,12 @@ def facilities(dongs: gpd.GeoDataFrame, pop: pd.DataFrame, rng: np.random.Genera
     return out[cols].reset_index(drop=True)
 
 
-def _facility_fields() -> list[Field]:
-    return [
-        Field(
-            "facility_id",
-            "string",
-            "Course id: type prefix (CS, SC, LB, WF, CC), gu code and a number.",
-            "관리번호",
-            required=True,
-            unique=True,
-            pattern=r"(CS|SC|LB|WF|CC)-11\d{3}-\d{4,5}",
-        ),
-        Field(
-            "facility_type",
-            "string",
-            "cooling_shelter (무더위쉼터), senior_centre (경로당), library (도서관), public_wifi (공공와이파이), cctv.",
-            "시설구분",
-            required=True,
-            enum=TYPES,
-            categorical=True,
-        ),
-        Field(
-            "subtype",
-            "string",
-            "Shelter host (경로당, 주민센터, 복지관, 은행 ...), library kind (public, small), Wi-Fi programme (public_wifi, kkachi_on) or CCTV purpose (생활방범, 어린이보호 ...).",
-            "세부구분",
-            required=True,
-            categorical=True,
-        ),
-        Field(
-            "name",
-            "string",
-            "A plausible facility name (synthetic; not a real facility).",
-            "시설명",
-            required=True,
-        ),
-        Field("gu_code", "string", "MOIS 5-digit gu code.", "자치구코드", required=True, pattern=r"11\d{3}"),
-        Field(
-            "dong_code",
-            "string",
-            "MOIS 8-digit administrative dong code; the point lies inside this dong's polygon.",
-            "행정동코드",
-            required=True,
-            pattern=r"11\d{6}",
-        ),
-        Field(
-            "lat",
-            "number",
-            "Latitude.",
-            "위도",
-            unit="degrees (WGS84)",
-            required=True,
-            minimum=37.42,
-            maximum=37.71,
-        ),
-        Field(
-            "lon",
-            "number",
-            "Longitude.",
-            "경도",
-            unit="degrees (WGS84)",
-            required=True,
-            minimum=126.76,
-            maximum=127.19,
-        ),
-        Field(
-            "capacity",
-            "integer",
-            "Persons the place can hold (cooling shelters and senior centres only).",
-            "이용가능인원",
-            unit="persons",
-            minimum=0,
-        ),
-        Field(
-            "cameras", "integer", "Cameras at the site (CCTV only).", "카메라대수", unit="cameras", minimum=1
-        ),
-        Field(
-            "host_id",
-            "string",
-            "For a cooling shelter hosted in a senior centre: that senior centre's facility_id.",
-            "운영시설 관리번호",
-        ),
-    ]
-
-
-def _green_fields() -> list[Field]:
-    return [
-        Field(
-            "dong_code",
-            "string",
-            "MOIS 8-digit administrative dong code.",
-            "행정동코드",
-            required=True,
-            unique=True,
-            pattern=r"11\d{6}",
-        ),
-        Field("gu_code", "string", "MOIS 5-digit gu code.", "자치구코드", required=True, pattern=r"11\d{3}"),
-        Field("dong_name", "string", "Dong name in Korean.", "행정동명", required=True),
-        Field(
-            "land_area_km2",
-            "number",
-            "Land area of the approximate dong polygon (river water excluded).",
-            "면적",
-            unit="km²",
-            minimum=0,
-        ),
-        Field(
-            "green_share",
-            "number",
-            "Share of land that is parks, forest or riverside park (synthetic).",
-            "녹지율",
-            unit="0-1",
-            minimum=0,
-            maximum=1,
-        ),
-        Field(
-            "forest_share",
-            "number",
-            "Share of land that is mountain forest (synthetic).",
-            "산림 비율",
-            unit="0-1",
-            minimum=0,
-            maximum=1,
-        ),
-        Field(
-            "park_share",
-            "number",
-            "Share of land that is urban parks and small green spaces (synthetic).",
-            "공원 비율",
-            unit="0-1",
-            minimum=0,
-            maximum=1,
-        ),
-        Field(
-            "river_park_share",
-            "number",
-            "Share of land that is Han River park (synthetic).",
-            "한강공원 비율",
-            unit="0-1",
-            minimum=0,
-            maximum=1,
-        ),
-        Field(
-            "green_m2_per_resident",
-            "number",
-            "Green area per resident (synthetic).",
-            "1인당 녹지면적",
-            unit="m² per person",
-            minimum=0,
-        ),
-    ]
-
-
 def build(ctx) -> list[Output]:
     dongs = ctx.get("geography", "dongs")
     pop = ctx.get("geography", "dong_population")
     fac = facilities(dongs, pop, ctx.rng("facilities"))
     green = green_space(dongs.sort_values("dong_code").reset_index(drop=True), pop, ctx.rng("green_space"))
-    fac_notes = [
-        "Synthetic points placed at random inside their dong's approximate polygon; names are made up in the style of real ones and "
-        "do not designate real facilities. Counts are of the order of the real city's, not official totals.",
-        "Senior centres follow residents aged 65+ (geography/dong_population). Cooling shelters follow them too, but unevenly on "
-        "purpose: district effort varies, and about one in seven dongs with many older residents is clearly under-served.",
-        "Most cooling shelters are hosted in senior centres (host_id links them) or community centres, as in Seoul. "
-        "Kkachi-on Wi-Fi: 1,780 APs in the five 2020 pilot gu (Seongdong, Guro, Eunpyeong, Gangseo, Dobong), the figure in the facts file; "
-        "other Wi-Fi APs and the CCTV points are a synthetic sample.",
-    ]
-    green_notes = [
-        "Synthetic shares from a 100 m raster of our simulated city: forests around approximate mountain centres "
-        "(북한산, 도봉산, 수락산, 불암산, 인왕산·북악산, 관악산, 우면산, 청계산, 대모산, 아차산, 남산 ...), large parks, "
-        "riverside parks along an approximate Han River line, and patchy small green spaces (halved in business districts).",
-        "Dong polygons are approximate (Voronoi), so shares are indicative; use them for patterns, not for official statistics.",
-    ]
     return [
-        Output(
-            Resource(
-                "facilities",
-                DATASET,
-                "Public facilities: cooling shelters, senior centres, libraries, public Wi-Fi, CCTV (synthetic)",
-                "Points of public facilities with their dong and gu, for access and equity analyses (who is within reach of a cooling shelter?).",
-                "facilities/facilities.csv",
-                "csv",
-                "synthetic",
-                Schema(_facility_fields(), ["facility_id"]),
-                imitates="서울시 무더위쉼터, 경로당, 도서관, 공공와이파이, CCTV 설치 현황 (Seoul facility lists; format imitated)",
-                sources=FACILITY_SOURCES,
-                notes=fac_notes,
-            ),
-            fac,
-        ),
-        Output(
-            Resource(
-                "green_space",
-                DATASET,
-                "Green space by dong (synthetic)",
-                "Share of each dong's land that is forest, park or Han River park, and green area per resident.",
-                "facilities/green_space.csv",
-                "csv",
-                "synthetic",
-                Schema(_green_fields(), ["dong_code"]),
-                imitates="서울시 공원·녹지 현황 (parks and green areas by district; format imitated)",
-                sources=FACILITY_SOURCES,
-                notes=green_notes,
-            ),
-            green,
-        ),
+        Output(definitions.resource(DATASET, "facilities"), fac),
+        Output(definitions.resource(DATASET, "green_space"), green),
     ]

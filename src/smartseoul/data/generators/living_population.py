@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import city
-from ..schema import Field, Schema
-from ..spec import FACTS_SOURCE, Output, Resource
+from .. import city, definitions
+from ..schema import Field
+from ..spec import Output
 
 DATASET = "living_population"
 
@@ -172,7 +172,8 @@ def simulate(ctx) -> pd.DataFrame:
 
 def raw_csv(df: pd.DataFrame) -> tuple[bytes, list[Field]]:
     """The portal's LOCAL_PEOPLE_DONG file: Korean headers, all cells quoted, CP949 (the real
-    files also start with a UTF-8 byte-order mark; see the notes), small cells masked as '*'."""
+    files also start with a UTF-8 byte-order mark; see the notes), small cells masked as '*';
+    and the fields of its 28 band columns."""
     start = pd.Timestamp(RAW_WEEK)
     sub = df[
         (df["date"] >= start)
@@ -194,27 +195,6 @@ def raw_csv(df: pd.DataFrame) -> tuple[bytes, list[Field]]:
         out[ko] = np.where(v < MASK_BELOW, "*", np.char.mod("%.4f", v))
     text = out.to_csv(index=False, lineterminator="\n", quoting=1)
     fields = [
-        Field("기준일ID", "string", "Day, YYYYMMDD (text).", "기준일ID", required=True, pattern=r"\d{8}"),
-        Field(
-            "시간대구분",
-            "string",
-            "Hour of day, '00'-'23' (text with a leading zero).",
-            "시간대구분",
-            required=True,
-            pattern=r"\d{2}",
-        ),
-        Field(
-            "행정동코드",
-            "string",
-            "MOIS 8-digit administrative dong code.",
-            "행정동코드",
-            required=True,
-            pattern=r"11\d{6}",
-        ),
-        Field(
-            "총생활인구수", "number", "Total living population (real number).", "총생활인구수", unit="persons"
-        ),
-    ] + [
         Field(
             ko,
             "string",
@@ -226,15 +206,6 @@ def raw_csv(df: pd.DataFrame) -> tuple[bytes, list[Field]]:
         for _, ko, desc in bands
     ]
     return text.encode("cp949"), fields
-
-
-#: Broad groups of the compact four-week table: name -> (description, band names).
-GROUPS = {
-    "age_0_19": "People aged 0-19.",
-    "age_20_39": "People aged 20-39.",
-    "age_40_59": "People aged 40-59.",
-    "age_60_plus": "People aged 60 and over.",
-}
 
 
 def group_members() -> dict[str, list[str]]:
@@ -267,120 +238,10 @@ def tables(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def build(ctx) -> list[Output]:
     df = simulate(ctx)
     compact, full = tables(df)
-    raw, raw_fields = raw_csv(df)
-    imitates = "행정동 단위 서울 생활인구 (Seoul living population by administrative dong, KT mobile-signal estimates; LOCAL_PEOPLE_DONG_YYYYMM.csv)"
-    sources = [
-        FACTS_SOURCE,
-        {
-            "title": "Seoul living population (서울 생활인구) layout: 기준일ID, 시간대구분, 행정동코드, 총생활인구수 and 28 sex-by-age bands (facts §2(c))",
-            "path": "https://data.seoul.go.kr",
-        },
-        {
-            "title": "경향신문 2018-03-05 (khanarchive.khan.kr): Gangnam 846k living population vs 561k registered",
-            "path": "https://khanarchive.khan.kr",
-        },
-    ]
-    notes = [
-        "Synthetic estimates for one Monday-Sunday week in March of 2019, 2020, 2021 and 2022 (the second full week of March). Built from the synthetic residents of geography/dong_population, so every number is simulated.",
-        "Business districts swell on weekday daytimes (10-17 h) and empty at night; residential dongs do the opposite. Gangnam-gu's weekday daytime living population is about 1.5 times its residents (cf. 846k vs 561k in 2018).",
-        "COVID: the daytime swell shrinks in 2020-2022 with the shared office-presence driver; evening visitors fall with the night-life driver; rainy and freezing days keep visitors at home.",
-        "Values are real numbers (estimates), rounded here to 0.1 person; the total is the sum of the 28 bands. Children under 10 are one band (0-9), then five-year bands to 65-69, then 70 and over.",
-    ]
-    key_fields = [
-        Field("date", "date", "Day (Asia/Seoul).", "기준일ID", required=True),
-        Field(
-            "hour",
-            "integer",
-            "Hour of day (0-23): the hour starting then.",
-            "시간대구분",
-            unit="hour",
-            minimum=0,
-            maximum=23,
-            required=True,
-        ),
-        Field(
-            "dong_code",
-            "string",
-            "MOIS 8-digit administrative dong code.",
-            "행정동코드",
-            required=True,
-            pattern=r"11\d{6}",
-        ),
-        Field(
-            "total",
-            "number",
-            "Total living population present in the dong in that hour (sum of the 28 bands).",
-            "총생활인구수",
-            unit="persons",
-            minimum=0,
-            required=True,
-        ),
-    ]
-    group_fields = [
-        Field(g, "number", d + " Sum of the matching sex-by-age bands.", unit="persons", minimum=0)
-        for g, d in GROUPS.items()
-    ]
-    band_fields = [
-        Field(en, "number", desc, ko, unit="persons", minimum=0) for en, ko, desc in band_columns()
-    ]
+    raw, raw_bands = raw_csv(df)
+    bands = [Field(en, "number", desc, ko, unit="persons", minimum=0) for en, ko, desc in band_columns()]
     return [
-        Output(
-            Resource(
-                name="living_population",
-                dataset=DATASET,
-                title="Living population by dong and hour, four March weeks 2019-2022 (synthetic)",
-                description="People present in each of the 426 administrative dongs, hour by hour, for one March week a year 2019-2022: the total and four age groups. The 28 sex-by-age bands of the real file are in living_population_bands (one week).",
-                path="living_population/living_population.parquet",
-                format="parquet",
-                provenance="synthetic",
-                schema=Schema(key_fields + group_fields, ["date", "hour", "dong_code"]),
-                imitates=imitates,
-                sources=sources,
-                notes=notes
-                + [
-                    "The four age groups are sums of the 28 bands; the full bands are kept for one week only (living_population_bands) to keep the course data small."
-                ],
-            ),
-            compact,
-        ),
-        Output(
-            Resource(
-                name="living_population_bands",
-                dataset=DATASET,
-                title=f"Living population by dong, hour and the 28 sex-by-age bands, week of {RAW_WEEK} (synthetic)",
-                description=f"The full layout of the real file for all 426 dongs in the week of {RAW_WEEK}: the total and 14 male plus 14 female age bands, English column names (the Korean headers are in the data dictionary).",
-                path="living_population/living_population_bands.parquet",
-                format="parquet",
-                provenance="synthetic",
-                schema=Schema(key_fields + band_fields, ["date", "hour", "dong_code"]),
-                imitates=imitates,
-                sources=sources,
-                notes=notes,
-            ),
-            full,
-        ),
-        Output(
-            Resource(
-                name="living_population_raw",
-                dataset=DATASET,
-                title="Living population, portal-style CP949 file for one week of two gu (synthetic, masked cells)",
-                description=f"The week of {RAW_WEEK} for the dongs of 중구 and 노원구 in the portal layout: Korean headers, every cell quoted, CP949, codes and hours as text, band values below {MASK_BELOW:g} shown as '*'.",
-                path="living_population/LOCAL_PEOPLE_DONG_202203.csv",
-                format="csv",
-                provenance="synthetic",
-                role="raw",
-                schema=Schema(raw_fields),
-                imitates=imitates,
-                sources=sources,
-                encoding="cp949",
-                notes=notes[:1]
-                + [
-                    f"Masking: band values below {MASK_BELOW:g} are replaced by '*' (about 1 % of the band cells, mostly small age groups in the small central dongs at night). The real files mask small values like this in their finer (grid-level) versions; at dong level real cells are seldom that small, so this coarse threshold is a course choice that makes masking visible. The total is never masked, so the masked part of a row can be recovered as total minus the sum of the visible bands. Read with pd.read_csv(..., encoding='cp949', dtype=str, na_values='*').",
-                    "Values keep four decimals as in the real files (the clean tables are rounded to 0.1).",
-                    "The real files start with a UTF-8 byte-order mark before CP949 text, which makes encoding='cp949' fail on the first bytes; this course file leaves the mark out so that it opens directly. With a real file, skip the first three bytes or open it with encoding='cp949', encoding_errors='replace'.",
-                    "Kept to one week and two gu (중구: the old business centre; 노원구: a residential district) to save space; the clean tables cover all 426 dongs.",
-                ],
-            ),
-            raw,
-        ),
+        Output(definitions.resource(DATASET, "living_population"), compact),
+        Output(definitions.resource(DATASET, "living_population_bands", {"bands": bands}), full),
+        Output(definitions.resource(DATASET, "living_population_raw", {"bands": raw_bands}), raw),
     ]

@@ -15,144 +15,31 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import LineString
 
-from .. import city
-from ..schema import Field, Schema
-from ..spec import FACTS_SOURCE, SYNTHETIC_NOTE, Output, Resource
-from .air_quality import GappySchema
+from .. import city, definitions
+from ..schema import Field
+from ..spec import Output
 
 DATASET = "traffic_speed"
 MONTHS = ("2019-11", "2020-11")  # one month before COVID, one during distancing
 
-TOPIS = {
-    "title": "서울시 차량통행속도, TOPIS / Seoul Open Data Plaza (format imitated; values synthetic)",
-    "path": "https://topis.seoul.go.kr",
-}
 
-#: Approximate positions (lat, lon) of the intersections, stations and bridge ends used as link ends.
-NODES = {
-    "광화문": (37.5759, 126.9769),
-    "시청": (37.5658, 126.9772),
-    "숭례문": (37.5600, 126.9753),
-    "서울역": (37.5547, 126.9727),
-    "세종로사거리": (37.5713, 126.9768),
-    "종각": (37.5701, 126.9830),
-    "종로3가": (37.5705, 126.9918),
-    "종로5가": (37.5709, 127.0019),
-    "동대문": (37.5711, 127.0095),
-    "을지로입구": (37.5660, 126.9822),
-    "을지로3가": (37.5663, 126.9916),
-    "을지로4가": (37.5667, 126.9981),
-    "동대문역사문화공원": (37.5655, 127.0079),
-    "한국은행": (37.5617, 126.9800),
-    "회현": (37.5585, 126.9784),
-    "명동": (37.5610, 126.9862),
-    "충무로": (37.5612, 126.9942),
-    "안국": (37.5765, 126.9855),
-    "원남동": (37.5755, 126.9975),
-    "인현동": (37.5645, 126.9925),
-    "광희동": (37.5650, 127.0060),
-    "서대문": (37.5657, 126.9667),
-    "독립문": (37.5744, 126.9580),
-    "혜화": (37.5822, 127.0019),
-    "한강대교북단": (37.5230, 126.9640),
-    "신사": (37.5163, 127.0203),
-    "강남역": (37.4979, 127.0276),
-    "양재": (37.4846, 127.0343),
-    "선릉": (37.5045, 127.0490),
-    "삼성": (37.5088, 127.0631),
-    "청담사거리": (37.5191, 127.0532),
-    "영동대교남단": (37.5270, 127.0590),
-    "잠원": (37.5130, 127.0110),
-    "잠실": (37.5133, 127.1000),
-    "종합운동장": (37.5108, 127.0736),
-    "가락시장": (37.4925, 127.1183),
-    "군자": (37.5572, 127.0795),
-    "천호": (37.5386, 127.1236),
-    "청량리": (37.5802, 127.0477),
-    "상봉": (37.5966, 127.0857),
-    "미아사거리": (37.6130, 127.0300),
-    "쌍문": (37.6487, 127.0346),
-    "태릉입구": (37.6177, 127.0750),
-    "노원": (37.6551, 127.0613),
-    "합정": (37.5495, 126.9139),
-    "신촌": (37.5551, 126.9368),
-    "아현": (37.5575, 126.9560),
-    "마포대교북단": (37.5350, 126.9410),
-    "여의도": (37.5219, 126.9245),
-    "마포대교남단": (37.5290, 126.9330),
-    "영등포": (37.5157, 126.9076),
-    "구로": (37.5033, 126.8820),
-    "신림": (37.4842, 126.9297),
-    "봉천": (37.4825, 126.9418),
-    "사당": (37.4765, 126.9816),
-    "동작대교남단": (37.5030, 126.9800),
-    "발산": (37.5585, 126.8375),
-    "염창": (37.5470, 126.8750),
-    "홍제": (37.5890, 126.9440),
-    "성산대교남단": (37.5480, 126.8890),
-    "여의상류": (37.5310, 126.9360),
-    "반포대교남단": (37.5120, 126.9960),
-    "한남대교북단": (37.5285, 127.0120),
-    "영동대교북단": (37.5350, 127.0610),
-    "성수JC": (37.5400, 127.0560),
-    "월릉교": (37.6140, 127.0630),
-    "성산IC": (37.5660, 126.9050),
-    "정릉IC": (37.6040, 127.0050),
-    "잠실대교남단": (37.5230, 127.0850),
-    "월곡": (37.6020, 127.0400),
-    "신내IC": (37.6120, 127.1030),
-    "서초": (37.4918, 127.0077),
-    "구로디지털단지": (37.4851, 126.9015),
-    "독산": (37.4660, 126.8960),
-}
+def road_nodes() -> dict[str, tuple[float, float]]:
+    """Approximate positions (lat, lon) of the intersections, stations and bridge ends used as link ends."""
+    table = city.reference_table("seoul_road_nodes.csv")
+    return {
+        node: (float(lat), float(lon)) for node, lat, lon in zip(table["node"], table["lat"], table["lon"])
+    }
 
-# road name, road type, downtown?, the chain of nodes it runs through
-ROADS = [
-    # urban expressways (도시고속도로)
-    ("올림픽대로", "도시고속도로", False, ["성산대교남단", "여의상류", "반포대교남단"]),
-    ("강변북로", "도시고속도로", False, ["마포대교북단", "한남대교북단", "영동대교북단"]),
-    ("동부간선도로", "도시고속도로", False, ["성수JC", "월릉교"]),
-    ("내부순환로", "도시고속도로", False, ["성산IC", "정릉IC"]),
-    ("북부간선도로", "도시고속도로", False, ["월곡", "신내IC"]),
-    # downtown (도심) arterials
-    ("세종대로", "주간선도로", True, ["광화문", "시청", "서울역"]),
-    ("종로", "주간선도로", True, ["세종로사거리", "종각", "종로3가", "동대문"]),
-    ("을지로", "주간선도로", True, ["시청", "을지로3가", "동대문역사문화공원"]),
-    ("남대문로", "주간선도로", True, ["종각", "한국은행"]),
-    ("퇴계로", "주간선도로", True, ["회현", "충무로", "동대문역사문화공원"]),
-    ("율곡로", "주간선도로", True, ["광화문", "안국"]),
-    ("마른내로", "보조간선도로", True, ["인현동", "광희동"]),
-    # main arterials outside downtown (주간선도로)
-    ("강남대로", "주간선도로", False, ["신사", "강남역", "양재"]),
-    ("테헤란로", "주간선도로", False, ["강남역", "선릉", "삼성"]),
-    ("영동대로", "주간선도로", False, ["영동대교남단", "삼성"]),
-    ("송파대로", "주간선도로", False, ["잠실", "가락시장"]),
-    ("천호대로", "주간선도로", False, ["군자", "천호"]),
-    ("왕산로", "주간선도로", False, ["동대문", "청량리"]),
-    ("도봉로", "주간선도로", False, ["미아사거리", "쌍문"]),
-    ("동일로", "주간선도로", False, ["태릉입구", "노원"]),
-    ("양화로", "주간선도로", False, ["합정", "신촌"]),
-    ("마포대로", "주간선도로", False, ["아현", "마포대교북단"]),
-    ("경인로", "주간선도로", False, ["영등포", "구로"]),
-    ("남부순환로", "주간선도로", False, ["신림", "사당", "양재"]),
-    ("공항대로", "주간선도로", False, ["발산", "염창"]),
-    ("통일로", "주간선도로", False, ["서대문", "홍제"]),
-    ("한강대로", "주간선도로", False, ["서울역", "한강대교북단"]),
-    ("동작대로", "주간선도로", False, ["사당", "동작대교남단"]),
-    ("반포대로", "주간선도로", False, ["반포대교남단", "서초"]),
-    ("시흥대로", "주간선도로", False, ["구로디지털단지", "독산"]),
-    # minor arterials (보조간선도로)
-    ("도산대로", "보조간선도로", False, ["신사", "청담사거리"]),
-    ("나루터로", "보조간선도로", False, ["신사", "잠원"]),
-    ("신촌로", "보조간선도로", False, ["신촌", "아현"]),
-    ("올림픽로", "보조간선도로", False, ["종합운동장", "잠실"]),
-    ("망우로", "보조간선도로", False, ["청량리", "상봉"]),
-    ("대학로", "보조간선도로", False, ["종로5가", "혜화"]),
-    ("새문안로", "보조간선도로", False, ["서대문", "광화문"]),
-    ("여의대로", "보조간선도로", False, ["여의도", "마포대교남단"]),
-    ("봉천로", "보조간선도로", False, ["신림", "봉천"]),
-    ("올림픽로", "보조간선도로", False, ["잠실", "잠실대교남단"]),
-]
+
+def major_roads() -> list[tuple[str, str, bool, list[str]]]:
+    """Road name, road type, downtown?, and the chain of nodes the road runs through."""
+    table = city.reference_table("seoul_major_roads.csv")
+    return [
+        (row.road_name, row.road_type, row.downtown == "true", row.nodes.split(" – "))
+        for row in table.itertuples(index=False)
+    ]
+
+
 #: The three slowest roads named in the facts (2015): kept slower than their class.
 SLOW_ROADS = {"남대문로": 0.80, "나루터로": 0.69, "마른내로": 0.93}
 
@@ -238,19 +125,20 @@ def _haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def links(ctx) -> gpd.GeoDataFrame:
-    """One row per directed link: both directions of every road segment in ROADS."""
+    """One row per directed link: both directions of every segment of the major roads."""
     rng = ctx.rng("traffic_links")
-    hall = NODES["시청"]
+    nodes = road_nodes()
+    hall = nodes["시청"]
     rows = []
     seg = 0
-    for road, rtype, downtown, chain in ROADS:
+    for road, rtype, downtown, chain in major_roads():
         for a, b in itertools.pairwise(chain):
             seg += 1
-            length = _haversine_m(NODES[a], NODES[b]) * rng.uniform(1.05, 1.15)
+            length = _haversine_m(nodes[a], nodes[b]) * rng.uniform(1.05, 1.15)
             lanes = {"도시고속도로": (3, 5), "주간선도로": (3, 6), "보조간선도로": (2, 4)}[rtype]
             n_lanes = int(rng.integers(lanes[0], lanes[1] + 1))
             for k, (s, e) in enumerate(((a, b), (b, a))):
-                inbound = _haversine_m(NODES[e], hall) < _haversine_m(NODES[s], hall)
+                inbound = _haversine_m(nodes[e], hall) < _haversine_m(nodes[s], hall)
                 rows.append(
                     {
                         "link_id": f"1{seg:05d}{k + 1}000",
@@ -264,10 +152,10 @@ def links(ctx) -> gpd.GeoDataFrame:
                         "road_type_ko": rtype,
                         "area_type": "downtown" if downtown else "outer",
                         "area_type_ko": "도심" if downtown else "외곽",
-                        "start_lat": NODES[s][0],
-                        "start_lon": NODES[s][1],
-                        "end_lat": NODES[e][0],
-                        "end_lon": NODES[e][1],
+                        "start_lat": nodes[s][0],
+                        "start_lon": nodes[s][1],
+                        "end_lat": nodes[e][0],
+                        "end_lon": nodes[e][1],
                     }
                 )
     df = pd.DataFrame(rows)
@@ -412,31 +300,9 @@ def raw_month(link_df: pd.DataFrame, sp: pd.DataFrame, month: str) -> bytes:
     return table.to_csv(index=False, lineterminator="\r\n").encode("cp949")
 
 
-def _raw_fields() -> list[Field]:
-    head = [
-        Field("일자", "string", "Day as YYYYMMDD.", "일자", required=True, pattern=r"\d{8}"),
-        Field(
-            "요일", "string", "Day of the week (월 ... 일).", "요일", required=True, enum=tuple(WEEKDAY_KO)
-        ),
-        Field("도로명", "string", "Road name.", "도로명", required=True),
-        Field(
-            "링크아이디",
-            "string",
-            "Link identifier (10 digits; keep as text).",
-            "링크아이디",
-            required=True,
-            pattern=r"\d{10}",
-        ),
-        Field("시점명", "string", "Start of the link.", "시점명", required=True),
-        Field("종점명", "string", "End of the link.", "종점명", required=True),
-        Field("방향", "string", "유입 / 유출.", "방향", required=True),
-        Field("거리", "integer", "Link length.", "거리", unit="m", minimum=1),
-        Field("차선수", "integer", "Lanes.", "차선수", unit="lanes", minimum=1),
-        Field("기능유형구분", "string", "Functional class.", "기능유형구분", required=True),
-        Field("도심/외곽구분", "string", "Downtown or outer.", "도심/외곽구분", required=True),
-        Field("권역구분", "string", "Planning zone.", "권역구분", required=True),
-    ]
-    return head + [
+def hour_speed_fields() -> list[Field]:
+    """The raw file's 24 speed columns, ~01시 ... ~24시."""
+    return [
         Field(
             f"~{h:02d}시",
             "number",
@@ -449,235 +315,16 @@ def _raw_fields() -> list[Field]:
     ]
 
 
-def _link_fields() -> list[Field]:
-    return [
-        Field(
-            "link_id",
-            "string",
-            "Link identifier (10 digits, kept as text). Invented for the course; real TOPIS IDs look alike.",
-            "링크아이디",
-            required=True,
-            unique=True,
-            pattern=r"\d{10}",
-        ),
-        Field(
-            "road_name", "string", "Road name (real Seoul roads).", "도로명", required=True, categorical=True
-        ),
-        Field(
-            "start_name",
-            "string",
-            "Name of the place where the link starts (an intersection, station or bridge end).",
-            "시점명",
-            required=True,
-        ),
-        Field("end_name", "string", "Name of the place where the link ends.", "종점명", required=True),
-        Field(
-            "direction",
-            "string",
-            "유입 (towards City Hall) or 유출 (away from it); our reading of the TOPIS field, approximate.",
-            "방향",
-            required=True,
-            enum=("유입", "유출"),
-            categorical=True,
-        ),
-        Field(
-            "length_m",
-            "integer",
-            "Link length along the road (approximate: straight line x 1.05-1.15).",
-            "거리",
-            unit="m",
-            minimum=1,
-        ),
-        Field("lanes", "integer", "Lanes in this direction (synthetic).", "차선수", unit="lanes", minimum=1),
-        Field(
-            "road_type",
-            "string",
-            "Functional class in English.",
-            required=True,
-            enum=tuple(ROAD_TYPE_EN.values()),
-            categorical=True,
-        ),
-        Field(
-            "road_type_ko",
-            "string",
-            "Functional class as TOPIS writes it.",
-            "기능유형구분",
-            required=True,
-            enum=tuple(ROAD_TYPE_EN),
-            categorical=True,
-        ),
-        Field(
-            "area_type",
-            "string",
-            "downtown (inside the old city centre) or outer.",
-            required=True,
-            enum=("downtown", "outer"),
-            categorical=True,
-        ),
-        Field(
-            "area_type_ko",
-            "string",
-            "도심 or 외곽, as TOPIS writes it.",
-            "도심/외곽구분",
-            required=True,
-            enum=("도심", "외곽"),
-            categorical=True,
-        ),
-        Field(
-            "zone_ko",
-            "string",
-            "Seoul planning zone (권역) of the link's gu.",
-            "권역구분",
-            required=True,
-            enum=tuple(ZONES),
-            categorical=True,
-        ),
-        Field(
-            "gu_code",
-            "string",
-            "MOIS 5-digit code of the gu holding the link's midpoint.",
-            "자치구코드",
-            required=True,
-            pattern=r"11\d{3}",
-        ),
-        Field("gu_name", "string", "Gu name in Korean.", "자치구명", required=True),
-        Field("start_lat", "number", "Approximate latitude of the start.", unit="degrees (WGS84)"),
-        Field("start_lon", "number", "Approximate longitude of the start.", unit="degrees (WGS84)"),
-        Field("end_lat", "number", "Approximate latitude of the end.", unit="degrees (WGS84)"),
-        Field("end_lon", "number", "Approximate longitude of the end.", unit="degrees (WGS84)"),
-        Field(
-            "geometry",
-            "geojson",
-            "Straight line from start to end (approximate; real links follow the road).",
-        ),
-    ]
-
-
-def _speed_fields() -> list[Field]:
-    return [
-        Field(
-            "link_id",
-            "string",
-            "Link identifier; join to traffic_links for attributes and geometry.",
-            "링크아이디",
-            required=True,
-            pattern=r"\d{10}",
-        ),
-        Field(
-            "road_name",
-            "string",
-            "Road name (repeated here for convenience).",
-            "도로명",
-            required=True,
-            categorical=True,
-        ),
-        Field(
-            "road_type",
-            "string",
-            "urban_expressway, main_arterial or minor_arterial (repeated for convenience).",
-            required=True,
-            enum=tuple(ROAD_TYPE_EN.values()),
-            categorical=True,
-        ),
-        Field(
-            "area_type",
-            "string",
-            "downtown or outer (repeated for convenience).",
-            required=True,
-            enum=("downtown", "outer"),
-            categorical=True,
-        ),
-        Field(
-            "datetime",
-            "datetime",
-            "Start of the hour (Asia/Seoul). The raw file's column ~01시 holds the hour starting 00:00.",
-            "일자 + ~HH시",
-            required=True,
-        ),
-        Field(
-            "speed_kmh",
-            "number",
-            "Mean vehicle speed on the link in that hour. Empty where the detectors gave nothing.",
-            "~HH시",
-            unit="km/h",
-            minimum=0,
-            maximum=120,
-        ),
-    ]
-
-
 def build(ctx) -> list[Output]:
     link_gdf = links(ctx)
     sp = speeds(ctx, link_gdf)
-    imitates = "서울시 차량통행속도 (TOPIS monthly link speeds)"
-    notes = [
-        SYNTHETIC_NOTE,
-        "Road names and link end points are real places; positions are approximate, link IDs and lane counts invented.",
-        "Speed targets by class for November (rounded from the facts, 2014-2017 figures): downtown ~19 km/h, main arterials ~25, "
-        "minor arterials ~22, urban expressways ~54; the plain mean over all links is about 25-27 km/h (expressways are 14 of the 100 links). "
-        "남대문로, 나루터로 and 마른내로, the slowest roads of 2015, are kept slow.",
-        "Patterns built in: weekday rush hours (07-09, 17-19 h), Friday 17-19 h slowest, Monday the slowest morning, faster nights and weekends, "
-        "rain slows traffic (the shared hourly weather), November 2020 a little faster than November 2019 (less traffic under distancing).",
-    ]
-    raw_notes = [
-        SYNTHETIC_NOTE,
-        "Layout of the TOPIS monthly file (one row per link per day, ~01시 ... ~24시 in km/h). The real file is xlsx; this copy is a CP949 CSV. "
-        "Blank cells where the detectors gave nothing. The values of 방향 (유입/유출) are our reading, approximate.",
-    ]
     outs = [
-        Output(
-            Resource(
-                "traffic_links",
-                DATASET,
-                "Major road links with their attributes (synthetic IDs, real road names)",
-                "About 100 directed links on Seoul's urban expressways and main and minor arterials: road, ends, direction, length, lanes, class, downtown/outer, zone, gu and an approximate line.",
-                "traffic_speed/traffic_links.geojson",
-                "geojson",
-                "synthetic",
-                Schema(_link_fields(), ["link_id"]),
-                imitates="TOPIS 링크 정보 (link attributes and vertex file)",
-                sources=[TOPIS, FACTS_SOURCE],
-                notes=notes,
-            ),
-            link_gdf,
-        ),
-        Output(
-            Resource(
-                "traffic_speed_hourly",
-                DATASET,
-                "Hourly speed by road link, November 2019 and November 2020 (synthetic)",
-                "Mean speed per link and hour for one month before COVID and one month under distancing, long form.",
-                "traffic_speed/traffic_speed_hourly.parquet",
-                "parquet",
-                "synthetic",
-                GappySchema(_speed_fields(), ["link_id", "datetime"]),
-                imitates=imitates,
-                sources=[TOPIS, FACTS_SOURCE],
-                notes=notes,
-            ),
-            sp,
-        ),
+        Output(definitions.resource(DATASET, "traffic_links"), link_gdf),
+        Output(definitions.resource(DATASET, "traffic_speed_hourly"), sp),
     ]
     for month in MONTHS:
-        y, m = month.split("-")
-        outs.append(
-            Output(
-                Resource(
-                    f"traffic_speed_raw_{y}{m}",
-                    DATASET,
-                    f"Traffic speed, TOPIS-style raw file for {y}-{m} (synthetic, CP949)",
-                    f"The {y}-{m} part of traffic_speed_hourly laid out as TOPIS's monthly file '{y}년 {int(m)}월 서울시 차량통행속도': Korean headers, one row per link per day.",
-                    f"traffic_speed/{y}년_{int(m)}월_서울시_차량통행속도.csv",
-                    "csv",
-                    "synthetic",
-                    Schema(_raw_fields()),
-                    role="raw",
-                    imitates=imitates,
-                    sources=[TOPIS, FACTS_SOURCE],
-                    notes=raw_notes,
-                    encoding="cp949",
-                ),
-                raw_month(link_gdf, sp, month),
-            )
+        raw = definitions.resource(
+            DATASET, f"traffic_speed_raw_{month.replace('-', '')}", {"hour_speeds": hour_speed_fields()}
         )
+        outs.append(Output(raw, raw_month(link_gdf, sp, month)))
     return outs

@@ -8,9 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import city
-from ..schema import Field, Schema
-from ..spec import Output, Resource
+from .. import city, definitions
+from ..spec import Output
 
 DATASET = "weather"
 
@@ -91,93 +90,7 @@ def simulate(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def build(ctx) -> list[Output]:
     daily, hourly = simulate(ctx.rng("weather"))
-    note = "Synthetic weather with Seoul-like monthly normals (approximate), a July-August monsoon and day-to-day persistence; one value per day for the whole city."
-    imitates = "기상청 종관기상관측(ASOS) 서울(108) 일자료 (KMA ASOS daily data, station 108 Seoul)"
-    src = [
-        {
-            "title": "Korea Meteorological Administration, ASOS data (format imitated; values synthetic)",
-            "path": "https://data.kma.go.kr",
-        }
-    ]
-    dfields = [
-        Field("date", "date", "Calendar day (Asia/Seoul).", "일시", required=True, unique=True),
-        Field(
-            "temp_mean_c",
-            "number",
-            "Daily mean air temperature.",
-            "평균기온(°C)",
-            unit="°C",
-            minimum=-25,
-            maximum=40,
-        ),
-        Field(
-            "temp_min_c",
-            "number",
-            "Daily minimum air temperature.",
-            "최저기온(°C)",
-            unit="°C",
-            minimum=-30,
-            maximum=35,
-        ),
-        Field(
-            "temp_max_c",
-            "number",
-            "Daily maximum air temperature.",
-            "최고기온(°C)",
-            unit="°C",
-            minimum=-20,
-            maximum=42,
-        ),
-        Field("rain_mm", "number", "Daily precipitation.", "일강수량(mm)", unit="mm", minimum=0),
-        Field(
-            "humidity_pct",
-            "number",
-            "Daily mean relative humidity.",
-            "평균 상대습도(%)",
-            unit="%",
-            minimum=0,
-            maximum=100,
-        ),
-        Field("wind_speed_ms", "number", "Daily mean wind speed.", "평균 풍속(m/s)", unit="m/s", minimum=0),
-        Field("is_rainy", "boolean", "True when at least 1 mm fell (the course's 'rainy day')."),
-    ]
-    hfields = [
-        Field("datetime", "datetime", "Start of the hour (Asia/Seoul).", "일시", required=True, unique=True),
-        Field("temp_c", "number", "Air temperature.", "기온(°C)", unit="°C"),
-        Field("rain_mm", "number", "Precipitation in the hour.", "강수량(mm)", unit="mm", minimum=0),
-        Field("humidity_pct", "number", "Relative humidity.", "습도(%)", unit="%", minimum=0, maximum=100),
-    ]
     return [
-        Output(
-            Resource(
-                "weather_daily",
-                DATASET,
-                "Daily weather in Seoul, 2019-2023 (synthetic)",
-                "Daily temperature, rainfall, humidity and wind for the whole city: the weather every other dataset responds to.",
-                "weather/weather_daily.csv",
-                "csv",
-                "synthetic",
-                Schema(dfields, ["date"]),
-                imitates=imitates,
-                sources=src,
-                notes=[note],
-            ),
-            daily,
-        ),
-        Output(
-            Resource(
-                "weather_hourly",
-                DATASET,
-                "Hourly weather in Seoul, 2019-2023 (synthetic)",
-                "Hourly temperature, rainfall and humidity, consistent with the daily table.",
-                "weather/weather_hourly.parquet",
-                "parquet",
-                "synthetic",
-                Schema(hfields, ["datetime"]),
-                imitates=imitates.replace("일자료", "시간자료"),
-                sources=src,
-                notes=[note],
-            ),
-            hourly,
-        ),
+        Output(definitions.resource(DATASET, "weather_daily"), daily),
+        Output(definitions.resource(DATASET, "weather_hourly"), hourly),
     ]
