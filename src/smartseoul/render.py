@@ -21,10 +21,24 @@ def _markdown_value(value: Any) -> Any:
     return str(value).replace("<", "&lt;") if isinstance(value, str) else value
 
 
-def _cell(value: Any) -> str:
-    """A value inside a Markdown table cell: one line, and `|` does not end the cell."""
-    text = "" if value is None else str(value)
-    return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+def _cell(value: Any, width: int | None = None) -> str:
+    """A value inside a Markdown table cell: one line, `|` does not end the cell, a missing value
+    is empty, and with `width` a long text is cut with an ellipsis."""
+    if value is None or (not isinstance(value, (list, dict)) and _missing(value)):
+        return ""
+    text = str(value).replace("\n", " ").replace("\r", " ").replace("|", "\\|")
+    if width is not None and len(text) > width:
+        text = text[: width - 1] + "…"
+    return text
+
+
+def _missing(value: Any) -> bool:
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # an array-like value is not "missing"
+        return False
 
 
 @cache

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 import yaml
 
-from smartseoul.book import audit, catalogue, toc
+from smartseoul.book import audit, toc
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = [
@@ -205,9 +205,14 @@ def test_headings_that_skip_a_level_are_reported(tmp_path):
 
 
 def test_markdown_tables_escape_pipes_and_newlines():
-    table = catalogue._md_table([["a|b", "line\nbreak", None]], ["x", "y", "z"])
+    from smartseoul.render import render
+
+    page = render(
+        "catalogue_dataset.md.j2", title="t", provenance=[], listing=[["a|b", "line\nbreak", None, "", ""]]
+    )
+    table = "\n".join(line for line in page.splitlines() if line.startswith("|"))
     assert "a\\|b" in table and "line break" in table
-    assert table.splitlines()[2].count("|") - table.splitlines()[2].count("\\|") == 4
+    assert table.splitlines()[2].count("|") - table.splitlines()[2].count("\\|") == 6
 
 
 def test_binder_installs_exactly_the_pinned_versions():

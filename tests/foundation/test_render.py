@@ -59,3 +59,25 @@ def test_a_missing_value_is_an_error_not_an_empty_string():
 def test_a_template_name_must_say_its_kind():
     with pytest.raises(ValueError, match=r"\.html\.j2 or \.md\.j2"):
         render("feedback_summary.txt")
+
+
+def test_dataset_readme_shows_angle_brackets_instead_of_swallowing_them():
+    """`<GU>` in a description would be read as an HTML tag and vanish from the rendered page."""
+    from smartseoul.data.build import dataset_readme
+
+    resource = {
+        "name": "covid",
+        "title": "Cases",
+        "description": "API key <GU>ADD",
+        "path": "covid/covid.csv",
+        "format": "csv",
+        "encoding": "utf-8",
+        "role": "clean",
+        "provenance": "synthetic",
+        "sources": [{"title": "Portal", "path": "https://data.seoul.go.kr"}],
+        "schema": {"fields": [{"name": "new_cases", "type": "integer", "description": "new|cases\nper day"}]},
+    }
+    text = dataset_readme("covid", [resource])
+    assert "API key &lt;GU>ADD" in text and "<GU>" not in text
+    assert "Portal <https://data.seoul.go.kr>" in text  # the template's own autolink stays a link
+    assert "| `new_cases` |  | integer |  | new\\|cases per day |" in text

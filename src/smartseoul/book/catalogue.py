@@ -17,9 +17,10 @@ from typing import Any
 import pandas as pd
 
 from ..files import write_if_changed
+from ..render import render
 
 #: bump when the page or figure layout changes, so cached figures are redrawn
-LAYOUT_VERSION = "6"
+LAYOUT_VERSION = "7"
 PREVIEW_ROWS = 5
 #: figures are skipped (with a note) for resources larger than this, to keep `make book` quick
 MAX_FIGURE_BYTES = 300_000_000
@@ -51,23 +52,6 @@ ROLE_TEXT = {
 class CatalogueResult:
     pages: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-
-def _cell(value: Any, width: int = 40) -> str:
-    """A value as safe text for one cell of a Markdown table."""
-    if value is None or (not isinstance(value, (list, dict)) and pd.isna(value)):
-        return ""
-    text = str(value).replace("\n", " ").replace("|", "\\|")
-    if len(text) > width:
-        text = text[: width - 1] + "…"
-    return text
-
-
-def _md_table(rows: list[list[Any]], header: list[str], width: int = 60) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for row in rows:
-        lines.append("| " + " | ".join(_cell(v, width) for v in row) + " |")
-    return "\n".join(lines)
 
 
 def _fields(resource: dict) -> list[dict]:
@@ -287,9 +271,6 @@ def draw_figure(resource: dict, figure: dict, df: pd.DataFrame, png: Path) -> Fi
 
 def _resource_section(r: dict, base: Path, img_dir: Path, cache: dict, result: CatalogueResult) -> str:
     name = r["name"]
-    out = [f"## {r['title']}", ""]
-    out.append(r.get("description", ""))
-    out.append("")
     facts = [
         ["name", f"`{name}`"],
         ["role", ROLE_TEXT.get(r.get("role", ""), r.get("role", ""))],
@@ -302,78 +283,46 @@ def _resource_section(r: dict, base: Path, img_dir: Path, cache: dict, result: C
         ["licence", ", ".join(lic.get("name", "") for lic in r.get("licenses", []))],
         ["sha256", f"`{r.get('hash', '').removeprefix('sha256:')[:16]}…`"],
     ]
-    out += [_md_table(facts, ["", ""], width=200), ""]
-    if r.get("role") == "raw":
-        enc = r.get("encoding", "utf-8")
-        out += [
-            "```python",
-            "import pandas as pd",
-            "from smartseoul import data",
-            "",
-            f'df = pd.read_csv(data.raw_path("{name}"), encoding="{enc}")',
-            "```",
-            "",
+    fields = [
+        [
+            f"`{f['name']}`",
+            f.get("name_ko", ""),
+            f.get("type", ""),
+            f.get("unit", ""),
+            f.get("description", ""),
         ]
-    else:
-        out += ["```python", "from smartseoul import data", "", f'df = data.load("{name}")', "```", ""]
-    notes = r.get("notes") or []
-    if notes:
-        out += ["Notes:", ""] + [f"- {n}" for n in notes] + [""]
-    sources = r.get("sources") or []
-    if sources:
-        out += ["Sources of the facts and the file layout:", ""]
-        for s in sources:
-            link = s.get("path", "")
-            link = f" <{link}>" if link.startswith("http") else (f" (`{link}`)" if link else "")
-            out.append(f"- {s.get('title', '')}{link}")
-        out.append("")
-    fields = _fields(r)
-    if fields:
-        out += ["### Fields", ""]
-        rows = [
-            [
-                f"`{f['name']}`",
-                f.get("name_ko", ""),
-                f.get("type", ""),
-                f.get("unit", ""),
-                f.get("description", ""),
-            ]
-            for f in fields
-        ]
-        out += [
-            _md_table(rows, ["field", "Korean name (한글)", "type", "unit", "description"], width=200),
-            "",
-        ]
-    out += ["### Preview", ""]
+        for f in _fields(r)
+    ]
+    preview, preview_error = None, ""
     try:
         prev = preview_frame(r, base)
-        out += [
-            f"The first {len(prev)} rows:",
-            "",
-            _md_table(prev.astype(object).values.tolist(), [_cell(c) for c in prev.columns]),
-            "",
-        ]
+        preview = {"header": list(prev.columns), "rows": prev.astype(object).values.tolist()}
     except Exception as exc:  # a broken resource must not hide the rest of the catalogue
         result.notes.append(f"data catalogue: no preview for {name}: {exc}")
-        out += [
-            f"No preview: the file could not be read ({_cell(exc, 200)}). Regenerate it with "
-            f"`smartseoul data generate --only {r.get('dataset', name)}`.",
-            "",
-        ]
-    fig = _figure_for(r, base, img_dir, cache, result)
-    if fig is not None:
-        out += [
-            "### Figure",
-            "",
-            f":::{{figure}} img/{name}.png",
-            f":alt: {fig.alt}",
-            ":width: 100%",
-            "",
-            fig.caption,
-            ":::",
-            "",
-        ]
-    return "\n".join(out)
+        preview_error = str(exc)
+    return (
+        render(
+            "catalogue_resource.md.j2",
+            r={
+                "title": r["title"],
+                "description": r.get("description", ""),
+                "name": name,
+                "role": r.get("role"),
+                "dataset": r.get("dataset", name),
+            },
+            encoding=r.get("encoding", "utf-8"),
+            facts=facts,
+            notes=r.get("notes") or [],
+            sources=[
+                {"title": s.get("title", ""), "path": s.get("path", "")} for s in r.get("sources") or []
+            ],
+            fields=fields,
+            preview=preview,
+            preview_error=preview_error,
+            figure=_figure_for(r, base, img_dir, cache, result),
+        ).rstrip("\n")
+        + "\n"
+    )
 
 
 def _figure_for(r: dict, base: Path, img_dir: Path, cache: dict, result: CatalogueResult) -> Figure | None:
@@ -424,15 +373,6 @@ def _dataset_page(
         if len(resources) == 1
         else f"{dataset.replace('_', ' ').capitalize()} (`{dataset}`)"
     )
-    out = [f"# {title}", ""]
-    out += [
-        ":::{admonition} Is this real data?",
-        ":class: important",
-        "",
-    ]
-    for p in provs:
-        out += [PROVENANCE_TEXT.get(p, f"**{p}.**"), ""]
-    out += [":::", ""]
     listing = [
         [
             r["title"],
@@ -443,12 +383,13 @@ def _dataset_page(
         ]
         for r in resources
     ]
-    out += [
-        f"This dataset has {len(resources)} resource(s):",
-        "",
-        _md_table(listing, ["resource", "name", "role", "provenance", "rows"], width=300),
-        "",
-    ]
+    head = render(
+        "catalogue_dataset.md.j2",
+        title=title,
+        provenance=[PROVENANCE_TEXT.get(p, f"**{p}.**") for p in provs],
+        listing=listing,
+    )
+    out = [head.rstrip("\n"), ""]
     for r in resources:
         key = f"{_meta_key(r)}:{LAYOUT_VERSION}"
         hit = cache.get(f"section:{r['name']}")
@@ -465,51 +406,13 @@ def _dataset_page(
 
 
 def _index_page(package: dict, by_dataset: dict[str, list[dict]]) -> str:
-    out = ["# Data catalogue", ""]
-    out += [
-        "Every dataset the course uses, generated from the catalogue file `datasets/datapackage.json` "
-        "(a [Frictionless data package](https://specs.frictionlessdata.io/data-package/)). Each page says "
-        "what a dataset holds, which real Seoul Open Data Plaza file it imitates, how it was made, and "
-        "lists its fields with their Korean names and units, a preview and a figure.",
-        "",
-        ":::{admonition} Synthetic data",
-        ":class: important",
-        "",
-        "The datasets are **synthetic** (generated by the course's code) or **derived** (approximate geometry "
-        "and reference facts built from public sources). They have the shape of real Seoul files, not their "
-        "values: do not quote their figures as facts about Seoul.",
-        ":::",
-        "",
-    ]
-    if not by_dataset:
-        out += [
-            "No datasets have been generated yet. Run `smartseoul data generate` (or `make data`), "
-            "then rebuild the book.",
-            "",
-        ]
-        return "\n".join(out)
     rows = []
     for ds, res in by_dataset.items():
         provs = ", ".join(sorted({r.get("provenance", "") for r in res}))
         titles = "; ".join(r["title"] for r in res if r.get("role") == "clean") or res[0]["title"]
         imitates = "; ".join(sorted({r.get("imitates", "") for r in res if r.get("imitates")}))
         rows.append([f"[{ds}](data/{ds}.md)", titles, imitates, provs, len(res)])
-    out += [
-        _md_table(rows, ["dataset", "what it holds", "imitates", "provenance", "resources"], width=300),
-        "",
-    ]
-    out += [
-        "The same information is available in Python:",
-        "",
-        "```python",
-        "from smartseoul import data",
-        "",
-        "data.catalog()                # one row per resource",
-        'data.describe("districts")    # the data dictionary',
-        "```",
-        "",
-    ]
-    return "\n".join(out)
+    return render("catalogue_index.md.j2", datasets=rows)
 
 
 def write_catalogue(root: Path, generated: Path) -> CatalogueResult:

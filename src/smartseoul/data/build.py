@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..render import render
 from .definitions import check_data
 from .spec import SYNTHETIC_NOTE, Context, Output
 
@@ -243,46 +244,35 @@ def _generate(out_dir: Path, seed: int, only, force: bool, progress) -> dict[str
 
 
 # -- provenance notes next to the data (one README per dataset folder) ------------------------
+PROVENANCE_TEXT = {
+    "synthetic": "**Synthetic** (generated for teaching)",
+    "factual": "**Factual** (real facts, with sources)",
+    "derived": "**Derived** (approximate, built from public facts)",
+}
+
+
 def dataset_readme(dataset: str, resources: list[dict[str, Any]]) -> str:
     """A human-readable provenance note for one dataset folder, written from the metadata."""
-    lines = [
-        f"# `{dataset}`",
-        "",
-        "_Written by `smartseoul data generate` from `datapackage.json`; do not edit by hand._",
-        "",
+    shown = [
+        {
+            **r,
+            "file": Path(r["path"]).name,
+            "rows": r.get("rows", "?"),
+            "bytes": r.get("bytes", 0),
+            "status": PROVENANCE_TEXT[r["provenance"]],
+            "imitates": r.get("imitates"),
+            "oa": r.get("oa"),
+            "notes": r.get("notes", []),
+            "sources": r.get("sources", []),
+            "sha256": r.get("hash", "").removeprefix("sha256:"),
+            "fields": [
+                {"name_ko": "", "unit": "", "description": "", **f}
+                for f in r.get("schema", {}).get("fields", [])
+            ],
+        }
+        for r in resources
     ]
-    for r in resources:
-        status = {
-            "synthetic": "**Synthetic** (generated for teaching)",
-            "factual": "**Factual** (real facts, with sources)",
-            "derived": "**Derived** (approximate, built from public facts)",
-        }[r["provenance"]]
-        lines += [
-            f"## {r['title']}",
-            "",
-            r["description"],
-            "",
-            f"- file: `{Path(r['path']).name}` ({r['format']}, {r['encoding']}, {r.get('rows', '?')} rows, {r.get('bytes', 0):,} bytes)",
-            f'- load: `smartseoul.data.load("{r["name"]}")`'
-            if r["role"] != "raw"
-            else f'- open: `smartseoul.data.raw_path("{r["name"]}")` (raw portal-style file)',
-            f"- provenance: {status}",
-        ]
-        if r.get("imitates"):
-            lines.append(f"- imitates: {r['imitates']}" + (f" ({r['oa']})" if r.get("oa") else ""))
-        for n in r.get("notes", []):
-            lines.append(f"- note: {n}")
-        lines.append("- sources: " + "; ".join(f"{s['title']} <{s['path']}>" for s in r.get("sources", [])))
-        lines.append(f"- sha256: `{r.get('hash', '').removeprefix('sha256:')}`")
-        fields = r.get("schema", {}).get("fields", [])
-        if fields:
-            lines += ["", "| field | Korean name | type | unit | description |", "|---|---|---|---|---|"]
-            for f in fields:
-                lines.append(
-                    f"| `{f['name']}` | {f.get('name_ko', '')} | {f['type']} | {f.get('unit', '')} | {f.get('description', '')} |"
-                )
-        lines.append("")
-    return "\n".join(lines)
+    return render("dataset_readme.md.j2", dataset=dataset, resources=shown)
 
 
 def write_readmes(out_dir: Path, pkg: dict[str, Any]) -> None:
@@ -298,28 +288,9 @@ def write_readmes(out_dir: Path, pkg: dict[str, Any]) -> None:
 
 def catalogue_readme(pkg: dict[str, Any]) -> str:
     """datasets/README.md: the catalogue for humans, written from the same metadata."""
-    lines = [
-        "# Datasets",
-        "",
-        "_Written by `smartseoul data generate` from `datapackage.json`; do not edit by hand._",
-        "",
-        pkg["description"],
-        "",
-        "Load any of them with `smartseoul.data.load(name)`; raw portal-style files with "
-        "`smartseoul.data.raw_path(name)`. Each folder has a README with the field-by-field "
-        "data dictionary, the real dataset it imitates and its sources.",
-        "",
-        "| resource | dataset | provenance | role | rows | what it is |",
-        "|---|---|---|---|---|---|",
+    resources = [
+        {**r, "folder": Path(r["path"]).parts[0], "rows": r.get("rows", "")} for r in pkg["resources"]
     ]
-    for r in pkg["resources"]:
-        lines.append(
-            f"| `{r['name']}` | [{r['dataset']}]({Path(r['path']).parts[0]}/README.md) | {r['provenance']} | "
-            f"{r['role']} | {r.get('rows', '')} | {r['title']} |"
-        )
-    lines += [
-        "",
-        f"Seed: {pkg.get('seed')}. Licence: CC BY 4.0 for the synthetic data; sources as listed per resource.",
-        "",
-    ]
-    return "\n".join(lines)
+    return render(
+        "datasets_index.md.j2", description=pkg["description"], resources=resources, seed=pkg.get("seed")
+    )
