@@ -11,17 +11,9 @@ import pytest
 import yaml
 
 from smartseoul.book import audit, toc
+from smartseoul.testing.notebooks import MODULES
 
 ROOT = Path(__file__).resolve().parents[2]
-MODULES = [
-    "00-orientation",
-    "01-smart-city-initiatives",
-    "02-big-data-post-covid",
-    "03-owl-bus-case-study",
-    "04-implementation-and-trends",
-    "05-sustainable-cities",
-    "06-capstone-your-city",
-]
 
 
 def test_config_executes_with_cache_raises_on_error_and_builds_only_the_toc():

@@ -23,3 +23,20 @@ def test_the_doctor_reports_findings(tmp_path):
     (status,) = doctor.dataset_statuses(tmp_path)
     assert not status.ok and isinstance(status.problem, Finding)
     assert status.problem.code == "datasets" and "smartseoul data generate" in status.fix
+
+
+def test_a_schema_mismatch_reports_findings():
+    import pandas as pd
+    import pytest
+
+    from smartseoul.data.schema import Field, Schema, SchemaError
+
+    schema = Schema(
+        [Field("gu_code", "string", "code", required=True), Field("n", "integer", "count", minimum=0)]
+    )
+    with pytest.raises(SchemaError) as caught:
+        schema.validate(pd.DataFrame({"gu_code": ["11110", None], "n": [-1, 2]}), "per_gu")
+    found = caught.value.findings
+    assert [f.where for f in found] == ["per_gu.gu_code", "per_gu.n"]
+    assert all(isinstance(f, Finding) and "smartseoul data generate" in f.fix for f in found)
+    assert "per_gu.n: values below the minimum 0" in str(caught.value)

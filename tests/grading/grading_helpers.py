@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,3 +35,18 @@ def totals(course) -> dict[str, float]:
     for row in gradebook.scores(course, ASSIGNMENT):
         out[row["student"]] = out.get(row["student"], 0.0) + row["score"]
     return out
+
+
+def autograde_command(course, assignment: str, *options: str) -> list[str]:
+    """`smartseoul grade --course ROOT autograde ASSIGNMENT OPTIONS`, as a trainee-free subprocess runs it."""
+    return [
+        sys.executable,
+        "-m",
+        "smartseoul.cli",
+        "grade",
+        "--course",
+        str(course.root),
+        "autograde",
+        assignment,
+        *options,
+    ]

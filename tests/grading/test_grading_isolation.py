@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from grading_helpers import ASSIGNMENT, write_batch
+from grading_helpers import ASSIGNMENT, autograde_command, write_batch
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
 
@@ -69,16 +69,7 @@ def test_require_isolation_refuses_below_the_level_asked_for(course, tmp_path):
     _kinds, roster = write_batch(course, ["correct"], tmp_path / "subs", cell_timeout=3)
     intake.intake(course, ASSIGNMENT, tmp_path / "subs", roster)
     env = dict(os.environ, SMARTSEOUL_ISOLATION="basic")
-    base = [
-        sys.executable,
-        "-m",
-        "smartseoul.cli",
-        "grade",
-        "--course",
-        str(course.root),
-        "autograde",
-        ASSIGNMENT,
-    ]
+    base = autograde_command(course, ASSIGNMENT)
     run = subprocess.run(
         base + ["--require-isolation", "full"], env=env, capture_output=True, text=True, timeout=120
     )
@@ -146,18 +137,7 @@ def test_userns_kernel_is_an_unprivileged_uid_that_cannot_unmount_the_covers(tmp
             )
         run = lab.run_as(
             user,
-            [
-                sys.executable,
-                "-m",
-                "smartseoul.cli",
-                "grade",
-                "--course",
-                str(course.root),
-                "autograde",
-                ASSIGNMENT,
-                "--workers",
-                "1",
-            ],
+            autograde_command(course, ASSIGNMENT, "--workers", "1"),
             cwd=work,
             env={},
             timeout=600,

@@ -7,29 +7,17 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import psutil
 import pytest
-from grading_helpers import ASSIGNMENT, totals, write_batch
+from grading_helpers import ASSIGNMENT, autograde_command, totals, write_batch
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
 
 
 def _start(course, workers=1, env=None):
-    cmd = [
-        sys.executable,
-        "-m",
-        "smartseoul.cli",
-        "grade",
-        "--course",
-        str(course.root),
-        "autograde",
-        ASSIGNMENT,
-        "--workers",
-        str(workers),
-    ]
+    cmd = autograde_command(course, ASSIGNMENT, "--workers", str(workers))
     return subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env or dict(os.environ)
     )

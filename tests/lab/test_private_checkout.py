@@ -28,7 +28,7 @@ pytestmark = [
 
 PRIVATE_PARENT = """
 import os, sys
-from smartseoul.grading.worker import MS_BIND, MS_REC, _mount
+from smartseoul.grading.filesystem import MS_BIND, MS_REC, _mount
 root = sys.argv[1]
 parent = os.path.dirname(root)
 fd = os.open(root, os.O_PATH)

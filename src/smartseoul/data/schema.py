@@ -9,6 +9,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ..findings import Finding
+
 FieldType = Literal[
     "string", "integer", "number", "boolean", "date", "datetime", "year", "yearmonth", "geojson"
 ]
@@ -80,7 +82,15 @@ class Field:
 
 
 class SchemaError(ValueError):
-    """The data do not match their published schema."""
+    """The data do not match their published schema; `findings` holds each problem."""
+
+    def __init__(self, resource: str, findings: list[Finding]):
+        self.findings = findings
+        what = "; ".join(f"{f.where}: {f.what}" for f in findings)
+        super().__init__(f"'{resource}' does not match its schema: {what}. Fix: {findings[0].fix}")
+
+
+REGENERATE_ALL = "regenerate the course data with: smartseoul data generate --force"
 
 
 @dataclass
@@ -141,46 +151,50 @@ class Schema:
     # -- validation -----------------------------------------------------------------------
     def validate(self, df: pd.DataFrame, resource: str) -> None:
         """Check columns, types and constraints; raise SchemaError naming every problem."""
-        problems: list[str] = []
+        problems: list[Finding] = []
+
+        def add(field: str, what: str) -> None:
+            problems.append(
+                Finding("schema", f"{resource}.{field}" if field else resource, what, REGENERATE_ALL)
+            )
+
         missing = [n for n in self.names if n not in df.columns]
         if missing:
-            problems.append(f"missing column(s) {missing}")
+            add("", f"missing column(s) {missing}")
         for f in self.fields:
             if f.name not in df.columns or f.type == "geojson":
                 continue
             s = df[f.name]
             if f.type in ("integer", "number"):
                 if not (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)):
-                    problems.append(f"{f.name}: expected numbers, found {s.dtype}")
+                    add(f.name, f"expected numbers, found {s.dtype}")
                     continue
                 if f.type == "integer" and pd.api.types.is_float_dtype(s):
                     vals = s.dropna().to_numpy()
                     if len(vals) and not np.all(np.equal(np.mod(vals, 1), 0)):
-                        problems.append(f"{f.name}: expected whole numbers")
+                        add(f.name, "expected whole numbers")
             if f.type == "string" and not (
                 pd.api.types.is_string_dtype(s)
                 or isinstance(s.dtype, pd.CategoricalDtype)
                 or s.dtype == object
             ):
-                problems.append(f"{f.name}: expected text (codes are kept as strings), found {s.dtype}")
+                add(f.name, f"expected text (codes are kept as strings), found {s.dtype}")
             if f.required and s.isna().any():
-                problems.append(f"{f.name}: {int(s.isna().sum())} empty value(s) in a required field")
+                add(f.name, f"{int(s.isna().sum())} empty value(s) in a required field")
             if f.unique and s.dropna().duplicated().any():
-                problems.append(f"{f.name}: values must be unique")
+                add(f.name, "values must be unique")
             if f.minimum is not None and pd.api.types.is_numeric_dtype(s) and (s.dropna() < f.minimum).any():
-                problems.append(f"{f.name}: values below the minimum {f.minimum}")
+                add(f.name, f"values below the minimum {f.minimum}")
             if f.maximum is not None and pd.api.types.is_numeric_dtype(s) and (s.dropna() > f.maximum).any():
-                problems.append(f"{f.name}: values above the maximum {f.maximum}")
+                add(f.name, f"values above the maximum {f.maximum}")
             if f.enum is not None:
                 bad = set(s.dropna().astype(str).unique()) - {str(v) for v in f.enum}
                 if bad:
-                    problems.append(f"{f.name}: values outside the allowed set: {sorted(bad)[:5]}")
+                    add(f.name, f"values outside the allowed set: {sorted(bad)[:5]}")
             if f.pattern is not None and f.type == "string":
                 vals = s.dropna().astype(str)
                 bad = vals[~vals.str.fullmatch(f.pattern)]
                 if len(bad):
-                    problems.append(
-                        f"{f.name}: {len(bad)} value(s) not matching {f.pattern!r}, e.g. {bad.iloc[0]!r}"
-                    )
+                    add(f.name, f"{len(bad)} value(s) not matching {f.pattern!r}, e.g. {bad.iloc[0]!r}")
         if problems:
-            raise SchemaError(f"'{resource}' does not match its schema: " + "; ".join(problems))
+            raise SchemaError(resource, problems)

@@ -10,701 +10,37 @@ notebook and a result record into the job folder after every cell, so a hard kil
 keeps the work of the cells that ran. The kernel sees only a private directory with the data it
 needs, never the job folders (which hold the hidden tests) and never the judge. Between two
 submissions nothing of the first is left: its processes, files and IPC objects are removed.
+
+What the processes see of the file system is in filesystem.py; the kernel and its fork server
+are in kernel.py; this module runs the cells of one job after another (Runner) and serves jobs.
 """
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
-import select
 import shutil
 import signal
-import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from . import channel, guard
+from .filesystem import (
+    BOUND,
+    KEEP,
+    JobFiles,
+    chown_tree,
+    fresh_sandbox,
+    listdir,
+    prepare_filesystem,
+    same_device,
+    set_subreaper,
+    world_writable_dirs,
+)
 from .judge import JudgeClient, JudgeTimeout
-from .sandbox import JOB_MARKER, Limits, judge_command, kernel_rlimits, launch_command
-
-if TYPE_CHECKING:
-    from jupyter_client import BlockingKernelClient
-
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 8, 32, 4096, 16384
-
-
-# --- files in JOBDIR, through a directory fd (JOBDIR itself is hidden once the mounts are in place)
-class JobFiles:
-    def __init__(self, jobdir: str, parent_fd: int | None = None):
-        self.fd = os.open(jobdir, os.O_RDONLY | os.O_DIRECTORY, dir_fd=parent_fd)
-
-    def close(self) -> None:
-        os.close(self.fd)
-
-    def read(self, name: str) -> bytes:
-        fd = os.open(name, os.O_RDONLY, dir_fd=self.fd)
-        with os.fdopen(fd, "rb") as fh:
-            return fh.read()
-
-    def write(self, name: str, data: bytes) -> None:
-        tmp = f".{name}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600, dir_fd=self.fd)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)  # no fsync: a killed worker loses nothing the kernel page cache holds
-        os.rename(tmp, name, src_dir_fd=self.fd, dst_dir_fd=self.fd)
-
-    def listdir(self, name: str) -> list[str]:
-        try:
-            fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=self.fd)
-        except FileNotFoundError:
-            return []
-        try:
-            return os.listdir(fd)
-        finally:
-            os.close(fd)
-
-
-def _mount(source: str, target: str, fstype: str, flags: int, data: str) -> None:
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.mount(source.encode(), target.encode(), fstype.encode(), flags, data.encode()) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"mount {fstype} on {target}: {os.strerror(err)}")
-
-
-def _set_subreaper() -> None:
-    """Orphans of the kernel (daemons a submission starts) become our children, so we can kill them."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
-    except Exception:
-        pass
-
-
-def closed_ancestor(path: str) -> str | None:
-    """The top-most folder above `path` that other users cannot enter, if any."""
-    parts = os.path.realpath(path).strip("/").split("/")
-    for n in range(1, len(parts)):
-        folder = "/" + "/".join(parts[:n])
-        if not os.stat(folder).st_mode & 0o001:
-            return folder
-    return None
-
-
-def expose(paths: list[str]) -> None:
-    """Make `paths` reachable for other users in this mount namespace, read-only, where a folder
-    above them is closed (pyenv in /root, a checkout in a 0700 home): cover that folder with an
-    empty tmpfs and bind only these paths back, so nothing else in it becomes visible."""
-    groups: dict[str, list[str]] = {}
-    for p in paths:
-        real = os.path.realpath(p)
-        top = closed_ancestor(real) if os.path.exists(real) else None
-        if top is not None:
-            groups.setdefault(top, []).append(real)
-    for top, inside in groups.items():
-        inside = [p for p in inside if not any(p != q and (p + "/").startswith(q + "/") for q in inside)]
-        _cover(top, "size=64k,mode=755", inside)
-
-
-def _cover(folder: str, options: str, keep: list[str]) -> None:
-    """Mount an empty tmpfs on `folder`, then bind the `keep` paths below it back, read-only."""
-    fds = {p: os.open(p, os.O_PATH) for p in keep}  # before the cover hides them
-    try:
-        _mount("none", folder, "tmpfs", MS_NOSUID | MS_NODEV, options)
-        for p, fd in fds.items():
-            os.makedirs(p, mode=0o755, exist_ok=True)
-            _mount(f"/proc/self/fd/{fd}", p, "", MS_BIND | MS_REC, "")
-            _mount("none", p, "", MS_REMOUNT | MS_BIND | MS_RDONLY, "")
-    finally:
-        for fd in fds.values():
-            os.close(fd)
-
-
-def expose_interpreter(cfg: dict) -> None:
-    """The kernel's and the judge's user must run this Python and read the course's public
-    folders (its environment, src/, datasets/), wherever the instructor keeps them."""
-    import smartseoul
-
-    from .course import PUBLIC_DIRS
-
-    paths = [
-        sys.base_prefix,
-        sys.prefix,
-        os.path.dirname(os.path.dirname(smartseoul.__file__)),
-    ]  # + an editable src/
-    root = cfg.get("course_root")
-    if root:
-        paths += [os.path.join(root, d) for d in PUBLIC_DIRS if os.path.isdir(os.path.join(root, d))]
-    expose(paths)
-
-
-def _same_device(path: str, dev: int) -> bool:
-    try:
-        return os.lstat(path).st_dev == dev
-    except OSError:
-        return False
-
-
-def _public_paths_under(job: dict, top: str) -> list[str]:
-    """The folders a kernel needs (this Python, the smartseoul package, the course's .venv, src and
-    datasets) that live under ``top``, which is about to be covered by a private tmpfs."""
-    import smartseoul
-
-    from .course import PUBLIC_DIRS
-
-    candidates = [
-        sys.prefix,
-        os.path.dirname(os.path.dirname(smartseoul.__file__)),
-    ]  # this Python and its package
-    root = job.get("course_root")
-    if root:
-        candidates += [os.path.join(root, name) for name in PUBLIC_DIRS]
-    out: list[str] = []
-    for c in candidates:
-        p = os.path.realpath(c)
-        if os.path.isdir(p) and (p + "/").startswith(top.rstrip("/") + "/") and p not in out:
-            out.append(p)
-    # a folder inside another one we keep is already reachable
-    return [p for p in out if not any(p != q and (p + "/").startswith(q + "/") for q in out)]
-
-
-def world_writable_dirs() -> list[str]:
-    """Host folders anyone may write (/tmp, /var/tmp, /dev/shm, /run/lock ...): each gets a private
-    tmpfs, so a submission can leave nothing behind on the host."""
-    found = ["/tmp", "/var/tmp", "/dev/shm", "/run/lock"]
-    for top in ("/run", "/var", "/dev"):
-        try:
-            entries = list(os.scandir(top))
-        except OSError:
-            continue
-        for e in entries:
-            try:
-                if e.is_dir(follow_symlinks=False) and e.stat(follow_symlinks=False).st_mode & 0o002:
-                    found.append(e.path)
-            except OSError:
-                continue
-    out = []
-    for p in found:
-        if os.path.isdir(p) and not os.path.islink(p) and p not in out:
-            out.append(p)
-    return out
-
-
-KEEP = ("judge", "worker", "channel")  # the worker's own folders in its private /tmp
-BOUND: dict[
-    str, set[str]
-] = {}  # per private folder: the entries that hold public paths bound back (a course under /tmp)
-
-
-def prepare_filesystem(cfg: dict) -> Path:
-    """Once per worker. With namespaces: hide instructor folders, give every folder anyone may
-    write a small private tmpfs, give answer hand-overs a tmpfs of their own (a submission that
-    fills its disk keeps its points), and return the private /tmp. Without: the basic folder."""
-    limits = cfg["limits"]
-    if cfg["level"] in ("full", "userns"):
-        for path in cfg["hide"]:
-            if os.path.isdir(path):
-                try:
-                    _mount(
-                        "none",
-                        path,
-                        "tmpfs",
-                        MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                        "size=4k,mode=000",
-                    )
-                except OSError as exc:
-                    print(f"could not hide {path}: {exc}", file=sys.stderr)
-        if cfg["level"] == "full":
-            expose_interpreter(cfg)
-        size = int(limits["disk_bytes"])
-        for path in world_writable_dirs():  # a course checked out under /tmp keeps its data and Python
-            keep = _public_paths_under(cfg, path)
-            _cover(path, f"size={size},mode=1777", keep)
-            BOUND[path] = {os.path.relpath(p, path).split(os.sep)[0] for p in keep}
-        top = Path("/tmp")
-        (top / "channel").mkdir(mode=0o700)
-        _mount(
-            "none",
-            str(top / "channel"),
-            "tmpfs",
-            MS_NOSUID | MS_NODEV | MS_NOEXEC,
-            f"size={channel.MAX_BYTES + 4 * channel.MAX_MANIFEST},mode=700",
-        )
-    else:
-        top = Path(cfg["sandbox_root"])
-        (top / "channel").mkdir(mode=0o700, exist_ok=True)
-    (top / "judge").mkdir(mode=0o700, exist_ok=True)
-    (top / "worker").mkdir(mode=0o700, exist_ok=True)
-    os.environ["TMPDIR"] = str(
-        top / "worker"
-    )  # the worker's own temporary files stay out of the litter check
-    _chown_tree(top / "channel", cfg.get("uid"), cfg.get("gid"))
-    _chown_tree(top / "judge", cfg.get("judge_uid"), cfg.get("judge_uid"))
-    return top
-
-
-def _rmtree(path: Path) -> None:
-    """Remove what a submission left, whatever modes it set inside `path` (never above it)."""
-    if path.is_dir() and not path.is_symlink():
-        stack = [str(path)]
-        while stack:  # open every folder below `path` (a submission may have made one 000)
-            folder = stack.pop()
-            try:
-                os.chmod(folder, 0o700)
-                stack += [e.path for e in os.scandir(folder) if e.is_dir(follow_symlinks=False)]
-            except OSError:
-                continue
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        try:
-            path.unlink()
-        except OSError:
-            pass
-
-
-def _remove_ipc() -> None:
-    """Remove every SysV IPC object (the worker's IPC namespace is private to grading)."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    for kind, call in (("shm", libc.shmctl), ("sem", libc.semctl), ("msg", libc.msgctl)):
-        try:
-            with open(f"/proc/sysvipc/{kind}", encoding="utf-8") as fh:
-                rows = fh.read().strip().splitlines()[1:]
-        except OSError:
-            continue
-        for row in rows:
-            fields = row.split()
-            if len(fields) > 1:
-                ident = int(fields[1])
-                if kind == "sem":
-                    call(ident, 0, 0, None)  # IPC_RMID = 0
-                else:
-                    call(ident, 0, None)
-
-
-def fresh_sandbox(top: Path, files: JobFiles, job: dict) -> Path:
-    """Before each submission: nothing of the one before is left (files anywhere it could write,
-    IPC objects), and a new sandbox holds only the data this notebook needs."""
-    if job["level"] in ("full", "userns"):
-        for folder in world_writable_dirs():
-            keep = BOUND.get(folder, set()) | (set(KEEP) if folder == str(top) else set())
-            for name in _listdir(folder):
-                if name not in keep:
-                    _rmtree(Path(folder) / name)
-        _remove_ipc()
-    else:
-        for name in _listdir(str(top)):
-            if name not in KEEP:
-                _rmtree(top / name)
-    for name in _listdir(str(top / "channel")):
-        _rmtree(top / "channel" / name)
-    sandbox = top / "sandbox"
-    sandbox.mkdir(mode=0o700)
-    judge_dir = top / "judge"
-    for home, fresh in ((sandbox, True), (judge_dir, not (judge_dir / ".config").exists())):
-        if not fresh:
-            continue
-        for name in files.listdir("data"):
-            (home / name).write_bytes(files.read(f"data/{name}"))
-        mpl = home / ".config" / "matplotlib"
-        mpl.mkdir(parents=True, exist_ok=True)
-        for name in files.listdir("mpl"):
-            (mpl / name).write_bytes(files.read(f"mpl/{name}"))
-        for sub in (".ipython", ".jupyter", ".rt", "tmp", ".cache"):
-            (home / sub).mkdir(exist_ok=True)
-    _chown_tree(sandbox, job.get("uid"), job.get("gid"))
-    _chown_tree(judge_dir, job.get("judge_uid"), job.get("judge_uid"))
-    return sandbox
-
-
-def _chown_tree(top: Path, uid: int | None, gid: int | None) -> None:
-    if uid is None:
-        return
-    gid = uid if gid is None else gid
-    for dirpath, _dirnames, filenames in os.walk(top):
-        os.chown(dirpath, uid, gid)
-        for n in filenames:
-            os.chown(os.path.join(dirpath, n), uid, gid)
-
-
-def server_env(job: dict, sandbox: Path) -> dict:
-    """The fork server's environment: the kernel's, without a job marker, with the inline figure
-    backend chosen before matplotlib is imported (a kernel started from scratch chooses it so)."""
-    env = kernel_env(job, sandbox)
-    env.pop(JOB_MARKER, None)
-    env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
-    return env
-
-
-def judge_env(job: dict, judge_dir: Path) -> dict:
-    env = kernel_env(job, judge_dir)
-    env["MPLBACKEND"] = "Agg"
-    env.pop("NBGRADER_EXECUTION", None)
-    env.pop(JOB_MARKER, None)  # the judge outlives one submission
-    return env
-
-
-def kernel_env(job: dict, sandbox: Path) -> dict:
-    venv_bin = os.path.dirname(sys.executable)
-    s = str(sandbox)
-    env = {
-        "PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": s,
-        "TMPDIR": s + "/tmp",
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-        "MPLCONFIGDIR": s + "/.config/matplotlib",
-        "IPYTHONDIR": s + "/.ipython",
-        "JUPYTER_CONFIG_DIR": s + "/.jupyter",
-        "JUPYTER_DATA_DIR": s + "/.jupyter",
-        "JUPYTER_RUNTIME_DIR": s + "/.rt",
-        "XDG_CACHE_HOME": s + "/.cache",
-        "PYTHONNOUSERSITE": "1",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONHASHSEED": "0",
-        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-        "OPENBLAS_NUM_THREADS": "1",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "NUMEXPR_MAX_THREADS": "1",
-        "MALLOC_ARENA_MAX": "2",
-        "NBGRADER_EXECUTION": "autograde",
-        JOB_MARKER: job.get("job_id", ""),
-    }
-    if job.get("course_root"):
-        env["SMARTSEOUL_HOME"] = job["course_root"]
-    return env
-
-
-class ForkServer:
-    """The worker's pre-imported interpreter (forkserver.py): one per worker, asked for a fresh
-    kernel for each submission, restarted if it dies (e.g. killed by a submission)."""
-
-    def __init__(self, env: dict, cwd: str, nested: bool):
-        self.env, self.cwd, self.nested = env, cwd, nested
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        cfg: dict[str, Any] = {"rlimits": {}, "uid": None, "gid": None, "cwd": self.cwd}
-        cmd = launch_command(
-            cfg, [sys.executable, "-I", "-m", "smartseoul.grading.forkserver"], nested=self.nested
-        )
-        self.proc = subprocess.Popen(
-            cmd,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=self.env,
-            cwd=self.cwd,
-            close_fds=True,
-            text=True,
-        )
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def descendants(self) -> list:
-        """Everything below the server but the server itself: kernels and what they left running
-        (the server is their subreaper). A forked kernel keeps the server's /proc environment,
-        so a job marker cannot find it; this can."""
-        import psutil
-
-        if not self.alive() or self.proc is None:
-            return []
-        try:
-            top = psutil.Process(self.proc.pid)
-            own = {top.pid} | ({c.pid for c in top.children()} if self.nested else set())  # unshare -> server
-            return [p for p in top.children(recursive=True) if p.pid not in own]
-        except psutil.Error:
-            return []
-
-    def fork(self, request: dict, timeout: float) -> int:
-        """A new kernel process for `request`; its pid (the leader of its own process group)."""
-        for _attempt in (1, 2):
-            if not self.alive():
-                self.stop()
-                self.start()
-            assert self.proc is not None and self.proc.stdin is not None and self.proc.stdout is not None
-            try:
-                self.proc.stdin.write(json.dumps(request) + "\n")
-                self.proc.stdin.flush()
-                ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-                line = self.proc.stdout.readline() if ready else ""
-            except OSError:
-                line = ""
-            reply = json.loads(line) if line.startswith("{") else {}
-            if "pid" in reply:
-                return int(reply["pid"])
-            self.stop()
-        raise RuntimeError(
-            f"the kernel fork server did not start a kernel ({reply.get('error', 'no answer')})"
-        )
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            try:
-                self.proc.kill()  # its kernels die with it (PR_SET_PDEATHSIG)
-                self.proc.wait(timeout=10)
-            except (OSError, subprocess.TimeoutExpired):
-                pass
-        self.proc = None
-
-
-@dataclass
-class Execution:
-    status: str  # ok | error | timeout | died
-    outputs: list = field(default_factory=list)
-    reply: dict | None = None
-    ename: str = ""
-    evalue: str = ""
-    elapsed: float = 0.0
-    truncated: int = 0
-    msg_id: str = ""
-    nbytes: int = 0
-
-
-class Kernel:
-    """A fresh IPython kernel for one submission, forked by the worker's fork server."""
-
-    def __init__(self, job: dict, sandbox: Path, limits: Limits, server: ForkServer):
-        self.job, self.sandbox, self.limits, self.server = job, sandbox, limits, server
-        self.total_output = 0
-        self.pid: int | None = None
-        self.kc: BlockingKernelClient | None = None
-        self.starts = 0
-
-    def start(self, timeout: float = 60) -> None:
-        from jupyter_client import BlockingKernelClient
-        from jupyter_client.connect import write_connection_file
-
-        self.starts += 1
-        rt = self.sandbox / ".rt"
-        cf = str(rt / f"kernel-{self.starts}.json")
-        write_connection_file(cf, transport="ipc", ip=str(rt / f"k{self.starts}"))
-        _chown_tree(rt, self.job.get("uid"), self.job.get("gid"))
-        self.pid = self.server.fork(
-            {
-                "connection_file": cf,
-                "cwd": str(self.sandbox),
-                "env": kernel_env(self.job, self.sandbox),
-                "uid": self.job.get("uid"),
-                "gid": self.job.get("gid"),
-                "rlimits": kernel_rlimits(self.limits, self.job["level"]),
-            },
-            timeout=min(timeout, 30),
-        )
-        kc = BlockingKernelClient(connection_file=cf)
-        kc.load_connection_file()
-        kc.start_channels()
-        self.kc = kc
-        self._wait_ready(timeout)
-
-    @property
-    def client(self) -> BlockingKernelClient:
-        """The kernel client; only called while the kernel runs."""
-        if self.kc is None:
-            raise RuntimeError("the kernel is not running")
-        return self.kc
-
-    def _wait_ready(self, timeout: float) -> None:
-        """Ready when a kernel_info request gets its shell reply *and* its iopub status (so no
-        output of the first cell can be lost). Asks again every 0.05 s until iopub answers (the
-        first status messages are lost while the subscription connects): faster than wait_for_ready."""
-        from queue import Empty
-
-        kc = self.client
-        deadline = time.monotonic() + timeout
-        sent: set[str] = set()
-        shell_ok = iopub_ok = False
-        last_sent = 0.0
-        while time.monotonic() < deadline:
-            if not self.alive():
-                raise RuntimeError("the kernel exited during start-up")
-            if not shell_ok or (not iopub_ok and time.monotonic() - last_sent > 0.05):
-                sent.add(kc.kernel_info())
-                last_sent = time.monotonic()
-            try:
-                reply = kc.shell_channel.get_msg(timeout=0.05)
-                if reply.get("parent_header", {}).get("msg_id") in sent:
-                    shell_ok = True
-            except Empty:
-                pass
-            while True:
-                try:
-                    msg = kc.iopub_channel.get_msg(timeout=0.02)
-                except Empty:
-                    break
-                if msg.get("parent_header", {}).get("msg_id") in sent:
-                    iopub_ok = True
-            if shell_ok and iopub_ok:
-                return
-        raise RuntimeError(f"the kernel was not ready within {timeout:.0f}s")
-
-    def alive(self) -> bool:
-        if self.pid is None:
-            return False
-        try:
-            import psutil
-
-            return psutil.Process(self.pid).status() != psutil.STATUS_ZOMBIE
-        except Exception:
-            return False
-
-    def stop(self) -> None:
-        if self.kc is not None:
-            try:
-                self.kc.stop_channels()
-            except Exception:
-                pass
-        if self.pid is not None:
-            try:
-                os.killpg(self.pid, signal.SIGKILL)  # the kernel and whatever it started in its session
-            except (ProcessLookupError, PermissionError):
-                pass
-        self.pid = self.kc = None
-
-    def interrupt(self) -> None:
-        try:
-            if self.pid is not None:
-                os.kill(self.pid, signal.SIGINT)
-        except (ProcessLookupError, PermissionError):
-            pass
-
-    def _add_output(self, ex: Execution, msg: dict, cap_cell: int) -> None:
-        mtype = msg["header"]["msg_type"]
-        content = msg["content"]
-        if mtype == "clear_output":
-            ex.outputs.clear()
-            return
-        if mtype not in ("stream", "display_data", "execute_result", "error"):
-            return
-        if mtype == "error":  # a flood of errors is capped like any other output
-            raw = len(json.dumps(content, default=str))
-            content = {
-                "ename": str(content.get("ename", ""))[:256],
-                "evalue": str(content.get("evalue", ""))[:8192],
-                "traceback": [str(t)[:8192] for t in list(content.get("traceback", []))[-20:]],
-            }
-            msg = {**msg, "content": content}
-            ex.truncated += max(0, raw - len(json.dumps(content)) - 64 * 1024)  # flag errors far over the cap
-        size = len(json.dumps(content, default=str))
-        if mtype == "error" and (self.total_output + size > self.limits.output_bytes_total):
-            ex.truncated += size
-            ex.ename, ex.evalue = content["ename"], content["evalue"][:500]
-            return
-        if mtype != "error" and (
-            ex.nbytes + size > cap_cell or self.total_output + size > self.limits.output_bytes_total
-        ):
-            ex.truncated += size
-            return
-        ex.nbytes += size
-        self.total_output += size
-        if (
-            mtype == "stream"
-            and ex.outputs
-            and ex.outputs[-1].get("output_type") == "stream"
-            and ex.outputs[-1].get("name") == content.get("name")
-        ):
-            ex.outputs[-1]["text"] += content.get("text", "")
-            return
-        out = output_from_msg(msg)
-        if mtype == "error":
-            ex.ename, ex.evalue = content.get("ename", ""), content.get("evalue", "")
-        ex.outputs.append(out)
-
-    def run(
-        self,
-        code: str,
-        timeout: float,
-        *,
-        silent: bool = False,
-        store_history: bool = True,
-        user_expressions: dict | None = None,
-        collect: bool = True,
-        msg_id: str | None = None,
-        ex: Execution | None = None,
-    ) -> Execution:
-        """Send `code` (or keep waiting for `msg_id`) and collect its outputs until the reply and idle."""
-        import zmq
-
-        kc = self.client
-        start = time.monotonic()
-        if msg_id is None:
-            msg_id = kc.execute(
-                code,
-                silent=silent,
-                store_history=store_history,
-                user_expressions=user_expressions or {},
-                allow_stdin=False,
-                stop_on_error=False,
-            )
-        ex = ex or Execution(status="timeout", msg_id=msg_id)
-        deadline = start + timeout
-        got_reply = got_idle = False
-        reply_time = 0.0
-        poller = zmq.Poller()
-        poller.register(kc.iopub_channel.socket, zmq.POLLIN)
-        poller.register(kc.shell_channel.socket, zmq.POLLIN)
-        cap = self.limits.output_bytes_per_cell
-        last_alive_check = start
-        while not (got_reply and got_idle):
-            now = time.monotonic()
-            if got_reply and not got_idle and now > reply_time + 2.0:
-                break  # the idle status was dropped (e.g. under an output flood): the reply is what counts
-            if now >= deadline:
-                ex.status = "timeout"
-                ex.elapsed += now - start
-                return ex
-            ready = dict(poller.poll(timeout=min(200, max(1, int((deadline - now) * 1000)))))
-            if not ready or now - last_alive_check > 1.0:
-                last_alive_check = now
-                if not self.alive():
-                    ex.status = "died"
-                    ex.elapsed += time.monotonic() - start
-                    return ex
-            if kc.iopub_channel.socket in ready:
-                while kc.iopub_channel.msg_ready():
-                    msg = kc.iopub_channel.get_msg(timeout=0)
-                    if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                        continue
-                    if (
-                        msg["header"]["msg_type"] == "status"
-                        and msg["content"].get("execution_state") == "idle"
-                    ):
-                        got_idle = True
-                    elif collect:
-                        self._add_output(ex, msg, cap)
-            if kc.shell_channel.socket in ready:
-                while kc.shell_channel.msg_ready():
-                    msg = kc.shell_channel.get_msg(timeout=0)
-                    if msg.get("parent_header", {}).get("msg_id") == msg_id:
-                        got_reply = True
-                        reply_time = time.monotonic()
-                        ex.reply = msg["content"]
-        ex.elapsed += time.monotonic() - start
-        ex.status = "ok" if (ex.reply or {}).get("status") == "ok" else "error"
-        if ex.reply and ex.reply.get("status") == "error" and not ex.ename:
-            ex.ename, ex.evalue = ex.reply.get("ename", ""), ex.reply.get("evalue", "")
-        return ex
-
-
-def output_from_msg(msg: dict) -> dict:
-    """An nbformat output from a kernel message (plain dicts: importing nbformat costs seconds here)."""
-    kind, c = msg["header"]["msg_type"], msg["content"]
-    if kind == "stream":
-        return {"output_type": "stream", "name": c.get("name", "stdout"), "text": c.get("text", "")}
-    if kind == "error":
-        return {
-            "output_type": "error",
-            "ename": c.get("ename", ""),
-            "evalue": c.get("evalue", ""),
-            "traceback": list(c.get("traceback", [])),
-        }
-    out = {"output_type": kind, "data": c.get("data", {}), "metadata": c.get("metadata", {})}
-    if kind == "execute_result":
-        out["execution_count"] = c.get("execution_count")
-    return out
+from .kernel import Execution, ForkServer, Kernel, judge_env, server_env
+from .sandbox import JOB_MARKER, Limits, judge_command, kernel_rlimits
 
 
 def _source(cell: dict) -> str:
@@ -908,7 +244,7 @@ class Runner:
         budget = max(1.0, min(self.limits.cell_timeout, self.remaining()))
         try:
             channel.write_dir(din, manifest, blobs)
-            _chown_tree(Path(din), self.job.get("uid"), self.job.get("gid"))
+            chown_tree(Path(din), self.job.get("uid"), self.job.get("gid"))
             expr = (
                 f"__import__('smartseoul.grading.channel', fromlist=['call'])"
                 f".call(globals(), {name!r}, {din!r}, {dout!r})"
@@ -1073,7 +409,7 @@ class Runner:
                 continue
             for dirpath, dirs, files in os.walk(base):
                 # stay on the private tmpfs: course folders bound back in (a course under /tmp) are not the submission's
-                dirs[:] = [d for d in dirs if _same_device(os.path.join(dirpath, d), dev)]
+                dirs[:] = [d for d in dirs if same_device(os.path.join(dirpath, d), dev)]
                 for n in files:
                     try:
                         size = os.lstat(os.path.join(dirpath, n)).st_size
@@ -1096,7 +432,7 @@ class Runner:
         for top in world_writable_dirs():
             entries = [
                 e
-                for e in _listdir(top)
+                for e in listdir(top)
                 if e not in BOUND.get(top, set()) and not (top == "/tmp" and e in ours)
             ]
             if entries:
@@ -1193,13 +529,6 @@ class Runner:
             )
 
 
-def _listdir(path: str) -> list[str]:
-    try:
-        return os.listdir(path)
-    except OSError:
-        return []
-
-
 def job_processes(job_id: str, server: ForkServer | None = None) -> list:
     """Every process of this submission: below the fork server (one kernel at a time per
     worker), or carrying the submission's marker (programs it started)."""
@@ -1230,7 +559,7 @@ def serve(root: str, config: str) -> int:
     """`python -m smartseoul.grading.worker --serve JOBS CONFIG`: one worker for many submissions, in
     order. Reads a job folder name (relative to JOBS) per line on stdin, grades it, answers
     {"done": name} on stdout. Namespaces, the fork server and the judge are set up once."""
-    _set_subreaper()
+    set_subreaper()
     out = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # whatever prints goes to the log, not into the protocol
     root_files = JobFiles(root)

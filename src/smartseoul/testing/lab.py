@@ -377,7 +377,7 @@ def remove_trainee(name: str) -> None:
 
 _EXPOSE = (
     "import json, os, sys\n"
-    "from smartseoul.grading.worker import expose\n"
+    "from smartseoul.grading.filesystem import expose\n"
     "expose(json.loads(sys.argv[1]))\n"
     "os.execvp(sys.argv[2], sys.argv[2:])\n"
 )
@@ -388,7 +388,7 @@ def reachable(command: Sequence[str]) -> list[str]:
     Python, even where a folder above them is private (a 0700 home or `mktemp -d`): a private
     mount namespace covers that folder and binds only the checkout and the interpreter back.
     SMARTSEOUL_LAB_NO_EXPOSE=1 turns this off (to show the failure it prevents)."""
-    from ..grading.worker import closed_ancestor
+    from ..grading.filesystem import closed_ancestor
 
     needed = [str(paths.course_root()), sys.prefix, sys.base_prefix]
     if os.environ.get("SMARTSEOUL_LAB_NO_EXPOSE") == "1" or not any(closed_ancestor(p) for p in needed):

@@ -1,0 +1,404 @@
+"""The trainee's kernel: forked from a pre-imported server, driven over ZeroMQ, with limits.
+
+The fork server (forkserver.py) imports the heavy libraries once; each submission gets a fresh
+child of it as its kernel, with its own environment and resource limits. `Kernel.execute` sends
+one cell and collects its outputs until the reply, within the cell's time and output limits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .filesystem import chown_tree
+from .sandbox import JOB_MARKER, Limits, kernel_rlimits, launch_command
+
+if TYPE_CHECKING:
+    from jupyter_client import BlockingKernelClient
+
+
+def server_env(job: dict, sandbox: Path) -> dict:
+    """The fork server's environment: the kernel's, without a job marker, with the inline figure
+    backend chosen before matplotlib is imported (a kernel started from scratch chooses it so)."""
+    env = kernel_env(job, sandbox)
+    env.pop(JOB_MARKER, None)
+    env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    return env
+
+
+def judge_env(job: dict, judge_dir: Path) -> dict:
+    env = kernel_env(job, judge_dir)
+    env["MPLBACKEND"] = "Agg"
+    env.pop("NBGRADER_EXECUTION", None)
+    env.pop(JOB_MARKER, None)  # the judge outlives one submission
+    return env
+
+
+def kernel_env(job: dict, sandbox: Path) -> dict:
+    venv_bin = os.path.dirname(sys.executable)
+    s = str(sandbox)
+    env = {
+        "PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": s,
+        "TMPDIR": s + "/tmp",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "MPLCONFIGDIR": s + "/.config/matplotlib",
+        "IPYTHONDIR": s + "/.ipython",
+        "JUPYTER_CONFIG_DIR": s + "/.jupyter",
+        "JUPYTER_DATA_DIR": s + "/.jupyter",
+        "JUPYTER_RUNTIME_DIR": s + "/.rt",
+        "XDG_CACHE_HOME": s + "/.cache",
+        "PYTHONNOUSERSITE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "NUMEXPR_MAX_THREADS": "1",
+        "MALLOC_ARENA_MAX": "2",
+        "NBGRADER_EXECUTION": "autograde",
+        JOB_MARKER: job.get("job_id", ""),
+    }
+    if job.get("course_root"):
+        env["SMARTSEOUL_HOME"] = job["course_root"]
+    return env
+
+
+class ForkServer:
+    """The worker's pre-imported interpreter (forkserver.py): one per worker, asked for a fresh
+    kernel for each submission, restarted if it dies (e.g. killed by a submission)."""
+
+    def __init__(self, env: dict, cwd: str, nested: bool):
+        self.env, self.cwd, self.nested = env, cwd, nested
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        cfg: dict[str, Any] = {"rlimits": {}, "uid": None, "gid": None, "cwd": self.cwd}
+        cmd = launch_command(
+            cfg, [sys.executable, "-I", "-m", "smartseoul.grading.forkserver"], nested=self.nested
+        )
+        self.proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=self.env,
+            cwd=self.cwd,
+            close_fds=True,
+            text=True,
+        )
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def descendants(self) -> list:
+        """Everything below the server but the server itself: kernels and what they left running
+        (the server is their subreaper). A forked kernel keeps the server's /proc environment,
+        so a job marker cannot find it; this can."""
+        import psutil
+
+        if not self.alive() or self.proc is None:
+            return []
+        try:
+            top = psutil.Process(self.proc.pid)
+            own = {top.pid} | ({c.pid for c in top.children()} if self.nested else set())  # unshare -> server
+            return [p for p in top.children(recursive=True) if p.pid not in own]
+        except psutil.Error:
+            return []
+
+    def fork(self, request: dict, timeout: float) -> int:
+        """A new kernel process for `request`; its pid (the leader of its own process group)."""
+        for _attempt in (1, 2):
+            if not self.alive():
+                self.stop()
+                self.start()
+            assert self.proc is not None and self.proc.stdin is not None and self.proc.stdout is not None
+            try:
+                self.proc.stdin.write(json.dumps(request) + "\n")
+                self.proc.stdin.flush()
+                ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+                line = self.proc.stdout.readline() if ready else ""
+            except OSError:
+                line = ""
+            reply = json.loads(line) if line.startswith("{") else {}
+            if "pid" in reply:
+                return int(reply["pid"])
+            self.stop()
+        raise RuntimeError(
+            f"the kernel fork server did not start a kernel ({reply.get('error', 'no answer')})"
+        )
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            try:
+                self.proc.kill()  # its kernels die with it (PR_SET_PDEATHSIG)
+                self.proc.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self.proc = None
+
+
+@dataclass
+class Execution:
+    status: str  # ok | error | timeout | died
+    outputs: list = field(default_factory=list)
+    reply: dict | None = None
+    ename: str = ""
+    evalue: str = ""
+    elapsed: float = 0.0
+    truncated: int = 0
+    msg_id: str = ""
+    nbytes: int = 0
+
+
+class Kernel:
+    """A fresh IPython kernel for one submission, forked by the worker's fork server."""
+
+    def __init__(self, job: dict, sandbox: Path, limits: Limits, server: ForkServer):
+        self.job, self.sandbox, self.limits, self.server = job, sandbox, limits, server
+        self.total_output = 0
+        self.pid: int | None = None
+        self.kc: BlockingKernelClient | None = None
+        self.starts = 0
+
+    def start(self, timeout: float = 60) -> None:
+        from jupyter_client import BlockingKernelClient
+        from jupyter_client.connect import write_connection_file
+
+        self.starts += 1
+        rt = self.sandbox / ".rt"
+        cf = str(rt / f"kernel-{self.starts}.json")
+        write_connection_file(cf, transport="ipc", ip=str(rt / f"k{self.starts}"))
+        chown_tree(rt, self.job.get("uid"), self.job.get("gid"))
+        self.pid = self.server.fork(
+            {
+                "connection_file": cf,
+                "cwd": str(self.sandbox),
+                "env": kernel_env(self.job, self.sandbox),
+                "uid": self.job.get("uid"),
+                "gid": self.job.get("gid"),
+                "rlimits": kernel_rlimits(self.limits, self.job["level"]),
+            },
+            timeout=min(timeout, 30),
+        )
+        kc = BlockingKernelClient(connection_file=cf)
+        kc.load_connection_file()
+        kc.start_channels()
+        self.kc = kc
+        self._wait_ready(timeout)
+
+    @property
+    def client(self) -> BlockingKernelClient:
+        """The kernel client; only called while the kernel runs."""
+        if self.kc is None:
+            raise RuntimeError("the kernel is not running")
+        return self.kc
+
+    def _wait_ready(self, timeout: float) -> None:
+        """Ready when a kernel_info request gets its shell reply *and* its iopub status (so no
+        output of the first cell can be lost). Asks again every 0.05 s until iopub answers (the
+        first status messages are lost while the subscription connects): faster than wait_for_ready."""
+        from queue import Empty
+
+        kc = self.client
+        deadline = time.monotonic() + timeout
+        sent: set[str] = set()
+        shell_ok = iopub_ok = False
+        last_sent = 0.0
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise RuntimeError("the kernel exited during start-up")
+            if not shell_ok or (not iopub_ok and time.monotonic() - last_sent > 0.05):
+                sent.add(kc.kernel_info())
+                last_sent = time.monotonic()
+            try:
+                reply = kc.shell_channel.get_msg(timeout=0.05)
+                if reply.get("parent_header", {}).get("msg_id") in sent:
+                    shell_ok = True
+            except Empty:
+                pass
+            while True:
+                try:
+                    msg = kc.iopub_channel.get_msg(timeout=0.02)
+                except Empty:
+                    break
+                if msg.get("parent_header", {}).get("msg_id") in sent:
+                    iopub_ok = True
+            if shell_ok and iopub_ok:
+                return
+        raise RuntimeError(f"the kernel was not ready within {timeout:.0f}s")
+
+    def alive(self) -> bool:
+        if self.pid is None:
+            return False
+        try:
+            import psutil
+
+            return psutil.Process(self.pid).status() != psutil.STATUS_ZOMBIE
+        except Exception:
+            return False
+
+    def stop(self) -> None:
+        if self.kc is not None:
+            try:
+                self.kc.stop_channels()
+            except Exception:
+                pass
+        if self.pid is not None:
+            try:
+                os.killpg(self.pid, signal.SIGKILL)  # the kernel and whatever it started in its session
+            except (ProcessLookupError, PermissionError):
+                pass
+        self.pid = self.kc = None
+
+    def interrupt(self) -> None:
+        try:
+            if self.pid is not None:
+                os.kill(self.pid, signal.SIGINT)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def _add_output(self, ex: Execution, msg: dict, cap_cell: int) -> None:
+        mtype = msg["header"]["msg_type"]
+        content = msg["content"]
+        if mtype == "clear_output":
+            ex.outputs.clear()
+            return
+        if mtype not in ("stream", "display_data", "execute_result", "error"):
+            return
+        if mtype == "error":  # a flood of errors is capped like any other output
+            raw = len(json.dumps(content, default=str))
+            content = {
+                "ename": str(content.get("ename", ""))[:256],
+                "evalue": str(content.get("evalue", ""))[:8192],
+                "traceback": [str(t)[:8192] for t in list(content.get("traceback", []))[-20:]],
+            }
+            msg = {**msg, "content": content}
+            ex.truncated += max(0, raw - len(json.dumps(content)) - 64 * 1024)  # flag errors far over the cap
+        size = len(json.dumps(content, default=str))
+        if mtype == "error" and (self.total_output + size > self.limits.output_bytes_total):
+            ex.truncated += size
+            ex.ename, ex.evalue = content["ename"], content["evalue"][:500]
+            return
+        if mtype != "error" and (
+            ex.nbytes + size > cap_cell or self.total_output + size > self.limits.output_bytes_total
+        ):
+            ex.truncated += size
+            return
+        ex.nbytes += size
+        self.total_output += size
+        if (
+            mtype == "stream"
+            and ex.outputs
+            and ex.outputs[-1].get("output_type") == "stream"
+            and ex.outputs[-1].get("name") == content.get("name")
+        ):
+            ex.outputs[-1]["text"] += content.get("text", "")
+            return
+        out = output_from_msg(msg)
+        if mtype == "error":
+            ex.ename, ex.evalue = content.get("ename", ""), content.get("evalue", "")
+        ex.outputs.append(out)
+
+    def run(
+        self,
+        code: str,
+        timeout: float,
+        *,
+        silent: bool = False,
+        store_history: bool = True,
+        user_expressions: dict | None = None,
+        collect: bool = True,
+        msg_id: str | None = None,
+        ex: Execution | None = None,
+    ) -> Execution:
+        """Send `code` (or keep waiting for `msg_id`) and collect its outputs until the reply and idle."""
+        import zmq
+
+        kc = self.client
+        start = time.monotonic()
+        if msg_id is None:
+            msg_id = kc.execute(
+                code,
+                silent=silent,
+                store_history=store_history,
+                user_expressions=user_expressions or {},
+                allow_stdin=False,
+                stop_on_error=False,
+            )
+        ex = ex or Execution(status="timeout", msg_id=msg_id)
+        deadline = start + timeout
+        got_reply = got_idle = False
+        reply_time = 0.0
+        poller = zmq.Poller()
+        poller.register(kc.iopub_channel.socket, zmq.POLLIN)
+        poller.register(kc.shell_channel.socket, zmq.POLLIN)
+        cap = self.limits.output_bytes_per_cell
+        last_alive_check = start
+        while not (got_reply and got_idle):
+            now = time.monotonic()
+            if got_reply and not got_idle and now > reply_time + 2.0:
+                break  # the idle status was dropped (e.g. under an output flood): the reply is what counts
+            if now >= deadline:
+                ex.status = "timeout"
+                ex.elapsed += now - start
+                return ex
+            ready = dict(poller.poll(timeout=min(200, max(1, int((deadline - now) * 1000)))))
+            if not ready or now - last_alive_check > 1.0:
+                last_alive_check = now
+                if not self.alive():
+                    ex.status = "died"
+                    ex.elapsed += time.monotonic() - start
+                    return ex
+            if kc.iopub_channel.socket in ready:
+                while kc.iopub_channel.msg_ready():
+                    msg = kc.iopub_channel.get_msg(timeout=0)
+                    if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                        continue
+                    if (
+                        msg["header"]["msg_type"] == "status"
+                        and msg["content"].get("execution_state") == "idle"
+                    ):
+                        got_idle = True
+                    elif collect:
+                        self._add_output(ex, msg, cap)
+            if kc.shell_channel.socket in ready:
+                while kc.shell_channel.msg_ready():
+                    msg = kc.shell_channel.get_msg(timeout=0)
+                    if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                        got_reply = True
+                        reply_time = time.monotonic()
+                        ex.reply = msg["content"]
+        ex.elapsed += time.monotonic() - start
+        ex.status = "ok" if (ex.reply or {}).get("status") == "ok" else "error"
+        if ex.reply and ex.reply.get("status") == "error" and not ex.ename:
+            ex.ename, ex.evalue = ex.reply.get("ename", ""), ex.reply.get("evalue", "")
+        return ex
+
+
+def output_from_msg(msg: dict) -> dict:
+    """An nbformat output from a kernel message (plain dicts: importing nbformat costs seconds here)."""
+    kind, c = msg["header"]["msg_type"], msg["content"]
+    if kind == "stream":
+        return {"output_type": "stream", "name": c.get("name", "stdout"), "text": c.get("text", "")}
+    if kind == "error":
+        return {
+            "output_type": "error",
+            "ename": c.get("ename", ""),
+            "evalue": c.get("evalue", ""),
+            "traceback": list(c.get("traceback", [])),
+        }
+    out = {"output_type": kind, "data": c.get("data", {}), "metadata": c.get("metadata", {})}
+    if kind == "execute_result":
+        out["execution_count"] = c.get("execution_count")
+    return out
