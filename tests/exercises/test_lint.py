@@ -153,3 +153,17 @@ def test_the_command_exits_1_and_says_how_to_fix(course):
         [sys.executable, "-m", "smartseoul.cli", "exercises", "lint"], capture_output=True, text=True, env=env
     )
     assert run.returncode == 0 and "follow the rules" in run.stdout, run.stdout + run.stderr
+
+
+@pytest.mark.slow
+def test_check_runs_the_solutions_and_names_the_test_a_wrong_one_fails(course):
+    assert lint.check_solutions(course / "exercises", [ASSIGNMENT]) == []
+
+    def wrong_solution(nb):
+        answer = _cell(nb, "q2")
+        answer.source = answer.source.replace(".sum()", ".mean()")
+
+    _edit(course, wrong_solution)
+    found = lint.check_solutions(course / "exercises", [ASSIGNMENT])
+    assert [(f.code, f.where) for f in found] == [("solution-fails", f"{ASSIGNMENT}/q2_test")]
+    assert "CheckFailed" in found[0].what

@@ -38,3 +38,27 @@ def lint_command(
         console.print(f"[bold red]{len(errors(found))} problem(s) in {len(names)} assignment(s).[/]")
         raise typer.Exit(1)
     console.print(f"[green]{len(names)} assignment(s) follow the rules.[/]")
+
+
+@app.command("check")
+def check_command(
+    assignments: list[str] = typer.Argument(None, help="Assignments to check (default: all)."),
+) -> None:
+    """The lint, then run each notebook with its solutions from a fresh kernel: every test must pass."""
+    from .cells import assignments as all_assignments
+    from .lint import check_solutions, lint_course
+
+    root = paths.exercises_dir()
+    names = assignments or all_assignments(root)
+    found = lint_course(root, names)
+    if not errors(found):
+        console.print(f"running {len(names)} notebook(s) with their solutions ...")
+        found += check_solutions(root, names)
+    for f in found:
+        console.print(f"[red]{escape(f.where)}[/]: {escape(f.what)}\n    [bold]Fix:[/] {escape(f.fix)}")
+    if errors(found):
+        console.print(f"[bold red]{len(errors(found))} problem(s).[/]")
+        raise typer.Exit(1)
+    console.print(
+        f"[green]{len(names)} assignment(s): the rules hold and every test passes with the solutions.[/]"
+    )

@@ -302,3 +302,36 @@ def lint_course(exercises_dir: Path, names: list[str] | None = None, fix: bool =
             continue
         found += lint_path(path, fix=fix)
     return found
+
+
+def check_solutions(exercises_dir: Path, names: list[str], timeout: int = 600) -> list[Finding]:
+    """Run each source notebook, solutions included, from a fresh kernel: every test cell must
+    pass. This is what a trainee with the right answers sees, before any nbgrader step."""
+    from nbclient import NotebookClient
+
+    found: list[Finding] = []
+    for assignment in names:
+        path = c.source_path(exercises_dir, assignment)
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            allow_errors=True,
+            resources={"metadata": {"path": str(path.parent)}},
+        )
+        client.execute()
+        for cell in nb.cells:
+            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            if errors and c.kind(cell) in ("setup", "answer", "test"):
+                err = errors[0]
+                found.append(
+                    Finding(
+                        "solution-fails",
+                        f"{assignment}/{c.grade_id(cell)}",
+                        f"with the solutions in place this {c.kind(cell)} cell fails: {err.get('ename')}: "
+                        f"{str(err.get('evalue', ''))[:200]}",
+                        "correct the solution or the test, run the notebook in JupyterLab, then check again.",
+                    )
+                )
+    return found
