@@ -176,3 +176,22 @@ def test_regenerating_gives_byte_identical_files(tmp_path):
     assert fresh.keys() == committed.keys()
     changed = sorted(n for n in fresh if fresh[n] != committed[n])
     assert not changed, f"regenerated files differ from the committed ones: {changed}"
+
+
+def test_geojson_resources_validate_and_declare_features_not_rows():
+    """Frictionless counts the rows of what it reads, and reads no GeoJSON rows: a declared
+    `rows` fails it ("row-count"), so GeoJSON resources declare `features`."""
+    from frictionless import Package
+
+    pkg = Package(str(ROOT / "datasets" / "datapackage.json"))
+    geo = [r for r in RESOURCES if r["format"] == "geojson"]
+    assert geo and all("rows" not in r and r["features"] > 0 for r in geo)
+    for r in geo:
+        report = pkg.get_resource(r["name"]).validate()
+        assert report.valid, report.flatten(["type", "note"])[:3]
+    planted = json.loads(json.dumps(geo[0]))
+    planted["rows"] = planted.pop("features")
+    from frictionless import Resource
+
+    report = Resource(planted, basepath=str(ROOT / "datasets")).validate()
+    assert [e[0] for e in report.flatten(["type"])] == ["row-count"]

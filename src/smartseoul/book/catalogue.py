@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..data.spec import record_count
 from ..files import write_if_changed
 from ..render import render
 
@@ -278,7 +279,7 @@ def _resource_section(r: dict, base: Path, img_dir: Path, cache: dict, result: C
         ["imitates", r.get("imitates", "")],
         ["Seoul Open Data Plaza number", r.get("oa", "") or "not known"],
         ["file", f"`datasets/{r['path']}` ({r.get('format', '')}, {r.get('encoding', 'utf-8')})"],
-        ["rows", f"{r['rows']:,}" if isinstance(r.get("rows"), int) else r.get("rows", "")],
+        ["rows", f"{record_count(r):,}" if isinstance(record_count(r), int) else ""],
         ["size", f"{r['bytes']:,} bytes" if isinstance(r.get("bytes"), int) else ""],
         ["licence", ", ".join(lic.get("name", "") for lic in r.get("licenses", []))],
         ["sha256", f"`{r.get('hash', '').removeprefix('sha256:')[:16]}…`"],
@@ -379,7 +380,7 @@ def _dataset_page(
             f"`{r['name']}`",
             r.get("role", ""),
             r.get("provenance", ""),
-            f"{r['rows']:,}" if isinstance(r.get("rows"), int) else "",
+            f"{record_count(r):,}" if isinstance(record_count(r), int) else "",
         ]
         for r in resources
     ]

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from .schema import SchemaError
+from .spec import record_count
 from .store import (
     ChecksumMismatch,
     DatasetError,
@@ -67,7 +68,7 @@ def catalog(root: Path | None = None) -> pd.DataFrame:
                 "role": r["role"],
                 "provenance": r["provenance"],
                 "format": r["format"],
-                "rows": r.get("rows"),
+                "rows": record_count(r),
                 "imitates": r.get("imitates", ""),
             }
         )

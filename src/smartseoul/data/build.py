@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..render import render
 from .definitions import check_data
-from .spec import SYNTHETIC_NOTE, Context, Output
+from .spec import SYNTHETIC_NOTE, Context, Output, record_count
 
 DEFAULT_SEED = 20130912  # the day the Owl Bus went to nine routes
 PACKAGE_NAME = "smart-seoul-data-lab"
@@ -227,7 +227,7 @@ def _generate(out_dir: Path, seed: int, only, force: bool, progress) -> dict[str
             desc["hash"] = f"sha256:{digest}"
             rows = row_count(out)
             if rows is not None:
-                desc["rows"] = rows
+                desc["features" if out.resource.format == "geojson" else "rows"] = rows
             new_resources[out.resource.name] = desc
     # keep the other datasets' entries, in a stable order: by dataset then resource name
     merged = {r["name"]: r for r in old.get("resources", []) if r["name"] not in new_resources}
@@ -257,7 +257,7 @@ def dataset_readme(dataset: str, resources: list[dict[str, Any]]) -> str:
         {
             **r,
             "file": Path(r["path"]).name,
-            "rows": r.get("rows", "?"),
+            "rows": record_count(r) if record_count(r) is not None else "?",
             "bytes": r.get("bytes", 0),
             "status": PROVENANCE_TEXT[r["provenance"]],
             "imitates": r.get("imitates"),
@@ -289,7 +289,7 @@ def write_readmes(out_dir: Path, pkg: dict[str, Any]) -> None:
 def catalogue_readme(pkg: dict[str, Any]) -> str:
     """datasets/README.md: the catalogue for humans, written from the same metadata."""
     resources = [
-        {**r, "folder": Path(r["path"]).parts[0], "rows": r.get("rows", "")} for r in pkg["resources"]
+        {**r, "folder": Path(r["path"]).parts[0], "rows": record_count(r) or ""} for r in pkg["resources"]
     ]
     return render(
         "datasets_index.md.j2", description=pkg["description"], resources=resources, seed=pkg.get("seed")

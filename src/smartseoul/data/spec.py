@@ -83,6 +83,12 @@ class Resource:
         return out
 
 
+def record_count(descriptor: dict[str, Any]) -> int | None:
+    """Rows of a table, or features of a GeoJSON file. GeoJSON declares `features`, not `rows`:
+    frictionless counts the rows of a file it reads, and it does not read GeoJSON rows."""
+    return descriptor.get("rows", descriptor.get("features"))
+
+
 @dataclass
 class Output:
     """A resource plus its content: a (Geo)DataFrame, raw bytes, or a JSON-able object."""
