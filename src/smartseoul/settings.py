@@ -102,8 +102,7 @@ def load(grading_dir: Path | None = None, environ: dict[str, str] | None = None)
 
 def explain(grading_dir: Path | None = None, environ: dict[str, str] | None = None) -> list[Value]:
     """Each setting with its value and where the value came from."""
-    _, sources = _load(grading_dir, environ)
-    settings = load(grading_dir, environ)
+    settings, sources = _load(grading_dir, environ)
     return [Value(name, getattr(settings, name), sources[name]) for name in settings.trait_names(config=True)]
 
 
