@@ -222,3 +222,36 @@ def binder_command() -> None:
     root = paths.course_root()
     changed = write_if_changed(root / "binder" / "requirements.txt", binder_requirements(root))
     typer.echo("binder/requirements.txt " + ("updated" if changed else "already current"))
+
+
+@app.command("sources")
+def sources_command() -> None:
+    """Write book/sources.md from book/facts.yaml and book/references.bib."""
+    from .. import facts
+    from ..files import write_if_changed
+
+    root = paths.course_root()
+    register = facts.load(root)
+    for finding in register.findings:
+        typer.secho(str(finding), fg="red", err=True)
+    if register.findings:
+        raise typer.Exit(1)
+    changed = write_if_changed(root / facts.SOURCES_PAGE, facts.sources_page(register))
+    typer.echo(
+        f"{facts.SOURCES_PAGE} ({len(register.facts)} facts) " + ("updated" if changed else "already current")
+    )
+
+
+@app.command("citations")
+def citations_command() -> None:
+    """Check that every citation in what readers read resolves to a source inside the repository or online."""
+    from ..citations import check
+    from ..findings import errors
+
+    found = check()
+    for finding in found:
+        typer.secho(f"[{finding.code}] {finding}", fg="red" if finding.severity == "error" else "yellow")
+    if errors(found):
+        typer.secho(f"{len(errors(found))} citation problem(s)", fg="red", err=True)
+        raise typer.Exit(1)
+    typer.echo("every citation resolves")
