@@ -2,8 +2,9 @@
 
 The book is built from the course folder itself (`_config.yml`, `_toc.yml`). Before Sphinx runs,
 `prepare()` writes what is generated (git-ignored, under `book/_generated/`): the data catalogue
-from `datasets/datapackage.json`, the nbgrader student versions of the exercises, and the table of
-contents pruned to the pages that exist."""
+from `datasets/datapackage.json`, the nbgrader student versions of the exercises, the "Python you
+have met" page of each module (from the progression ledger), and the table of contents pruned to
+the pages that exist."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ def prepare(root: Path | None = None, echo=print) -> Prepared:
     root = root or paths.course_root()
     out = generated_dir(root)
     cat = catalogue.write_catalogue(root, out)
+    python_pages = write_python_pages(root, out / "python")
     ex = student.write_student_versions(root, out / "exercises", echo=echo)
     pruned = toc.write_pruned(root, out / "_toc.yml")
     prepared = Prepared(
@@ -51,7 +53,7 @@ def prepare(root: Path | None = None, echo=print) -> Prepared:
         catalogue_pages=cat.pages,
         exercise_pages=ex.pages,
         left_out=pruned.left_out,
-        notes=cat.notes + ex.notes,
+        notes=cat.notes + ex.notes + [f"{len(python_pages)} 'Python you have met' page(s)"],
         toc=pruned.toc,
     )
     for note in prepared.notes:
@@ -59,6 +61,19 @@ def prepare(root: Path | None = None, echo=print) -> Prepared:
     if pruned.left_out:
         echo(">> not in this build (yet): " + "; ".join(pruned.left_out))
     return prepared
+
+
+def write_python_pages(root: Path, out: Path) -> list[Path]:
+    """One "Python you have met" page per module, from the notebooks' ledger metadata."""
+    from .. import progression
+    from ..files import write_if_changed
+
+    written = []
+    for module, text in progression.module_pages(root).items():
+        page = out / f"{module}.md"
+        write_if_changed(page, text)
+        written.append(page)
+    return written
 
 
 def effective_config(root: Path, jupyterhub_url: str | None) -> Path:
