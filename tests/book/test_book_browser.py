@@ -160,7 +160,8 @@ def test_search_finds_korean_and_english_terms(html_dir, site, browser, term, ex
     page.goto(f"{site}/search.html?q={term}", wait_until="load")
     page.wait_for_function(
         "() => { const s = document.querySelector('#search-results p.search-summary, #search-results .search-summary');"
-        " return s && !/Preparing|Searching/.test(s.textContent); }",
+        # Sphinx writes the summary empty at the start and fills it in when the search has ended
+        " return s && /Search finished|did not match/.test(s.textContent); }",
         timeout=20_000,
     )
     hits = page.eval_on_selector_all(
