@@ -43,7 +43,7 @@ def test_owl_bus_hot_spots_gi_star_and_corridors():
     assert np.allclose(got["gi_small"], gi_star_by_loops([1.0, 5.0, 2.0, 8.0, 3.0], line))
     # the text: the methods "mostly agree, but not entirely"
     assert got["k"] / 2 < got["both"] < min(got["n_hot"], got["k"])
-    # the largest clusters are at hot spots the city named in 2013 (facts §2(i))
+    # the largest clusters are at hot spots the city named in 2013 (fact owl-bus-hot-spots)
     named = {"홍대·합정", "동대문", "신림역", "역삼·강남", "시청·종로"}
     assert set(got["top_areas"]) <= named, got["top_areas"]
     assert got["fri_sat_busier"] and 0 < got["share_away"] < 1

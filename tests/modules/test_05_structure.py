@@ -48,7 +48,10 @@ def test_equity_of_access_uses_older_residents_and_cooling_shelters_by_dong():
 def test_policy_lens_cites_seoul_decisions():
     texts = [(FOLDER / "index.md").read_text(encoding="utf-8")] + [_source(p, "markdown") for p in NOTEBOOKS]
     lenses = " ".join(t for text in texts for t in re.findall(r"```\{admonition\} Policy lens(.*?)```", text, re.DOTALL))
-    assert "§2(i)" in lenses and "S-DoT" in lenses
+    assert "S-DoT" in lenses
+    # Seoul's decisions are cited by fact ID, as links to the sources page
+    for fact in ("sdot-uses", "senior-facilities-big-data"):
+        assert f"[{fact}](../../book/sources.md#{fact})" in lenses, f"no policy lens cites {fact!r}"
 
 
 def test_index_names_the_exercise_and_the_datasets():
