@@ -67,7 +67,7 @@ class Reference:
 
     def citation(self) -> str:
         """Publisher (year). Title. Date. URL. Note. (plain Markdown, readable anywhere)"""
-        parts = [f"{self.author} ({self.year}).", f"*{self.title}*."]
+        parts = [f"{self.author} ({self.year or 'n.d.'}).", f"*{self.title}*."]
         if self.date:
             parts.append(f"{self.date}.")
         if self.url:
@@ -199,11 +199,9 @@ def load(root: Path | None = None) -> Register:
             Finding("bib-unreadable", str(BIB_FILE), f"cannot be read ({exc}).", "Fix the entry it names.")
         )
     for key, ref in register.references.items():
-        if not (ref.title and ref.year and ref.author):
+        if not (ref.title and ref.author):  # a web page without a date is cited as (n.d.)
             register.findings.append(
-                Finding(
-                    "bib-incomplete", f"{BIB_FILE} `{key}`", "lacks an author, title or year.", "Add them."
-                )
+                Finding("bib-incomplete", f"{BIB_FILE} `{key}`", "lacks an author or a title.", "Add them.")
             )
         if not (ref.url or ref.note):
             register.findings.append(

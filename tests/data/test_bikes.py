@@ -13,7 +13,7 @@ import pytest
 
 from smartseoul import data
 
-# published annual totals (facts §2(a)); 2019 and 2023 are approximations from daily averages
+# published annual totals (facts annual-rentals-2020..2022 in book/facts.yaml); 2019 and 2023 are approximations from daily averages
 ANNUAL = {2020: 27.86e6, 2021: 32.05e6, 2022: 40.95e6}
 APPROX = {2019: 51_929 * 365, 2023: 120_000 * 365}
 RAW_HEADER = (

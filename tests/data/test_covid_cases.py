@@ -9,7 +9,7 @@ import pytest
 from smartseoul import data
 from smartseoul.data import city
 
-# facts §2(e): 2022-02-20 (cumulative, new) by gu name
+# fact covid-cases-2022-02-20 (book/facts.yaml): 2022-02-20 (cumulative, new) by gu name
 ANCHOR = {
     "종로구": (7716, 309),
     "중구": (7088, 234),

@@ -52,7 +52,7 @@ def test_counts_and_ids(fac):
     assert 2000 <= n["cctv"] <= 5000
     assert fac["facility_id"].is_unique
     kk = fac[fac["subtype"] == "kkachi_on"]
-    assert len(kk) == 1780, "1,780 new Kkachi-on APs (facts §2(i))"
+    assert len(kk) == 1780, "1,780 new Kkachi-on APs (fact kkachi-on-aps-2020)"
     assert set(kk["gu_code"]) == KKACHI_ON_GU
     cams = fac.loc[fac["facility_type"] == "cctv", "cameras"]
     assert cams.notna().all() and cams.between(1, 8).all()

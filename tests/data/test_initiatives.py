@@ -1,5 +1,5 @@
 """Initiatives: a factual timeline whose rows each carry a source and a confirmation status, and
-whose figures are the ones in the course's reference facts (never an unconfirmed one)."""
+whose figures are the ones of the facts it cites from the facts register (book/facts.yaml)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from smartseoul import data
 
-FACTS = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "seoul-facts.md"
+ROOT = Path(__file__).resolve().parents[2]
 PHASE_YEARS = {
     "computerisation": (1990, 1999),
     "e-Seoul": (2000, 2005),
@@ -73,13 +73,22 @@ def test_key_milestones(timeline, pattern, year, date):
         assert row["date"] == date
 
 
-def test_figures_come_from_the_facts_file(timeline):
-    if not FACTS.exists():
-        pytest.skip(f"reference facts not found at {FACTS}")
-    facts = FACTS.read_text(encoding="utf-8")
+def test_figures_come_from_the_facts_the_row_cites(timeline):
+    """Each row names fact IDs of book/facts.yaml, and every number of its key figure and description is in one of
+    those facts (statement, value or note), so a reader can check it on the sources page."""
+    from smartseoul import facts
+
+    register = facts.load(ROOT)
+    by_id = {f.id: f for f in register.facts}
     for _, row in timeline.iterrows():
-        for number in re.findall(r"\d[\d,.]*\d|\d", row["key_figure"]):
-            assert number in facts, f"{row['name_en']}: figure {number!r} is not in the facts file"
-    # 120 Dasan's launch year is only 'widely cited' (⚠️): it must not be marked confirmed
+        cited = [by_id.get(i.strip()) for i in row["source"].split(";")]
+        assert all(cited), f"{row['name_en']}: {row['source']!r} names a fact that is not in book/facts.yaml"
+        text = " ".join(f"{f.statement} {f.value} {f.note} {f.date}" for f in cited if f)
+        for column in ("key_figure", "description"):
+            for number in re.findall(r"\d[\d,.]*\d|\d", row[column]):
+                assert number in text, (
+                    f"{row['name_en']}: {column} {number!r} is not in the facts {row['source']}"
+                )
+    # 120 Dasan's launch year is only 'widely cited': it must not be marked confirmed
     dasan = timeline[timeline["name_en"].str.contains("launch year")]
     assert (dasan["status"] == "secondary").all() and len(dasan) == 1

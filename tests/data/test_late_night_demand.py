@@ -14,7 +14,7 @@ from smartseoul import data
 
 METRIC = "EPSG:5179"
 
-# the five areas the city named (facts §2(i)); positions are independent estimates for the test
+# the five areas the city named (fact owl-bus-hot-spots); positions are independent estimates for the test
 PRIMARY = {
     "홍대·합정": (37.5540, 126.9210),
     "동대문": (37.5690, 127.0090),

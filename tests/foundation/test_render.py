@@ -79,5 +79,5 @@ def test_dataset_readme_shows_angle_brackets_instead_of_swallowing_them():
     }
     text = dataset_readme("covid", [resource])
     assert "API key &lt;GU>ADD" in text and "<GU>" not in text
-    assert "Portal <https://data.seoul.go.kr>" in text  # the template's own autolink stays a link
+    assert "[Portal](https://data.seoul.go.kr)" in text  # the template's own link stays a link
     assert "| `new_cases` |  | integer |  | new\\|cases per day |" in text

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..data.spec import record_count
+from ..data.spec import record_count, source_href
 from ..files import write_if_changed
 from ..render import render
 
@@ -315,7 +315,8 @@ def _resource_section(r: dict, base: Path, img_dir: Path, cache: dict, result: C
             facts=facts,
             notes=r.get("notes") or [],
             sources=[
-                {"title": s.get("title", ""), "path": s.get("path", "")} for s in r.get("sources") or []
+                {"title": s.get("title", ""), "href": source_href(s.get("path", ""), "book/_generated/data")}
+                for s in r.get("sources") or []
             ],
             fields=fields,
             preview=preview,

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..render import render
 from .definitions import check_data
-from .spec import SYNTHETIC_NOTE, Context, Output, record_count
+from .spec import SOURCES_PAGE, SYNTHETIC_NOTE, Context, Output, record_count, source_href
 
 DEFAULT_SEED = 20130912  # the day the Owl Bus went to nine routes
 PACKAGE_NAME = "smart-seoul-data-lab"
@@ -153,10 +153,7 @@ def package_header() -> dict[str, Any]:
             }
         ],
         "sources": [
-            {
-                "title": "Seoul reference facts compiled for this course",
-                "path": "src/smartseoul/data/reference/",
-            },
+            SOURCES_PAGE,
             {
                 "title": "southkorea/seoul-maps (JUSO 2015 boundaries, Apache-2.0)",
                 "path": "https://github.com/southkorea/seoul-maps",
@@ -263,7 +260,10 @@ def dataset_readme(dataset: str, resources: list[dict[str, Any]]) -> str:
             "imitates": r.get("imitates"),
             "oa": r.get("oa"),
             "notes": r.get("notes", []),
-            "sources": r.get("sources", []),
+            "sources": [
+                {**src, "href": source_href(src.get("path", ""), f"datasets/{dataset}")}
+                for src in r.get("sources", [])
+            ],
             "sha256": r.get("hash", "").removeprefix("sha256:"),
             "fields": [
                 {"name_ko": "", "unit": "", "description": "", **f}

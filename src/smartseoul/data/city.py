@@ -1,4 +1,4 @@
-"""The one simulated Seoul behind every dataset: reference facts, calendar, and the COVID-era
+"""The one simulated Seoul behind every dataset: published facts (book/facts.yaml), calendar, and the COVID-era
 drivers that all generators share, so that cross-dataset analyses agree with each other.
 
 Facts come from the course's reference files (``reference/``); the drivers (distancing levels,
@@ -90,7 +90,7 @@ PLACED_DONGS = {
 }
 
 #: Dongs whose daytime population swells well above residents: central business districts,
-#: named in the reference facts (card-spending drops, hot spots) or well-known office areas.
+#: named in the facts register (book/facts.yaml) (card-spending drops, hot spots) or well-known office areas.
 BUSINESS_DONGS = {
     "종로1·2·3·4가동",
     "소공동",

@@ -7,8 +7,10 @@ generator code. Generators keep only what they compute: ``resource(dataset,
 name)`` gives the Resource a file defines, and ``check_data`` stops ``smartseoul data generate``
 when a definition and the data disagree.
 
-Two shorthands in the YAML files: ``!spec NAME`` is a constant of ``smartseoul.data.spec``
-(``SYNTHETIC_NOTE``, ``FACTS_SOURCE``, ``CC_BY``), and a field entry ``computed: KEY`` stands for
+Three shorthands in the YAML files: ``!spec NAME`` is a constant of ``smartseoul.data.spec``
+(``SYNTHETIC_NOTE``, ``SOURCES_PAGE``, ``CC_BY``); ``!fact ID`` is a source entry that links the
+fact ``ID`` of ``book/facts.yaml`` on the course's sources page (`smartseoul book citations`
+checks that the ID exists); and a field entry ``computed: KEY`` stands for
 fields the generator builds in a loop (one column per hour, per gu, per age band) and passes as
 ``computed_fields={KEY: [...]}``.
 """
@@ -36,7 +38,7 @@ FOLDER: Traversable = ires.files(__name__)
 
 SPEC_CONSTANTS = {
     "SYNTHETIC_NOTE": spec.SYNTHETIC_NOTE,
-    "FACTS_SOURCE": spec.FACTS_SOURCE,
+    "SOURCES_PAGE": spec.SOURCES_PAGE,
     "CC_BY": spec.CC_BY,
 }
 REQUIRED = ("title", "description", "path", "format", "provenance", "figure")
@@ -76,6 +78,15 @@ def _spec_constant(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
 
 
 _Loader.add_constructor("!spec", _spec_constant)
+
+
+def _fact(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, str]:
+    if not isinstance(node, yaml.ScalarNode):
+        raise DefinitionError("!fact takes one fact ID, for example: !fact owl-bus-launch")
+    return spec.fact_source(str(loader.construct_scalar(node)))
+
+
+_Loader.add_constructor("!fact", _fact)
 
 
 def datasets(folder: Traversable | None = None) -> list[str]:

@@ -185,7 +185,7 @@ def raw_year(df: pd.DataFrame, year: int = RAW_YEAR) -> bytes:
 
 def standards(who_source: str, korea_source: str, airkorea_source: str) -> pd.DataFrame:
     """Guideline values, national standards and forecast grades for PM2.5 and PM10, each row
-    citing the title of its source."""
+    citing the IDs of the facts (book/facts.yaml) that give it."""
     who, kor, grade = "WHO AQG 2021", "Korean national ambient standard", "Korean forecast grade"
     rows = [
         # scheme, pollutant, period, label, label_ko, lower, upper, confidence, source
@@ -226,7 +226,12 @@ def standards(who_source: str, korea_source: str, airkorea_source: str) -> pd.Da
 def build(ctx) -> list[Output]:
     df = simulate(ctx)
     limits = definitions.resource(DATASET, "air_quality_standards")
-    who, korea, airkorea = (source["title"] for source in limits.sources[:3])
+    # each row cites the facts of book/facts.yaml that give its values
+    who, korea, airkorea = (
+        "who-pm25-guideline; who-pm10-guideline",
+        "korea-pm25-standard; korea-pm10-standard",
+        "pm-grades",
+    )
     return [
         Output(definitions.resource(DATASET, "air_quality_daily"), df),
         Output(definitions.resource(DATASET, f"air_quality_raw_{RAW_YEAR}"), raw_year(df)),

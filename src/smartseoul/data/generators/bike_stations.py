@@ -38,7 +38,7 @@ STATIONS_BY_YEAR_END = {
 N_STATIONS = STATIONS_BY_YEAR_END[2023]
 BLOCK = 340  # station numbers: 101-250 for the 2015 launch, then a block of numbers per district
 
-#: The five 2015 launch hubs (facts §2(a)): the dongs they cover and how many of the 150
+#: The five 2015 launch hubs (fact bike-launch-2015 on the sources page): the dongs they cover and how many of the 150
 #: launch stations each gets (the split is a course estimate).
 HUBS = {
     "4대문 안": (

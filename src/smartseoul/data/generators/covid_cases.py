@@ -51,7 +51,7 @@ API_KEYS = {
 }
 ETC_NAME = "기타"
 
-#: Published counts for 2022-02-20 (cumulative, new) by gu, and 기타 (facts §2(e), confirmed).
+#: Published counts for 2022-02-20 (cumulative, new) by gu, and 기타 (fact covid-cases-2022-02-20, confirmed).
 ANCHOR_DAY = "2022-02-20"
 ANCHOR = {
     "11110": (7716, 309),

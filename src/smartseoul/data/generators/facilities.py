@@ -26,7 +26,7 @@ N_COOLING_SHELTERS = 3600
 N_LIBRARIES_PUBLIC = 190
 N_LIBRARIES_SMALL = 650
 N_WIFI = 4200
-N_WIFI_KKACHI_ON = 1780  # new Kkachi-on APs in 5 pilot gu, 2020 (facts §2(i), ✅)
+N_WIFI_KKACHI_ON = 1780  # new Kkachi-on APs in 5 pilot gu, 2020 (fact kkachi-on-aps-2020, approximate)
 N_CCTV = 3500
 
 KKACHI_ON_GU = ("11200", "11530", "11380", "11500", "11320")  # Seongdong, Guro, Eunpyeong, Gangseo, Dobong

@@ -1,10 +1,10 @@
-"""initiatives: a factual timeline of Seoul's smart city initiatives and milestones, 1999-2023.
+"""initiatives: a factual timeline of Seoul's smart city initiatives and milestones, 1999-2024.
 
-Real, not synthetic: every row restates a fact from the course's reference file
-(shared/reference/seoul-facts.md, sections 2 and 3) with the source named there. The status
-column carries the file's own marks: 'confirmed' (✅, seen in a named source) or 'secondary'
-(⚠️, one secondary source, sources that disagree, or an inference). Facts marked ❌ are left out;
-where a row touches one, its description says it is unconfirmed and does not state it."""
+Real, not synthetic: every row restates facts of the course's facts register (book/facts.yaml),
+and its `source` column names them by ID, so a reader finds each published reference on the
+book's "Sources and facts" page. The status column says how sure the row is: 'confirmed' (seen
+in a named source) or 'secondary' (one secondary source, sources that disagree, or an inference).
+Unconfirmed facts are left out."""
 
 from __future__ import annotations
 

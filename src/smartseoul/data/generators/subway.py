@@ -21,7 +21,7 @@ DATASET = "subway"
 START, END = "2019-01-01", "2023-12-31"
 
 #: Average daily boardings + alightings in a normal year (2019 level), from published station
-#: rankings (2024 figures, facts §2(b)); 강남 was the busiest station until 2022, 잠실 after.
+#: rankings (2024 figures, fact subway-busiest-2024); 강남 was the busiest station until 2022, 잠실 after.
 FIXED_VOLUME = {
     ("2", "강남"): 160_000,
     ("2", "잠실"): 150_000,
@@ -137,7 +137,7 @@ OFFICE = {
     "삼각지",
 }
 #: Group totals of average daily boardings + alightings (normal year): Seoul Metro lines 1-8
-#: about 6.6M; all lines 1-9 inside Seoul about 8.8M (facts §2(b), approximate).
+#: about 6.6M; all lines 1-9 inside Seoul about 8.8M (facts subway-system-2024 and subway-lines-1-9-2024, approximate).
 TOTAL_SEOUL_METRO = 6_600_000
 TOTAL_KORAIL_LINE1 = 1_150_000
 TOTAL_LINE9 = 1_050_000
