@@ -104,3 +104,36 @@ def probe(path: Path, expression: str, setup: str = "", timeout: int = 300, defa
         if output.get("output_type") == "stream" and PROBE_MARK in output.get("text", ""):
             return json.loads(output["text"].split(PROBE_MARK, 1)[1])
     raise AssertionError(f"{path.name}: the probe cell printed nothing")
+
+
+TRY_IT = re.compile(r"(?:```|:::)\{admonition\}\s*Try it", re.IGNORECASE)
+WORKED = re.compile(r"(?:```|:::)\{dropdown\}\s*Worked (?:solution|answer)", re.IGNORECASE)
+SOLUTION_TAG = "try-it-solution"
+
+
+def try_its_without_solution(nb: nbformat.NotebookNode) -> list[str]:
+    """Each Try-it box must be followed by its worked solution before the lesson goes on: a code
+    cell tagged `try-it-solution` (collapsed, it runs with the notebook) or a `{dropdown} Worked
+    solution` / `Worked answer` box. Returns where a box has none, or a solution has no box."""
+    problems: list[str] = []
+    pending: list[int] = []  # cell numbers of Try-it boxes still waiting for a solution
+    for number, cell in enumerate(nb.cells, start=1):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.cell_type == "code":
+            tokens = ["solution"] if SOLUTION_TAG in tags else []
+        else:
+            marks = [(m.start(), "try") for m in TRY_IT.finditer(cell.source)]
+            marks += [(m.start(), "solution") for m in WORKED.finditer(cell.source)]
+            tokens = [kind for _, kind in sorted(marks)]
+        if not tokens and pending:
+            problems += [f"cell {n}: a Try it box with no worked solution after it" for n in pending]
+            pending = []
+        for kind in tokens:
+            if kind == "try":
+                pending.append(number)
+            elif pending:
+                pending.pop(0)
+            else:
+                problems.append(f"cell {number}: a worked solution that follows no Try it box")
+    problems += [f"cell {n}: a Try it box with no worked solution after it" for n in pending]
+    return problems
