@@ -48,7 +48,8 @@ def _lonlat_bounds(gdf: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
         xmin, ymin, xmax, ymax = (float(v) for v in gdf.total_bounds)
         return xmin, ymin, xmax, ymax
     to_lonlat = Transformer.from_crs(gdf.crs, WGS84, always_xy=True)
-    xmin, ymin, xmax, ymax = to_lonlat.transform_bounds(*gdf.total_bounds, densify_pts=21)
+    left, bottom, right, top = (float(v) for v in gdf.total_bounds)
+    xmin, ymin, xmax, ymax = to_lonlat.transform_bounds(left, bottom, right, top, densify_pts=21)
     return float(xmin), float(ymin), float(xmax), float(ymax)
 
 
