@@ -1320,10 +1320,13 @@ def _plain(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def _nfc(df: pd.DataFrame) -> pd.DataFrame:
-    """Text cells in Unicode's composed form (NFC), so the same name is always the same string."""
+def _nfc(df: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Text cells in Unicode's composed form (NFC), so the same name is always the same string.
+    The key is left alone here: ``inspect_key`` cleans it and says when that was needed."""
     df = df.copy()
     for col in df.columns:
+        if col == key:
+            continue
         if df[col].dtype == object or pd.api.types.is_string_dtype(df[col]):
             if col == getattr(df, "geometry", pd.Series(dtype=object)).name:
                 continue
@@ -1368,10 +1371,10 @@ def validate(
             report.notes.append(
                 f"Shapefiles cut column names to 10 characters: the column {key[:10]!r} was read as {key!r}."
             )
-        gdf = _nfc(gdf)
+        gdf = _nfc(gdf, key)
         inspect_geometries(gdf, key, report)
     if table is not None:
-        table = inspect_numeric(_nfc(table), numeric, report, key=key, decimal=decimal)
+        table = inspect_numeric(_nfc(table, key), numeric, report, key=key, decimal=decimal)
     if gdf is not None and table is not None and inspect_key(gdf, table, key, report) and report.ok:
         gdf = gdf.assign(**{key: [clean_key(v)[0] for v in gdf[key]]})
         table = table.assign(**{key: [clean_key(v)[0] for v in table[key]]})
