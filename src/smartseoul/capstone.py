@@ -928,7 +928,7 @@ def inspect_crs(gdf: gpd.GeoDataFrame, report: Report) -> gpd.GeoDataFrame:
             fix = f"Ask for the {Path(source.shp).stem}.prj file that belongs to it and put it next to the other files. Or run validate again with boundaries_crs='EPSG:...'. {hint}"
         else:
             what = "The boundaries have no coordinate reference system (CRS), so areas and distances cannot be measured."
-            fix = f"Set it in QGIS (Layer > Set CRS) and export again, or run validate again with boundaries_crs='EPSG:...' (set_crs in Python). {hint}"
+            fix = f"Set it in QGIS (Layer > Set CRS) and export again, or run validate again with boundaries_crs='EPSG:...'. {hint}"
         report.problems.append(problem("no-crs", what, fix))
         return gdf
     if gdf.crs.is_geographic:
