@@ -520,18 +520,36 @@ def _split_lines(raw: bytes) -> list[bytes]:
     return raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
 
 
+def _looks_utf16(raw: bytes) -> bool:
+    return raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or raw.count(b"\x00") > len(raw) // 4
+
+
 def _mixed_lines(raw: bytes) -> tuple[int, int] | None:
-    """(a UTF-8 line, the first line that is not UTF-8), 1-based, when a file mixes the two."""
-    first_utf8 = first_bad = None
+    """(a UTF-8 line, the first line that is not UTF-8), 1-based, when a file mixes the two.
+
+    A line in a legacy code page can happen to be valid UTF-8 (two cp949 bytes can form one
+    UTF-8 letter), so a line counts as UTF-8 only when it reads more cleanly as UTF-8 than in
+    the code page of the other lines (charset-normalizer's mess ratio)."""
+    if _looks_utf16(raw):
+        return None
+    utf8, bad = [], []
     for number, line in enumerate(_split_lines(raw), start=1):
         if line.isascii():
             continue
         try:
             line.decode("utf-8")
-            first_utf8 = first_utf8 or number
+            utf8.append((number, line))
         except UnicodeDecodeError:
-            first_bad = first_bad or number
-    return (first_utf8, first_bad) if first_utf8 and first_bad else None
+            bad.append((number, line))
+    if not utf8 or not bad:
+        return None
+    from charset_normalizer.md import mess_ratio
+
+    other = detect_encoding(b"\n".join(line for _, line in bad)) or "cp1252"
+    for number, line in utf8:
+        if mess_ratio(line.decode("utf-8"), 1.0) < mess_ratio(line.decode(other, errors="replace"), 1.0):
+            return number, bad[0][0]
+    return None
 
 
 def sniff_delimiter(text: str) -> str:
@@ -620,7 +638,7 @@ def _decode(name: str, raw: bytes, report: Report, encoding: str | None) -> tupl
         return raw.decode("utf-8-sig"), "utf-8-sig"
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return raw.decode("utf-16"), "utf-16"
-    if raw.count(b"\x00") > len(raw) // 4:  # UTF-16 without its byte order mark
+    if _looks_utf16(raw):  # UTF-16 without its byte order mark
         for enc in ("utf-16-le", "utf-16-be"):
             try:
                 text = raw.decode(enc)
@@ -817,7 +835,7 @@ def parse_number(cell: str, decimal: str) -> float | None:
     thousands = "," if decimal == "." else "."
     if thousands in s:
         whole = s.split(decimal)[0]
-        if not re.fullmatch(r"\d{1,3}(" + re.escape(thousands) + r"\d{3})+", whole):
+        if not re.fullmatch(r"[1-9]\d{0,2}(" + re.escape(thousands) + r"\d{3})+", whole):
             return None
         s = s.replace(thousands, "")
     if (
@@ -833,7 +851,8 @@ def parse_number(cell: str, decimal: str) -> float | None:
 @dataclass
 class NumberFormat:
     decimal: str | None  #: ',' or '.', or None when the file does not say
-    proof: dict[str, list[str]] = field(default_factory=dict)  #: decimal mark -> cells that prove it
+    #: decimal mark -> the cells that prove it
+    proof: dict[str, list[str]] = field(default_factory=lambda: {",": [], ".": []})
     ambiguous: list[tuple[str, str]] = field(default_factory=list)  #: (column, cell) like '1.234'
 
 
@@ -1184,8 +1203,16 @@ def inspect_numeric(
                 f"Add the column {col!r}, or change the list of numeric columns you pass.",
             )
         )
-    candidates = list(dict.fromkeys(required + _wide(table, key)))
-    fmt = number_format(table, candidates)
+    others = [c for c in _wide(table, key) if c not in required]
+    candidates = required + others
+    # One decimal mark for the whole file (Excel writes one per locale), from every column that
+    # holds numbers. Two marks block only when a numeric column is involved; cells such as
+    # '1.234' block only in a numeric column, and only when no other cell tells.
+    req = number_format(table, required)
+    fmt = number_format(table, required + others)
+    two_marks = bool(fmt.proof[","] and fmt.proof["."])
+    needed = bool(req.proof[","] or req.proof["."] or req.ambiguous)
+    fmt.ambiguous = req.ambiguous
     source = table.attrs.get("source", "the table")
     if decimal is not None and decimal not in (",", "."):
         report.problems.append(
@@ -1197,7 +1224,7 @@ def inspect_numeric(
         )
         return out
     mark = decimal or fmt.decimal
-    if mark is None and fmt.proof[","] and fmt.proof["."]:
+    if mark is None and two_marks and needed:
         report.problems.append(
             problem(
                 "two-number-formats",
@@ -1208,7 +1235,7 @@ def inspect_numeric(
             )
         )
         return out
-    if mark is None and fmt.ambiguous:
+    if mark is None and fmt.ambiguous and not two_marks:
         col, cell = fmt.ambiguous[0]
         sep = "," if "," in cell else "."
         whole = cell.replace(sep, "")
@@ -1262,6 +1289,12 @@ def inspect_numeric(
         if col not in required:
             if not bad:
                 out[col] = _as_int_if_whole(series)
+            else:
+                odd = str(table.at[bad[0], col]).strip()
+                report.notes.append(
+                    f"Column {col!r} looks like numbers, but {len(bad)} cell(s) do not fit the number format "
+                    f"of the file (such as {quote(odd)}), so it was kept as text. Add it to numeric= to see which."
+                )
             continue
         if bad:
             cells = [str(table.at[i, col]).strip() for i in bad]

@@ -155,3 +155,16 @@ def test_every_encoding_named_in_messages_is_one_python_knows():
         codecs.lookup(name)
     assert capstone.encoding_name("CP1251").startswith("cp1251 (Windows Cyrillic")
     assert capstone.encoding_name("tis-620").startswith("TIS-620")
+
+
+def test_a_legacy_line_that_happens_to_be_valid_utf8_is_not_called_mixed(good, tmp_path):
+    """'창천' in cp949 is the bytes C3 A2 C3 B5, which are also UTF-8 ('âõ'): the file is one
+    encoding, and the checker proposes cp949, not a mix."""
+    names = list(NAMES["Seoul"])
+    names[1] = "창천"
+    path = write_table(tmp_path, names, "cp949")
+    line = path.read_bytes().split(b"\r\n")[2]
+    assert line.decode("utf-8").endswith("âõ")  # the trap is real
+    report = capstone.validate(good[0], path, numeric=NUMERIC)
+    assert [p.code for p in report.problems] == ["not-utf8"], str(report)
+    assert suggested(report.problems[0].fix) == "cp949"

@@ -121,9 +121,13 @@ def test_two_decimal_marks_in_one_file_are_a_problem(good, tmp_path):
     text = locale_text(",", ".", "").replace("0.129", '"0,129"')
     path = tmp_path / "indicators.csv"
     path.write_text(text, encoding="utf-8")
-    report = capstone.validate(good[0], path, numeric=NUMERIC)
+    report = capstone.validate(good[0], path, numeric=NUMERIC + ["green_share"])
     assert [p.code for p in report.problems] == ["two-number-formats"], str(report)
-    assert "'0,129'" in report.problems[0].what and "decimal comma" in report.problems[0].what
+    assert "'0,129' has a decimal comma" in report.problems[0].what
+    assert "'0.356' has a decimal point" in report.problems[0].what
+    # not declared numeric, the column does not block: it stays text, and the report says so
+    report = capstone.validate(good[0], path, numeric=NUMERIC)
+    assert report.ok and any("'green_share' looks like numbers" in n for n in report.notes), str(report)
 
 
 def test_a_number_that_does_not_fit_the_file_format_is_reported(good, tmp_path):
@@ -205,3 +209,31 @@ def test_an_old_xls_gets_a_clear_fix(good, tmp_path):
     report = capstone.validate(good[0], path, numeric=NUMERIC)
     assert [p.code for p in report.problems] == ["old-spreadsheet"]
     assert "Excel Workbook (.xlsx)" in report.problems[0].fix
+
+
+@pytest.mark.parametrize(
+    ("cell", "evidence", "comma", "point"),
+    [
+        ("153.388", "?", 153388, 153.388),
+        ("153,388", "?", 153.388, 153388),
+        ("0,129", ",", 0.129, None),  # a group never starts with 0: never 129
+        ("0.129", ".", None, 0.129),
+        ("1.234.567", ",", 1234567, None),
+        ("1,234,567", ".", None, 1234567),
+        ("1.234,5", ",", 1234.5, None),
+        ("1,234.5", ".", None, 1234.5),
+        ("12,5", ",", 12.5, None),
+        ("1234,567", ",", 1234.567, None),
+        (f"153{NBSP}388", None, 153388, 153388),
+        (f"1{NNBSP}234,5", ",", 1234.5, None),
+        ("-7", None, -7, -7),
+        ("١٥٣٣٨٨", None, 153388, 153388),  # Arabic-Indic digits
+        ("١٢٫٥", None, 12.5, 12.5),  # with the Arabic decimal separator
+        ("15.3388", ".", None, 15.3388),
+        ("1.53.388", ",", None, None),  # fits no format: reported, never guessed
+    ],
+)
+def test_one_cell_in_each_number_format(cell, evidence, comma, point):
+    assert capstone.number_evidence(cell) == evidence
+    assert capstone.parse_number(cell, ",") == (pytest.approx(comma) if comma is not None else None)
+    assert capstone.parse_number(cell, ".") == (pytest.approx(point) if point is not None else None)

@@ -41,7 +41,7 @@ def test_equity_analysis_on_the_toy_city(good):
     "case, expected",
     [
         ("wrong_encoding", ["not saved as UTF-8", "cp949 (Korean", "'강서', '종로', '성북'", "CSV UTF-8"]),
-        ("missing_crs", ["no coordinate reference system", "set_crs"]),
+        ("missing_crs", ["no coordinate reference system", "boundaries_crs='EPSG:...'", "Set CRS"]),
         ("invalid_geometry", ["invalid", "D05", "make_valid"]),
         ("keys_do_not_match", ["do not match", "D01", "leading zeros"]),
         (
