@@ -718,7 +718,7 @@ def read_indicators(
         )
         return None
     df.columns = [unicodedata.normalize("NFC", str(c)).strip().strip(_INVISIBLE) for c in df.columns]
-    how = f"{path.name} was read as {encoding_name(used)} text, with columns separated by {DELIMITERS[delimiter]}."
+    how = f"{path.name} was read as {encoding_name(used)}, with columns separated by {DELIMITERS[delimiter]}."
     if used not in ("utf-8", "utf-8-sig"):
         names = _names_to_confirm(text)
         if names:
@@ -783,7 +783,7 @@ def read_workbook(path: Path, report: Report, sheet: str | int | None = None) ->
         ]
     how = f"{path.name} was read from the sheet {quote(chosen)}"
     others = [n for n in names if n != chosen]
-    how += f" (the other sheets, {quote_list(others)}, were not read)." if others else "."
+    how += f". The other sheets were not read: {', '.join(quote(n) for n in others)}." if others else "."
     report.notes.append(how)
     df.attrs["source"] = path.name
     return df
