@@ -40,13 +40,13 @@ def test_equity_analysis_on_the_toy_city(good):
 @pytest.mark.parametrize(
     "case, expected",
     [
-        ("wrong_encoding", ["not UTF-8", "CP949", "CSV UTF-8"]),
-        ("missing_crs", ["no coordinate reference system", "set_crs"]),
+        ("wrong_encoding", ["not saved as UTF-8", "cp949 (Korean", "'강서', '종로', '성북'", "CSV UTF-8"]),
+        ("missing_crs", ["no coordinate reference system", "boundaries_crs='EPSG:...'", "Set CRS"]),
         ("invalid_geometry", ["invalid", "D05", "make_valid"]),
         ("keys_do_not_match", ["do not match", "D01", "leading zeros"]),
         (
             "text_in_numeric",
-            ["should hold numbers", "1,234", "n/a", "Thousands separators", "Leave missing values empty"],
+            ["should hold numbers", "'n/a'", "Leave missing values empty", "'1,234' = 1234"],
         ),
     ],
 )
