@@ -190,6 +190,26 @@ def font_status() -> Status:
     return _status("Hangul font", True, f"{family} ({Path(found).name})")
 
 
+def script_fonts_status() -> Status:
+    """Your city's names in figures: Cyrillic and Arabic (DejaVu Sans, with matplotlib) and Thai
+    (Noto Sans Thai, from fontpkg-noto-sans-thai). A missing font draws empty boxes."""
+    from matplotlib import font_manager
+
+    from .plots import FALLBACK_FONTS, register_thai_font
+
+    register_thai_font()
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    missing = [name for name in FALLBACK_FONTS if name not in known]
+    if missing:
+        return _status(
+            "Cyrillic, Arabic and Thai fonts",
+            False,
+            f"matplotlib has no {', '.join(missing)}",
+            "Install the course environment again: make venv (it installs fontpkg-noto-sans-thai)",
+        )
+    return _status("Cyrillic, Arabic and Thai fonts", True, ", ".join(FALLBACK_FONTS))
+
+
 def diagnose(root: Path | None = None) -> list[Status]:
     root = root or paths.course_root()
     checks = [
@@ -198,5 +218,6 @@ def diagnose(root: Path | None = None) -> list[Status]:
         kernel_status(),
         *dataset_statuses(root),
         font_status(),
+        script_fonts_status(),
     ]
     return checks

@@ -88,3 +88,13 @@ def test_unknown_dataset_on_the_command_line():
     result = runner.invoke(app, ["data", "describe", "wether_daily"])
     assert result.exit_code == 2
     assert "weather_daily" in result.output
+
+
+def test_doctor_checks_the_fonts_for_cyrillic_arabic_and_thai_names(monkeypatch):
+    from smartseoul import doctor, plots
+
+    assert doctor.script_fonts_status().ok
+    # planted: a font that is not installed joins the chain, and the doctor names the fix
+    monkeypatch.setattr(plots, "FALLBACK_FONTS", [*plots.FALLBACK_FONTS, "No Such Font Sans"])
+    status = doctor.script_fonts_status()
+    assert not status.ok and "No Such Font Sans" in status.detail and "make venv" in status.fix
