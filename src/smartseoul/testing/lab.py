@@ -215,6 +215,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
+#: The rendered part of every markdown cell, whichever renderer drew it (JupyterLab's own, or
+#: jupyterlab-myst's ``.myst`` widget): the input area without its editor (hidden once the cell
+#: is rendered, but still holding the source) and without the prompt.
+RENDERED_MARKDOWN = ".jp-MarkdownCell .jp-Cell-inputArea > :not(.jp-InputArea-editor):not(.jp-InputPrompt)"
+
 
 # --------------------------------------------------------------------------- a course copy
 
