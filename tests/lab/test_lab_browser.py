@@ -1,7 +1,7 @@
 """The course in a real browser: Debian's Chromium driving JupyterLab on 127.0.0.1.
 
 A trainee opens a module notebook and sees its MyST as the book shows it (Try-it boxes with their
-titles, footnotes, no raw directive text), opens the module 0
+titles, footnotes, no raw directive text; Hangul drawn with a Korean font), opens the module 0
 notebook, runs all cells and sees a figure, and fetches the released
 assignment from JupyterLab's Assignments panel; an instructor opens the
 formgrader from JupyterLab's Nbgrader menu, sees every assignment, opens a collected and
@@ -238,6 +238,53 @@ def test_module_notebook_shows_myst_as_the_book_does(server, course, page, artif
     assert all(w in card.inner_text() for w in words), (words, card.inner_text())
     page.wait_for_timeout(800)  # let the card finish fading in before the screenshot
     page.screenshot(path=str(artifacts_dir / "11-myst-footnote.png"))
+
+
+def test_module_notebook_draws_hangul_with_a_korean_font(server, course, browser, artifacts_dir):
+    """The Hangul in a module notebook's text (e.g. 따릉이) is drawn with a font that has Korean
+    glyphs, not as empty boxes: Chromium reports which fonts drew it."""
+    reason = lab.missing_korean_font()
+    if reason:
+        pytest.skip(reason)
+    korean = lab.korean_font_families()
+    # Tall enough for the Hangul and the Try-it box below it in one screenshot.
+    context = browser.new_context(viewport={"width": 1400, "height": 1300})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        _open_notebook(page, server, course, course["myst_nb"])
+        page.wait_for_function(
+            "(sel) => Array.from(document.querySelectorAll(sel)).some(e => /[\uac00-\ud7a3]/.test(e.textContent))",
+            arg=lab.RENDERED_MARKDOWN,
+        )
+        page.wait_for_timeout(1000)  # the Try-it boxes render just after the text
+        # The last element with Hangul of its own before the first Try-it box (both fit one screen).
+        found = page.evaluate(
+            """(sel) => {
+                const hangul = /[\uac00-\ud7a3]/;
+                const first = document.querySelector('.jp-MarkdownCell aside.myst-admonition');
+                const own = e => Array.from(e.childNodes).some(n => n.nodeType === 3 && hangul.test(n.textContent));
+                const all = Array.from(document.querySelectorAll(sel + ' *')).filter(own);
+                const before = all.filter(e => first && (e.compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING));
+                const e = before.length ? before[before.length - 1] : all[0];
+                if (!e) return null;
+                e.setAttribute('data-test-hangul', '');
+                e.scrollIntoView({block: 'start'});
+                return e.textContent;
+            }""",
+            lab.RENDERED_MARKDOWN,
+        )
+        assert found, f"no rendered markdown of {course['myst_nb'].name} contains Hangul"
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(artifacts_dir / "12-myst-hangul-and-try-it.png"))
+        fonts = lab.fonts_drawing(page, "[data-test-hangul]")
+        drawn = [f["familyName"] for f in fonts if f["familyName"] in korean and f["glyphCount"] > 0]
+        assert drawn, (
+            f"the Hangul in {found[:120]!r} was drawn with {fonts}, none of them a Korean font "
+            f"(fc-list :lang=ko: {sorted(korean)[:5]}...)"
+        )
+    finally:
+        context.close()
 
 
 def test_trainee_runs_module_zero_and_sees_a_figure(server, course, page, artifacts_dir):
