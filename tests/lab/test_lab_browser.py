@@ -165,6 +165,23 @@ def _open_notebook(page, server, course, path: Path) -> None:
     _accept_kernel_dialog(page)
 
 
+def _wait_until_settled(page, quiet_ms: int = 1000, limit_ms: int = 20_000) -> None:
+    """Wait until nothing in the notebook has changed for ``quiet_ms`` (jupyterlab-myst renders a
+    cell more than once, replacing its elements), or ``limit_ms`` at most."""
+    page.evaluate(
+        """([quiet, limit]) => new Promise(resolve => {
+              const nb = document.querySelector('.jp-Notebook');
+              let timer;
+              const done = () => { observer.disconnect(); resolve(true); };
+              const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, quiet); });
+              observer.observe(nb, {subtree: true, childList: true});
+              timer = setTimeout(done, quiet);
+              setTimeout(done, limit);
+           })""",
+        [quiet_ms, limit_ms],
+    )
+
+
 def _rendered_markdown(page) -> list[str]:
     """What each markdown cell shows once rendered (not its source, which the hidden editor keeps)."""
     return page.evaluate(
@@ -203,6 +220,7 @@ def test_module_notebook_shows_myst_as_the_book_does(server, course, page, artif
             f"{path.name}: no Try-it box (jupyterlab-myst's aside.myst-admonition) in JupyterLab; the cell "
             f"shows:\n{shown[:1500]}\n(is jupyterlab-myst installed and enabled? jupyter labextension list)"
         ) from None
+    _wait_until_settled(page)
     box = try_it.first
     box.scroll_into_view_if_needed()
     title = box.locator(".myst-admonition-header")
@@ -257,7 +275,7 @@ def test_module_notebook_draws_hangul_with_a_korean_font(server, course, browser
             "(sel) => Array.from(document.querySelectorAll(sel)).some(e => /[\uac00-\ud7a3]/.test(e.textContent))",
             arg=lab.RENDERED_MARKDOWN,
         )
-        page.wait_for_timeout(1000)  # the Try-it boxes render just after the text
+        _wait_until_settled(page)  # the Try-it boxes render just after the text
         # The last element with Hangul of its own before the first Try-it box (both fit one screen).
         found = page.evaluate(
             """(sel) => {

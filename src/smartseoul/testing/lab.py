@@ -218,8 +218,11 @@ CHROMIUM_ARGS = [
 
 #: The rendered part of every markdown cell, whichever renderer drew it (JupyterLab's own, or
 #: jupyterlab-myst's ``.myst`` widget): the input area without its editor (hidden once the cell
-#: is rendered, but still holding the source) and without the prompt.
-RENDERED_MARKDOWN = ".jp-MarkdownCell .jp-Cell-inputArea > :not(.jp-InputArea-editor):not(.jp-InputPrompt)"
+#: is rendered, but still holding the source), its prompt and the active cell's toolbar.
+RENDERED_MARKDOWN = (
+    ".jp-MarkdownCell .jp-Cell-inputArea > "
+    ":not(.jp-InputArea-editor):not(.jp-InputPrompt):not(.jp-cell-toolbar)"
+)
 
 
 def korean_font_families() -> set[str]:
