@@ -14,6 +14,7 @@ from .findings import Finding
 
 KEY_PACKAGES = [
     "jupyterlab",
+    "jupyterlab-myst",  # without it the notebooks' Try-it boxes and footnotes show as raw text
     "nbgrader",
     "jupyter-book",
     "pandas",

@@ -5,6 +5,7 @@ way a trainee would, and where screenshots go."""
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import nbformat
@@ -51,6 +52,35 @@ def module_zero_notebook() -> Path:
     notebooks = sorted(folder.glob("00[a-z]-*.ipynb")) if folder.is_dir() else []
     drawing = [nb for nb in notebooks if _draws_a_figure(nb)]
     return drawing[0] if drawing else FIXTURES / "00-orientation" / "00a-fixture-figure.ipynb"
+
+
+#: A MyST box in a notebook's markdown: ```{admonition} Title, ```{note}, :::{tip} ...
+ADMONITION = re.compile(
+    r"^(`{3,}|:{3,})\{(admonition|note|tip|hint|important|warning|caution|attention|danger|error|seealso)\}",
+    re.M,
+)
+#: A footnote reference, [^area].
+FOOTNOTE = re.compile(r"\[\^([\w-]+)\](?!:)")
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def markdown_sources(path: Path) -> list[str]:
+    return [c.source for c in read_nb(path).cells if c.cell_type == "markdown"]
+
+
+def myst_notebook() -> Path:
+    """The first module notebook whose text has a Try-it box, a footnote and Hangul (0a today):
+    what the JupyterLab test opens to check that MyST renders as in the book. No fixture stands
+    in for it: if no module notebook has all three, the test says so instead of checking less."""
+    folder = paths.modules_dir()
+    for path in sorted(folder.glob("*/*.ipynb")) if folder.is_dir() else []:
+        text = "\n\n".join(markdown_sources(path))
+        if "{admonition} Try it" in text and FOOTNOTE.search(text) and HANGUL.search(text):
+            return path
+    raise AssertionError(
+        f"no notebook under {folder} has a Try-it box, a footnote ([^name]) and Hangul in its markdown: "
+        "the JupyterLab MyST test needs one"
+    )
 
 
 def nbgrader_meta(cell) -> dict:

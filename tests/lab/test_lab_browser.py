@@ -1,6 +1,8 @@
 """The course in a real browser: Debian's Chromium driving JupyterLab on 127.0.0.1.
 
-A trainee opens the module 0 notebook, runs all cells and sees a figure, and fetches the released
+A trainee opens a module notebook and sees its MyST as the book shows it (Try-it boxes with their
+titles, footnotes, no raw directive text; Hangul drawn with a Korean font), opens the module 0
+notebook, runs all cells and sees a figure, and fetches the released
 assignment from JupyterLab's Assignments panel; an instructor opens the
 formgrader from JupyterLab's Nbgrader menu, sees every assignment, opens a collected and
 autograded submission, grades its written answer by hand, sees the total change, and the score
@@ -21,10 +23,14 @@ import pytest
 from smartseoul.testing import lab
 
 from .conftest import (
+    ADMONITION,
+    FOOTNOTE,
     all_course_assignments,
     course_assignment,
     fill_submission,
+    markdown_sources,
     module_zero_notebook,
+    myst_notebook,
     nbgrader_meta,
     read_nb,
     written_answer_cells,
@@ -57,7 +63,10 @@ def course(tmp_path_factory):
     assignment = course_assignment()
     folders = {p.name: p for p in [*all_course_assignments(), assignment]}
     module_nb = module_zero_notebook()
-    grading = lab.copy_course(root, list(folders.values()), module_notebooks=[module_nb])
+    myst_nb = myst_notebook()
+    grading = lab.copy_course(
+        root, list(folders.values()), module_notebooks=list(dict.fromkeys([module_nb, myst_nb]))
+    )
     name = assignment.name
     info = lab.nbgrader_paths(grading, [name])[name]
 
@@ -90,6 +99,7 @@ def course(tmp_path_factory):
         "assignment": name,
         "assignments": sorted(folders),
         "module_nb": root / "modules" / module_nb.parent.name / module_nb.name,
+        "myst_nb": root / "modules" / myst_nb.parent.name / myst_nb.name,
         "db_url": info["db_url"],
         "written": written[0],
     }
@@ -145,6 +155,154 @@ def _accept_kernel_dialog(page, wait: float = 3.0) -> None:
         return
     dialog.locator("button.jp-mod-accept").click()
     dialog.wait_for(state="detached", timeout=30_000)
+
+
+def _open_notebook(page, server, course, path: Path) -> None:
+    """Open a notebook of the course copy and wait until its markdown cells are in the page."""
+    rel = path.relative_to(course["root"]).as_posix()
+    page.goto(server.link(f"lab/tree/{rel}"))
+    page.wait_for_selector(".jp-Notebook .jp-MarkdownCell", timeout=90_000)
+    _accept_kernel_dialog(page)
+
+
+def _wait_until_settled(page, quiet_ms: int = 1000, limit_ms: int = 20_000) -> None:
+    """Wait until nothing in the notebook has changed for ``quiet_ms`` (jupyterlab-myst renders a
+    cell more than once, replacing its elements), or ``limit_ms`` at most."""
+    page.evaluate(
+        """([quiet, limit]) => new Promise(resolve => {
+              const nb = document.querySelector('.jp-Notebook');
+              let timer;
+              const done = () => { observer.disconnect(); resolve(true); };
+              const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, quiet); });
+              observer.observe(nb, {subtree: true, childList: true});
+              timer = setTimeout(done, quiet);
+              setTimeout(done, limit);
+           })""",
+        [quiet_ms, limit_ms],
+    )
+
+
+def _rendered_markdown(page) -> list[str]:
+    """What each markdown cell shows once rendered (not its source, which the hidden editor keeps)."""
+    return page.evaluate(
+        """(sel) => Array.from(document.querySelectorAll('.jp-Notebook .jp-MarkdownCell')).map(cell =>
+              Array.from(cell.querySelectorAll(sel.replace('.jp-MarkdownCell ', ':scope ')))
+                   .map(e => e.textContent).join('\\n'))""",
+        lab.RENDERED_MARKDOWN,
+    )
+
+
+#: Source text that must never reach the page: directive names, their options, code fences.
+RAW_MYST = re.compile(r":class:|\{admonition\}|\{(note|tip|warning|important|dropdown)\}|```|:::")
+
+
+def test_module_notebook_shows_myst_as_the_book_does(server, course, page, artifacts_dir):
+    """jupyterlab-myst renders the course's MyST in JupyterLab: every admonition is a box with its
+    title (a Try-it box among them), a footnote is a numbered link that shows its text, and no raw
+    `{admonition}`, `:class:` or `[^name]` is left in what the trainee sees."""
+    path = course["myst_nb"]
+    markdown = markdown_sources(path)
+    source = "\n\n".join(markdown)
+    boxes = len(ADMONITION.findall(source))
+    label = FOOTNOTE.search(source).group(1)
+    definition = re.search(rf"^\[\^{re.escape(label)}\]:\s*(.+)$", source, re.M).group(1)
+    _open_notebook(page, server, course, path)
+
+    try_it = page.locator(".jp-MarkdownCell aside.myst-admonition").filter(
+        has=page.locator(".myst-admonition-header", has_text=re.compile(r"^\s*Try it\s*$"))
+    )
+    try:
+        try_it.first.wait_for(state="attached", timeout=60_000)
+    except Exception:
+        page.screenshot(path=str(artifacts_dir / "10-myst-missing.png"))
+        shown = next((t for t in _rendered_markdown(page) if "Try it" in t or ":class:" in t), "")
+        raise AssertionError(
+            f"{path.name}: no Try-it box (jupyterlab-myst's aside.myst-admonition) in JupyterLab; the cell "
+            f"shows:\n{shown[:1500]}\n(is jupyterlab-myst installed and enabled? jupyter labextension list)"
+        ) from None
+    _wait_until_settled(page)
+    box = try_it.first
+    box.scroll_into_view_if_needed()
+    title = box.locator(".myst-admonition-header")
+    assert title.is_visible() and title.inner_text().strip() == "Try it", title.inner_text()
+    shape = box.bounding_box()
+    assert shape and shape["width"] > 300 and shape["height"] > 2 * title.bounding_box()["height"], (
+        f"the Try-it box is not a box around its text: {shape}"
+    )
+    assert box.evaluate("e => getComputedStyle(e).borderLeftWidth") != "0px", "the Try-it box has no border"
+    page.screenshot(path=str(artifacts_dir / "10-myst-try-it.png"))
+    assert page.locator(".jp-MarkdownCell aside.myst-admonition").count() == boxes, (
+        f"{path.name} has {boxes} admonitions in its source"
+    )
+
+    shown = _rendered_markdown(page)
+    assert len(shown) == len(markdown) and all(t.strip() for t in shown), (
+        f"{len(markdown)} markdown cells in {path.name}, {sum(bool(t.strip()) for t in shown)} rendered"
+    )
+    raw = [
+        (i, m.group(0)) for i, t in enumerate(shown) for m in [RAW_MYST.search(t) or FOOTNOTE.search(t)] if m
+    ]
+    assert not raw, f"raw MyST is visible in {path.name} (markdown cell, text): {raw}"
+
+    ref = page.locator(f".jp-MarkdownCell a[href='#fn-{label}']").first
+    ref.scroll_into_view_if_needed()
+    assert ref.is_visible() and re.fullmatch(r"\[?\d+\]?", ref.inner_text().strip()), (
+        f"footnote [^{label}] is not a numbered link: {ref.inner_text()!r}"
+    )
+    ref.hover()  # jupyterlab-myst shows the footnote's text in a card, as the book's page foot does
+    words = re.findall(r"[A-Za-z]{5,}", definition)[:4]
+    card = page.locator(".hover-document").filter(has_text=words[0]).first
+    card.wait_for(state="visible", timeout=15_000)
+    assert all(w in card.inner_text() for w in words), (words, card.inner_text())
+    page.wait_for_timeout(800)  # let the card finish fading in before the screenshot
+    page.screenshot(path=str(artifacts_dir / "11-myst-footnote.png"))
+
+
+def test_module_notebook_draws_hangul_with_a_korean_font(server, course, browser, artifacts_dir):
+    """The Hangul in a module notebook's text (e.g. 따릉이) is drawn with a font that has Korean
+    glyphs, not as empty boxes: Chromium reports which fonts drew it."""
+    reason = lab.missing_korean_font()
+    if reason:
+        pytest.skip(reason)
+    korean = lab.korean_font_families()
+    # Tall enough for the Hangul and the Try-it box below it in one screenshot.
+    context = browser.new_context(viewport={"width": 1400, "height": 1300})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        _open_notebook(page, server, course, course["myst_nb"])
+        page.wait_for_function(
+            "(sel) => Array.from(document.querySelectorAll(sel)).some(e => /[\uac00-\ud7a3]/.test(e.textContent))",
+            arg=lab.RENDERED_MARKDOWN,
+        )
+        _wait_until_settled(page)  # the Try-it boxes render just after the text
+        # The last element with Hangul of its own before the first Try-it box (both fit one screen).
+        found = page.evaluate(
+            """(sel) => {
+                const hangul = /[\uac00-\ud7a3]/;
+                const first = document.querySelector('.jp-MarkdownCell aside.myst-admonition');
+                const own = e => Array.from(e.childNodes).some(n => n.nodeType === 3 && hangul.test(n.textContent));
+                const all = Array.from(document.querySelectorAll(sel + ' *')).filter(own);
+                const before = all.filter(e => first && (e.compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING));
+                const e = before.length ? before[before.length - 1] : all[0];
+                if (!e) return null;
+                e.setAttribute('data-test-hangul', '');
+                e.scrollIntoView({block: 'start'});
+                return e.textContent;
+            }""",
+            lab.RENDERED_MARKDOWN,
+        )
+        assert found, f"no rendered markdown of {course['myst_nb'].name} contains Hangul"
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(artifacts_dir / "12-myst-hangul-and-try-it.png"))
+        fonts = lab.fonts_drawing(page, "[data-test-hangul]")
+        drawn = [f["familyName"] for f in fonts if f["familyName"] in korean and f["glyphCount"] > 0]
+        assert drawn, (
+            f"the Hangul in {found[:120]!r} was drawn with {fonts}, none of them a Korean font "
+            f"(fc-list :lang=ko: {sorted(korean)[:5]}...)"
+        )
+    finally:
+        context.close()
 
 
 def test_trainee_runs_module_zero_and_sees_a_figure(server, course, page, artifacts_dir):

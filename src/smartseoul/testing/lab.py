@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .. import paths
 from ..lab import (
@@ -214,6 +215,52 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+#: The rendered part of every markdown cell, whichever renderer drew it (JupyterLab's own, or
+#: jupyterlab-myst's ``.myst`` widget): the input area without its editor (hidden once the cell
+#: is rendered, but still holding the source), its prompt and the active cell's toolbar.
+RENDERED_MARKDOWN = (
+    ".jp-MarkdownCell .jp-Cell-inputArea > "
+    ":not(.jp-InputArea-editor):not(.jp-InputPrompt):not(.jp-cell-toolbar)"
+)
+
+
+def korean_font_families() -> set[str]:
+    """Font families that fontconfig says cover Korean (``fc-list :lang=ko``), the fonts a
+    browser on this machine can draw Hangul with. Empty when there is none (or no fc-list)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return set()
+    result = subprocess.run(
+        [fc_list, ":lang=ko", "family"], capture_output=True, text=True, timeout=60, check=False
+    )
+    return {name.strip() for line in result.stdout.splitlines() for name in line.split(",") if name.strip()}
+
+
+def missing_korean_font() -> str | None:
+    """None when a Korean font is installed, otherwise why not and how to fix it (a skip reason)."""
+    if shutil.which("fc-list") is None:
+        return "fontconfig's fc-list is missing, so no Korean font can be found: apt-get install fontconfig fonts-noto-cjk (.ci/run does)"
+    if not korean_font_families():
+        return "no Korean font (fc-list :lang=ko is empty), so a browser draws Hangul as empty boxes: apt-get install fonts-noto-cjk (.ci/run does)"
+    return None
+
+
+def fonts_drawing(page: Any, selector: str) -> list[dict[str, Any]]:
+    """The fonts Chromium really drew the text directly inside the element ``selector`` with
+    (DevTools' ``CSS.getPlatformFontsForNode``): ``familyName`` and ``glyphCount`` for each.
+    ``page`` is a Playwright page on Chromium."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        if not node:
+            raise LabError(f"no element matches {selector!r}")
+        return list(cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"])
+    finally:
+        cdp.detach()
 
 
 # --------------------------------------------------------------------------- a course copy
