@@ -33,11 +33,15 @@ def test_toc_lists_every_module_with_a_glob_for_its_notebooks():
     chapters = {c["file"]: c for part in full["parts"] for c in part["chapters"]}
     for module in MODULES:
         chapter = chapters[f"modules/{module}/index"]
-        assert chapter["sections"] == [{"glob": f"modules/{module}/{module[:2]}*"}]
+        assert chapter["sections"] == [
+            {"glob": f"modules/{module}/{module[:2]}*"},
+            {"file": f"book/_generated/python/{module}"},  # its "Python you have met" page
+        ]
     for page in [
         "book/syllabus",
         "book/setup",
         "book/glossary",
+        "book/sources",
         "book/references",
         "book/instructor-guide",
         "book/about",
