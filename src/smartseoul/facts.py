@@ -66,14 +66,14 @@ class Reference:
     note: str = ""
 
     def citation(self) -> str:
-        """Publisher (year). Title. Date. URL. Note. (plain Markdown, readable anywhere)"""
+        """Publisher (year). *Title*. Date. URL. Note. (plain Markdown, readable anywhere)"""
         parts = [f"{self.author} ({self.year or 'n.d.'}).", f"*{self.title}*."]
         if self.date:
             parts.append(f"{self.date}.")
         if self.url:
             parts.append(f"[{self.url}]({self.url})")
         if self.note:
-            parts.append(f"({self.note.rstrip('.')}.)")
+            parts.append(f"{self.note[0].upper()}{self.note[1:].rstrip('.')}.")
         return " ".join(parts)
 
 
