@@ -323,8 +323,20 @@ def module_pages(root: Path | None = None) -> dict[str, str]:
             pages.setdefault(step.path.split("/")[1], []).append(step)
     from .render import render
 
+    # in the order a reader meets them (notebook metadata is stored sorted by name)
+    ordered = {
+        step.path: sorted(step.introduces.items(), key=lambda kv: (step.uses.get(kv[0], 10**6), kv[0]))
+        for steps in pages.values()
+        for step in steps
+    }
     return {
-        module: render("python_you_have_met.md.j2", module=module, steps=steps, title=_title(root, module))
+        module: render(
+            "python_you_have_met.md.j2",
+            module=module,
+            steps=steps,
+            ordered=ordered,
+            title=_title(root, module),
+        )
         for module, steps in pages.items()
     }
 
