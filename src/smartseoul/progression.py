@@ -258,6 +258,7 @@ def check(root: Path | None = None) -> list[Finding]:
     ledger = load(root)
     found = list(ledger.findings)
     known: dict[str, str] = dict(BASICS)
+    reported: set[str] = set()
     for step in ledger.steps:
         if step.is_exercise and step.introduces:
             found.append(
@@ -298,7 +299,7 @@ def check(root: Path | None = None) -> list[Finding]:
                 )
         known.update({n: e for n, e in step.introduces.items() if n not in known and n in step.uses})
         for name, cell in sorted(step.uses.items(), key=lambda kv: kv[1]):
-            if name not in known:
+            if name not in known and name not in reported:
                 what = "solution" if step.is_exercise else "lesson"
                 found.append(
                     Finding(
@@ -309,7 +310,7 @@ def check(root: Path | None = None) -> list[Finding]:
                         "`smartseoul.introduces`), or write the code without it.",
                     )
                 )
-                known[name] = ""  # reported once, where it is first used
+                reported.add(name)  # once, where it is first used
     return found
 
 
