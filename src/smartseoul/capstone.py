@@ -1090,9 +1090,9 @@ def inspect_key(bounds: gpd.GeoDataFrame, table: pd.DataFrame, key: str, report:
             report.problems.append(
                 problem(
                     "no-key-column",
-                    f"The {name} have no column {key!r}"
+                    f"The {name} {'have' if name == 'boundaries' else 'has'} no column {key!r}"
                     + (f" (did you mean {close[0]!r}?)" if close else "")
-                    + f"; its columns are {list(df.columns)[:12]}.",
+                    + f". Its columns are {list(df.columns)[:12]}.",
                     f"Rename the district ID column to {key!r} in both files, or pass key='<your column name>'.",
                 )
             )
