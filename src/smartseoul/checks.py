@@ -62,6 +62,7 @@ __all__ = [
     "need",
     "passed",
     "require",
+    "labels_are",
     "sorted_by_values",
 ]
 
@@ -137,6 +138,17 @@ def _checked(
     except CheckFailed:
         _diagnose(value, misconceptions, lambda alternative: _passes(lambda: run(alternative)), hint)
         raise
+
+
+def labels_are(labels: Iterable[Any]) -> Callable[[Any], bool]:
+    """A misconception sign: the answer's index holds exactly these labels (compared as text), in
+    any order. For example the district names where the question asks for district codes."""
+    want = sorted(map(str, labels))
+
+    def sign(value: Any) -> bool:
+        return type(value) in (pd.Series, pd.DataFrame) and sorted(map(str, value.index)) == want
+
+    return sign
 
 
 def sorted_by_values(value: Any) -> bool:

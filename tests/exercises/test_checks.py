@@ -298,6 +298,21 @@ def test_a_function_misconception_is_one_result_per_case():
     ).startswith("a predicate gets the function")
 
 
+def test_labels_are_matches_the_labels_in_any_order():
+    names = pd.Series([1, 2], index=["Jung-gu", "Jongno-gu"])
+    assert checks.labels_are(["Jongno-gu", "Jung-gu"])(names)
+    assert not checks.labels_are(["Jongno-gu"])(names)
+    assert not checks.labels_are(["1", "2"])([1, 2])
+    message = "It is indexed by district names."
+    text = _message(
+        checks.check_index,
+        names,
+        ["11110", "11140"],
+        misconceptions={message: checks.labels_are(["Jongno-gu", "Jung-gu"])},
+    )
+    assert text.startswith(message)
+
+
 def test_sorted_by_values_recognises_value_counts_order_only():
     counts = pd.Series(["b", "a", "b", "c", "b", "a"]).value_counts()
     assert checks.sorted_by_values(counts)

@@ -39,6 +39,23 @@ def test_every_question_has_two_wrong_answers(assignment):
     assert not unknown, f"fixtures name answer cells that do not exist: {sorted(unknown)}"
 
 
+@pytest.mark.parametrize("assignment", h.assignments())
+def test_every_wrong_answer_has_a_targeted_message_in_its_test(assignment):
+    """Fast half of invariant 4b: each fixture names the message its misconception gets, and that
+    message is written in the question's test cell (visible or hidden part)."""
+    nb = h.source_notebook(assignment)
+    tests = {
+        q.answer_id: next(c.source for c in nb.cells if h.nbgrader_meta(c).get("grade_id") == q.test_id)
+        for q in h.questions(nb)
+    }
+    for qid, messages in h.wrong_messages(assignment).items():
+        for k, message in enumerate(messages, start=1):
+            assert message, f"{assignment}/{qid}: wrong answer {k} has no `message`"
+            assert message in tests[qid], (
+                f"{assignment}/{qid}: wrong answer {k}'s message {message!r} is in no check"
+            )
+
+
 def test_wrong_rounds_put_correct_answers_beside_wrong_ones():
     qs = [h.Question(f"q{i}", f"q{i}_test", 2, "x") for i in range(5)]
     rounds = h.wrong_rounds(qs, {f"q{i}": ["a", "b"] for i in range(5)})
