@@ -59,10 +59,10 @@ __all__ = [
     "check_type",
     "check_values",
     "check_whole_numbers",
+    "labels_are",
     "need",
     "passed",
     "require",
-    "labels_are",
     "sorted_by_values",
 ]
 
