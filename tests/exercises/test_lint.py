@@ -114,6 +114,17 @@ def test_each_rule_fails_on_its_planted_fault(course, plant, code):
     assert code in _codes(course)
 
 
+def test_a_query_on_a_path_from_smartseoul_data_passes(course):
+    """SQL that reads a file named by a variable (an f-string placeholder) is not a typed path."""
+
+    def query(nb):
+        setup = _cell(nb, "setup")
+        setup.source += '\nimport duckdb\nduckdb.sql(f"SELECT 1 FROM read_parquet(\'{hourly_file}\')")'
+
+    _edit(course, query)
+    assert _codes(course) == []
+
+
 def test_fix_clears_outputs_and_sets_ids_and_nothing_else(course):
     def run_in_lab(nb):
         setup = _cell(nb, "setup")

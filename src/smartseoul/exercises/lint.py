@@ -20,7 +20,8 @@ from . import cells as c
 # a hint may teach the method; it must not hand over a line of the solution
 MIN_LEAK = 20
 _HINT_BLOCK = re.compile(r"<details>\s*<summary>[^<]*hint[^<]*</summary>(.*?)</details>", re.I | re.S)
-_READS_BY_PATH = re.compile(r"read_(csv|file|parquet|json|excel)\(\s*[rbf]?[\"']")
+# a path typed as a literal; `read_parquet('{path}')` in an f-string (SQL) takes a variable's path
+_READS_BY_PATH = re.compile(r"read_(csv|file|parquet|json|excel)\(\s*[rbf]?[\"'](?!\{)")
 _POINTS_LINE = re.compile(
     r"\*\*Points:\*\* (\d+) automatically graded questions \(([\d.]+) points( each)?\) "
     r"and (\d+) written answers? \(([\d.]+) points\): ([\d.]+) points in all"
