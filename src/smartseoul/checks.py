@@ -166,7 +166,7 @@ def _type_name(t: type | tuple[type, ...]) -> str:
         named = {
             INTEGER_TYPES: "whole number (int)",
             NUMBER_TYPES: "number (int or float)",
-            FLOAT_TYPES: "float",
+            FLOAT_TYPES: "decimal number (float)",
         }
         if t in named:
             return named[t]
@@ -218,7 +218,7 @@ def check_type(
         if type(value) not in allowed:
             _fail(
                 f"`{name}` should be a {_type_name(want)}, but it is a "
-                f"{_type_name(type(value))}. (Subclasses and look-alikes do not count.)",
+                f"{_type_name(type(value))}. (Only this exact type counts.)",
                 hint,
             )
 
@@ -497,14 +497,14 @@ def check_series(
             got = list(value.index)
             if len(got) != len(labels) or set(map(str, got)) != set(map(str, labels)):
                 _fail(
-                    f"`{name}` does not have the expected index labels ({len(got)} labels, "
-                    f"{len(labels)} expected).",
+                    f"`{name}` does not have the expected index labels (the labels on the left of "
+                    f"each value): it has {len(got)}, and {len(labels)} are expected.",
                     hint,
                 )
             if got != labels:
                 _fail(
                     f"`{name}` has the right labels but in a different order (or a different type "
-                    f"of label): sort or reindex it as the question asks.",
+                    f"of label): sort it, or put it in the order the question asks.",
                     hint,
                 )
 
@@ -610,7 +610,8 @@ def check_index(
         want = [int(x) if as_int else str(x) for x in labels]
         if sorted(got) != sorted(want):
             _fail(
-                f"`{name}` does not have the expected index labels ({len(got)} labels, {len(want)} expected).",
+                f"`{name}` does not have the expected index labels (the labels on the left of each "
+                f"value): it has {len(got)}, and {len(want)} are expected.",
                 hint,
             )
         if got != want:
@@ -633,8 +634,11 @@ def check_whole_numbers(
     check_type(value, pd.Series, name, hint)
     if not pd.api.types.is_integer_dtype(value.dtype):
         _diagnose(value, misconceptions, lambda alt: False, hint)
+        decimals = " (numbers with decimals)" if pd.api.types.is_float_dtype(value.dtype) else ""
         _fail(
-            f"`{name}` should hold whole numbers (counts or totals), but it holds {value.dtype} values.", hint
+            f"`{name}` should hold whole numbers (counts or totals), but it holds {value.dtype} values"
+            f"{decimals}.",
+            hint,
         )
 
 
@@ -710,7 +714,7 @@ def check_crs(
         if value.crs.to_epsg() != want:
             _fail(
                 f"`{name}` is in {value.crs.name} (EPSG:{value.crs.to_epsg()}), which is not the "
-                f"system the question asks for.",
+                f"coordinate reference system (CRS) the question asks for.",
                 hint,
             )
 

@@ -99,6 +99,12 @@ def test_a_hint_that_names_the_method_passes(course):
         (lambda nb: _cell(nb, "q2_test").metadata.nbgrader.update(points=0), "points"),
         (lambda nb: _cell(nb, "q2_test").metadata.nbgrader.update(locked=False), "unlocked"),
         (lambda nb: _cell(nb, "q2").metadata.pop("smartseoul"), "skill"),
+        (
+            lambda nb: _cell(nb, "q2_task").update(
+                source=_cell(nb, "q2_task").source.replace("Hint 3: a pattern to complete", "More")
+            ),
+            "hint-steps",
+        ),
         (lambda nb: _cell(nb, "q2").update(source="pickups_by_hour = None"), "solution"),
         (lambda nb: _cell(nb, "q3_task").metadata.pop("nbgrader"), "no-kind"),
         (lambda nb: _cell(nb, "q3_task").metadata.nbgrader.update(grade_id="q2_task"), "duplicate-id"),
@@ -119,7 +125,7 @@ def test_a_query_on_a_path_from_smartseoul_data_passes(course):
 
     def query(nb):
         setup = _cell(nb, "setup")
-        setup.source += '\nimport duckdb\nduckdb.sql(f"SELECT 1 FROM read_parquet(\'{hourly_file}\')")'
+        setup.source += "\nimport duckdb\nduckdb.sql(f\"SELECT 1 FROM read_parquet('{hourly_file}')\")"
 
     _edit(course, query)
     assert _codes(course) == []
