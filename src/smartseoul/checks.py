@@ -11,9 +11,25 @@ switch them off.
 Messages never contain the expected value: they say which way a number is off, which column is
 missing or how many rows there are, and then give the hint written with the question.
 
+**Misconceptions.** Most checks also take ``misconceptions=``: a mapping from a message to the sign
+of one known mistake. When the check fails and the answer shows that sign, the trainee reads the
+message that names the mistake ("your areas are in square degrees ...") instead of the general
+one. A sign is either
+
+- a *predicate*: a function called with the answer, true when the answer shows the mistake; or
+- an *alternative expected value*: the answer a trainee who makes this mistake gets, compared the
+  way the check compares its own expected value (a number for ``check_number``, a ``(low, high)``
+  range for ``check_between``, the index labels for ``check_index``, a row count for
+  ``check_frame``, one result per case for ``check_function`` ...).
+
+The signs are tried in order and only when the check has failed, so a misconception can change
+the message, never the verdict. A sign that cannot be evaluated on an answer does not match.
+
 >>> from smartseoul import checks
 >>> checks.check_number(42, 42.0, name="n_stations")
 >>> checks.check_frame(df, columns=["gu_code", "n"], n_rows=25, name="per_gu")
+>>> checks.check_number(share, 0.25, name="share",
+...                     misconceptions={"This looks like a percentage, not a share.": 25.0})
 """
 
 from __future__ import annotations
@@ -21,7 +37,7 @@ from __future__ import annotations
 import copy
 import inspect
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -43,9 +59,11 @@ __all__ = [
     "check_type",
     "check_values",
     "check_whole_numbers",
+    "labels_are",
     "need",
     "passed",
     "require",
+    "sorted_by_values",
 ]
 
 #: Exact types accepted as "a number" (bool is deliberately not a number here).
@@ -68,9 +86,79 @@ class CheckFailed(AssertionError):
     """A self-check did not pass; the message says what is wrong and how to look for the fix."""
 
 
+#: message -> a predicate on the answer, or the answer a trainee with that misconception gets
+Misconceptions = Mapping[str, Any]
+
+
 def _fail(message: str, hint: str | None = None) -> None:
     text = message if not hint else f"{message}\nHint: {hint}"
     raise CheckFailed(text)
+
+
+def _passes(run: Callable[[], object]) -> bool:
+    """True when a check passes (used to compare an answer with an alternative expected value)."""
+    try:
+        run()
+    except CheckFailed:
+        return False
+    return True
+
+
+def _diagnose(
+    value: Any,
+    misconceptions: Misconceptions | None,
+    same_as: Callable[[Any], bool],
+    hint: str | None,
+) -> None:
+    """Fail with the message of the first misconception the answer shows, if any.
+
+    `same_as(alternative)` says whether the answer passes the check when `alternative` takes the
+    place of the expected value. A sign that raises (a predicate that does not apply to this
+    kind of answer) does not match."""
+    for message, sign in (misconceptions or {}).items():
+        try:
+            shows = bool(sign(value)) if callable(sign) and not isinstance(sign, type) else same_as(sign)
+        except Exception:  # a sign that does not apply to this answer
+            shows = False
+        if shows:
+            _fail(message, hint)
+
+
+def _checked(
+    run: Callable[[Any], object],
+    expected: Any,
+    value: Any,
+    misconceptions: Misconceptions | None,
+    hint: str | None,
+) -> None:
+    """Run a check as `run(expected)`; when it fails, name the misconception the answer shows (if
+    any), else report the check's own message."""
+    try:
+        run(expected)
+    except CheckFailed:
+        _diagnose(value, misconceptions, lambda alternative: _passes(lambda: run(alternative)), hint)
+        raise
+
+
+def labels_are(labels: Iterable[Any]) -> Callable[[Any], bool]:
+    """A misconception sign: the answer's index holds exactly these labels (compared as text), in
+    any order. For example the district names where the question asks for district codes."""
+    want = sorted(map(str, labels))
+
+    def sign(value: Any) -> bool:
+        return type(value) in (pd.Series, pd.DataFrame) and sorted(map(str, value.index)) == want
+
+    return sign
+
+
+def sorted_by_values(value: Any) -> bool:
+    """A misconception sign: the Series is ordered by its values (largest or smallest first) and
+    not by its labels, as `value_counts()` or `sort_values()` leave it."""
+    if type(value) is not pd.Series or len(value) < 3:
+        return False
+    by_label = list(value.index) == sorted(value.index, key=str)
+    by_value = value.is_monotonic_decreasing or value.is_monotonic_increasing
+    return bool(by_value and not by_label)
 
 
 def _type_name(t: type | tuple[type, ...]) -> str:
@@ -78,7 +166,7 @@ def _type_name(t: type | tuple[type, ...]) -> str:
         named = {
             INTEGER_TYPES: "whole number (int)",
             NUMBER_TYPES: "number (int or float)",
-            FLOAT_TYPES: "float",
+            FLOAT_TYPES: "decimal number (float)",
         }
         if t in named:
             return named[t]
@@ -116,16 +204,25 @@ def need(*names: str, hint: str | None = None) -> None:
 
 
 def check_type(
-    value: Any, expected: type | tuple[type, ...], name: str = "your answer", hint: str | None = None
+    value: Any,
+    expected: type | tuple[type, ...],
+    name: str = "your answer",
+    hint: str | None = None,
+    misconceptions: Misconceptions | None = None,
 ) -> None:
-    """The answer must be exactly of this type (or one of these types); subclasses do not pass."""
-    allowed = expected if isinstance(expected, tuple) else (expected,)
-    if type(value) not in allowed:
-        _fail(
-            f"`{name}` should be a {_type_name(expected)}, but it is a "
-            f"{_type_name(type(value))}. (Subclasses and look-alikes do not count.)",
-            hint,
-        )
+    """The answer must be exactly of this type (or one of these types); subclasses do not pass.
+    An alternative expected value is a type (or a tuple of types)."""
+
+    def run(want: type | tuple[type, ...]) -> None:
+        allowed = want if isinstance(want, tuple) else (want,)
+        if type(value) not in allowed:
+            _fail(
+                f"`{name}` should be a {_type_name(want)}, but it is a "
+                f"{_type_name(type(value))}. (Only this exact type counts.)",
+                hint,
+            )
+
+    _checked(run, expected, value, misconceptions, hint)
 
 
 def _as_real_number(value: Any, name: str, integer: bool, hint: str | None) -> float:
@@ -135,14 +232,14 @@ def _as_real_number(value: Any, name: str, integer: bool, hint: str | None) -> f
         name,
         hint
         or (
-            "Use len(...), .sum() or int(...) to get a whole number."
+            "Count with len(...) or .sum(): both give a whole number."
             if integer
-            else "Use float(...) or a pandas method such as .mean() or .sum()."
+            else "Use a pandas method such as .mean() or .sum(): it gives one number."
         ),
     )
     number = float(value)
     if math.isnan(number):
-        _fail(f"`{name}` is NaN (not a number): something upstream produced missing values.", hint)
+        _fail(f"`{name}` is NaN (not a number): something before it produced missing values.", hint)
     return number
 
 
@@ -154,26 +251,41 @@ def check_number(
     atol: float = 0.0,
     integer: bool = False,
     hint: str | None = None,
+    misconceptions: Misconceptions | None = None,
 ) -> None:
     """A number close to the expected one (``math.isclose``); ``integer=True`` demands a whole
-    number type. The message says whether the answer is too high or too low, never the value."""
+    number type. The message says whether the answer is too high or too low, never the value.
+    An alternative expected value is a number, compared with the same tolerance."""
     number = _as_real_number(value, name, integer, hint)
-    target = float(expected)
-    if not math.isclose(number, target, rel_tol=rtol, abs_tol=atol):
-        direction = "too high" if number > target else "too low"
-        _fail(f"`{name}` is not right yet: it is {direction}.", hint)
+
+    def run(want: float) -> None:
+        target = float(want)
+        if not math.isclose(number, target, rel_tol=rtol, abs_tol=atol):
+            direction = "too high" if number > target else "too low"
+            _fail(f"`{name}` is not right yet: it is {direction}.", hint)
+
+    _checked(run, expected, value, misconceptions, hint)
 
 
 def check_text(
-    value: Any, expected: str, name: str = "your answer", case: bool = False, hint: str | None = None
+    value: Any,
+    expected: str,
+    name: str = "your answer",
+    case: bool = False,
+    hint: str | None = None,
+    misconceptions: Misconceptions | None = None,
 ) -> None:
     """A string equal to the expected one (surrounding spaces ignored; case too unless ``case``)."""
     check_type(value, str, name, hint)
-    a, b = str.strip(value), expected.strip()
-    if not case:
-        a, b = a.casefold(), b.casefold()
-    if a != b:
-        _fail(f"`{name}` is not the expected text.", hint)
+
+    def run(want: str) -> None:
+        a, b = str.strip(value), want.strip()
+        if not case:
+            a, b = a.casefold(), b.casefold()
+        if a != b:
+            _fail(f"`{name}` is not the expected text.", hint)
+
+    _checked(run, expected, value, misconceptions, hint)
 
 
 def check_equal(
@@ -183,10 +295,18 @@ def check_equal(
     rtol: float = 1e-6,
     atol: float = 0.0,
     hint: str | None = None,
+    misconceptions: Misconceptions | None = None,
 ) -> None:
     """Compare an answer with the expected value, choosing the comparison from the expected
     value's type: numbers with a tolerance, text exactly, lists/tuples/dicts element by element,
-    pandas objects with pandas' own testing functions (values with a tolerance)."""
+    pandas objects with pandas' own testing functions (values with a tolerance). An alternative
+    expected value is compared the same way."""
+    _checked(
+        lambda want: _check_equal(value, want, name, rtol, atol, hint), expected, value, misconceptions, hint
+    )
+
+
+def _check_equal(value: Any, expected: Any, name: str, rtol: float, atol: float, hint: str | None) -> None:
     if type(expected) is bool:
         check_type(value, (bool, np.bool_), name, hint)
         if bool(value) is not expected:
@@ -202,7 +322,7 @@ def check_equal(
         if len(value) != len(expected):
             _fail(f"`{name}` should have {len(expected)} items, but it has {len(value)}.", hint)
         for i, (v, e) in enumerate(zip(value, expected)):
-            check_equal(v, e, f"{name}[{i}]", rtol, atol, hint)
+            _check_equal(v, e, f"{name}[{i}]", rtol, atol, hint)
     elif type(expected) is dict:
         check_type(value, dict, name, hint)
         missing = [k for k in expected if k not in value]
@@ -214,7 +334,7 @@ def check_equal(
                 hint,
             )
         for k in expected:
-            check_equal(value[k], expected[k], f"{name}[{k!r}]", rtol, atol, hint)
+            _check_equal(value[k], expected[k], f"{name}[{k!r}]", rtol, atol, hint)
     elif isinstance(expected, pd.Series):
         check_series(value, name=name, index=list(expected.index), hint=hint)
         _values_close(value, expected, name, rtol, atol, hint)
@@ -260,27 +380,43 @@ def check_frame(
     geo: bool = False,
     exact_columns: bool = False,
     hint: str | None = None,
+    misconceptions: Misconceptions | None = None,
 ) -> None:
-    """A DataFrame (a GeoDataFrame if ``geo``) with these columns and this many rows."""
+    """A DataFrame (a GeoDataFrame if ``geo``) with these columns and this many rows. An
+    alternative expected value is a number of rows (an int) or a list of columns."""
     import geopandas as gpd
 
     allowed = (gpd.GeoDataFrame,) if geo else (pd.DataFrame, gpd.GeoDataFrame)
     check_type(value, allowed, name, hint)
-    if columns is not None:
-        cols = list(columns)
-        missing = [c for c in cols if c not in value.columns]
-        if missing:
-            _fail(
-                f"`{name}` is missing the column(s) {', '.join(map(repr, missing))}. Its columns "
-                f"are {', '.join(map(repr, map(str, value.columns)))}. (If a name you need is "
-                f"the index, use .reset_index().)",
-                hint,
-            )
-        if exact_columns and list(value.columns) != cols:
-            _fail(f"`{name}` should have exactly the columns {cols}, in that order.", hint)
-    if n_rows is not None and len(value) != n_rows:
-        direction = "too many" if len(value) > n_rows else "too few"
-        _fail(f"`{name}` has {len(value):,} rows: that is {direction}.", hint)
+    cols = list(columns) if columns is not None else None
+
+    def run(want: tuple[list[str] | None, int | None]) -> None:
+        want_cols, want_rows = want
+        if want_cols is not None:
+            missing = [c for c in want_cols if c not in value.columns]
+            if missing:
+                _fail(
+                    f"`{name}` is missing the column(s) {', '.join(map(repr, missing))}. Its columns "
+                    f"are {', '.join(map(repr, map(str, value.columns)))}. (If a name you need is "
+                    f"the index, use .reset_index().)",
+                    hint,
+                )
+            if exact_columns and list(value.columns) != want_cols:
+                _fail(f"`{name}` should have exactly the columns {want_cols}, in that order.", hint)
+        if want_rows is not None and len(value) != want_rows:
+            direction = "too many" if len(value) > want_rows else "too few"
+            _fail(f"`{name}` has {len(value):,} rows: that is {direction}.", hint)
+
+    def as_expected(alternative: Any) -> tuple[list[str] | None, int | None]:
+        if type(alternative) in INTEGER_TYPES:
+            return cols, int(alternative)
+        return list(alternative), n_rows
+
+    try:
+        run((cols, n_rows))
+    except CheckFailed:
+        _diagnose(value, misconceptions, lambda alt: _passes(lambda: run(as_expected(alt))), hint)
+        raise
 
 
 _KINDS = {
@@ -305,21 +441,35 @@ _KINDS = {
 
 
 def check_column_kind(
-    frame: Any, column: str, kind: str, name: str = "your table", hint: str | None = None
+    frame: Any,
+    column: str,
+    kind: str,
+    name: str = "your table",
+    hint: str | None = None,
+    misconceptions: Misconceptions | None = None,
 ) -> None:
     """A column of a DataFrame holds this kind of value: integer, number, text, datetime or bool
-    (booleans do not count as numbers)."""
-    test, label, default_hint = _KINDS[kind]
+    (booleans do not count as numbers). A predicate receives the column; an alternative expected
+    value is another kind (for example "integer" for codes read as numbers)."""
     check_frame(frame, columns=[column], name=name)
-    dtype = frame[column].dtype
-    ok = test(dtype) and (kind == "bool" or not pd.api.types.is_bool_dtype(dtype))
-    if ok and kind == "text":
-        ok = all(type(v) is str for v in frame[column].dropna().head(1000))
-    if not ok:
-        _fail(
-            f"The column `{column}` of `{name}` should hold {label}, but its type is {dtype}.",
-            hint or default_hint,
-        )
+
+    def run(want: str) -> None:
+        test, label, default_hint = _KINDS[want]
+        dtype = frame[column].dtype
+        ok = test(dtype) and (want == "bool" or not pd.api.types.is_bool_dtype(dtype))
+        if ok and want == "text":
+            ok = all(type(v) is str for v in frame[column].dropna().head(1000))
+        if not ok:
+            _fail(
+                f"The column `{column}` of `{name}` should hold {label}, but its type is {dtype}.",
+                hint or default_hint,
+            )
+
+    try:
+        run(kind)
+    except CheckFailed:
+        _diagnose(frame[column], misconceptions, lambda alt: _passes(lambda: run(alt)), hint)
+        raise
 
 
 def check_series(
@@ -328,28 +478,46 @@ def check_series(
     index: Sequence[Any] | None = None,
     n: int | None = None,
     hint: str | None = None,
+    misconceptions: Misconceptions | None = None,
 ) -> None:
-    """A pandas Series (exactly), optionally with this index (any order) or this length."""
+    """A pandas Series (exactly), optionally with this index (any order) or this length. An
+    alternative expected value is a length (an int) or a list of index labels."""
     check_type(value, pd.Series, name, hint)
-    if n is not None and len(value) != n:
-        _fail(
-            f"`{name}` has {len(value)} values: that is {'too many' if len(value) > n else 'too few'}.", hint
-        )
-    if index is not None:
-        want = list(index)
-        got = list(value.index)
-        if len(got) != len(want) or set(map(str, got)) != set(map(str, want)):
+    want_index = list(index) if index is not None else None
+
+    def run(want: tuple[list[Any] | None, int | None]) -> None:
+        labels, length = want
+        if length is not None and len(value) != length:
             _fail(
-                f"`{name}` does not have the expected index labels ({len(got)} labels, "
-                f"{len(want)} expected).",
+                f"`{name}` has {len(value)} values: that is "
+                f"{'too many' if len(value) > length else 'too few'}.",
                 hint,
             )
-        if got != want:
-            _fail(
-                f"`{name}` has the right labels but in a different order (or a different type "
-                f"of label): sort or reindex it as the question asks.",
-                hint,
-            )
+        if labels is not None:
+            got = list(value.index)
+            if len(got) != len(labels) or set(map(str, got)) != set(map(str, labels)):
+                _fail(
+                    f"`{name}` does not have the expected index labels (the labels on the left of "
+                    f"each value): it has {len(got)}, and {len(labels)} are expected.",
+                    hint,
+                )
+            if got != labels:
+                _fail(
+                    f"`{name}` has the right labels but in a different order (or a different type "
+                    f"of label): sort it, or put it in the order the question asks.",
+                    hint,
+                )
+
+    def as_expected(alternative: Any) -> tuple[list[Any] | None, int | None]:
+        if type(alternative) in INTEGER_TYPES:
+            return want_index, int(alternative)
+        return list(alternative), n
+
+    try:
+        run((want_index, n))
+    except CheckFailed:
+        _diagnose(value, misconceptions, lambda alt: _passes(lambda: run(as_expected(alt))), hint)
+        raise
 
 
 def check_values(
@@ -359,16 +527,23 @@ def check_values(
     maximum: float | None = None,
     no_missing: bool = True,
     hint: str | None = None,
+    misconceptions: Misconceptions | None = None,
 ) -> None:
-    """Every value of a Series (or 1-D array) lies within [minimum, maximum] and none is missing."""
+    """Every value of a Series (or 1-D array) lies within [minimum, maximum] and none is missing.
+    An alternative expected value is a ``(minimum, maximum)`` range."""
     check_type(value, (pd.Series, np.ndarray), name, hint)
     s = pd.Series(value)
     if no_missing and s.isna().any():
         _fail(f"`{name}` has {int(s.isna().sum())} missing value(s).", hint)
-    if minimum is not None and (s < minimum).any():
-        _fail(f"`{name}` has {int((s < minimum).sum())} value(s) below {minimum}.", hint)
-    if maximum is not None and (s > maximum).any():
-        _fail(f"`{name}` has {int((s > maximum).sum())} value(s) above {maximum}.", hint)
+
+    def run(want: tuple[float | None, float | None]) -> None:
+        low, high = want
+        if low is not None and (s < low).any():
+            _fail(f"`{name}` has {int((s < low).sum())} value(s) below {low}.", hint)
+        if high is not None and (s > high).any():
+            _fail(f"`{name}` has {int((s > high).sum())} value(s) above {high}.", hint)
+
+    _checked(run, (minimum, maximum), value, misconceptions, hint)
 
 
 def check_function(
@@ -379,23 +554,31 @@ def check_function(
     atol: float = 0.0,
     hint: str | None = None,
     show_inputs: bool = True,
+    misconceptions: Misconceptions | None = None,
 ) -> None:
     """Call a function the trainee wrote on each (args, expected) case and compare the result
     with :func:`check_equal`. The message names the failing input (if ``show_inputs``), never
-    the expected output."""
+    the expected output. An alternative expected value is a list with one result per case (what
+    a function with that mistake returns); a predicate receives the function."""
     if not callable(func) or type(func).__name__ not in ("function", "builtin_function_or_method"):
         _fail(f"`{name}` should be a function you define with `def {name}(...):`.", hint)
-    for args, expected in cases:
-        shown = ", ".join(_short(a) for a in args) if show_inputs else "one of the test inputs"
-        try:
-            # a copy for each call: a function that changes its input cannot change the next case
-            result = func(*copy.deepcopy(args))
-        except Exception as exc:  # the trainee's error, reported as a failed check
-            _fail(f"`{name}({shown})` raised {type(exc).__name__}: {exc}", hint)
-        try:
-            check_equal(result, expected, f"{name}({shown})", rtol=rtol, atol=atol, hint=None)
-        except CheckFailed as exc:
-            _fail(str(exc), hint)
+
+    def run(want: Sequence[Any]) -> None:
+        if len(want) != len(cases):  # pragma: no cover - a mistake in an exercise, not in an answer
+            raise ValueError("a misconception of check_function needs one result per case")
+        for (args, _), expected in zip(cases, want):
+            shown = ", ".join(_short(a) for a in args) if show_inputs else "one of the test inputs"
+            try:
+                # a copy for each call: a function that changes its input cannot change the next case
+                result = func(*copy.deepcopy(args))
+            except Exception as exc:  # the trainee's error, reported as a failed check
+                _fail(f"`{name}({shown})` raised {type(exc).__name__}: {exc}", hint)
+            try:
+                check_equal(result, expected, f"{name}({shown})", rtol=rtol, atol=atol, hint=None)
+            except CheckFailed as exc:
+                _fail(str(exc), hint)
+
+    _checked(run, [expected for _, expected in cases], func, misconceptions, hint)
 
 
 def require(condition: Any, message: str, hint: str | None = None) -> None:
@@ -411,34 +594,51 @@ def check_index(
     name: str = "your result",
     as_int: bool = False,
     hint: str | None = None,
+    misconceptions: Misconceptions | None = None,
 ) -> None:
     """The index labels of a Series or DataFrame are `expected`, in this order. Labels are compared
     as text (so a gu code read as a number still counts), or as whole numbers with `as_int`
-    (hours, years)."""
+    (hours, years). An alternative expected value is another list of labels (for example the
+    labels in the order of the values)."""
     check_type(value, (pd.Series, pd.DataFrame), name, hint)
-    want = [int(x) if as_int else str(x) for x in expected]
     try:
         got = [int(x) if as_int else str(x) for x in value.index]
     except (TypeError, ValueError):
         _fail(f"`{name}` should be indexed by whole numbers, but some labels are not numbers.", hint)
-    if sorted(got) != sorted(want):
-        _fail(
-            f"`{name}` does not have the expected index labels ({len(got)} labels, {len(want)} expected).",
-            hint,
-        )
-    if got != want:
-        _fail(
-            f"`{name}` has the right index labels but in a different order: sort it as the question asks.",
-            hint,
-        )
+
+    def run(labels: Iterable[Any]) -> None:
+        want = [int(x) if as_int else str(x) for x in labels]
+        if sorted(got) != sorted(want):
+            _fail(
+                f"`{name}` does not have the expected index labels (the labels on the left of each "
+                f"value): it has {len(got)}, and {len(want)} are expected.",
+                hint,
+            )
+        if got != want:
+            _fail(
+                f"`{name}` has the right index labels but in a different order: sort it as the question asks.",
+                hint,
+            )
+
+    _checked(run, list(expected), value, misconceptions, hint)
 
 
-def check_whole_numbers(value: Any, name: str = "your result", hint: str | None = None) -> None:
-    """A Series (or DataFrame column) that holds whole numbers (counts or totals), not decimals."""
+def check_whole_numbers(
+    value: Any,
+    name: str = "your result",
+    hint: str | None = None,
+    misconceptions: Misconceptions | None = None,
+) -> None:
+    """A Series (or DataFrame column) that holds whole numbers (counts or totals), not decimals.
+    Misconceptions here are predicates (there is no expected value to replace)."""
     check_type(value, pd.Series, name, hint)
     if not pd.api.types.is_integer_dtype(value.dtype):
+        _diagnose(value, misconceptions, lambda alt: False, hint)
+        decimals = " (numbers with decimals)" if pd.api.types.is_float_dtype(value.dtype) else ""
         _fail(
-            f"`{name}` should hold whole numbers (counts or totals), but it holds {value.dtype} values.", hint
+            f"`{name}` should hold whole numbers (counts or totals), but it holds {value.dtype} values"
+            f"{decimals}.",
+            hint,
         )
 
 
@@ -450,14 +650,21 @@ def check_between(
     too_low: str | None = None,
     too_high: str | None = None,
     hint: str | None = None,
+    misconceptions: Misconceptions | None = None,
 ) -> None:
     """A number strictly between `low` and `high`: a plausibility check (a share in percent, a
-    length in km) that says which way it is off. `too_low` / `too_high` explain the usual cause."""
+    length in km) that says which way it is off. `too_low` / `too_high` explain the usual cause.
+    An alternative expected value is a ``(low, high)`` range where a known mistake lands."""
     number = _as_real_number(value, name, integer=False, hint=hint)
-    if not number > low:
-        _fail(too_low or f"`{name}` is {number:g}: that is too small to be right.", hint)
-    if not number < high:
-        _fail(too_high or f"`{name}` is {number:g}: that is too large to be right.", hint)
+
+    def run(want: tuple[float, float]) -> None:
+        lo, hi = want
+        if not number > lo:
+            _fail(too_low or f"`{name}` is {number:g}: that is too small to be right.", hint)
+        if not number < hi:
+            _fail(too_high or f"`{name}` is {number:g}: that is too large to be right.", hint)
+
+    _checked(run, (low, high), value, misconceptions, hint)
 
 
 def check_raises(
@@ -488,19 +695,30 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def check_crs(value: Any, epsg: int, name: str = "your layer", hint: str | None = None) -> None:
-    """A GeoDataFrame (or GeoSeries) whose coordinate reference system is this EPSG code."""
+def check_crs(
+    value: Any,
+    epsg: int,
+    name: str = "your layer",
+    hint: str | None = None,
+    misconceptions: Misconceptions | None = None,
+) -> None:
+    """A GeoDataFrame (or GeoSeries) whose coordinate reference system is this EPSG code. An
+    alternative expected value is another EPSG code (4326: still in degrees)."""
     import geopandas as gpd
 
     check_type(value, (gpd.GeoDataFrame, gpd.GeoSeries), name, hint)
     if value.crs is None:
         _fail(f"`{name}` has no coordinate reference system (crs is None).", hint)
-    if value.crs.to_epsg() != epsg:
-        _fail(
-            f"`{name}` is in {value.crs.name} (EPSG:{value.crs.to_epsg()}), which is not the "
-            f"system the question asks for.",
-            hint,
-        )
+
+    def run(want: int) -> None:
+        if value.crs.to_epsg() != want:
+            _fail(
+                f"`{name}` is in {value.crs.name} (EPSG:{value.crs.to_epsg()}), which is not the "
+                f"coordinate reference system (CRS) the question asks for.",
+                hint,
+            )
+
+    _checked(run, epsg, value, misconceptions, hint)
 
 
 def passed(label: str = "") -> None:

@@ -73,12 +73,36 @@ questions = cells.questions
 manual_cells = cells.written_answers
 
 
-def wrong_answers(assignment: str) -> dict[str, list[str]]:
+def _fixtures(assignment: str) -> dict[str, list]:
     path = FIXTURES / assignment / "wrong.yaml"
     if not path.exists():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {qid: [w["code"] if isinstance(w, dict) else w for w in items] for qid, items in data.items()}
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def wrong_answers(assignment: str) -> dict[str, list[str]]:
+    return {
+        qid: [w["code"] if isinstance(w, dict) else w for w in items]
+        for qid, items in _fixtures(assignment).items()
+    }
+
+
+def wrong_messages(assignment: str) -> dict[str, list[str | None]]:
+    """The targeted message of each wrong answer (the `message` of its fixture): a piece of the
+    check's text that names the misconception, which the trainee must see for that answer."""
+    return {
+        qid: [w.get("message") if isinstance(w, dict) else None for w in items]
+        for qid, items in _fixtures(assignment).items()
+    }
+
+
+def error_text(cell: nbformat.NotebookNode) -> str:
+    """What a test cell's error outputs say (its failure message), as one text."""
+    return "\n".join(
+        f"{o.get('ename', '')}: {o.get('evalue', '')}"
+        for o in cell.get("outputs", [])
+        if o.get("output_type") == "error"
+    )
 
 
 def region_lines(nb: nbformat.NotebookNode, begin: str, end: str) -> tuple[set[str], set[str]]:
@@ -150,6 +174,9 @@ class Graded:
     questions: list[Question]
     manual: list[tuple[str, float]]
     rounds: dict[str, dict[str, str]] = field(default_factory=dict)  # student -> {answer_id: "wrong"|"right"}
+    picks: dict[str, dict[str, int | None]] = field(
+        default_factory=dict
+    )  # student -> {answer_id: fixture no.}
     scores: dict[str, dict[str, float | None]] = field(
         default_factory=dict
     )  # student -> {test_id: auto_score}
@@ -227,6 +254,7 @@ def grade_assignment(assignment: str, workdir: Path) -> Graded:
         repl = {qid: (wrong[qid][k] if k is not None else solutions[qid]) for qid, k in plan.items()}
         submissions[name] = replace_answers(student_nb, repl)
         graded.rounds[name] = {qid: ("wrong" if k is not None else "right") for qid, k in plan.items()}
+        graded.picks[name] = dict(plan)
     for student, nb in submissions.items():
         d = course / "submitted" / student / assignment
         d.mkdir(parents=True)

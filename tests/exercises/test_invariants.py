@@ -100,6 +100,31 @@ def test_wrong_answers_lose_their_points(graded, assignment):
                 )
 
 
+# 4b. Each wrong answer is told its misconception: the message of its fixture is what its test cell
+#     says, and the trainee's feedback shows it (the test's output, not only the test's source)
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", PARAMS)
+def test_wrong_answers_get_their_targeted_message(graded, assignment):
+    g = graded(assignment)
+    messages = h.wrong_messages(assignment)
+    release = h.visible_text(g.release)
+    for student, plan in g.picks.items():
+        autograded = h.nbformat.read(g.autograded(student), as_version=4)
+        said = {h.nbgrader_meta(c).get("grade_id"): h.error_text(c) for c in autograded.cells}
+        feedback = h.visible_text(g.feedback(student))
+        for q in g.questions:
+            k = plan[q.answer_id]
+            if k is None:
+                continue
+            message = messages[q.answer_id][k]
+            where = f"{assignment}/{student}/{q.answer_id} (wrong answer {k + 1})"
+            assert message, f"{where}: the fixture has no targeted message"
+            assert message in said[q.test_id], f"{where}: the test said {said[q.test_id]!r}, not {message!r}"
+            assert feedback.count(message) > release.count(message), (
+                f"{where}: the feedback does not show the message {message!r}"
+            )
+
+
 # 5. No solution code and no hidden-test text in any release or generated feedback -----------
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", PARAMS)

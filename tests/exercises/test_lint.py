@@ -99,6 +99,12 @@ def test_a_hint_that_names_the_method_passes(course):
         (lambda nb: _cell(nb, "q2_test").metadata.nbgrader.update(points=0), "points"),
         (lambda nb: _cell(nb, "q2_test").metadata.nbgrader.update(locked=False), "unlocked"),
         (lambda nb: _cell(nb, "q2").metadata.pop("smartseoul"), "skill"),
+        (
+            lambda nb: _cell(nb, "q2_task").update(
+                source=_cell(nb, "q2_task").source.replace("Hint 3: a pattern to complete", "More")
+            ),
+            "hint-steps",
+        ),
         (lambda nb: _cell(nb, "q2").update(source="pickups_by_hour = None"), "solution"),
         (lambda nb: _cell(nb, "q3_task").metadata.pop("nbgrader"), "no-kind"),
         (lambda nb: _cell(nb, "q3_task").metadata.nbgrader.update(grade_id="q2_task"), "duplicate-id"),
@@ -112,6 +118,17 @@ def test_a_hint_that_names_the_method_passes(course):
 def test_each_rule_fails_on_its_planted_fault(course, plant, code):
     _edit(course, plant)
     assert code in _codes(course)
+
+
+def test_a_query_on_a_path_from_smartseoul_data_passes(course):
+    """SQL that reads a file named by a variable (an f-string placeholder) is not a typed path."""
+
+    def query(nb):
+        setup = _cell(nb, "setup")
+        setup.source += "\nimport duckdb\nduckdb.sql(f\"SELECT 1 FROM read_parquet('{hourly_file}')\")"
+
+    _edit(course, query)
+    assert _codes(course) == []
 
 
 def test_fix_clears_outputs_and_sets_ids_and_nothing_else(course):

@@ -3,6 +3,8 @@ every assignment. The per-cell rules are `smartseoul exercises lint`'s (tests/ex
 
 from __future__ import annotations
 
+import ast
+
 import exercise_harness as h
 import pytest
 
@@ -37,6 +39,33 @@ def test_every_question_has_two_wrong_answers(assignment):
         )
     unknown = set(wrong) - {q.answer_id for q in h.questions(h.source_notebook(assignment))}
     assert not unknown, f"fixtures name answer cells that do not exist: {sorted(unknown)}"
+
+
+def _texts(source: str) -> str:
+    """The string literals of a test cell, each as Python joins it (adjacent literals are one)."""
+    tree = ast.parse(source)
+    return "\n".join(
+        n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    )
+
+
+@pytest.mark.parametrize("assignment", h.assignments())
+def test_every_wrong_answer_has_a_targeted_message_in_its_test(assignment):
+    """Fast half of invariant 4b: each fixture names the message its misconception gets, and that
+    message is written in the question's test cell (visible or hidden part)."""
+    nb = h.source_notebook(assignment)
+    tests = {
+        q.answer_id: _texts(
+            next(c.source for c in nb.cells if h.nbgrader_meta(c).get("grade_id") == q.test_id)
+        )
+        for q in h.questions(nb)
+    }
+    for qid, messages in h.wrong_messages(assignment).items():
+        for k, message in enumerate(messages, start=1):
+            assert message, f"{assignment}/{qid}: wrong answer {k} has no `message`"
+            assert message in tests[qid], (
+                f"{assignment}/{qid}: wrong answer {k}'s message {message!r} is in no check"
+            )
 
 
 def test_wrong_rounds_put_correct_answers_beside_wrong_ones():

@@ -20,7 +20,11 @@ from . import cells as c
 # a hint may teach the method; it must not hand over a line of the solution
 MIN_LEAK = 20
 _HINT_BLOCK = re.compile(r"<details>\s*<summary>[^<]*hint[^<]*</summary>(.*?)</details>", re.I | re.S)
-_READS_BY_PATH = re.compile(r"read_(csv|file|parquet|json|excel)\(\s*[rbf]?[\"']")
+# a path typed as a literal; `read_parquet('{path}')` in an f-string (SQL) takes a variable's path
+# hints come in steps: the idea, then which functions, then a pattern to complete
+HINT_STEPS = ("Hint 1", "Hint 2", "Hint 3")
+_SUMMARIES = re.compile(r"<summary>\s*(Hint \d)", re.I)
+_READS_BY_PATH = re.compile(r"read_(csv|file|parquet|json|excel)\(\s*[rbf]?[\"'](?!\{)")
 _POINTS_LINE = re.compile(
     r"\*\*Points:\*\* (\d+) automatically graded questions \(([\d.]+) points( each)?\) "
     r"and (\d+) written answers? \(([\d.]+) points\): ([\d.]+) points in all"
@@ -122,6 +126,7 @@ def lint_notebook(nb: nbformat.NotebookNode, name: str) -> list[Finding]:
             )
         found += _kind_rules(cell, kind, where, answers, name)
     found += _hint_leaks(nb, name)
+    found += _hint_steps(nb, name)
     found += _points_rules(nb, name)
     text = "\n".join(cell.source for cell in nb.cells)
     if "from smartseoul import" not in text or "data.load(" not in text:
@@ -237,6 +242,27 @@ def _hint_leaks(nb: nbformat.NotebookNode, name: str) -> list[Finding]:
                     )
                 )
                 break
+    return out
+
+
+def _hint_steps(nb: nbformat.NotebookNode, name: str) -> list[Finding]:
+    """Each autograded question's task gives its hints in steps, one <details> box each: Hint 1
+    (the idea), Hint 2 (which functions), Hint 3 (a pattern to complete), in that order."""
+    tasks = {c.grade_id(cell): cell for cell in nb.cells if c.kind(cell) == "text"}
+    out = []
+    for q in c.questions(nb):
+        task = tasks.get(f"{q.answer_id}_task")
+        steps = [s.title() for s in _SUMMARIES.findall(task.source)] if task is not None else []
+        if steps[: len(HINT_STEPS)] != list(HINT_STEPS):
+            out.append(
+                Finding(
+                    "hint-steps",
+                    f"{name}/{q.answer_id}_task",
+                    f"the hints of question {q.answer_id!r} are not in three steps (found {steps or 'none'}).",
+                    "give three <details> boxes, each inside the one before: <summary>Hint 1: the idea</summary>, "
+                    "<summary>Hint 2: which functions</summary>, <summary>Hint 3: a pattern to complete</summary>.",
+                )
+            )
     return out
 
 
