@@ -89,6 +89,20 @@ def record_count(descriptor: dict[str, Any]) -> int | None:
     return descriptor.get("rows", descriptor.get("features"))
 
 
+def size_key(fmt: str) -> str:
+    """The key that holds a file's size in its descriptor. Parquet files declare `file_bytes`, not
+    `bytes`: frictionless 5 reads Parquet with pyarrow, not through its own byte loader, so it never
+    counts their bytes, and a declared `bytes` always fails its check ("byte-count", actual None).
+    Their sha256 `hash`, which frictionless skips for them in the same way, is checked by
+    smartseoul.data.store on every load."""
+    return "file_bytes" if fmt == "parquet" else "bytes"
+
+
+def file_size(descriptor: dict[str, Any]) -> int | None:
+    """Bytes of the file behind a resource, whichever key declares them (see size_key)."""
+    return descriptor.get("bytes", descriptor.get("file_bytes"))
+
+
 @dataclass
 class Output:
     """A resource plus its content: a (Geo)DataFrame, raw bytes, or a JSON-able object."""
