@@ -142,11 +142,19 @@ def row_count(out: Output) -> int | None:
     data = out.data
     if isinstance(data, pd.DataFrame):
         return len(data)
-    if isinstance(data, (bytes, bytearray)):
-        return max(bytes(data).count(b"\n") - 1, 0)  # lines after the header
+    if isinstance(data, (bytes, bytearray)):  # the lines frictionless reads as rows
+        return max(bytes(data).count(b"\n") - len(_lines_not_rows(out.resource.published_dialect())), 0)
     if isinstance(data, list):
         return len(data)
     return None
+
+
+def _lines_not_rows(dialect: dict[str, Any] | None) -> set[int]:
+    """The lines of a text table that are not rows under a Table Dialect: its header rows (the
+    first line by default) and its comment rows."""
+    dialect = dialect or {}
+    header = set(dialect.get("headerRows", [1])) if dialect.get("header", True) else set()
+    return header | set(dialect.get("commentRows", []))
 
 
 def sha256(data: bytes) -> str:
@@ -293,6 +301,8 @@ def dataset_readme(dataset: str, resources: list[dict[str, Any]]) -> str:
             "imitates": r.get("imitates"),
             "oa": r.get("oa"),
             "notes": r.get("notes", []),
+            "quirks": r.get("quirks", []),
+            "dialect": json.dumps(r["dialect"]) if r.get("dialect") else "",
             "sources": r.get("sources", []),
             "sha256": r.get("hash", "").removeprefix("sha256:"),
             "fields": [
