@@ -53,7 +53,6 @@ def error_types(validation: dp.Validation) -> set[str]:
 
 # -- the whole package ---------------------------------------------------------------------------
 @pytest.mark.slow
-@pytest.mark.xdist_group("frictionless")
 def test_the_whole_package_validates_with_frictionless():
     """Every row of every resource against its schema: types, constraints, primary keys, row
     counts, labels, and the raw files as their dialect reads them."""
