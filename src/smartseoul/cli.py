@@ -79,6 +79,7 @@ def data_generate(
 ) -> None:
     """Generate datasets deterministically: the same seed gives byte-identical files."""
     from .data.build import DEFAULT_SEED, UserDataChanged, generate
+    from .data.spec import file_size
 
     if scale == "full":
         from .data import full_scale
@@ -115,7 +116,7 @@ def data_generate(
         except (UserDataChanged, KeyError) as exc:
             console.print(f"[red]{exc}[/]")
             raise typer.Exit(2) from None
-    total = sum(r.get("bytes", 0) for r in pkg["resources"])
+    total = sum(file_size(r) or 0 for r in pkg["resources"])
     console.print(f"wrote {len(pkg['resources'])} resources, {total / 1e6:.1f} MB, to {target}")
 
 

@@ -179,3 +179,77 @@ def test_an_unknown_resource_or_dataset_is_named():
         DefinitionError, match=re.escape("dataset 'snow' has no definitions: snow.yaml is missing")
     ):
         definitions.read("snow")
+
+
+STATIONS = (definitions.FOLDER / "bike_stations.yaml").read_text(encoding="utf-8")
+BLANK_ROW = "    - error: blank-row\n      rows: [3, 4, 5]\n"
+
+# (what is planted, the edit to bike_stations.yaml, what the message must say)
+PLANTED_QUIRKS = [
+    (
+        "an error frictionless does not report",
+        (BLANK_ROW, "    - error: blank-rows\n      rows: [3, 4, 5]\n"),
+        "quirk error 'blank-rows' is not one of",
+    ),
+    (
+        "a quirk without a place",
+        (BLANK_ROW, "    - error: blank-row\n"),
+        "quirk 'blank-row' says neither where (rows) nor in which fields it occurs",
+    ),
+    (
+        "a row numbered from 0",
+        (BLANK_ROW, "    - error: blank-row\n      rows: [0, 3, 4, 5]\n"),
+        "quirk 'blank-row': rows must be numbers from 1",
+    ),
+    (
+        "a quirk without a description",
+        (
+            "      description: Rows 3-5 stand for the merged cells of the portal's 5-row heading and are empty.\n",
+            "",
+        ),
+        "quirk 'blank-row' has no description",
+    ),
+    (
+        "a misspelt dialect key",
+        ("    header: false\n", "    headers: false\n"),
+        "unknown dialect key 'headers'",
+    ),
+    (
+        "quirks on a clean resource",
+        (
+            "bike_stations:\n",
+            "bike_stations:\n  quirks:\n    - {error: blank-row, rows: [2], description: An empty row.}\n",
+        ),
+        "bike_stations.yaml, resource 'bike_stations': only a raw file keeps quirks",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("edit_", "message"), [p[1:] for p in PLANTED_QUIRKS], ids=[p[0] for p in PLANTED_QUIRKS]
+)
+def test_a_broken_dialect_or_quirk_is_refused_with_a_clear_message(tmp_path, edit_, message):
+    folder = planted(tmp_path, edit(STATIONS, *edit_), "bike_stations")
+    with pytest.raises(DefinitionError, match=re.escape(message)):
+        definitions.read("bike_stations", folder)
+
+
+def test_computed_quirk_rows_must_be_given_exactly_and_are_skipped_by_the_dialect():
+    fields = {"raw_columns": []}
+    with pytest.raises(
+        DefinitionError,
+        match=re.escape(
+            "bike_rentals.yaml, resource 'bike_rentals_raw': the generator must pass quirk_rows 'extra-cell'"
+        ),
+    ):
+        definitions.resource("bike_rentals", "bike_rentals_raw", fields)
+    rows = {"extra-cell": [9, 7], "missing-cell": [3]}
+    with pytest.raises(DefinitionError, match=re.escape("quirk rows ['blank-row'] have no 'rows: computed'")):
+        definitions.resource(
+            "bike_rentals", "bike_rentals_raw", fields, quirk_rows={**rows, "blank-row": [2]}
+        )
+    made = definitions.resource("bike_rentals", "bike_rentals_raw", fields, quirk_rows=rows)
+    assert [q["rows"] for q in made.quirks] == [[7, 9], [3]]
+    assert made.descriptor()["dialect"] == {"commentRows": [3, 7, 9]}
+    stations = definitions.resource("bike_stations", "bike_stations_raw").descriptor()
+    assert stations["dialect"] == {"header": False, "commentRows": [1, 2, 3, 4, 5]}

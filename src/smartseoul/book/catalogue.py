@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..data.spec import record_count, source_href
+from ..data.spec import file_size, record_count, source_href
 from ..files import write_if_changed
 from ..render import render
 
@@ -280,7 +280,7 @@ def _resource_section(r: dict, base: Path, img_dir: Path, cache: dict, result: C
         ["Seoul Open Data Plaza number", r.get("oa", "") or "not known"],
         ["file", f"`datasets/{r['path']}` ({r.get('format', '')}, {r.get('encoding', 'utf-8')})"],
         ["rows", f"{record_count(r):,}" if isinstance(record_count(r), int) else ""],
-        ["size", f"{r['bytes']:,} bytes" if isinstance(r.get("bytes"), int) else ""],
+        ["size", f"{file_size(r):,} bytes" if isinstance(file_size(r), int) else ""],
         ["licence", ", ".join(lic.get("name", "") for lic in r.get("licenses", []))],
         ["sha256", f"`{r.get('hash', '').removeprefix('sha256:')[:16]}…`"],
     ]
@@ -340,7 +340,7 @@ def _figure_for(r: dict, base: Path, img_dir: Path, cache: dict, result: Catalog
     hit = cache.get(name)
     if hit and hit.get("key") == key and png.exists():
         return Figure(**hit["figure"]) if hit.get("figure") else None
-    if r.get("bytes", 0) > MAX_FIGURE_BYTES:
+    if (file_size(r) or 0) > MAX_FIGURE_BYTES:
         result.notes.append(f"data catalogue: no figure for {name} (larger than {MAX_FIGURE_BYTES:,} bytes)")
         return None
     try:

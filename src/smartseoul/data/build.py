@@ -18,7 +18,16 @@ import pandas as pd
 
 from ..render import render
 from .definitions import check_data
-from .spec import SOURCES_PAGE, SYNTHETIC_NOTE, Context, Output, record_count, source_href
+from .spec import (
+    SOURCES_PAGE,
+    SYNTHETIC_NOTE,
+    Context,
+    Output,
+    file_size,
+    record_count,
+    size_key,
+    source_href,
+)
 
 DEFAULT_SEED = 20130912  # the day the Owl Bus went to nine routes
 PACKAGE_NAME = "smart-seoul-data-lab"
@@ -75,6 +84,35 @@ def geojson_bytes(gdf, ndigits: int = 5) -> bytes:
     return (json.dumps(fc, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
+def nullable_integer_metadata(df: pd.DataFrame) -> dict[bytes, bytes] | None:
+    """Parquet schema metadata that makes pyarrow read whole numbers with gaps back as pandas'
+    nullable integers, or None when the frame has no such column.
+
+    Parquet stores such a column as int64 with nulls, but pyarrow's ``to_pandas()`` turns an
+    integer column with nulls into float64 (1985.0, NaN) unless the file's ``pandas`` metadata
+    names the nullable dtype. That is how frictionless 5 reads Parquet (pyarrow, then pandas, then
+    row by row): it met the float NaN, which is neither an integer nor a missing value, and
+    reported "type-error" for every gap. With this metadata it reads Python ints and None, and so
+    does anyone who calls ``pandas.read_parquet``. Only the nullable-integer columns are listed,
+    without the versions pandas would record, so the files stay byte-identical across versions.
+    """
+    columns = [
+        {
+            "name": str(c),
+            "field_name": str(c),
+            "pandas_type": str(d).lower(),
+            "numpy_type": str(d),
+            "metadata": None,
+        }
+        for c, d in df.dtypes.items()
+        if isinstance(d, pd.api.extensions.ExtensionDtype) and pd.api.types.is_integer_dtype(d)
+    ]
+    if not columns:
+        return None
+    meta = {"index_columns": [], "column_indexes": [], "columns": columns}
+    return {b"pandas": json.dumps(meta, separators=(",", ":")).encode("utf-8")}
+
+
 def serialise(out: Output) -> bytes:
     r, data = out.resource, out.data
     if isinstance(data, (bytes, bytearray)):
@@ -92,8 +130,9 @@ def serialise(out: Output) -> bytes:
         import pyarrow.parquet as pq
 
         table = pa.Table.from_pandas(data, preserve_index=False)
-        # drop pandas' own metadata (it names the pandas version); the schema carries the types
-        table = table.replace_schema_metadata(None)
+        # pandas' own metadata names the pandas and pyarrow versions, so it is replaced by the
+        # little that the Arrow schema cannot say (nothing, for most files)
+        table = table.replace_schema_metadata(nullable_integer_metadata(data))
         sink = pa.BufferOutputStream()
         pq.write_table(
             table,
@@ -112,11 +151,19 @@ def row_count(out: Output) -> int | None:
     data = out.data
     if isinstance(data, pd.DataFrame):
         return len(data)
-    if isinstance(data, (bytes, bytearray)):
-        return max(bytes(data).count(b"\n") - 1, 0)  # lines after the header
+    if isinstance(data, (bytes, bytearray)):  # the lines frictionless reads as rows
+        return max(bytes(data).count(b"\n") - len(_lines_not_rows(out.resource.published_dialect())), 0)
     if isinstance(data, list):
         return len(data)
     return None
+
+
+def _lines_not_rows(dialect: dict[str, Any] | None) -> set[int]:
+    """The lines of a text table that are not rows under a Table Dialect: its header rows (the
+    first line by default) and its comment rows."""
+    dialect = dialect or {}
+    header = set(dialect.get("headerRows", [1])) if dialect.get("header", True) else set()
+    return header | set(dialect.get("commentRows", []))
 
 
 def sha256(data: bytes) -> str:
@@ -220,7 +267,7 @@ def _generate(out_dir: Path, seed: int, only, force: bool, progress) -> dict[str
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(blob)
             desc = out.resource.descriptor()
-            desc["bytes"] = len(blob)
+            desc[size_key(out.resource.format)] = len(blob)
             desc["hash"] = f"sha256:{digest}"
             rows = row_count(out)
             if rows is not None:
@@ -255,11 +302,13 @@ def dataset_readme(dataset: str, resources: list[dict[str, Any]]) -> str:
             **r,
             "file": Path(r["path"]).name,
             "rows": record_count(r) if record_count(r) is not None else "?",
-            "bytes": r.get("bytes", 0),
+            "bytes": file_size(r) or 0,
             "status": PROVENANCE_TEXT[r["provenance"]],
             "imitates": r.get("imitates"),
             "oa": r.get("oa"),
             "notes": r.get("notes", []),
+            "quirks": r.get("quirks", []),
+            "dialect": json.dumps(r["dialect"]) if r.get("dialect") else "",
             "sources": [
                 {**src, "href": source_href(src.get("path", ""), f"datasets/{dataset}")}
                 for src in r.get("sources", [])

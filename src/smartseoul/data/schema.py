@@ -97,8 +97,10 @@ REGENERATE_ALL = "regenerate the course data with: smartseoul data generate --fo
 class Schema:
     fields: list[Field]
     primary_key: list[str] = field(default_factory=list)
-    #: cell values that mean "missing"; tables with gaps declare "nan" too, because frictionless 5
-    #: reads a Parquet null back as the float 'nan', which would otherwise break the constraints
+    #: cell values that mean "missing". Parquet tables with gaps in a float column declare "nan"
+    #: too: frictionless 5 reads Parquet through pandas, where such a gap is the float NaN, and
+    #: compares it as the text 'nan' (whole numbers with gaps are read as None instead, see
+    #: build.nullable_integer_metadata)
     missing_values: list[str] = field(default_factory=list)
 
     @property

@@ -13,6 +13,12 @@ fact ``ID`` of ``book/facts.yaml`` on the course's sources page (`smartseoul boo
 checks that the ID exists); and a field entry ``computed: KEY`` stands for
 fields the generator builds in a loop (one column per hour, per gu, per age band) and passes as
 ``computed_fields={KEY: [...]}``.
+
+A raw portal-style file may declare a ``dialect`` (what frictionless can be told about its layout:
+header rows, comment rows) and ``quirks``: each quirk it keeps on purpose that frictionless cannot
+be told to expect, as the error frictionless reports when it reads the file with its default
+dialect, and where (``rows``, ``fields``, numbered from 1). ``rows: computed`` stands for rows the
+generator chose, passed as ``quirk_rows={ERROR: [...]}``.
 """
 
 from __future__ import annotations
@@ -42,7 +48,34 @@ SPEC_CONSTANTS = {
     "CC_BY": spec.CC_BY,
 }
 REQUIRED = ("title", "description", "path", "format", "provenance", "figure")
-OPTIONAL = ("role", "imitates", "oa", "sources", "notes", "encoding", "licenses", "schema")
+OPTIONAL = (
+    "role",
+    "imitates",
+    "oa",
+    "sources",
+    "notes",
+    "encoding",
+    "licenses",
+    "schema",
+    "dialect",
+    "quirks",
+)
+#: the Table Dialect properties a definition may set (frictionless 5 reads them all)
+DIALECT_KEYS = ("header", "headerRows", "headerJoin", "commentRows", "commentChar", "skipBlankRows")
+QUIRK_KEYS = ("error", "rows", "fields", "description")
+#: the frictionless errors a quirk may stand for: those of a file's labels, rows and cells
+QUIRK_ERRORS = (
+    "blank-label",
+    "duplicate-label",
+    "extra-label",
+    "missing-label",
+    "incorrect-label",
+    "blank-row",
+    "extra-cell",
+    "missing-cell",
+    "type-error",
+    "constraint-error",
+)
 SCHEMA_KEYS = ("fields", "primary_key", "missing_values")
 FIELD_KEYS = tuple(f.name for f in dataclasses.fields(Field))
 #: the figures the catalogue draws: kind -> (the keys it needs, the keys it may have)
@@ -134,6 +167,7 @@ def _check(dataset: str, name: str, d: Any) -> None:
     for key, allowed in (("format", spec.Format), ("provenance", spec.Provenance), ("role", spec.Role)):
         if key in d and d[key] not in get_args(allowed):
             problems.append(f"{key} {d[key]!r} is not one of {list(get_args(allowed))}")
+    problems += _dialect_problems(d)
     if problems:
         raise DefinitionError(f"{where}: " + "; ".join(problems))
     schema = d.get("schema") or {}
@@ -153,6 +187,39 @@ def _check(dataset: str, name: str, d: Any) -> None:
     problems += _figure_problems(d["figure"], declared)
     if problems:
         raise DefinitionError(f"{where}: " + "; ".join(problems))
+
+
+def _dialect_problems(d: dict[str, Any]) -> list[str]:
+    """What is wrong with a definition's dialect and quirks."""
+    dialect = d.get("dialect") or {}
+    if not isinstance(dialect, dict):
+        return [f"dialect must be a mapping of {list(DIALECT_KEYS)}"]
+    problems = [f"unknown dialect key {key!r}" for key in dialect if key not in DIALECT_KEYS]
+    quirks = d.get("quirks") or []
+    if quirks and d.get("role") != "raw":
+        problems.append("only a raw file keeps quirks (role: raw)")
+    seen: set[str] = set()
+    for q in quirks:
+        if not isinstance(q, dict):
+            problems.append(f"a quirk must be a mapping of {list(QUIRK_KEYS)}: {q!r}")
+            continue
+        error = q.get("error")
+        problems += [f"quirk {error!r}: unknown key {key!r}" for key in q if key not in QUIRK_KEYS]
+        if error not in QUIRK_ERRORS:
+            problems.append(f"quirk error {error!r} is not one of {list(QUIRK_ERRORS)}")
+        if error in seen:
+            problems.append(f"two quirks for {error!r}: list all its rows and fields in one")
+        seen.add(str(error))
+        if not isinstance(q.get("description"), str) or not q["description"].strip():
+            problems.append(f"quirk {error!r} has no description (say what the file does, and why)")
+        if "rows" not in q and "fields" not in q:
+            problems.append(f"quirk {error!r} says neither where (rows) nor in which fields it occurs")
+        for key in ("rows", "fields"):
+            value = q.get(key, [])
+            numbers = isinstance(value, list) and value and all(isinstance(n, int) and n > 0 for n in value)
+            if not (numbers or (key == "rows" and value == "computed") or key not in q):
+                problems.append(f"quirk {error!r}: {key} must be numbers from 1 (or rows: computed)")
+    return problems
 
 
 def _check_field(where: str, entry: dict[str, Any]) -> None:
@@ -194,17 +261,42 @@ def resource(
     name: str,
     computed_fields: Mapping[str, list[Field]] | None = None,
     folder: Traversable | None = None,
+    quirk_rows: Mapping[str, list[int]] | None = None,
 ) -> Resource:
     """The resource ``name`` of ``dataset`` as its YAML file defines it, with the file's
-    ``computed: KEY`` entries filled from ``computed_fields``."""
+    ``computed: KEY`` entries filled from ``computed_fields``, and the rows of its
+    ``rows: computed`` quirks from ``quirk_rows`` (by error)."""
     d = _definition(dataset, name, folder)
+    where = f"{dataset}.yaml, resource {name!r}"
     del d["figure"]  # the book's business, not the data package's
     schema = d.pop("schema", None)
     if schema is not None:
-        d["schema"] = _schema(f"{dataset}.yaml, resource {name!r}", schema, computed_fields or {})
+        d["schema"] = _schema(where, schema, computed_fields or {})
     elif computed_fields:
-        raise DefinitionError(f"{dataset}.yaml, resource {name!r} has no schema to put computed fields in")
+        raise DefinitionError(f"{where} has no schema to put computed fields in")
+    d["quirks"] = _quirks(where, d.get("quirks") or [], quirk_rows or {})
     return Resource(name=name, dataset=dataset, **d)
+
+
+def _quirks(where: str, quirks: list[dict[str, Any]], rows: Mapping[str, list[int]]) -> list[dict[str, Any]]:
+    """The quirks in a fixed key order, with computed rows filled in."""
+    out = []
+    for q in quirks:
+        entry: dict[str, Any] = {"error": q["error"]}
+        if q.get("rows") == "computed":
+            if not rows.get(q["error"]):
+                raise DefinitionError(f"{where}: the generator must pass quirk_rows {q['error']!r}")
+            entry["rows"] = sorted(int(r) for r in rows[q["error"]])
+        elif "rows" in q:
+            entry["rows"] = q["rows"]
+        if "fields" in q:
+            entry["fields"] = q["fields"]
+        entry["description"] = q["description"]
+        out.append(entry)
+    unused = set(rows) - {q["error"] for q in quirks if q.get("rows") == "computed"}
+    if unused:
+        raise DefinitionError(f"{where}: quirk rows {sorted(unused)} have no 'rows: computed' quirk")
+    return out
 
 
 def _schema(where: str, d: dict[str, Any], computed: Mapping[str, list[Field]]) -> Schema:

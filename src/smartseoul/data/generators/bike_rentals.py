@@ -361,8 +361,11 @@ RAW_HEADER = [
 ]
 
 
-def raw_month_bytes(trips: pd.DataFrame, st: pd.DataFrame, rng: np.random.Generator) -> bytes:
-    """June 2023 in the portal's 17-column layout, CP949, with the quirks the facts report."""
+def raw_month_bytes(
+    trips: pd.DataFrame, st: pd.DataFrame, rng: np.random.Generator
+) -> tuple[bytes, dict[str, list[int]]]:
+    """June 2023 in the portal's 17-column layout, CP949, with the quirks the facts report; and the
+    rows (numbered from 1, the header is row 1) of the quirks a validator reports, by error."""
     names = st["station_name"].to_numpy()
     n = len(trips)
     fmt = "%Y-%m-%d %H:%M:%S"
@@ -423,7 +426,8 @@ def raw_month_bytes(trips: pd.DataFrame, st: pd.DataFrame, rng: np.random.Genera
         if i in short:
             row = row[:13]
         lines.append(",".join(row))
-    return ("\n".join(lines) + "\n").encode("cp949")
+    quirk_rows = {"extra-cell": sorted(i + 2 for i in extra), "missing-cell": sorted(i + 2 for i in short)}
+    return ("\n".join(lines) + "\n").encode("cp949"), quirk_rows
 
 
 # -- the raw file's fields and the resources --------------------------------------------------
@@ -485,12 +489,17 @@ def build(ctx) -> list[Output]:
     )
     june = ((cal["date"] >= RAW_MONTH[0]) & (cal["date"] <= RAW_MONTH[1])).to_numpy()
     june_trips = _trip_frame(ctx, "bike_rentals/raw", daily, hourly, june, RAW_ROWS / hourly[june].sum())
-    raw = raw_month_bytes(june_trips, st, ctx.rng("bike_rentals/raw-quirks"))
+    raw, quirk_rows = raw_month_bytes(june_trips, st, ctx.rng("bike_rentals/raw-quirks"))
 
     raw_columns = raw_fields(definitions.schema(DATASET, "bike_trips").fields)
     return [
         Output(definitions.resource(DATASET, "bike_rentals_daily"), daily_df),
         Output(definitions.resource(DATASET, "bike_rentals_hourly"), hourly_df),
         Output(definitions.resource(DATASET, "bike_trips"), trips[TRIP_COLUMNS]),
-        Output(definitions.resource(DATASET, "bike_rentals_raw", {"raw_columns": raw_columns}), raw),
+        Output(
+            definitions.resource(
+                DATASET, "bike_rentals_raw", {"raw_columns": raw_columns}, quirk_rows=quirk_rows
+            ),
+            raw,
+        ),
     ]
