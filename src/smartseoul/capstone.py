@@ -1081,19 +1081,31 @@ def _ids(df: pd.DataFrame, key: str | None, mask) -> str:
     return ", ".join(vals[:8]) + (" ..." if len(vals) > 8 else "")
 
 
+def _no_column(code: str, name: str, column: str, columns: Any, fix: str, list_columns: bool = False) -> Any:
+    """A column the checker needs is missing: name the closest column there is, so a typo is easy to see."""
+    close = difflib.get_close_matches(column, [str(c) for c in columns], n=1)
+    verb = "have" if name == "boundaries" else "has"
+    what = (
+        f"The {name} {verb} no column {column!r}" + (f" (did you mean {close[0]!r}?)" if close else "") + "."
+    )
+    if list_columns:
+        what += f" Its columns are {list(columns)[:12]}."
+    return problem(code, what, fix)
+
+
 def inspect_key(bounds: gpd.GeoDataFrame, table: pd.DataFrame, key: str, report: Report) -> bool:
     """IDs present, unique and matching, after trimming, NFC and digits as 0-9 (``clean_key``)."""
     ok = True
     for name, df in (("boundaries", bounds), ("indicator table", table)):
         if key not in df.columns:
-            close = difflib.get_close_matches(key, [str(c) for c in df.columns], n=1)
             report.problems.append(
-                problem(
+                _no_column(
                     "no-key-column",
-                    f"The {name} {'have' if name == 'boundaries' else 'has'} no column {key!r}"
-                    + (f" (did you mean {close[0]!r}?)" if close else "")
-                    + f". Its columns are {list(df.columns)[:12]}.",
+                    name,
+                    key,
+                    df.columns,
                     f"Rename the district ID column to {key!r} in both files, or pass key='<your column name>'.",
+                    list_columns=True,
                 )
             )
             ok = False
@@ -1193,13 +1205,12 @@ def inspect_numeric(
         if col in table.columns:
             required.append(col)
             continue
-        close = difflib.get_close_matches(col, [str(c) for c in table.columns], n=1)
         report.problems.append(
-            problem(
+            _no_column(
                 "no-column",
-                f"The indicator table has no column {col!r}"
-                + (f" (did you mean {close[0]!r}?)" if close else "")
-                + ".",
+                "indicator table",
+                col,
+                table.columns,
                 f"Add the column {col!r}, or change the list of numeric columns you pass.",
             )
         )
