@@ -228,3 +228,14 @@ def test_citation_and_licences_are_present():
     assert cff["cff-version"] and cff["title"] and cff["license"] == ["MIT", "CC-BY-4.0"]
     assert "MIT License" in (ROOT / "LICENSE").read_text()
     assert "CC BY 4.0" in (ROOT / "LICENSE-content.md").read_text()
+
+
+def test_student_pages_keep_their_links_working_from_the_books_folder():
+    """An exercise links the sources page from exercises/<a>/; its student page lives elsewhere."""
+    from smartseoul.book.student import _relink
+
+    text = "([owl](../../book/sources.md#owl-bus-hexagons)), [web](https://a.example), [here](#top)"
+    moved = _relink(text, "exercises/m3-owl-bus", "book/_generated/exercises")
+    assert "[owl](../../sources.md#owl-bus-hexagons)" in moved
+    assert "[web](https://a.example)" in moved and "[here](#top)" in moved
+    assert _relink(text, "exercises/m3-owl-bus", "exercises/m3-owl-bus") == text

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -75,7 +77,23 @@ def _markdown(source: str, tags: list[str] | None = None) -> dict:
     return {"cell_type": "markdown", "metadata": {"tags": tags} if tags else {}, "source": source}
 
 
-def _decorate(nb: dict, assignment: str) -> dict:
+#: a Markdown link whose target is a relative path (not a web address, not an anchor on the page)
+_RELATIVE_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|#|/)([^)\s#]+)(#[^)\s]*)?\)")
+#: part of the cache key: a change in how pages are written rewrites the cached ones
+_LAYOUT = "relinked-1"
+
+
+def _relink(source: str, from_dir: str, to_dir: str) -> str:
+    """Relative links written for exercises/<assignment>/, made right for the page's own folder."""
+
+    def move(m: re.Match[str]) -> str:
+        target = posixpath.normpath(posixpath.join(from_dir, m.group(1)))
+        return f"]({posixpath.relpath(target, to_dir)}{m.group(2) or ''})"
+
+    return _RELATIVE_LINK.sub(move, source)
+
+
+def _decorate(nb: dict, assignment: str, from_dir: str = "", to_dir: str = "") -> dict:
     """Say on the page what it is and how to get the exercise; keep one H1 title. Plain JSON
     (nbformat 4), so an unchanged book does not pay for importing nbformat."""
     note = _markdown(
@@ -92,6 +110,8 @@ def _decorate(nb: dict, assignment: str) -> dict:
     else:
         cells = [_markdown(f"# Exercise `{assignment}`"), note] + cells
     for cell in cells:
+        if cell["cell_type"] == "markdown" and from_dir and to_dir:
+            cell["source"] = _relink("".join(cell["source"]), from_dir, to_dir)
         # the page is shown, not run: no outputs from the source
         if cell["cell_type"] == "code":
             cell["outputs"] = []
@@ -108,6 +128,14 @@ def _decorate(nb: dict, assignment: str) -> dict:
     return nb
 
 
+def _inside(folder: Path, root: Path) -> str:
+    """`folder` relative to the course root, or "" (links left as they are) outside it."""
+    try:
+        return folder.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return ""
+
+
 def write_student_versions(root: Path, out_dir: Path, echo=print) -> StudentResult:
     """Write `<assignment>.ipynb` student versions into ``out_dir``; reuse unchanged ones."""
     result = StudentResult()
@@ -121,7 +149,7 @@ def write_student_versions(root: Path, out_dir: Path, echo=print) -> StudentResu
     with tempfile.TemporaryDirectory(prefix="smartseoul-book-") as tmp:
         for assignment, src in sources.items():
             target = out_dir / f"{assignment}.ipynb"
-            key = _digest(src, config)
+            key = _digest(src, config) + _LAYOUT
             if cache.get(assignment) == key and target.exists():
                 result.pages.append(target)
                 continue
@@ -137,7 +165,12 @@ def write_student_versions(root: Path, out_dir: Path, echo=print) -> StudentResu
                 result.notes.append(f"exercises: {assignment} left out of the book: {exc}")
                 target.unlink(missing_ok=True)
                 continue
-            nb = _decorate(json.loads(student.read_text(encoding="utf-8")), assignment)
+            nb = _decorate(
+                json.loads(student.read_text(encoding="utf-8")),
+                assignment,
+                from_dir=src.parent.resolve().relative_to(root.resolve()).as_posix(),
+                to_dir=_inside(out_dir, root),
+            )
             write_if_changed(target, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
             cache[assignment] = key
             result.pages.append(target)
