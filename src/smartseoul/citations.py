@@ -154,10 +154,7 @@ class Checker:
     def _generated(self, path: Path) -> bool:
         """A page the book writes at build time (book/_generated/): it exists in a build, not in git.
         Sphinx reports a link to a page it did not generate."""
-        try:
-            return path.relative_to(self.root / "book" / "_generated") is not None
-        except ValueError:
-            return False
+        return path.is_relative_to(self.root / "book" / "_generated")
 
     def check_fact(self, fact_id: str, where: str) -> Iterator[Finding]:
         if fact_id not in self.register.ids():
