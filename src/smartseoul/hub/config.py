@@ -208,6 +208,8 @@ CLI_SCOPES = [
     "list:users",
     "read:users",
     "tokens",
+    "list:services",
+    "read:services",
 ]
 
 
@@ -252,6 +254,8 @@ def configure_local(c: Any, p: HubPlan | None = None) -> HubPlan:
         **shared["environment"],
         "JUPYTER_CONFIG_PATH": str(SHARED_JUPYTER_DIR),
         "SMARTSEOUL_HOME": str(p.checkout),
+        # git accepts root's content repository (nbgitpuller): see manage.prepare
+        "GIT_CONFIG_SYSTEM": str(p.hub_dir / "gitconfig"),
     }
     c.Spawner.mem_limit = shared["mem_limit"]  # stated, not enforced (the start-up message says so)
     c.Spawner.cpu_limit = shared["cpu_limit"]

@@ -392,7 +392,17 @@ def hub_environment(p: HubPlan) -> dict[str, str]:
             "PYTHONUNBUFFERED": "1",
         }
     )
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"])
+    env["PATH"] = os.pathsep.join(
+        [
+            str(Path(sys.executable).parent),
+            "/usr/local/sbin",
+            "/usr/local/bin",
+            "/usr/sbin",
+            "/usr/bin",
+            "/sbin",
+            "/bin",
+        ]
+    )
     for name in (
         "CONFIGPROXY_AUTH_TOKEN",
         "JUPYTERHUB_API_TOKEN",

@@ -43,7 +43,16 @@ def ensure_account(name: str, home_base: str) -> pwd.struct_passwd:
     home = Path(home_base) / name
     Path(home_base).mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
-        ["useradd", "--home-dir", str(home), "--create-home", "--shell", "/bin/bash", "--user-group", name],
+        [
+            shutil.which("useradd", path="/usr/local/sbin:/usr/sbin:/sbin:/usr/bin:/bin") or "useradd",
+            "--home-dir",
+            str(home),
+            "--create-home",
+            "--shell",
+            "/bin/bash",
+            "--user-group",
+            name,
+        ],
         capture_output=True,
         text=True,
         check=False,
