@@ -70,6 +70,7 @@ class Trainee:
     cells: list[float] = field(default_factory=list)
     first_figure_s: float | None = None
     failures: list[str] = field(default_factory=list)
+    retries: int = 0
 
 
 class MemorySampler(threading.Thread):
@@ -159,12 +160,21 @@ async def run_notebooks(
         t.failures.append(f"kernel: {err}")
         return
     url = f"ws://127.0.0.1:{hub.plan.port}{base}/kernels/{kernel['id']}/channels"
-    try:
-        ws = await websocket_connect(
-            HTTPRequest(url, headers={"Authorization": f"token {hub.token}"}), max_message_size=64 * 1024**2
-        )
-    except Exception as err:
-        t.failures.append(f"websocket: {err}")
+    # JupyterLab retries a kernel connection that fails (up to 7 times, backing off): so does this.
+    ws = None
+    for attempt in range(7):
+        try:
+            ws = await websocket_connect(
+                HTTPRequest(url, headers={"Authorization": f"token {hub.token}"}, request_timeout=30),
+                max_message_size=64 * 1024**2,
+            )
+            break
+        except Exception as err:
+            t.retries += 1
+            last = err
+            await asyncio.sleep(min(2**attempt, 16))
+    if ws is None:
+        t.failures.append(f"websocket: {last} (after 7 attempts)")
         return
     session = uuid.uuid4().hex
     opened = time.monotonic()
@@ -296,6 +306,8 @@ async def one_round(hub: Hub, n: int, args, notebooks) -> dict:
         "per_user_mib_mean": statistics.mean(per_user) / 1024**2 if per_user else float("nan"),
         "per_user_mib_max": max(per_user) / 1024**2 if per_user else float("nan"),
         "failures": len(failures),
+        "retries": sum(t.retries for t in trainees),
+        "load_1min_end": os.getloadavg()[0],
         "failure_kinds": sorted({f.split(":")[0] for f in failures}),
         "failure_examples": failures[:3],
         "cells_run": len(cells),
@@ -398,6 +410,9 @@ def main() -> int:
             row = loop.run_until_complete(one_round(hub, n, args, notebooks))
             rows.append(row)
             print_table([row])
+            print(
+                f"   websocket connections retried: {row['retries']}; load average at the end {row['load_1min_end']:.1f}"
+            )
             if row["failures"]:
                 print(f"   failures: {row['failure_kinds']}; e.g. {row['failure_examples']}")
             print(

@@ -243,8 +243,12 @@ def _db_url(p: HubPlan) -> str:
 @contextmanager
 def _native_db(p: HubPlan) -> Iterator[Any]:
     """A session on the hub's database with NativeAuthenticator's table (created if need be)."""
+    import logging
+
     import nativeauthenticator.orm  # noqa: F401  (registers users_info with JupyterHub's tables)
     from jupyterhub import orm
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are noise on the console
 
     state_dir(p).mkdir(parents=True, exist_ok=True)
     session = orm.new_session_factory(_db_url(p))()
@@ -321,6 +325,12 @@ def add_users(p: HubPlan, roster: Path, passwords_out: Path) -> list[Added]:
         ensure_account(unix, p.home_base)
         added.append(Added(row["login"], unix, password if created else None))
     fresh = [a for a in added if a.password]
+    if hub_pid(p):  # the admin panel and `status` list them from now on, not only after a first login
+        try:
+            api(p, "POST", "users", {"usernames": [a.login for a in added]})
+        except urllib.error.HTTPError as err:
+            if err.code != 409:  # 409: every one of them is there already
+                raise
     if fresh:
         passwords_out.parent.mkdir(parents=True, exist_ok=True)
         new_file = not passwords_out.exists()
