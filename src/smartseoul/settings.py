@@ -53,7 +53,7 @@ class SmartSeoul(Configurable):
         help="`smartseoul hub`: where the course's JupyterHub keeps its database, cookie secret, log "
         "and backups (root only).",
     ).tag(config=True, env="SMARTSEOUL_HUB_DIR")
-    hub_port = Int(8000, help="`smartseoul hub`: the port the hub listens on, on 127.0.0.1.").tag(
+    hub_port = Int(8000, help="`smartseoul hub`: the port the hub listens on (loopback only).").tag(
         config=True, env="SMARTSEOUL_HUB_PORT"
     )
     hub_home_base = Unicode(
@@ -67,7 +67,7 @@ class SmartSeoul(Configurable):
     hub_instructors = Unicode(
         "instructor",
         help="`smartseoul hub`: hub logins (comma-separated) that approve sign-ups (hub admins) and "
-        "reach the course's formgrader service.",
+        "get the formgrader and a copy of the course in their own server.",
     ).tag(config=True, env="SMARTSEOUL_HUB_INSTRUCTORS")
     hub_idle_timeout = Int(
         3600, help="`smartseoul hub` and the shipped hub files: seconds before an idle server is stopped."

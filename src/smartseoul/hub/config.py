@@ -364,7 +364,8 @@ _Z2JH_HEADER = f"""\
 #        --values grading/jupyterhub/z2jh/config.yaml
 #
 # singleuser.memory and singleuser.cpu are the sizing rule of the instructor guide (measured by
-# benchmarks/bench_hub.py): a node holds about (RAM - 2 GiB) / memory.guarantee trainees.
+# benchmarks/bench_hub.py): 0.5 GiB and 1/12 core per concurrent trainee, plus 2 GiB and one core
+# for the system and the hub; at most 1 GiB and one core each. A cohort of 36: 4 cores, 20 GiB.
 # The extraFiles are the files in grading/jupyterhub/etc/jupyter and grading/jupyterhub/instructor/jupyter.
 # NativeAuthenticator (in the chart's hub image): trainees sign up, an instructor approves them at
 # /hub/authorize. A city's real deployment replaces it with its OAuth or LTI authenticator.
