@@ -229,6 +229,7 @@ def test_the_local_hub_tljh_and_z2jh_share_the_same_values(monkeypatch, tmp_path
     assert c.NativeAuthenticator.open_signup is False, "sign-ups must wait for an instructor"
     assert c.JupyterHub.spawner_class == "smartseoul.hub.spawner.CourseSpawner"
     assert c.Spawner.cmd[:1] == [sys.executable], "servers must run in the course environment"
+    assert "--LabApp.news_url=" in c.Spawner.args, "JupyterLab must not fetch news at run time"
     assert c.ConfigurableHTTPProxy.command == [str(hubconfig.proxy_command())]
     assert str(hubconfig.proxy_command()).startswith(sys.prefix)
     env = c.Spawner.environment

@@ -250,6 +250,8 @@ def configure_local(c: Any, p: HubPlan | None = None) -> HubPlan:
     c.JupyterHub.spawner_class = "smartseoul.hub.spawner.CourseSpawner"
     c.Spawner.cmd = [p.python, "-m", "jupyterhub.singleuser"]
     c.Spawner.default_url = shared["default_url"]
+    # No news or update checks: nothing reaches the internet when a trainee opens JupyterLab.
+    c.Spawner.args = ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     c.Spawner.environment = {
         **shared["environment"],
         "JUPYTER_CONFIG_PATH": str(SHARED_JUPYTER_DIR),
