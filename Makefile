@@ -11,7 +11,7 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 ASSIGNMENT ?=
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv lint test test-fast book lab data doctor release lock bench clean \
+.PHONY: help venv lint test test-fast book lab hub hub-proxy hub-stop data doctor release lock bench clean \
         grade-intake grade-autograde grade-feedback grade-export grade-report grade-status
 
 help: ## list the targets
@@ -33,7 +33,7 @@ lint: venv ## ruff (lint and format) and mypy: the same checks as .pre-commit-co
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-test: venv lint ## run every test (what CI runs)
+test: venv hub-proxy lint ## run every test (what CI runs)
 	$(VENV)/bin/smartseoul data ensure
 	$(PY) -m pytest -n $(WORKERS) --dist loadgroup
 
@@ -47,6 +47,25 @@ book: venv ## build and execute the whole book; prints where the HTML is
 lab: venv ## JupyterLab at the course root, with nbgrader configured for grading/
 	$(VENV)/bin/smartseoul data ensure
 	$(VENV)/bin/smartseoul lab
+
+# JupyterHub's proxy from the npm registry, pinned by package-lock.json, into the environment.
+HUB_PROXY := $(VENV)/share/smartseoul-hub-proxy
+HUB_PROXY_LOCK := grading/jupyterhub/local/package-lock.json
+$(HUB_PROXY)/.installed: grading/jupyterhub/local/package.json $(HUB_PROXY_LOCK) | venv
+	@command -v npm >/dev/null || { echo ">> npm is missing: apt-get install nodejs npm"; exit 1; }
+	@mkdir -p $(HUB_PROXY)
+	cp grading/jupyterhub/local/package.json $(HUB_PROXY_LOCK) $(HUB_PROXY)/
+	cd $(HUB_PROXY) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+hub-proxy: $(HUB_PROXY)/.installed ## install configurable-http-proxy (npm, pinned) for the hub
+
+hub: venv hub-proxy ## start the course's JupyterHub on 127.0.0.1 (as root); prints its URL
+	$(VENV)/bin/smartseoul data ensure
+	$(VENV)/bin/smartseoul hub start
+
+hub-stop: venv ## stop the hub started by `make hub`
+	$(VENV)/bin/smartseoul hub stop
 
 data: venv ## regenerate every dataset deterministically (overwrites datasets/)
 	$(VENV)/bin/smartseoul data generate --force

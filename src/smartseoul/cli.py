@@ -1,4 +1,4 @@
-"""The `smartseoul` command line: data, doctor, settings, lab, exercises, grade, book, capstone."""
+"""The `smartseoul` command line: data, doctor, settings, lab, exercises, grade, book, capstone, hub."""
 
 from __future__ import annotations
 
@@ -228,11 +228,13 @@ def _mount_optional() -> None:
     from .capstone import app as capstone_app
     from .exercises.cli import app as exercises_app
     from .grading.cli import app as grade_app
+    from .hub.cli import app as hub_app
 
     app.add_typer(exercises_app, name="exercises")
     app.add_typer(grade_app, name="grade")
     app.add_typer(book_app, name="book")
     app.add_typer(capstone_app, name="capstone")
+    app.add_typer(hub_app, name="hub")
 
 
 _mount_optional()

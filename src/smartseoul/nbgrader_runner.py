@@ -32,6 +32,12 @@ def course_environ(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def nbgrader_command(args: Sequence[str]) -> list[str]:
+    """The command line that starts `nbgrader ARGS` in the course environment (for a caller that
+    must wrap it, e.g. to run it as another account on the hub)."""
+    return [sys.executable, "-m", "nbgrader", *args]
+
+
 def run_nbgrader(
     args: Sequence[str],
     *,
@@ -42,7 +48,7 @@ def run_nbgrader(
 ) -> subprocess.CompletedProcess[str]:
     """Run `nbgrader ARGS` in `cwd`; with `check`, raise NbgraderFailed when it fails."""
     result = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
+        nbgrader_command(args),
         cwd=cwd,
         env=course_environ(env),
         capture_output=True,

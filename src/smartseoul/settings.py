@@ -48,6 +48,44 @@ class SmartSeoul(Configurable):
         "",
         help="The JupyterHub the book's launch buttons open. Empty: the one in _config.yml.",
     ).tag(config=True, env="SMARTSEOUL_JUPYTERHUB_URL")
+    hub_dir = Unicode(
+        "/srv/smartseoul-hub",
+        help="`smartseoul hub`: where the course's JupyterHub keeps its database, cookie secret, log "
+        "and backups (root only).",
+    ).tag(config=True, env="SMARTSEOUL_HUB_DIR")
+    hub_port = Int(8000, help="`smartseoul hub`: the port the hub listens on (loopback only).").tag(
+        config=True, env="SMARTSEOUL_HUB_PORT"
+    )
+    hub_home_base = Unicode(
+        "/home", help="`smartseoul hub`: the folder the trainees' home folders are created in."
+    ).tag(config=True, env="SMARTSEOUL_HUB_HOMES")
+    hub_unix_prefix = Unicode(
+        "jupyter-",
+        help="`smartseoul hub`: hub login `minji` runs as Unix account `<prefix>minji` (The Littlest "
+        "JupyterHub's naming), so no login can name a system account. nbgrader records that account name.",
+    ).tag(config=True, env="SMARTSEOUL_HUB_UNIX_PREFIX")
+    hub_instructors = Unicode(
+        "instructor",
+        help="`smartseoul hub`: hub logins (comma-separated) that approve sign-ups (hub admins) and "
+        "get the formgrader and a copy of the course in their own server.",
+    ).tag(config=True, env="SMARTSEOUL_HUB_INSTRUCTORS")
+    hub_idle_timeout = Int(
+        3600, help="`smartseoul hub` and the shipped hub files: seconds before an idle server is stopped."
+    ).tag(config=True)
+    hub_mem_limit = Unicode(
+        "1G",
+        help="Memory per trainee's server (the sizing rule of the instructor guide); enforced by "
+        "Zero to JupyterHub and systemd, not by `smartseoul hub` on one machine.",
+    ).tag(config=True)
+    hub_mem_guarantee = Unicode(
+        "512M", help="Memory reserved per trainee's server on Kubernetes (the sizing rule)."
+    ).tag(config=True)
+    hub_cpu_limit = Float(
+        1.0, help="CPUs per trainee's server; enforced where the spawner can (Kubernetes, systemd)."
+    ).tag(config=True)
+    hub_cpu_guarantee = Float(
+        0.1, help="CPUs reserved per trainee's server on Kubernetes (the sizing rule)."
+    ).tag(config=True)
     cell_timeout = Float(
         _LIMITS.cell_timeout, help="Seconds one cell of a submission may run when grading."
     ).tag(config=True)

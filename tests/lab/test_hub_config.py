@@ -8,6 +8,7 @@ import glob
 import json
 import re
 import subprocess
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -183,3 +184,139 @@ def test_the_formgrader_lists_only_real_assignments():
         f"the formgrader would list {strays} as assignments: they have no <name>/<name>.ipynb. "
         "Move helper folders out of the source directory (nbgrader lists every folder in it)."
     )
+
+
+# --------------------------------------------------------------------------- one set of values
+
+
+def test_committed_tljh_and_z2jh_files_are_the_rendered_ones():
+    """`smartseoul hub render` writes them from the course settings; editing one by hand, or a
+    setting without re-rendering, fails here."""
+    from smartseoul.hub.config import rendered_files
+
+    stale = [str(path) for path, text in rendered_files().items() if path.read_text(encoding="utf-8") != text]
+    assert not stale, f"out of date, run `smartseoul hub render`: {stale}"
+
+
+def _local_config(monkeypatch, tmp_path):
+    from traitlets.config import Config
+
+    from smartseoul.hub import config as hubconfig
+
+    for key in lab_hub_variables():
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("SMARTSEOUL_HUB_DIR", str(tmp_path / "hub"))
+    c = Config()
+    p = hubconfig.configure_local(c)
+    return c, p
+
+
+def lab_hub_variables() -> tuple[str, ...]:
+    from smartseoul.testing.hub import HUB_VARIABLES
+
+    return (*HUB_VARIABLES, "SMARTSEOUL_COURSE_ID")
+
+
+def test_the_local_hub_tljh_and_z2jh_share_the_same_values(monkeypatch, tmp_path):
+    from smartseoul.hub import config as hubconfig
+
+    c, _p = _local_config(monkeypatch, tmp_path)
+    shared = hubconfig.core(hubconfig.shipped_plan())
+
+    # the hub `make hub` starts
+    assert c.JupyterHub.ip == "127.0.0.1" and c.JupyterHub.hub_ip == "127.0.0.1"
+    assert c.JupyterHub.authenticator_class == "nativeauthenticator.NativeAuthenticator"
+    assert c.NativeAuthenticator.open_signup is False, "sign-ups must wait for an instructor"
+    assert c.JupyterHub.spawner_class == "smartseoul.hub.spawner.CourseSpawner"
+    assert c.Spawner.cmd[:1] == [sys.executable], "servers must run in the course environment"
+    assert "--LabApp.news_url=" in c.Spawner.args, "JupyterLab must not fetch news at run time"
+    assert c.ConfigurableHTTPProxy.command == [str(hubconfig.proxy_command())]
+    assert str(hubconfig.proxy_command()).startswith(sys.prefix)
+    env = c.Spawner.environment
+    for key, value in shared["environment"].items():
+        assert env[key] == value
+    assert c.Spawner.default_url == shared["default_url"]
+    assert c.Spawner.mem_limit == shared["mem_limit"] and c.Spawner.cpu_limit == shared["cpu_limit"]
+    assert set(c.Authenticator.admin_users) == set(shared["admin_users"])
+    assert {k: v["users"] for k, v in c.JupyterHub.load_groups.items()} == shared["groups"]
+    culler = next(s for s in c.JupyterHub.services if s["name"] == "idle-culler")
+    assert f"--timeout={shared['idle_timeout']}" in culler["command"]
+
+    # The Littlest JupyterHub, as its hub reads the file
+    for key in lab_hub_variables():
+        monkeypatch.delenv(key, raising=False)
+    tljh = PyFileConfigLoader("jupyterhub_config.d-smartseoul.py", path=str(HUB / "tljh")).load_config()
+    assert tljh.Spawner.environment.get_value({}) == shared["environment"]
+    assert tljh.Spawner.default_url == shared["default_url"]
+    assert tljh.SystemdSpawner.mem_limit == shared["mem_limit"]
+    assert tljh.SystemdSpawner.cpu_limit == shared["cpu_limit"]
+    assert {k: v["users"] for k, v in tljh.JupyterHub.load_groups.items()} == shared["groups"]
+    text = (HUB / "tljh" / "jupyterhub_config.d-smartseoul.py").read_text()
+    assert f"IDLE_TIMEOUT = {shared['idle_timeout']}" in text
+
+    # Zero to JupyterHub, as Helm reads the values
+    values = yaml.safe_load((HUB / "z2jh" / "config.yaml").read_text())
+    single = values["singleuser"]
+    assert single["extraEnv"] == shared["environment"]
+    assert single["defaultUrl"] == shared["default_url"]
+    assert single["memory"] == {"guarantee": shared["mem_guarantee"], "limit": shared["mem_limit"]}
+    assert single["cpu"] == {"guarantee": shared["cpu_guarantee"], "limit": shared["cpu_limit"]}
+    assert values["cull"] == {"enabled": True, "timeout": shared["idle_timeout"]}
+    assert values["hub"]["config"]["Authenticator"]["admin_users"] == shared["admin_users"]
+    assert values["hub"]["config"]["NativeAuthenticator"]["open_signup"] is False
+    group = next(iter(shared["groups"]))
+    assert group in values["hub"]["extraConfig"]["smartseoul-groups"]
+    assert group in values["hub"]["extraConfig"]["smartseoul-roles"]
+    assert all(f["mode"] == 0o444 for f in single["extraFiles"].values())
+
+
+def test_a_changed_setting_shows_in_every_deployment(monkeypatch, tmp_path):
+    """One setting, three deployments: the memory per trainee reaches the local hub, TLJH and Z2JH."""
+    from smartseoul.hub import config as hubconfig
+
+    monkeypatch.setattr(hubconfig, "plan", _patched_plan(hubconfig.plan, mem_limit="3G"))
+    p = hubconfig.shipped_plan()
+    assert p.mem_limit == "3G"
+    assert 'c.SystemdSpawner.mem_limit = "3G"' in hubconfig.render_tljh(p)
+    assert yaml.safe_load(hubconfig.render_z2jh(p))["singleuser"]["memory"]["limit"] == "3G"
+    # and the committed files, rendered from the real settings, are now stale
+    stale = [path for path, text in hubconfig.rendered_files().items() if path.read_text() != text]
+    assert len(stale) == 2
+
+
+def _patched_plan(original, **changes):
+    import dataclasses
+
+    def patched(environ=None):
+        return dataclasses.replace(original(environ=environ), **changes)
+
+    return patched
+
+
+@pytest.mark.parametrize(
+    ("login", "ok"),
+    [
+        ("minji", True),
+        ("joon.park", True),
+        ("root", True),
+        ("../etc", False),
+        ("a" * 40, False),
+        ("Kim", False),
+    ],
+)
+def test_a_hub_login_maps_to_a_safe_unix_account(login, ok):
+    from smartseoul.hub.config import HubConfigError, unix_account
+
+    if ok:
+        assert unix_account(login, "jupyter-") == f"jupyter-{login}"
+    else:
+        with pytest.raises(HubConfigError):
+            unix_account(login, "jupyter-")
+
+
+def test_the_z2jh_schema_gap_is_stated():
+    """The chart's values schema cannot be pinned in this repository (it ships with the Helm chart,
+    not with a package registry), so the values are checked against the local hub's instead, and
+    the README says so."""
+    readme = (HUB / "README.md").read_text()
+    assert "values schema" in readme and "not validated" in readme

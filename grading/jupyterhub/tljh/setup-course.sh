@@ -45,9 +45,14 @@ install -d -m 0777 "$EXCHANGE"
 
 echo ">> 4. hub settings (course id: $COURSE_ID)"
 install -d -m 0755 "$TLJH_CONFIG/jupyterhub_config.d"
-sed "s/\"smart-seoul-data-lab\")/\"$COURSE_ID\")/" "$HERE/jupyterhub_config.d-smartseoul.py" \
-  > "$TLJH_CONFIG/jupyterhub_config.d/smartseoul.py"
+# The file is written by `smartseoul hub render` from the course settings (the same values as
+# `make hub`); this cohort's course id and instructor replace the defaults.
+sed -e "s/\"SMARTSEOUL_COURSE_ID\", \"smart-seoul-data-lab\")/\"SMARTSEOUL_COURSE_ID\", \"$COURSE_ID\")/" \
+    -e "s/\"SMARTSEOUL_HUB_INSTRUCTORS\", \"[^\"]*\")/\"SMARTSEOUL_HUB_INSTRUCTORS\", \"$INSTRUCTOR\")/" \
+  "$HERE/jupyterhub_config.d-smartseoul.py" > "$TLJH_CONFIG/jupyterhub_config.d/smartseoul.py"
+IDLE_TIMEOUT="$(sed -n 's/^IDLE_TIMEOUT = \([0-9]*\).*/\1/p' "$HERE/jupyterhub_config.d-smartseoul.py")"
 tljh-config set user_environment.default_app jupyterlab
+tljh-config set services.cull.timeout "${IDLE_TIMEOUT:-3600}"
 tljh-config add-item users.admin "$INSTRUCTOR"
 tljh-config reload hub
 
