@@ -171,7 +171,9 @@ class _Anything:
 def _snapshot(catalog) -> list:
     """What a PO file says, to tell whether an update changed it (dates aside)."""
     live = [
-        (m.id, m.string, m.fuzzy, tuple(m.locations), tuple(m.previous_id or ())) for m in catalog if m.id
+        (m.id, m.string, m.fuzzy, tuple(sorted({loc[0] for loc in m.locations})), tuple(m.previous_id or ()))
+        for m in catalog
+        if m.id
     ]
     gone = sorted((str(k), str(m.string)) for k, m in catalog.obsolete.items())
     return [live, gone]
