@@ -35,7 +35,9 @@ def built_book():
     # one build at a time in this folder, even if two test sessions start together
     with open(out / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        result = run_build(root=ROOT, output=out, capture=True, echo=messages.append, languages=TEST_LANGUAGES)
+        result = run_build(
+            root=ROOT, output=out, capture=True, echo=messages.append, languages=TEST_LANGUAGES
+        )
     result.output = "\n".join(messages) + "\n" + result.output
     return result
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -38,17 +39,51 @@ def po_path(root: Path, language: str, catalog: str) -> Path:
 
 
 def read(path: Path):
-    """A babel Catalog from a PO or POT file (read once while the file is unchanged: treat it as
-    read-only, or copy it)."""
-    return _read(str(path), path.stat().st_mtime_ns)
+    """A babel Catalog from a PO or POT file (parsed once while its content is unchanged: treat
+    it as read-only, or copy it)."""
+    data = path.read_bytes()
+    return _parse(hashlib.sha1(data).hexdigest(), data)
 
 
 @functools.lru_cache(maxsize=512)
-def _read(path: str, _mtime: int):
+def _parse(_digest: str, data: bytes):
+    import io
+
     from babel.messages.pofile import read_po
 
-    with open(path, "rb") as f:
-        return read_po(f, charset="utf-8")
+    return read_po(io.BytesIO(data), charset="utf-8")
+
+
+def _unquote(parts: list[str]) -> str:
+    import ast
+
+    return "".join(ast.literal_eval(part) for part in parts)
+
+
+def previous_ids(path: Path) -> dict[str, str]:
+    """msgid -> the English it was translated from (the ``#| msgid`` of a fuzzy entry), which
+    Babel writes but does not read back."""
+    out: dict[str, str] = {}
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        previous: list[str] = []
+        msgid: list[str] = []
+        target = None
+        for line in block.splitlines():
+            if line.startswith("#| msgid "):
+                target = previous
+                previous.append(line[len("#| msgid ") :])
+            elif line.startswith('#| "') and target is previous:
+                previous.append(line[3:])
+            elif line.startswith("msgid "):
+                target = msgid
+                msgid.append(line[len("msgid ") :])
+            elif line.startswith('"') and target is msgid:
+                msgid.append(line)
+            else:
+                target = None if not line.startswith("#|") else target
+        if previous and msgid:
+            out[_unquote(msgid)] = _unquote(previous)
+    return out
 
 
 def write(path: Path, catalog, width: int = 100) -> None:
@@ -141,16 +176,22 @@ class Entry:
 
 
 def entries(
-    root: Path, table: Table, language: str, catalogs: Iterable[str] | None = None
+    root: Path,
+    table: Table,
+    language: str,
+    catalogs: Iterable[str] | None = None,
+    pots: dict[str, Path] | None = None,
 ) -> Iterator[Entry]:
-    """Every message of the English that needs translating, with its state in `language`."""
-    pots = templates(root)
+    """Every message of the English that needs translating, with its state in `language`
+    (`pots`: the POT files by catalogue, default those of the last extraction)."""
+    pots = templates(root) if pots is None else pots
     for name in catalogs if catalogs is not None else pots:
         if name not in pots or table.is_english_only(name):
             continue
         pot = read(pots[name])
         po_file = po_path(root, language, name)
         po = {m.id: m for m in read(po_file) if m.id} if po_file.exists() else {}
+        was = previous_ids(po_file) if any(m.fuzzy for m in po.values()) else {}
         for message in pot:
             if not message.id or not needs_translation(str(message.id)):
                 continue
@@ -161,8 +202,7 @@ def entries(
                 state, text = "fuzzy", str(found.string)
             else:
                 state, text = "untranslated", ""
-            previous = " ".join(found.previous_id) if found is not None and found.previous_id else ""
-            yield Entry(name, str(message.id), text, state, message, previous)
+            yield Entry(name, str(message.id), text, state, message, was.get(str(message.id), ""))
 
 
 def count(items: Iterable[Entry]) -> Count:
@@ -173,9 +213,11 @@ def count(items: Iterable[Entry]) -> Count:
     return c
 
 
-def part_entries(root: Path, table: Table, language: str, parts: Iterable[str] | str) -> list[Entry]:
+def part_entries(
+    root: Path, table: Table, language: str, parts: Iterable[str] | str, pots: dict[str, Path] | None = None
+) -> list[Entry]:
     """The entries of some parts ("all" for every catalogue in scope)."""
-    everything = list(entries(root, table, language))
+    everything = list(entries(root, table, language, pots=pots))
     if parts == "all":
         return everything
     wanted = list(parts)
@@ -190,8 +232,8 @@ class Stats:
     gate_parts: Count  #: what the language's gate covers (everything for wave 1)
 
 
-def stats(root: Path, table: Table, language: Language) -> Stats:
-    everything = list(entries(root, table, language.code))
+def stats(root: Path, table: Table, language: Language, pots: dict[str, Path] | None = None) -> Stats:
+    everything = list(entries(root, table, language.code, pots=pots))
     parts = {
         part: count(e for e in everything if in_part(table, part, e.catalog, e.message))
         for part in table.parts
@@ -219,7 +261,7 @@ class Stale:
     msgstr: str = ""
 
 
-def stale(root: Path, table: Table, language: str) -> list[Stale]:
+def stale(root: Path, table: Table, language: str, pots: dict[str, Path] | None = None) -> list[Stale]:
     """Translations the English has left behind, in the PO files that exist.
 
     - *changed*: the English of a translated message was edited; ``smartseoul i18n update`` kept
@@ -227,16 +269,16 @@ def stale(root: Path, table: Table, language: str) -> list[Stale]:
     - *new*: a message of the English that the PO file does not hold yet (run update);
     - *obsolete*: a translated message whose English is gone (kept as ``#~`` for reuse)."""
     out: list[Stale] = []
-    pots = templates(root)
+    pots = templates(root) if pots is None else pots
     folder = locales_dir(root) / language / "LC_MESSAGES"
     for po_file in sorted(folder.rglob("*.po")) if folder.is_dir() else []:
         name = po_file.relative_to(folder).with_suffix("").as_posix()
         po = read(po_file)
         have = {m.id for m in po if m.id}
+        was = previous_ids(po_file)
         for m in po:
             if m.id and m.fuzzy:
-                previous = " ".join(m.previous_id) if m.previous_id else ""
-                out.append(Stale(language, name, "changed", str(m.id), previous, str(m.string)))
+                out.append(Stale(language, name, "changed", str(m.id), was.get(str(m.id), ""), str(m.string)))
         if name in pots:
             for m in read(pots[name]):
                 if m.id and m.id not in have and needs_translation(str(m.id)):
@@ -244,4 +286,50 @@ def stale(root: Path, table: Table, language: str) -> list[Stale]:
         for m in po.obsolete.values():
             if m.string:
                 out.append(Stale(language, name, "obsolete", str(m.id), msgstr=str(m.string)))
+    return out
+
+
+# --------------------------------------------------------------------------- the gates
+
+
+def _failures(label: str, items: list[Entry], min_coverage: float, max_fuzzy: int) -> list[str]:
+    c = count(items)
+    out = []
+    if c.coverage < min_coverage:
+        out.append(
+            f"{label}: {c.coverage:.1f} % translated ({c.translated} of {c.total}), the gate is {min_coverage:g} %"
+        )
+    if c.fuzzy > max_fuzzy:
+        out.append(f"{label}: {c.fuzzy} fuzzy message(s) (the English changed since they were translated)")
+    missing = [e for e in items if e.state != "translated"]
+    for e in missing[:5]:
+        was = f" (was: {e.previous[:80]!r})" if e.previous else ""
+        out.append(f"    {e.state}: {e.catalog}: {e.msgid[:100]!r}{was}")
+    if len(missing) > 5:
+        out.append(f"    ... and {len(missing) - 5} more (smartseoul i18n stale --lang ...)")
+    return out
+
+
+def gate_failures(
+    root: Path, table: Table, language: Language, pots: dict[str, Path] | None = None
+) -> list[str]:
+    """Why a language does not meet its wave's gate (empty when it does)."""
+    gate = table.gate_for(language)
+    items = part_entries(root, table, language.code, gate.parts, pots=pots)
+    scope = "everything" if gate.parts == "all" else "the wave-2 parts"
+    return _failures(f"{language.code}, {scope}", items, gate.min_coverage, gate.max_fuzzy)
+
+
+def done_failures(
+    root: Path, table: Table, language: Language, pots: dict[str, Path] | None = None
+) -> list[str]:
+    """Why a part the table says is done is not complete (100 %, nothing fuzzy) in a language."""
+    everything = list(entries(root, table, language.code, pots=pots))
+    out = []
+    for part in language.done:
+        items = [e for e in everything if in_part(table, part, e.catalog, e.message)]
+        if not items:
+            out.append(f"{language.code}: the part {part!r} has no message at all: is its selector right?")
+            continue
+        out += _failures(f"{language.code}, part {part!r}", items, 100.0, 0)
     return out

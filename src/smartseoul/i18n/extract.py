@@ -148,8 +148,11 @@ def update(
             pot = intl.load_po(str(pot_file))
             if po_file.exists():
                 po = intl.load_po(str(po_file))
+                was = catalogs.previous_ids(po_file)
+                _keep_previous(po, was)
                 before = _snapshot(po)
                 intl.update_with_fuzzy(po, pot)
+                _keep_previous(po, was)
                 if _snapshot(po) == before:
                     result.unchanged.append(po_file)
                     continue
@@ -160,6 +163,14 @@ def update(
                 _write(po_file, pot)
                 result.created.append(po_file)
     return result
+
+
+def _keep_previous(po, was: dict[str, str]) -> None:
+    """Babel does not read back the old English of a fuzzy entry (#| msgid), and its update
+    forgets it: put it back, so the stale report still shows what the translation was made from."""
+    for m in po:
+        if m.id and m.fuzzy and not m.previous_id and str(m.id) in was:
+            m.previous_id = [was[str(m.id)]]
 
 
 class _Anything:

@@ -35,7 +35,7 @@ _BRACE = re.compile(r"(?<!\{)\{([A-Za-z_]\w*)(![rsa])?(:[^{}]*)?\}(?!\})")
 _PERCENT = re.compile(r"%(?:\((\w+)\))?[#0 +-]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]+")
 #: a number, with , . space, no-break space or thin space between its digit groups
-_NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d+)*")
+_NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f \u066b\u066c]\d+)*")
 
 
 def _digits(text: str) -> str:
