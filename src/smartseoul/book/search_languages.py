@@ -16,7 +16,8 @@ The languages here do the same in Python and JavaScript (tests/i18n/test_search_
 runs both on the same words):
 
 - ``ar``: remove harakat and tatweel, unify alef (أ إ آ ٱ -> ا), final ya (ى -> ي) and ta marbuta
-  (ة -> ه), then remove one leading article or conjunction+article (ال وال بال كال فال لل);
+  (ة -> ه), then remove one leading article, with the conjunction or preposition before it
+  (ال وال بال كال فال لل ولل وبال وكال فبال);
 - ``id``: no stemming, Indonesian stop words;
 - ``th``: each run of Thai is cut into character clusters (a letter with its marks) and indexed as
   overlapping pairs of clusters; a query is cut the same way, and Sphinx's search asks for all of
@@ -32,7 +33,7 @@ from sphinx.search import SearchLanguage
 
 _AR_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _AR_ALEF = re.compile("[\u0622\u0623\u0625\u0671]")
-_AR_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال")
+_AR_PREFIXES = ("وبال", "وكال", "فبال", "وال", "بال", "كال", "فال", "ولل", "لل", "ال")
 
 
 def arabic_normalise(word: str) -> str:
@@ -53,7 +54,7 @@ _AR_JS_STEMMER = r"""
 var Stemmer = function() {
   const marks = /[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]/g;
   const alef = /[\u0622\u0623\u0625\u0671]/g;
-  const prefixes = ["\u0648\u0627\u0644", "\u0628\u0627\u0644", "\u0643\u0627\u0644", "\u0641\u0627\u0644", "\u0644\u0644", "\u0627\u0644"];
+  const prefixes = ["\u0648\u0628\u0627\u0644", "\u0648\u0643\u0627\u0644", "\u0641\u0628\u0627\u0644", "\u0648\u0627\u0644", "\u0628\u0627\u0644", "\u0643\u0627\u0644", "\u0641\u0627\u0644", "\u0648\u0644\u0644", "\u0644\u0644", "\u0627\u0644"];
   this.stemWord = function(w) {
     w = w.replace(marks, "").replace(alef, "\u0627").replace(/\u0649/g, "\u064a").replace(/\u0629/g, "\u0647");
     for (const p of prefixes) {
