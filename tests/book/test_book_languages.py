@@ -40,7 +40,7 @@ def _attrs(tag: str) -> dict[str, str]:
 
 def test_each_translation_is_built_next_to_the_english(built_book, html_dir):
     assert sorted(built_book.translations) == sorted(LANGS)
-    assert [d.name for d in audit.translations(html_dir)] == sorted(LANGS)
+    assert set(LANGS) <= {d.name for d in audit.translations(html_dir)}
     english = {p.relative_to(html_dir).as_posix() for p in audit.html_pages(html_dir)}
     for code in LANGS:
         pages = {p.relative_to(html_dir / code).as_posix() for p in audit.html_pages(html_dir / code)}
