@@ -5,6 +5,8 @@ once per session, in the course's _build/gettext, on the worker that builds the 
 from __future__ import annotations
 
 import fcntl
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -30,18 +32,26 @@ def python_pots(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
-def pots() -> dict[str, Path]:
-    """Every POT file of the English as it is now: `smartseoul i18n extract` (about a minute)."""
+def pots(tmp_path_factory) -> dict[str, Path]:
+    """Every POT file of the English as it is now: `smartseoul i18n extract` (about a minute cold,
+    seconds when the doctrees are current), copied for this test session.
+
+    It writes book/_generated/ (as the book build does) and _build/gettext/, so it takes the book
+    tests' lock: under xdist another worker may be building the book or extracting at the same
+    time, and each worker reads its own copy of the POT files."""
     from smartseoul.cli import data_ensure
     from smartseoul.i18n.extract import extract
 
     data_ensure()
-    lock_file = ROOT / "_build" / ".gettext.lock"
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    book_out = Path(os.environ.get("SMARTSEOUL_BOOK_TEST_OUTPUT") or ROOT / "_build" / "pytest-book")
+    book_out.mkdir(parents=True, exist_ok=True)
+    copy = tmp_path_factory.mktemp("gettext") / "pot"
     messages: list[str] = []
-    with open(lock_file, "w") as lock:
+    with open(book_out / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         result = extract(ROOT, echo=messages.append, capture=True)
+        if result.ok:
+            shutil.copytree(catalogs.pot_dir(ROOT), copy)
     if not result.ok:
         pytest.fail("smartseoul i18n extract failed:\n" + "\n".join(result.output.splitlines()[-40:]))
-    return catalogs.templates(ROOT)
+    return {p.relative_to(copy).with_suffix("").as_posix(): p for p in sorted(copy.rglob("*.pot"))}

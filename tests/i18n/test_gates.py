@@ -164,7 +164,8 @@ def test_stats_prints_coverage_per_language(pots, capsys):
 
     from smartseoul.cli import app
 
-    result = CliRunner().invoke(app, ["i18n", "stats"])
+    pot_dir = pots["smartseoul"].parent
+    result = CliRunner().invoke(app, ["i18n", "stats", "--pots", str(pot_dir)])
     assert result.exit_code == 0, result.output
     for lang in TABLE.languages:
         assert f"{lang.name} ({lang.code})" in result.output

@@ -86,19 +86,24 @@ def update(
 def stats(
     lang: str = LANG_OPTION,
     parts: bool = typer.Option(True, help="Show each named part too."),
+    pots: Path | None = typer.Option(None, help="Read the POT files from here (default: _build/gettext)."),
 ) -> None:
     """Coverage per language (and per part), against the gates of locales/languages.yaml."""
     from .catalogs import stats as compute
 
     root = paths.course_root()
-    _extracted(root)
+    templates = None
+    if pots is not None:
+        templates = {p.relative_to(pots).with_suffix("").as_posix(): p for p in sorted(pots.rglob("*.pot"))}
+    else:
+        _extracted(root)
     table = _table()
     typer.echo(
         f"{'language':<22} {'wave':>4} {'gate':>14} {'translated':>12} {'fuzzy':>6} {'coverage':>9}  gate"
     )
     for code in _languages(lang):
         language = table.get(code)
-        s = compute(root, table, language)
+        s = compute(root, table, language, pots=templates)
         gate = table.gate_for(language)
         scope = "all" if gate.parts == "all" else "wave-2 parts"
         ok = s.gate_parts.coverage >= gate.min_coverage and s.gate_parts.fuzzy <= gate.max_fuzzy
