@@ -99,7 +99,7 @@ def stats(
         _extracted(root)
     table = _table()
     typer.echo(
-        f"{'language':<22} {'wave':>4} {'gate':>14} {'translated':>12} {'fuzzy':>6} {'coverage':>9}  gate"
+        f"{'language':<28} {'wave':>4} {'gate':>14} {'translated':>12} {'fuzzy':>6} {'coverage':>9}  gate"
     )
     for code in _languages(lang):
         language = table.get(code)
@@ -109,7 +109,7 @@ def stats(
         ok = s.gate_parts.coverage >= gate.min_coverage and s.gate_parts.fuzzy <= gate.max_fuzzy
         status = "met" if ok else ("not met" if language.bulk_done else "not met (bulk translation to come)")
         typer.echo(
-            f"{language.name + ' (' + code + ')':<22} {language.wave:>4} {scope:>14} "
+            f"{language.name + ' (' + code + ')':<28} {language.wave:>4} {scope:>14} "
             f"{s.gate_parts.translated:>5}/{s.gate_parts.total:<6} {s.gate_parts.fuzzy:>6} "
             f"{s.gate_parts.coverage:>8.1f}%  {status}"
         )
