@@ -9,6 +9,8 @@ LOCK_HASH := $(shell cat pyproject.toml constraints.txt 2>/dev/null | sha256sum 
 STAMP := $(VENV)/.installed-$(LOCK_HASH)
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 ASSIGNMENT ?=
+# `make book LANGS=all` (or LANGS=ru,ar) also builds the translated books into _build/html/<lang>/
+LANGS ?=
 export PYTHONHASHSEED := 0
 
 .PHONY: help venv lint test test-fast book lab hub hub-proxy hub-stop data doctor release lock bench clean \
@@ -40,9 +42,9 @@ test: venv hub-proxy lint ## run every test (what CI runs)
 test-fast: venv ## the quick tests only (no notebooks, nbgrader or browser)
 	$(PY) -m pytest -m "not slow and not book and not browser"
 
-book: venv ## build and execute the whole book; prints where the HTML is
+book: venv ## build and execute the whole book (LANGS=all or LANGS=ru,ar: translations too); prints where the HTML is
 	$(VENV)/bin/smartseoul data ensure
-	$(VENV)/bin/smartseoul book build
+	$(VENV)/bin/smartseoul book build --langs "$(LANGS)"
 
 lab: venv ## JupyterLab at the course root, with nbgrader configured for grading/
 	$(VENV)/bin/smartseoul data ensure

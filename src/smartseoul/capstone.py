@@ -47,6 +47,7 @@ from shapely.geometry import Polygon
 
 from . import geo
 from .findings import Finding
+from .i18n.messages import N_, _, fallback_note
 
 app = typer.Typer(help="Validate your own city's boundaries and indicator table.", no_args_is_help=True)
 
@@ -58,7 +59,7 @@ def problem(code: str, what: str, fix: str, where: str = "") -> Finding:
 
 def _show(p: Finding) -> str:
     loc = f" [{p.where}]" if p.where else ""
-    return f"- {p.what}{loc}\n  fix: {p.fix}"
+    return f"- {p.what}{loc}\n  " + _("fix: {fix}").format(fix=p.fix)
 
 
 @dataclass
@@ -75,11 +76,17 @@ class Report:
 
     def __str__(self) -> str:
         if self.ok and self.joined is not None:
-            head = f"Your data are ready: {len(self.joined)} districts joined with their indicators."
+            head = _("Your data are ready: {n_joined} districts joined with their indicators.").format(
+                n_joined=len(self.joined)
+            )
         else:
-            head = f"{len(self.problems)} problem(s) to fix before the analysis can run:"
+            head = _("{n_problems} problem(s) to fix before the analysis can run:").format(
+                n_problems=len(self.problems)
+            )
         lines = [head, *[_show(p) for p in self.problems]]
-        lines += [f"note: {n}" for n in self.notes]
+        lines += [_("note: {note}").format(note=n) for n in self.notes]
+        if fallback_note():
+            lines.append(fallback_note())
         return "\n".join(lines)
 
     def raise_if_problems(self) -> None:
@@ -131,16 +138,26 @@ def _zip_member(path: Path, report: Report, layer: str | None) -> tuple[str, lis
             report.problems.append(
                 problem(
                     "several-in-zip",
-                    f"{path.name} holds {len(found)} map files: {quote_list([Path(n).name for n in found])}.",
-                    f"Run validate again with layer='{Path(found[0]).stem}' (the name of the file with your districts, without its extension).",
+                    _("{path_name} holds {n_found} map files: {files}.").format(
+                        path_name=path.name,
+                        n_found=len(found),
+                        files=quote_list([Path(n).name for n in found]),
+                    ),
+                    _(
+                        "Run validate again with layer='{stem}' (the name of the file with your districts, without its extension)."
+                    ).format(stem=Path(found[0]).stem),
                 )
             )
             return None
     report.problems.append(
         problem(
             "nothing-in-zip",
-            f"{path.name} holds no shapefile (.shp) or other map file; it holds {quote_list([Path(n).name for n in names])}.",
-            f"Zip the district boundaries themselves: {BOUNDARY_FORMATS}.",
+            _("{path_name} holds no shapefile (.shp) or other map file; it holds {files}.").format(
+                path_name=path.name, files=quote_list([Path(n).name for n in names])
+            ),
+            _("Zip the district boundaries themselves: {boundary_formats}.").format(
+                boundary_formats=BOUNDARY_FORMATS
+            ),
         )
     )
     return None
@@ -156,20 +173,32 @@ def _dbf_encoding(
             report.problems.append(
                 problem(
                     "unknown-encoding",
-                    f"Python does not know the encoding {given!r}.",
-                    "Use a name such as 'utf-8', 'cp1251', 'cp1256', 'cp874', 'cp1252', 'cp1254' or 'cp949'.",
+                    _("Python does not know the encoding {given!r}.").format(given=given),
+                    _(
+                        "Use a name such as 'utf-8', 'cp1251', 'cp1256', 'cp874', 'cp1252', 'cp1254' or 'cp949'."
+                    ),
                 )
             )
             return False
-        report.notes.append(f"The table of {name} was read as {encoding_name(given)}, as you asked.")
+        report.notes.append(
+            _("The table of {name} was read as {given}, as you asked.").format(
+                name=name, given=encoding_name(given)
+            )
+        )
         return given
     if cpg:
-        report.notes.append(f"The table of {name} was read as {cpg.strip()}, as its .cpg file says.")
+        report.notes.append(
+            _("The table of {name} was read as {encoding}, as its .cpg file says.").format(
+                name=name, encoding=cpg.strip()
+            )
+        )
         return None
     ldid = dbf[29] if len(dbf) > 29 else 0
     if ldid and ldid not in (0x57, 0x58, 0x59):  # 0x57-0x59 only say "Windows ANSI", not which one
         page = DBF_CODE_PAGES.get(ldid, f"code page byte {ldid:#04x}")
-        report.notes.append(f"The table of {name} was read as {page}, as its .dbf file says.")
+        report.notes.append(
+            _("The table of {name} was read as {page}, as its .dbf file says.").format(name=name, page=page)
+        )
         return None
     header = int.from_bytes(dbf[8:10], "little") if len(dbf) > 10 else 0
     records = dbf[header:]
@@ -177,7 +206,7 @@ def _dbf_encoding(
         return None
     try:
         records.decode("utf-8")
-        report.notes.append(f"{name} has no .cpg file; its table was read as UTF-8.")
+        report.notes.append(_("{name} has no .cpg file; its table was read as UTF-8.").format(name=name))
         return "UTF-8"
     except UnicodeDecodeError:
         pass
@@ -186,17 +215,23 @@ def _dbf_encoding(
     if guess:
         text = records.decode(guess, errors="replace")
         words = [w for w in re.split(r"\s{2,}|\*|\x1a", text) if w.strip() and not w.isascii()][:3]
-        shown = f" It looks like {encoding_name(guess)}. Read that way, the first names are: {', '.join(quote(w.strip()) for w in words)}."
+        shown = _(" It looks like {guess}. Read that way, the first names are: {names}.").format(
+            guess=encoding_name(guess), names=", ".join(quote(w.strip()) for w in words)
+        )
     report.problems.append(
         problem(
             "shapefile-encoding",
-            f"The table of {name} (its .dbf file) does not say which encoding its text uses: there is no .cpg file.{shown}",
+            _(
+                "The table of {name} (its .dbf file) does not say which encoding its text uses: there is no .cpg file.{shown}"
+            ).format(name=name, shown=shown),
             (
-                f"If these names look right, run validate again with boundaries_encoding='{guess}'. "
+                _(
+                    "If these names look right, run validate again with boundaries_encoding='{guess}'. "
+                ).format(guess=guess)
                 if guess
                 else ""
             )
-            + "Or export the shapefile again from QGIS with the encoding set to UTF-8.",
+            + _("Or export the shapefile again from QGIS with the encoding set to UTF-8."),
         )
     )
     return False
@@ -209,8 +244,8 @@ def _source(path: Path, report: Report, layer: str | None, encoding: str | None)
             report.problems.append(
                 problem(
                     "unreadable-boundaries",
-                    f"{path.name} is not a zip file we can open.",
-                    "Zip the files again.",
+                    _("{path_name} is not a zip file we can open.").format(path_name=path.name),
+                    _("Zip the files again."),
                 )
             )
             return None
@@ -250,8 +285,12 @@ def _source(path: Path, report: Report, layer: str | None, encoding: str | None)
         report.problems.append(
             problem(
                 "shapefile-incomplete",
-                f"The shapefile {where} comes without its {' and '.join(lacking)} file(s). A shapefile is several files with the same name.",
-                f"Copy (or zip) all the files named {Path(member).stem}.* together: .shp, .shx, .dbf, .prj and .cpg.",
+                _(
+                    "The shapefile {where} comes without its {listed} file(s). A shapefile is several files with the same name."
+                ).format(where=where, listed=" and ".join(lacking)),
+                _(
+                    "Copy (or zip) all the files named {stem}.* together: .shp, .shx, .dbf, .prj and .cpg."
+                ).format(stem=Path(member).stem),
             )
         )
         return None
@@ -271,8 +310,8 @@ def read_boundaries(
         report.problems.append(
             problem(
                 "no-boundaries-file",
-                f"The boundaries file {path} does not exist.",
-                "Check the file name and folder; put it next to this notebook or give the full path.",
+                _("The boundaries file {path} does not exist.").format(path=path),
+                _("Check the file name and folder; put it next to this notebook or give the full path."),
             )
         )
         return None
@@ -280,8 +319,10 @@ def read_boundaries(
         report.problems.append(
             problem(
                 "not-boundaries",
-                f"{path.name} is not a boundaries file we can read. The checker reads {BOUNDARY_FORMATS}.",
-                "Export your districts from QGIS or ArcGIS as GeoJSON (.geojson) or GeoPackage (.gpkg).",
+                _(
+                    "{path_name} is not a boundaries file we can read. The checker reads {boundary_formats}."
+                ).format(path_name=path.name, boundary_formats=BOUNDARY_FORMATS),
+                _("Export your districts from QGIS or ArcGIS as GeoJSON (.geojson) or GeoPackage (.gpkg)."),
             )
         )
         return None
@@ -302,8 +343,12 @@ def read_boundaries(
         report.problems.append(
             problem(
                 "unreadable-boundaries",
-                f"{path.name} could not be read as map data ({type(exc).__name__}: {str(exc)[:160]}).",
-                f"Open it in QGIS to check it, then export it again as {BOUNDARY_FORMATS}.",
+                _("{path_name} could not be read as map data ({error}: {detail}).").format(
+                    path_name=path.name, error=type(exc).__name__, detail=str(exc)[:160]
+                ),
+                _("Open it in QGIS to check it, then export it again as {boundary_formats}.").format(
+                    boundary_formats=BOUNDARY_FORMATS
+                ),
             )
         )
         return None
@@ -311,8 +356,8 @@ def read_boundaries(
         report.problems.append(
             problem(
                 "no-districts",
-                f"{path.name} holds no districts.",
-                "Export the layer that has your district polygons.",
+                _("{path_name} holds no districts.").format(path_name=path.name),
+                _("Export the layer that has your district polygons."),
             )
         )
         return None
@@ -331,8 +376,10 @@ def _choose_layer(source: _Source, layers: list[str], layer: str | None, report:
             report.problems.append(
                 problem(
                     "no-such-layer",
-                    f"{source.name} has no layer {quote(layer)}; its layers are {quote_list(layers)}.",
-                    "Run validate again with layer= set to one of these names.",
+                    _("{source_name} has no layer {layer}; its layers are {layers}.").format(
+                        source_name=source.name, layer=quote(layer), layers=quote_list(layers)
+                    ),
+                    _("Run validate again with layer= set to one of these names."),
                 )
             )
             return False
@@ -350,15 +397,28 @@ def _choose_layer(source: _Source, layers: list[str], layer: str | None, report:
     if len(with_polygons) == 1:
         others = [n for n in layers if n != with_polygons[0]]
         report.notes.append(
-            f"{source.name} has {len(layers)} layers. The districts were read from the layer "
-            f"{quote(with_polygons[0])}, the only one with polygons (not read: {quote_list(others)})."
+            _(
+                "{source_name} has {n_layers} layers. The districts were read from the layer {with_polygons}, the only one with polygons (not read: {others})."
+            ).format(
+                source_name=source.name,
+                n_layers=len(layers),
+                with_polygons=quote(with_polygons[0]),
+                others=quote_list(others),
+            )
         )
         return with_polygons[0]
     report.problems.append(
         problem(
             "several-layers",
-            f"{source.name} has {len(layers)} layers, and {len(with_polygons) or 'none'} of them hold polygons: {quote_list(with_polygons or layers)}.",
-            "Run validate again with layer= set to the name of the layer with your districts.",
+            _(
+                "{source_name} has {n_layers} layers, and {n_with_polygons} of them hold polygons: {layers}."
+            ).format(
+                source_name=source.name,
+                n_layers=len(layers),
+                n_with_polygons=len(with_polygons) or _("none"),
+                layers=quote_list(with_polygons or layers),
+            ),
+            _("Run validate again with layer= set to the name of the layer with your districts."),
         )
     )
     return False
@@ -380,7 +440,9 @@ def _tidy_kml(gdf: gpd.GeoDataFrame, report: Report, name: str) -> gpd.GeoDataFr
     gdf = gdf.drop(columns=empty)
     if "Name" in gdf.columns and "name" not in gdf.columns:
         gdf = gdf.rename(columns={"Name": "name"})
-        report.notes.append(f"In {name} each district's placemark name was read as the column 'name'.")
+        report.notes.append(
+            _("In {name} each district's placemark name was read as the column 'name'.").format(name=name)
+        )
     return gdf
 
 
@@ -473,7 +535,14 @@ ENCODING_NAMES = {
     "koi8-r": "KOI8-R (Russian)",
     "cp866": "cp866 (DOS Cyrillic)",
 }
-DELIMITERS = {",": "commas (,)", ";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}
+DELIMITERS = {
+    ",": N_("commas (,)"),
+    ";": N_("semicolons (;)"),
+    "\t": N_("tabs"),
+    "|": N_("vertical bars (|)"),
+}
+#: the two sides of the match, named in messages
+SIDES = (N_("boundaries"), N_("indicator table"))
 
 
 def encoding_name(encoding: str) -> str:
@@ -595,16 +664,19 @@ def _decode(name: str, raw: bytes, report: Report, encoding: str | None) -> tupl
         guess = detect_encoding(bad_line)
         looks = ""
         if guess:
-            looks = f" It looks like {encoding_name(guess)}: {quote(bad_line.decode(guess, errors='replace').strip())}."
+            looks = _(" It looks like {guess}: {line}.").format(
+                guess=encoding_name(guess), line=quote(bad_line.decode(guess, errors="replace").strip())
+            )
         report.problems.append(
             problem(
                 "mixed-encodings",
-                f"{name} mixes two text encodings. Line {good} is UTF-8, but line {bad} is not.{looks} "
-                "This happens when rows from two files are pasted together.",
-                f"Open the file that line {bad} came from, save it as 'CSV UTF-8', and copy those rows "
-                f"again. Or retype the names from line {bad} on. Then save the table as 'CSV UTF-8' "
-                "and run validate again.",
-                f"line {bad} of {name}",
+                _(
+                    "{name} mixes two text encodings. Line {good} is UTF-8, but line {bad} is not.{looks} This happens when rows from two files are pasted together."
+                ).format(name=name, good=good, bad=bad, looks=looks),
+                _(
+                    "Open the file that line {bad} came from, save it as 'CSV UTF-8', and copy those rows again. Or retype the names from line {bad} on. Then save the table as 'CSV UTF-8' and run validate again."
+                ).format(bad=bad),
+                _("line {bad} of {name}").format(bad=bad, name=name),
             )
         )
         return None
@@ -613,8 +685,10 @@ def _decode(name: str, raw: bytes, report: Report, encoding: str | None) -> tupl
             report.problems.append(
                 problem(
                     "unknown-encoding",
-                    f"Python does not know the encoding {encoding!r}.",
-                    "Use a name such as 'utf-8', 'cp1251', 'cp1256', 'cp874', 'cp1252', 'cp1254' or 'cp949'.",
+                    _("Python does not know the encoding {encoding!r}.").format(encoding=encoding),
+                    _(
+                        "Use a name such as 'utf-8', 'cp1251', 'cp1256', 'cp874', 'cp1252', 'cp1254' or 'cp949'."
+                    ),
                 )
             )
             return None
@@ -626,11 +700,17 @@ def _decode(name: str, raw: bytes, report: Report, encoding: str | None) -> tupl
             report.problems.append(
                 problem(
                     "wrong-encoding",
-                    f"{name} cannot be read as {encoding_name(encoding)}: line {line} has bytes that do not exist in it."
-                    + (f" It looks like {encoding_name(guess)}." if guess else ""),
-                    (f"Run validate again with encoding='{guess}', or save" if guess else "Save")
-                    + " the table from Excel as 'CSV UTF-8' and run validate again without encoding=.",
-                    f"line {line} of {name}",
+                    _(
+                        "{name} cannot be read as {encoding}: line {line} has bytes that do not exist in it."
+                    ).format(name=name, encoding=encoding_name(encoding), line=line)
+                    + (_(" It looks like {guess}.").format(guess=encoding_name(guess)) if guess else ""),
+                    (
+                        _("Run validate again with encoding='{guess}', or save").format(guess=guess)
+                        if guess
+                        else _("Save")
+                    )
+                    + _(" the table from Excel as 'CSV UTF-8' and run validate again without encoding=."),
+                    _("line {line} of {name}").format(line=line, name=name),
                 )
             )
             return None
@@ -655,9 +735,13 @@ def _decode(name: str, raw: bytes, report: Report, encoding: str | None) -> tupl
         report.problems.append(
             problem(
                 "not-utf8",
-                f"{name} is not saved as UTF-8 (line {line} cannot be read), and its encoding could not be recognised.",
-                "Open the table in Excel and save it as 'CSV UTF-8 (Comma delimited)'. Then run validate again.",
-                f"line {line} of {name}",
+                _(
+                    "{name} is not saved as UTF-8 (line {line} cannot be read), and its encoding could not be recognised."
+                ).format(name=name, line=line),
+                _(
+                    "Open the table in Excel and save it as 'CSV UTF-8 (Comma delimited)'. Then run validate again."
+                ),
+                _("line {line} of {name}").format(line=line, name=name),
             )
         )
         return None
@@ -665,11 +749,15 @@ def _decode(name: str, raw: bytes, report: Report, encoding: str | None) -> tupl
     report.problems.append(
         problem(
             "not-utf8",
-            f"{name} is not saved as UTF-8 (line {line} cannot be read as UTF-8). It looks like "
-            f"{encoding_name(guess)}. Read that way, the first names are: {', '.join(quote(n) for n in names)}.",
-            f"If these names look right, run validate again with encoding='{guess}'. If they look wrong, "
-            "open the table in Excel and save it as 'CSV UTF-8 (Comma delimited)'.",
-            f"line {line} of {name}",
+            _(
+                "{name} is not saved as UTF-8 (line {line} cannot be read as UTF-8). It looks like {guess}. Read that way, the first names are: {listed}."
+            ).format(
+                name=name, line=line, guess=encoding_name(guess), listed=", ".join(quote(n) for n in names)
+            ),
+            _(
+                "If these names look right, run validate again with encoding='{guess}'. If they look wrong, open the table in Excel and save it as 'CSV UTF-8 (Comma delimited)'."
+            ).format(guess=guess),
+            _("line {line} of {name}").format(line=line, name=name),
         )
     )
     return None
@@ -684,8 +772,8 @@ def read_indicators(
         report.problems.append(
             problem(
                 "no-table-file",
-                f"The indicator table {path} does not exist.",
-                "Check the file name and folder; put it next to this notebook or give the full path.",
+                _("The indicator table {path} does not exist.").format(path=path),
+                _("Check the file name and folder; put it next to this notebook or give the full path."),
             )
         )
         return None
@@ -696,8 +784,12 @@ def read_indicators(
         report.problems.append(
             problem(
                 "old-spreadsheet",
-                f"{path.name} is a spreadsheet format the checker cannot read ({suffix}).",
-                "Open it and save it as 'Excel Workbook (.xlsx)' or as 'CSV UTF-8'. Then run validate again.",
+                _("{path_name} is a spreadsheet format the checker cannot read ({suffix}).").format(
+                    path_name=path.name, suffix=suffix
+                ),
+                _(
+                    "Open it and save it as 'Excel Workbook (.xlsx)' or as 'CSV UTF-8'. Then run validate again."
+                ),
             )
         )
         return None
@@ -712,17 +804,25 @@ def read_indicators(
         report.problems.append(
             problem(
                 "bad-csv",
-                f"{path.name} is not a well-formed table ({str(exc).strip()[:160]}).",
-                "Check for stray quotes or a different number of separators on that line; re-export from your spreadsheet.",
+                _("{path_name} is not a well-formed table ({detail}).").format(
+                    path_name=path.name, detail=str(exc).strip()[:160]
+                ),
+                _(
+                    "Check for stray quotes or a different number of separators on that line; re-export from your spreadsheet."
+                ),
             )
         )
         return None
     df.columns = [unicodedata.normalize("NFC", str(c)).strip().strip(_INVISIBLE) for c in df.columns]
-    how = f"{path.name} was read as {encoding_name(used)}, with columns separated by {DELIMITERS[delimiter]}."
+    how = _("{path_name} was read as {used}, with columns separated by {delimiters}.").format(
+        path_name=path.name, used=encoding_name(used), delimiters=_(DELIMITERS[delimiter])
+    )
     if used not in ("utf-8", "utf-8-sig"):
         names = _names_to_confirm(text)
         if names:
-            how += f" Check that these names look right: {', '.join(quote(n) for n in names)}."
+            how += _(" Check that these names look right: {listed}.").format(
+                listed=", ".join(quote(n) for n in names)
+            )
     report.notes.append(how)
     df.attrs["source"] = path.name
     df.attrs["delimiter"] = delimiter
@@ -747,8 +847,10 @@ def read_workbook(path: Path, report: Report, sheet: str | int | None = None) ->
             report.problems.append(
                 problem(
                     "no-such-sheet",
-                    f"{path.name} has no sheet {sheet!r}; its sheets are {quote_list(names)}.",
-                    "Pass sheet= with one of these names.",
+                    _("{path_name} has no sheet {sheet!r}; its sheets are {names}.").format(
+                        path_name=path.name, sheet=sheet, names=quote_list(names)
+                    ),
+                    _("Pass sheet= with one of these names."),
                 )
             )
             return None
@@ -758,8 +860,12 @@ def read_workbook(path: Path, report: Report, sheet: str | int | None = None) ->
         report.problems.append(
             problem(
                 "unreadable-workbook",
-                f"{path.name} could not be read as an Excel workbook ({type(exc).__name__}: {str(exc)[:160]}).",
-                "Open it in Excel, save it again as 'Excel Workbook (.xlsx)' or as 'CSV UTF-8', and run validate again.",
+                _("{path_name} could not be read as an Excel workbook ({error}: {detail}).").format(
+                    path_name=path.name, error=type(exc).__name__, detail=str(exc)[:160]
+                ),
+                _(
+                    "Open it in Excel, save it again as 'Excel Workbook (.xlsx)' or as 'CSV UTF-8', and run validate again."
+                ),
             )
         )
         return None
@@ -768,8 +874,10 @@ def read_workbook(path: Path, report: Report, sheet: str | int | None = None) ->
         report.problems.append(
             problem(
                 "empty-sheet",
-                f"Sheet {quote(chosen)} of {path.name} is empty.",
-                "Put the table on the first sheet, or pass sheet= with the sheet that holds it.",
+                _("Sheet {chosen} of {path_name} is empty.").format(
+                    chosen=quote(chosen), path_name=path.name
+                ),
+                _("Put the table on the first sheet, or pass sheet= with the sheet that holds it."),
             )
         )
         return None
@@ -781,9 +889,13 @@ def read_workbook(path: Path, report: Report, sheet: str | int | None = None) ->
         df[col] = [
             v if isinstance(v, (int, float)) and not isinstance(v, bool) else _cell_text(v) for v in df[col]
         ]
-    how = f"{path.name} was read from the sheet {quote(chosen)}"
+    how = _("{path_name} was read from the sheet {chosen}").format(path_name=path.name, chosen=quote(chosen))
     others = [n for n in names if n != chosen]
-    how += f". The other sheets were not read: {', '.join(quote(n) for n in others)}." if others else "."
+    how += (
+        _(". The other sheets were not read: {listed}.").format(listed=", ".join(quote(n) for n in others))
+        if others
+        else "."
+    )
     report.notes.append(how)
     df.attrs["source"] = path.name
     return df
@@ -918,11 +1030,11 @@ def near_city(lon: float, lat: float) -> str | None:
 
 
 def _swap_fix(name: str) -> str:
-    return (
+    return _(
         "GeoJSON and KML list longitude first, then latitude. Exchange the two numbers of every point "
-        f"and save a new file: capstone.swap_coordinates('{name}', 'boundaries_fixed.geojson'). "
+        "and save a new file: capstone.swap_coordinates('{name}', 'boundaries_fixed.geojson'). "
         "Then use the new file."
-    )
+    ).format(name=name)
 
 
 def inspect_crs(gdf: gpd.GeoDataFrame, report: Report) -> gpd.GeoDataFrame:
@@ -936,18 +1048,27 @@ def inspect_crs(gdf: gpd.GeoDataFrame, report: Report) -> gpd.GeoDataFrame:
     )
     if gdf.crs is None:
         if in_degrees:
-            hint = "The coordinates look like longitude/latitude, so boundaries_crs='EPSG:4326' is probably right."
-        else:
-            hint = "The coordinates are in metres: ask your GIS office which projection they use (for example a UTM zone, 'EPSG:32643')."
-        if isinstance(source, _Source) and source.kind == "shapefile" and not source.has_prj:
-            what = (
-                f"The shapefile {source.shp} comes without its .prj file, so its coordinate reference "
-                "system (CRS) is unknown and areas and distances cannot be measured."
+            hint = _(
+                "The coordinates look like longitude/latitude, so boundaries_crs='EPSG:4326' is probably right."
             )
-            fix = f"Ask for the {Path(source.shp).stem}.prj file that belongs to it and put it next to the other files. Or run validate again with boundaries_crs='EPSG:...'. {hint}"
         else:
-            what = "The boundaries have no coordinate reference system (CRS), so areas and distances cannot be measured."
-            fix = f"Set it in QGIS (Layer > Set CRS) and export again, or run validate again with boundaries_crs='EPSG:...'. {hint}"
+            hint = _(
+                "The coordinates are in metres: ask your GIS office which projection they use (for example a UTM zone, 'EPSG:32643')."
+            )
+        if isinstance(source, _Source) and source.kind == "shapefile" and not source.has_prj:
+            what = _(
+                "The shapefile {shp} comes without its .prj file, so its coordinate reference system (CRS) is unknown and areas and distances cannot be measured."
+            ).format(shp=source.shp)
+            fix = _(
+                "Ask for the {stem}.prj file that belongs to it and put it next to the other files. Or run validate again with boundaries_crs='EPSG:...'. {hint}"
+            ).format(stem=Path(source.shp).stem, hint=hint)
+        else:
+            what = _(
+                "The boundaries have no coordinate reference system (CRS), so areas and distances cannot be measured."
+            )
+            fix = _(
+                "Set it in QGIS (Layer > Set CRS) and export again, or run validate again with boundaries_crs='EPSG:...'. {hint}"
+            ).format(hint=hint)
         report.problems.append(problem("no-crs", what, fix))
         return gdf
     if gdf.crs.is_geographic:
@@ -955,8 +1076,9 @@ def inspect_crs(gdf: gpd.GeoDataFrame, report: Report) -> gpd.GeoDataFrame:
             report.problems.append(
                 problem(
                     "swapped-coordinates",
-                    f"The coordinates of {name} are in the wrong order: the second number of each point goes up to "
-                    f"{max(abs(ymin), abs(ymax)):.1f}, but a latitude is never more than 90. They are latitude, longitude.",
+                    _(
+                        "The coordinates of {name} are in the wrong order: the second number of each point goes up to {largest:.1f}, but a latitude is never more than 90. They are latitude, longitude."
+                    ).format(name=name, largest=max(abs(ymin), abs(ymax))),
                     _swap_fix(name),
                 )
             )
@@ -964,8 +1086,12 @@ def inspect_crs(gdf: gpd.GeoDataFrame, report: Report) -> gpd.GeoDataFrame:
             report.problems.append(
                 problem(
                     "crs-mislabelled",
-                    f"The file says its CRS is {gdf.crs.to_string()} (degrees), but the coordinates go up to {max(abs(xmax), abs(ymax)):,.0f}: they are in metres.",
-                    "The CRS label is wrong: run validate again with boundaries_crs='EPSG:xxxx' (the real projected CRS), or fix it in your GIS and export again.",
+                    _(
+                        "The file says its CRS is {crs} (degrees), but the coordinates go up to {max:,.0f}: they are in metres."
+                    ).format(crs=gdf.crs.to_string(), max=max(abs(xmax), abs(ymax))),
+                    _(
+                        "The CRS label is wrong: run validate again with boundaries_crs='EPSG:xxxx' (the real projected CRS), or fix it in your GIS and export again."
+                    ),
                 )
             )
         else:
@@ -975,15 +1101,18 @@ def inspect_crs(gdf: gpd.GeoDataFrame, report: Report) -> gpd.GeoDataFrame:
                 report.problems.append(
                     problem(
                         "swapped-coordinates",
-                        f"The coordinates of {name} seem to be in the wrong order (latitude, longitude). As they are, "
-                        f"the districts lie at {_place(lon, lat)}. With the two numbers exchanged they lie in {there}.",
+                        _(
+                            "The coordinates of {name} seem to be in the wrong order (latitude, longitude). As they are, the districts lie at {place}. With the two numbers exchanged they lie in {there}."
+                        ).format(name=name, place=_place(lon, lat), there=there),
                         _swap_fix(name),
                     )
                 )
             else:
                 report.notes.append(
-                    f"The boundaries are in longitude/latitude ({gdf.crs.to_string()}), around {_place(lon, lat)}"
-                    + (f", in {here}." if here else ".")
+                    _("The boundaries are in longitude/latitude ({crs}), around {place}").format(
+                        crs=gdf.crs.to_string(), place=_place(lon, lat)
+                    )
+                    + (_(", in {here}.").format(here=here) if here else ".")
                 )
         return gdf
     # a projected CRS, in metres (or feet)
@@ -993,9 +1122,12 @@ def inspect_crs(gdf: gpd.GeoDataFrame, report: Report) -> gpd.GeoDataFrame:
         report.problems.append(
             problem(
                 "crs-mislabelled",
-                f"The file says its CRS is {label}, in metres, but all the coordinates are between -180 and 180 "
-                "and the whole city is less than 5 units wide: they are longitude/latitude in degrees.",
-                "The CRS label is wrong: run validate again with boundaries_crs='EPSG:4326', or fix it in your GIS and export again.",
+                _(
+                    "The file says its CRS is {label}, in metres, but all the coordinates are between -180 and 180 and the whole city is less than 5 units wide: they are longitude/latitude in degrees."
+                ).format(label=label),
+                _(
+                    "The CRS label is wrong: run validate again with boundaries_crs='EPSG:4326', or fix it in your GIS and export again."
+                ),
             )
         )
         return gdf
@@ -1009,11 +1141,13 @@ def inspect_crs(gdf: gpd.GeoDataFrame, report: Report) -> gpd.GeoDataFrame:
     except Exception:
         where = ""
     unit = gdf.crs.axis_info[0].unit_name if gdf.crs.axis_info else "metre"
-    note = (
-        f"The boundaries use a projected CRS, {label}, in {unit}s{where}. That is fine: maps use it as it is."
-    )
+    note = _(
+        "The boundaries use a projected CRS, {label}, in {unit}s{where}. That is fine: maps use it as it is."
+    ).format(label=label, unit=unit, where=where)
     if epsg == 3857:
-        note += " But Web Mercator stretches areas (by about 1/cos(latitude)²), so the analysis measures areas in the UTM zone of your city instead."
+        note += _(
+            " But Web Mercator stretches areas (by about 1/cos(latitude)²), so the analysis measures areas in the UTM zone of your city instead."
+        )
     report.notes.append(note)
     return gdf
 
@@ -1046,8 +1180,10 @@ def inspect_geometries(gdf: gpd.GeoDataFrame, key: str | None, report: Report) -
         report.problems.append(
             problem(
                 "not-polygons",
-                f"The boundaries contain {sorted(kinds - {'Polygon', 'MultiPolygon'})} shapes, not only polygons.",
-                "Keep only the district polygons (not points or lines) and export again.",
+                _("The boundaries contain {kinds} shapes, not only polygons.").format(
+                    kinds=sorted(kinds - {"Polygon", "MultiPolygon"})
+                ),
+                _("Keep only the district polygons (not points or lines) and export again."),
             )
         )
     missing = gdf.geometry.isna() | gdf.geometry.is_empty
@@ -1056,8 +1192,8 @@ def inspect_geometries(gdf: gpd.GeoDataFrame, key: str | None, report: Report) -
         report.problems.append(
             problem(
                 "missing-shapes",
-                f"{int(missing.sum())} district(s) have no shape.",
-                "Draw or restore their polygons, or remove those rows.",
+                _("{missing} district(s) have no shape.").format(missing=int(missing.sum())),
+                _("Draw or restore their polygons, or remove those rows."),
                 ids,
             )
         )
@@ -1069,8 +1205,12 @@ def inspect_geometries(gdf: gpd.GeoDataFrame, key: str | None, report: Report) -
         report.problems.append(
             problem(
                 "invalid-shapes",
-                f"{int(invalid.sum())} district polygon(s) are invalid ({first}).",
-                "Repair them: in QGIS 'Fix geometries', or in Python gdf.geometry = gdf.geometry.make_valid().",
+                _("{invalid} district polygon(s) are invalid ({first}).").format(
+                    invalid=int(invalid.sum()), first=first
+                ),
+                _(
+                    "Repair them: in QGIS 'Fix geometries', or in Python gdf.geometry = gdf.geometry.make_valid()."
+                ),
                 _ids(gdf, key, invalid),
             )
         )
@@ -1084,12 +1224,16 @@ def _ids(df: pd.DataFrame, key: str | None, mask) -> str:
 def _no_column(code: str, name: str, column: str, columns: Any, fix: str, list_columns: bool = False) -> Any:
     """A column the checker needs is missing: name the closest column there is, so a typo is easy to see."""
     close = difflib.get_close_matches(column, [str(c) for c in columns], n=1)
-    verb = "have" if name == "boundaries" else "has"
     what = (
-        f"The {name} {verb} no column {column!r}" + (f" (did you mean {close[0]!r}?)" if close else "") + "."
-    )
+        _("The boundaries have no column {column!r}")
+        if name == "boundaries"
+        else _("The indicator table has no column {column!r}")
+    ).format(column=column)
+    if close:
+        what += _(" (did you mean {close!r}?)").format(close=close[0])
+    what += "."
     if list_columns:
-        what += f" Its columns are {list(columns)[:12]}."
+        what += " " + _("Its columns are {columns}.").format(columns=list(columns)[:12])
     return problem(code, what, fix)
 
 
@@ -1104,7 +1248,9 @@ def inspect_key(bounds: gpd.GeoDataFrame, table: pd.DataFrame, key: str, report:
                     name,
                     key,
                     df.columns,
-                    f"Rename the district ID column to {key!r} in both files, or pass key='<your column name>'.",
+                    _(
+                        "Rename the district ID column to {key!r} in both files, or pass key='<your column name>'."
+                    ).format(key=key),
                     list_columns=True,
                 )
             )
@@ -1127,8 +1273,8 @@ def inspect_key(bounds: gpd.GeoDataFrame, table: pd.DataFrame, key: str, report:
             report.problems.append(
                 problem(
                     "repeated-ids",
-                    f"District IDs repeat in the {name}: {quote_list(dup, 8)}.",
-                    "Each district must appear once: merge or remove the repeated rows.",
+                    _("District IDs repeat in the {name}: {dup}.").format(name=name, dup=quote_list(dup, 8)),
+                    _("Each district must appear once: merge or remove the repeated rows."),
                 )
             )
             ok = False
@@ -1141,19 +1287,28 @@ def inspect_key(bounds: gpd.GeoDataFrame, table: pd.DataFrame, key: str, report:
 
         stripped = {unpad(x) for x in only_b} & {unpad(x) for x in only_t}
         if stripped:
-            hint = " The IDs differ only by leading zeros: a spreadsheet turned text codes into numbers. Store the ID column as text (in Excel: format the column as Text before pasting)."
+            hint = _(
+                " The IDs differ only by leading zeros: a spreadsheet turned text codes into numbers. Store the ID column as text (in Excel: format the column as Text before pasting)."
+            )
         pairs = [
             f"{quote(x)}~{quote(difflib.get_close_matches(x, only_t, n=1)[0])}"
             for x in only_b
             if difflib.get_close_matches(x, only_t, n=1)
         ]
         if pairs and not hint:
-            hint = f" Similar IDs: {', '.join(pairs[:5])}: check spelling and spaces."
+            hint = _(" Similar IDs: {listed}: check spelling and spaces.").format(listed=", ".join(pairs[:5]))
         report.problems.append(
             problem(
                 "ids-do-not-match",
-                f"The district IDs do not match: {len(only_b)} in the boundaries only {quote_list(only_b)}, {len(only_t)} in the table only {quote_list(only_t)}.",
-                "Use the same ID for each district in both files." + hint,
+                _(
+                    "The district IDs do not match: {n_only_b} in the boundaries only {only_b}, {n_only_t} in the table only {only_t}."
+                ).format(
+                    n_only_b=len(only_b),
+                    only_b=quote_list(only_b),
+                    n_only_t=len(only_t),
+                    only_t=quote_list(only_t),
+                ),
+                _("Use the same ID for each district in both files.") + hint,
             )
         )
         ok = False
@@ -1169,25 +1324,31 @@ def _cleaning_note(changes: dict[str, list[tuple[str, str, str]]]) -> str:
     if changes["spaces"]:
         side, raw, clean = changes["spaces"][0]
         parts.append(
-            f"spaces or invisible marks around them ({quote(raw)} in the {side} became {quote(clean)})"
+            _("spaces or invisible marks around them ({raw} in the {side} became {clean})").format(
+                raw=quote(raw), side=_(side), clean=quote(clean)
+            )
         )
     if changes["unicode"]:
         side, raw, clean = changes["unicode"][0]
         raw = raw.strip().strip(_INVISIBLE).strip()
         nfc = unicodedata.normalize("NFC", raw)
         parts.append(
-            f"letters stored in another Unicode form ({quote(raw)} in the {side} is {len(raw)} characters, "
-            f"letter and accent apart; it was matched as {quote(nfc)}, {len(nfc)} characters, the form called NFC)"
+            _(
+                "letters stored in another Unicode form ({raw} in the {side} is {n_raw} characters, "
+                "letter and accent apart; it was matched as {nfc}, {n_nfc} characters, the form called NFC)"
+            ).format(raw=quote(raw), side=_(side), n_raw=len(raw), nfc=quote(nfc), n_nfc=len(nfc))
         )
     if changes["digits"]:
         side, raw, clean = changes["digits"][0]
         parts.append(
-            f"digits of another script ({quote(raw.strip())} in the {side} was read as {quote(clean)})"
+            _("digits of another script ({raw} in the {side} was read as {clean})").format(
+                raw=quote(raw.strip()), side=_(side), clean=quote(clean)
+            )
         )
-    return (
-        f"{n} district ID(s) matched only after cleaning: " + "; ".join(parts) + ". "
-        "The cleaned IDs are used from here on. To avoid this step, save both files with the same IDs, written the same way."
-    )
+    return _(
+        "{n} district ID(s) matched only after cleaning: {changes}. The cleaned IDs are used from here on. "
+        "To avoid this step, save both files with the same IDs, written the same way."
+    ).format(n=n, changes="; ".join(parts))
 
 
 def inspect_numeric(
@@ -1211,7 +1372,7 @@ def inspect_numeric(
                 "indicator table",
                 col,
                 table.columns,
-                f"Add the column {col!r}, or change the list of numeric columns you pass.",
+                _("Add the column {col!r}, or change the list of numeric columns you pass.").format(col=col),
             )
         )
     others = [c for c in _wide(table, key) if c not in required]
@@ -1229,8 +1390,8 @@ def inspect_numeric(
         report.problems.append(
             problem(
                 "bad-decimal",
-                f"decimal={decimal!r} is not a decimal mark.",
-                "Pass decimal=',' or decimal='.'.",
+                _("decimal={decimal!r} is not a decimal mark.").format(decimal=decimal),
+                _("Pass decimal=',' or decimal='.'."),
             )
         )
         return out
@@ -1239,10 +1400,14 @@ def inspect_numeric(
         report.problems.append(
             problem(
                 "two-number-formats",
-                f"The numbers in {source} use two decimal marks: {quote(fmt.proof[','][0])} has a decimal comma, "
-                f"but {quote(fmt.proof['.'][0])} has a decimal point.",
-                "Use one format in the whole file (in Excel, format the columns as Number and save again). "
-                "Or, if you know which mark is right, run validate again with decimal=',' or decimal='.'.",
+                _(
+                    "The numbers in {source} use two decimal marks: {with_comma} has a decimal comma, but {with_point} has a decimal point."
+                ).format(
+                    source=source, with_comma=quote(fmt.proof[","][0]), with_point=quote(fmt.proof["."][0])
+                ),
+                _(
+                    "Use one format in the whole file (in Excel, format the columns as Number and save again). Or, if you know which mark is right, run validate again with decimal=',' or decimal='.'."
+                ),
             )
         )
         return out
@@ -1253,15 +1418,32 @@ def inspect_numeric(
         as_decimal = cell.replace(sep, ".")
         likely = ""
         if table.attrs.get("delimiter") == ";" and sep == ".":
-            likely = f" The file uses semicolons between columns, as Excel does where the decimal mark is a comma, so {whole} is more likely."
+            likely = _(
+                " The file uses semicolons between columns, as Excel does where the decimal mark is a comma, so {whole} is more likely."
+            ).format(whole=whole)
         report.problems.append(
             problem(
                 "ambiguous-numbers",
-                f"Column {col!r} holds numbers such as {quote(cell)} that can be read two ways: {whole} "
-                f"(with a {'dot' if sep == '.' else 'comma'} between thousands) or {as_decimal} (with a decimal "
-                f"{'point' if sep == '.' else 'comma'}). Nothing else in the file shows which one Excel used.{likely}",
-                f"If {quote(cell)} means {whole}, run validate again with decimal='{',' if sep == '.' else '.'}'. "
-                f"If it means {as_decimal}, use decimal='{sep}'.",
+                _(
+                    "Column {col!r} holds numbers such as {cell} that can be read two ways: {whole} (with a {thousands_mark} between thousands) or {as_decimal} (with a decimal {decimal_mark}). Nothing else in the file shows which one Excel used.{likely}"
+                ).format(
+                    col=col,
+                    cell=quote(cell),
+                    whole=whole,
+                    thousands_mark=_("dot") if sep == "." else _("comma"),
+                    as_decimal=as_decimal,
+                    decimal_mark=_("point") if sep == "." else _("comma"),
+                    likely=likely,
+                ),
+                _(
+                    "If {cell} means {whole}, run validate again with decimal='{other}'. If it means {as_decimal}, use decimal='{sep}'."
+                ).format(
+                    cell=quote(cell),
+                    whole=whole,
+                    other="," if sep == "." else ".",
+                    as_decimal=as_decimal,
+                    sep=sep,
+                ),
             )
         )
         return out
@@ -1303,8 +1485,9 @@ def inspect_numeric(
             else:
                 odd = str(table.at[bad[0], col]).strip()
                 report.notes.append(
-                    f"Column {col!r} looks like numbers, but {len(bad)} cell(s) do not fit the number format "
-                    f"of the file (such as {quote(odd)}), so it was kept as text. Add it to numeric= to see which."
+                    _(
+                        "Column {col!r} looks like numbers, but {n_bad} cell(s) do not fit the number format of the file (such as {odd}), so it was kept as text. Add it to numeric= to see which."
+                    ).format(col=col, n_bad=len(bad), odd=quote(odd))
                 )
             continue
         if bad:
@@ -1312,29 +1495,39 @@ def inspect_numeric(
             shown = list(dict.fromkeys(cells))[:5]
             hint = ""
             if any(any(ch.isdigit() for ch in c) and any(s in c for s in ",.") for c in shown):
-                hint += f" Numbers must use the file's decimal mark ({'a comma' if mark == ',' else 'a point'}); if the file uses the other one, run validate again with decimal='{'.' if mark == ',' else ','}'."
+                hint += _(
+                    " Numbers must use the file's decimal mark ({mark_name}); if the file uses the other one, run validate again with decimal='{other}'."
+                ).format(
+                    mark_name=_("a comma") if mark == "," else _("a point"), other="." if mark == "," else ","
+                )
             if any("%" in c for c in shown):
-                hint += " Write percentages as plain numbers (12.5, not 12.5 %)."
+                hint += _(" Write percentages as plain numbers (12.5, not 12.5 %).")
             if any(
                 c.lower() in {"n/a", "na", "-", "..", "none", "unknown", "#n/a", "nd", "s/d"} for c in shown
             ):
-                hint += " Leave missing values empty instead of writing 'n/a' or '-'."
+                hint += _(" Leave missing values empty instead of writing 'n/a' or '-'.")
             report.problems.append(
                 problem(
                     "not-numbers",
-                    f"Column {col!r} should hold numbers, but {len(bad)} cell(s) hold text: {quote_list(shown, 5)}.",
-                    "Correct those cells." + hint,
+                    _("Column {col!r} should hold numbers, but {n_bad} cell(s) hold text: {shown}.").format(
+                        col=col, n_bad=len(bad), shown=quote_list(shown, 5)
+                    ),
+                    _("Correct those cells.") + hint,
                     rows_of.format(", ".join(str(table.index.get_loc(i) + 2) for i in bad[:8])).replace(
                         "rows ", "row " if len(bad) == 1 else "rows "
                     ),
                 )
             )
         if empty:
-            report.notes.append(f"{col!r} has {empty} empty cell(s): they count as missing, not zero.")
+            report.notes.append(
+                _("{col!r} has {empty} empty cell(s): they count as missing, not zero.").format(
+                    col=col, empty=empty
+                )
+            )
         out[col] = _as_int_if_whole(series)
     if examples and (mark == "," or decimal or "thousands" in examples):
         shown = [f"{quote(t)} = {_plain(v)}" for t, v in examples.values()]
-        how = "a decimal comma" if mark == "," else "a decimal point"
+        how = _("a decimal comma") if mark == "," else _("a decimal point")
         asked = (
             " (decimal=',' as you asked)"
             if decimal == ","
@@ -1343,13 +1536,15 @@ def inspect_numeric(
             else ""
         )
         report.notes.append(
-            f"Numbers in {source} were read with {how}{asked}"
-            + (" and separators between thousands" if "thousands" in examples else "")
-            + f": {', '.join(shown)}."
+            _("Numbers in {source} were read with {how}{asked}").format(source=source, how=how, asked=asked)
+            + (_(" and separators between thousands") if "thousands" in examples else "")
+            + _(": {listed}.").format(listed=", ".join(shown))
         )
     if as_text_cells:
         report.notes.append(
-            f"{as_text_cells} cell(s) of {source} held numbers stored as text; they were read as numbers."
+            _(
+                "{as_text_cells} cell(s) of {source} held numbers stored as text; they were read as numbers."
+            ).format(as_text_cells=as_text_cells, source=source)
         )
     return out
 
@@ -1406,14 +1601,22 @@ def validate(
             before = gdf.crs
             gdf = gdf.set_crs(boundaries_crs, allow_override=True)
             report.notes.append(
-                f"The boundaries were given the CRS {boundaries_crs}, as you asked"
-                + (f" (the file said {before.to_string()})." if before is not None else ".")
+                _("The boundaries were given the CRS {boundaries_crs}, as you asked").format(
+                    boundaries_crs=boundaries_crs
+                )
+                + (
+                    _(" (the file said {before}).").format(before=before.to_string())
+                    if before is not None
+                    else "."
+                )
             )
         gdf = inspect_crs(gdf, report)
         if key not in gdf.columns and key[:10] in gdf.columns and len(key) > 10:
             gdf = gdf.rename(columns={key[:10]: key})
             report.notes.append(
-                f"Shapefiles cut column names to 10 characters: the column {key[:10]!r} was read as {key!r}."
+                _(
+                    "Shapefiles cut column names to 10 characters: the column {key!r} was read as {key2!r}."
+                ).format(key=key[:10], key2=key)
             )
         gdf = _nfc(gdf, key)
         inspect_geometries(gdf, key, report)

@@ -43,6 +43,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .i18n.messages import N_, _, fallback_note
+
 __all__ = [
     "CheckFailed",
     "check_between",
@@ -91,8 +93,27 @@ Misconceptions = Mapping[str, Any]
 
 
 def _fail(message: str, hint: str | None = None) -> None:
-    text = message if not hint else f"{message}\nHint: {hint}"
-    raise CheckFailed(text)
+    text = message if not hint else _("{message}\nHint: {hint}").format(message=message, hint=_(hint))
+    note = fallback_note()
+    raise CheckFailed(f"{text}\n{note}" if note else text)
+
+
+#: The names a check uses when the exercise gives none; shown in the trainee's language.
+DEFAULT_NAMES = frozenset(
+    {
+        N_("your answer"),
+        N_("your table"),
+        N_("your series"),
+        N_("your function"),
+        N_("your result"),
+        N_("your layer"),
+    }
+)
+
+
+def _shown(name: str) -> str:
+    """The name of the answer as a message shows it: a default name is translated, a variable not."""
+    return _(name) if name in DEFAULT_NAMES else name
 
 
 def _passes(run: Callable[[], object]) -> bool:
@@ -164,13 +185,13 @@ def sorted_by_values(value: Any) -> bool:
 def _type_name(t: type | tuple[type, ...]) -> str:
     if isinstance(t, tuple):
         named = {
-            INTEGER_TYPES: "whole number (int)",
-            NUMBER_TYPES: "number (int or float)",
-            FLOAT_TYPES: "decimal number (float)",
+            INTEGER_TYPES: _("whole number (int)"),
+            NUMBER_TYPES: _("number (int or float)"),
+            FLOAT_TYPES: _("decimal number (float)"),
         }
         if t in named:
             return named[t]
-        return " or ".join(dict.fromkeys(_type_name(x) for x in t))
+        return _(" or ").join(dict.fromkeys(_type_name(x) for x in t))
     module = getattr(t, "__module__", "")
     if module.startswith("pandas"):
         return f"pandas.{t.__name__}"
@@ -196,9 +217,17 @@ def need(*names: str, hint: str | None = None) -> None:
     if missing:
         listed = ", ".join(f"`{n}`" for n in missing)
         _fail(
-            f"{listed} {'does' if len(missing) == 1 else 'do'} not exist yet. Write your answer in "
-            f"the cell above, make sure it assigns {listed}, and run it (Shift+Enter) before this "
-            f"check.",
+            (
+                _(
+                    "{listed} does not exist yet. Write your answer in the cell above, make sure it "
+                    "assigns {listed}, and run it (Shift+Enter) before this check."
+                )
+                if len(missing) == 1
+                else _(
+                    "{listed} do not exist yet. Write your answer in the cell above, make sure it "
+                    "assigns {listed}, and run it (Shift+Enter) before this check."
+                )
+            ).format(listed=listed),
             hint,
         )
 
@@ -217,8 +246,9 @@ def check_type(
         allowed = want if isinstance(want, tuple) else (want,)
         if type(value) not in allowed:
             _fail(
-                f"`{name}` should be a {_type_name(want)}, but it is a "
-                f"{_type_name(type(value))}. (Only this exact type counts.)",
+                _(
+                    "`{name}` should be a {expected}, but it is a {actual}. (Only this exact type counts.)"
+                ).format(name=_shown(name), expected=_type_name(want), actual=_type_name(type(value))),
                 hint,
             )
 
@@ -232,14 +262,19 @@ def _as_real_number(value: Any, name: str, integer: bool, hint: str | None) -> f
         name,
         hint
         or (
-            "Count with len(...) or .sum(): both give a whole number."
+            _("Count with len(...) or .sum(): both give a whole number.")
             if integer
-            else "Use a pandas method such as .mean() or .sum(): it gives one number."
+            else _("Use a pandas method such as .mean() or .sum(): it gives one number.")
         ),
     )
     number = float(value)
     if math.isnan(number):
-        _fail(f"`{name}` is NaN (not a number): something before it produced missing values.", hint)
+        _fail(
+            _("`{name}` is NaN (not a number): something before it produced missing values.").format(
+                name=_shown(name)
+            ),
+            hint,
+        )
     return number
 
 
@@ -261,8 +296,12 @@ def check_number(
     def run(want: float) -> None:
         target = float(want)
         if not math.isclose(number, target, rel_tol=rtol, abs_tol=atol):
-            direction = "too high" if number > target else "too low"
-            _fail(f"`{name}` is not right yet: it is {direction}.", hint)
+            message = (
+                _("`{name}` is not right yet: it is too high.")
+                if number > target
+                else _("`{name}` is not right yet: it is too low.")
+            )
+            _fail(message.format(name=_shown(name)), hint)
 
     _checked(run, expected, value, misconceptions, hint)
 
@@ -283,7 +322,7 @@ def check_text(
         if not case:
             a, b = a.casefold(), b.casefold()
         if a != b:
-            _fail(f"`{name}` is not the expected text.", hint)
+            _fail(_("`{name}` is not the expected text.").format(name=_shown(name)), hint)
 
     _checked(run, expected, value, misconceptions, hint)
 
@@ -310,7 +349,7 @@ def _check_equal(value: Any, expected: Any, name: str, rtol: float, atol: float,
     if type(expected) is bool:
         check_type(value, (bool, np.bool_), name, hint)
         if bool(value) is not expected:
-            _fail(f"`{name}` is not right yet.", hint)
+            _fail(_("`{name}` is not right yet.").format(name=_shown(name)), hint)
     elif type(expected) in INTEGER_TYPES:
         check_number(value, expected, name, rtol=0, atol=0, integer=True, hint=hint)
     elif type(expected) in FLOAT_TYPES:
@@ -320,7 +359,12 @@ def _check_equal(value: Any, expected: Any, name: str, rtol: float, atol: float,
     elif type(expected) in (list, tuple):
         check_type(value, type(expected), name, hint)
         if len(value) != len(expected):
-            _fail(f"`{name}` should have {len(expected)} items, but it has {len(value)}.", hint)
+            _fail(
+                _("`{name}` should have {expected} items, but it has {actual}.").format(
+                    name=_shown(name), expected=len(expected), actual=len(value)
+                ),
+                hint,
+            )
         for i, (v, e) in enumerate(zip(value, expected)):
             _check_equal(v, e, f"{name}[{i}]", rtol, atol, hint)
     elif type(expected) is dict:
@@ -329,8 +373,12 @@ def _check_equal(value: Any, expected: Any, name: str, rtol: float, atol: float,
         extra = [k for k in value if k not in expected]
         if missing or extra:
             _fail(
-                f"`{name}` has the wrong keys (missing {len(missing)}, unexpected {len(extra)}"
-                f"{': ' + ', '.join(map(repr, extra[:5])) if extra else ''}).",
+                _("`{name}` has the wrong keys (missing {missing}, unexpected {unexpected}{listed}).").format(
+                    name=_shown(name),
+                    missing=len(missing),
+                    unexpected=len(extra),
+                    listed=": " + ", ".join(map(repr, extra[:5])) if extra else "",
+                ),
                 hint,
             )
         for k in expected:
@@ -358,18 +406,33 @@ def _values_close(
 ) -> None:
     if pd.api.types.is_numeric_dtype(expected.dtype) and not pd.api.types.is_bool_dtype(expected.dtype):
         if not pd.api.types.is_numeric_dtype(value.dtype) or pd.api.types.is_bool_dtype(value.dtype):
-            _fail(f"`{name}` should hold numbers, but its type is {value.dtype}.", hint)
+            _fail(
+                _("`{name}` should hold numbers, but its type is {dtype}.").format(
+                    name=_shown(name), dtype=value.dtype
+                ),
+                hint,
+            )
         got = value.to_numpy(dtype="float64", na_value=np.nan)
         want = expected.to_numpy(dtype="float64", na_value=np.nan)
         ok = np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
         if not ok.all():
-            _fail(f"{int((~ok).sum())} of the {len(ok)} values of `{name}` are not right yet.", hint)
+            _fail(
+                _("{wrong} of the {total} values of `{name}` are not right yet.").format(
+                    wrong=int((~ok).sum()), total=len(ok), name=_shown(name)
+                ),
+                hint,
+            )
     else:
         got = value.astype("object").where(value.notna(), None).tolist()
         want = expected.astype("object").where(expected.notna(), None).tolist()
         wrong = sum(1 for g, w in zip(got, want) if not (type(g) is type(w) and g == w))
         if wrong:
-            _fail(f"{wrong} of the {len(want)} values of `{name}` are not right yet.", hint)
+            _fail(
+                _("{wrong} of the {total} values of `{name}` are not right yet.").format(
+                    wrong=wrong, total=len(want), name=_shown(name)
+                ),
+                hint,
+            )
 
 
 def check_frame(
@@ -396,16 +459,30 @@ def check_frame(
             missing = [c for c in want_cols if c not in value.columns]
             if missing:
                 _fail(
-                    f"`{name}` is missing the column(s) {', '.join(map(repr, missing))}. Its columns "
-                    f"are {', '.join(map(repr, map(str, value.columns)))}. (If a name you need is "
-                    f"the index, use .reset_index().)",
+                    _(
+                        "`{name}` is missing the column(s) {missing}. Its columns are {columns}. "
+                        "(If a name you need is the index, use .reset_index().)"
+                    ).format(
+                        name=_shown(name),
+                        missing=", ".join(map(repr, missing)),
+                        columns=", ".join(map(repr, map(str, value.columns))),
+                    ),
                     hint,
                 )
             if exact_columns and list(value.columns) != want_cols:
-                _fail(f"`{name}` should have exactly the columns {want_cols}, in that order.", hint)
+                _fail(
+                    _("`{name}` should have exactly the columns {columns}, in that order.").format(
+                        name=_shown(name), columns=want_cols
+                    ),
+                    hint,
+                )
         if want_rows is not None and len(value) != want_rows:
-            direction = "too many" if len(value) > want_rows else "too few"
-            _fail(f"`{name}` has {len(value):,} rows: that is {direction}.", hint)
+            message = (
+                _("`{name}` has {rows:,} rows: that is too many.")
+                if len(value) > want_rows
+                else _("`{name}` has {rows:,} rows: that is too few.")
+            )
+            _fail(message.format(name=_shown(name), rows=len(value)), hint)
 
     def as_expected(alternative: Any) -> tuple[list[str] | None, int | None]:
         if type(alternative) in INTEGER_TYPES:
@@ -422,21 +499,25 @@ def check_frame(
 _KINDS = {
     "integer": (
         pd.api.types.is_integer_dtype,
-        "whole numbers (int)",
-        "Use .astype(int) or pd.to_numeric(...) after removing what is not a digit.",
+        N_("whole numbers (int)"),
+        N_("Use .astype(int) or pd.to_numeric(...) after removing what is not a digit."),
     ),
     "number": (
         pd.api.types.is_numeric_dtype,
-        "numbers",
-        "Use pd.to_numeric(...) (after removing thousands separators if there are any).",
+        N_("numbers"),
+        N_("Use pd.to_numeric(...) (after removing thousands separators if there are any)."),
     ),
     "text": (
         lambda d: pd.api.types.is_string_dtype(d) or pd.api.types.is_object_dtype(d),
-        "text",
-        "Keep codes as text so leading zeros survive: .astype(str) or dtype=str when reading.",
+        N_("text"),
+        N_("Keep codes as text so leading zeros survive: .astype(str) or dtype=str when reading."),
     ),
-    "datetime": (pd.api.types.is_datetime64_any_dtype, "dates/times", "Use pd.to_datetime(...)."),
-    "bool": (pd.api.types.is_bool_dtype, "True/False values", "Compare with a condition, e.g. df['x'] > 0."),
+    "datetime": (pd.api.types.is_datetime64_any_dtype, N_("dates/times"), N_("Use pd.to_datetime(...).")),
+    "bool": (
+        pd.api.types.is_bool_dtype,
+        N_("True/False values"),
+        N_("Compare with a condition, e.g. df['x'] > 0."),
+    ),
 }
 
 
@@ -461,7 +542,9 @@ def check_column_kind(
             ok = all(type(v) is str for v in frame[column].dropna().head(1000))
         if not ok:
             _fail(
-                f"The column `{column}` of `{name}` should hold {label}, but its type is {dtype}.",
+                _("The column `{column}` of `{name}` should hold {label}, but its type is {dtype}.").format(
+                    column=column, name=_shown(name), label=_(label), dtype=dtype
+                ),
                 hint or default_hint,
             )
 
@@ -488,23 +571,31 @@ def check_series(
     def run(want: tuple[list[Any] | None, int | None]) -> None:
         labels, length = want
         if length is not None and len(value) != length:
+            message = (
+                _("`{name}` has {count} values: that is too many.")
+                if len(value) > length
+                else _("`{name}` has {count} values: that is too few.")
+            )
             _fail(
-                f"`{name}` has {len(value)} values: that is "
-                f"{'too many' if len(value) > length else 'too few'}.",
+                message.format(name=_shown(name), count=len(value)),
                 hint,
             )
         if labels is not None:
             got = list(value.index)
             if len(got) != len(labels) or set(map(str, got)) != set(map(str, labels)):
                 _fail(
-                    f"`{name}` does not have the expected index labels (the labels on the left of "
-                    f"each value): it has {len(got)}, and {len(labels)} are expected.",
+                    _(
+                        "`{name}` does not have the expected index labels (the labels on the left of "
+                        "each value): it has {got}, and {want} are expected."
+                    ).format(name=_shown(name), got=len(got), want=len(labels)),
                     hint,
                 )
             if got != labels:
                 _fail(
-                    f"`{name}` has the right labels but in a different order (or a different type "
-                    f"of label): sort it, or put it in the order the question asks.",
+                    _(
+                        "`{name}` has the right labels but in a different order (or a different type "
+                        "of label): sort it, or put it in the order the question asks."
+                    ).format(name=_shown(name)),
                     hint,
                 )
 
@@ -534,14 +625,27 @@ def check_values(
     check_type(value, (pd.Series, np.ndarray), name, hint)
     s = pd.Series(value)
     if no_missing and s.isna().any():
-        _fail(f"`{name}` has {int(s.isna().sum())} missing value(s).", hint)
+        _fail(
+            _("`{name}` has {count} missing value(s).").format(name=_shown(name), count=int(s.isna().sum())),
+            hint,
+        )
 
     def run(want: tuple[float | None, float | None]) -> None:
         low, high = want
         if low is not None and (s < low).any():
-            _fail(f"`{name}` has {int((s < low).sum())} value(s) below {low}.", hint)
+            _fail(
+                _("`{name}` has {count} value(s) below {minimum}.").format(
+                    name=_shown(name), count=int((s < low).sum()), minimum=low
+                ),
+                hint,
+            )
         if high is not None and (s > high).any():
-            _fail(f"`{name}` has {int((s > high).sum())} value(s) above {high}.", hint)
+            _fail(
+                _("`{name}` has {count} value(s) above {maximum}.").format(
+                    name=_shown(name), count=int((s > high).sum()), maximum=high
+                ),
+                hint,
+            )
 
     _checked(run, (minimum, maximum), value, misconceptions, hint)
 
@@ -561,31 +665,39 @@ def check_function(
     the expected output. An alternative expected value is a list with one result per case (what
     a function with that mistake returns); a predicate receives the function."""
     if not callable(func) or type(func).__name__ not in ("function", "builtin_function_or_method"):
-        _fail(f"`{name}` should be a function you define with `def {name}(...):`.", hint)
+        _fail(
+            _("`{name}` should be a function you define with `def {name}(...):`.").format(name=_shown(name)),
+            hint,
+        )
 
     def run(want: Sequence[Any]) -> None:
         if len(want) != len(cases):  # pragma: no cover - a mistake in an exercise, not in an answer
             raise ValueError("a misconception of check_function needs one result per case")
-        for (args, _), expected in zip(cases, want):
-            shown = ", ".join(_short(a) for a in args) if show_inputs else "one of the test inputs"
+        for (args, _case_expected), expected in zip(cases, want):
+            shown = ", ".join(_short(a) for a in args) if show_inputs else _("one of the test inputs")
             try:
                 # a copy for each call: a function that changes its input cannot change the next case
                 result = func(*copy.deepcopy(args))
             except Exception as exc:  # the trainee's error, reported as a failed check
-                _fail(f"`{name}({shown})` raised {type(exc).__name__}: {exc}", hint)
+                _fail(
+                    _("`{name}({shown})` raised {error}: {detail}").format(
+                        name=_shown(name), shown=shown, error=type(exc).__name__, detail=exc
+                    ),
+                    hint,
+                )
             try:
                 check_equal(result, expected, f"{name}({shown})", rtol=rtol, atol=atol, hint=None)
             except CheckFailed as exc:
                 _fail(str(exc), hint)
 
-    _checked(run, [expected for _, expected in cases], func, misconceptions, hint)
+    _checked(run, [case_expected for _args, case_expected in cases], func, misconceptions, hint)
 
 
 def require(condition: Any, message: str, hint: str | None = None) -> None:
     """Fail with `message` unless `condition` holds: for a rule of one question that no other
     check states (for example "no row still holds the total")."""
     if not bool(condition):
-        _fail(message, hint)
+        _fail(_(message), hint)
 
 
 def check_index(
@@ -604,19 +716,28 @@ def check_index(
     try:
         got = [int(x) if as_int else str(x) for x in value.index]
     except (TypeError, ValueError):
-        _fail(f"`{name}` should be indexed by whole numbers, but some labels are not numbers.", hint)
+        _fail(
+            _("`{name}` should be indexed by whole numbers, but some labels are not numbers.").format(
+                name=_shown(name)
+            ),
+            hint,
+        )
 
     def run(labels: Iterable[Any]) -> None:
         want = [int(x) if as_int else str(x) for x in labels]
         if sorted(got) != sorted(want):
             _fail(
-                f"`{name}` does not have the expected index labels (the labels on the left of each "
-                f"value): it has {len(got)}, and {len(want)} are expected.",
+                _(
+                    "`{name}` does not have the expected index labels (the labels on the left of each "
+                    "value): it has {got}, and {want} are expected."
+                ).format(name=_shown(name), got=len(got), want=len(want)),
                 hint,
             )
         if got != want:
             _fail(
-                f"`{name}` has the right index labels but in a different order: sort it as the question asks.",
+                _(
+                    "`{name}` has the right index labels but in a different order: sort it as the question asks."
+                ).format(name=_shown(name)),
                 hint,
             )
 
@@ -634,10 +755,11 @@ def check_whole_numbers(
     check_type(value, pd.Series, name, hint)
     if not pd.api.types.is_integer_dtype(value.dtype):
         _diagnose(value, misconceptions, lambda alt: False, hint)
-        decimals = " (numbers with decimals)" if pd.api.types.is_float_dtype(value.dtype) else ""
+        decimals = _(" (numbers with decimals)") if pd.api.types.is_float_dtype(value.dtype) else ""
         _fail(
-            f"`{name}` should hold whole numbers (counts or totals), but it holds {value.dtype} values"
-            f"{decimals}.",
+            _(
+                "`{name}` should hold whole numbers (counts or totals), but it holds {dtype} values{decimals}."
+            ).format(name=_shown(name), dtype=value.dtype, decimals=decimals),
             hint,
         )
 
@@ -660,9 +782,23 @@ def check_between(
     def run(want: tuple[float, float]) -> None:
         lo, hi = want
         if not number > lo:
-            _fail(too_low or f"`{name}` is {number:g}: that is too small to be right.", hint)
+            _fail(
+                _(too_low)
+                if too_low
+                else _("`{name}` is {number:g}: that is too small to be right.").format(
+                    name=_shown(name), number=number
+                ),
+                hint,
+            )
         if not number < hi:
-            _fail(too_high or f"`{name}` is {number:g}: that is too large to be right.", hint)
+            _fail(
+                _(too_high)
+                if too_high
+                else _("`{name}` is {number:g}: that is too large to be right.").format(
+                    name=_shown(name), number=number
+                ),
+                hint,
+            )
 
     _checked(run, (low, high), value, misconceptions, hint)
 
@@ -676,21 +812,29 @@ def check_raises(
     hint: str | None = None,
 ) -> None:
     """Calling the trainee's function on bad input raises `exception` (on a copy of the input)."""
-    shown = ", ".join(_short(a) for a in args) if show_inputs else "a bad input"
+    shown = ", ".join(_short(a) for a in args) if show_inputs else _("a bad input")
     try:
         func(*copy.deepcopy(args))
     except exception:
         return
     except Exception as exc:  # the wrong error is a failed check, not a crash of the test
         _fail(
-            f"`{name}({shown})` raised {type(exc).__name__}, but it should raise {exception.__name__}.", hint
+            _("`{name}({shown})` raised {error}, but it should raise {expected}.").format(
+                name=_shown(name), shown=shown, error=type(exc).__name__, expected=exception.__name__
+            ),
+            hint,
         )
-    _fail(f"`{name}({shown})` should raise {exception.__name__}, but it returned a value.", hint)
+    _fail(
+        _("`{name}({shown})` should raise {expected}, but it returned a value.").format(
+            name=_shown(name), shown=shown, expected=exception.__name__
+        ),
+        hint,
+    )
 
 
 def _short(value: Any) -> str:
     if isinstance(value, (pd.DataFrame, pd.Series)):
-        return f"<{type(value).__name__} with {len(value)} rows>"
+        return _("<{kind} with {rows} rows>").format(kind=type(value).__name__, rows=len(value))
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -708,13 +852,15 @@ def check_crs(
 
     check_type(value, (gpd.GeoDataFrame, gpd.GeoSeries), name, hint)
     if value.crs is None:
-        _fail(f"`{name}` has no coordinate reference system (crs is None).", hint)
+        _fail(_("`{name}` has no coordinate reference system (crs is None).").format(name=_shown(name)), hint)
 
     def run(want: int) -> None:
         if value.crs.to_epsg() != want:
             _fail(
-                f"`{name}` is in {value.crs.name} (EPSG:{value.crs.to_epsg()}), which is not the "
-                f"coordinate reference system (CRS) the question asks for.",
+                _(
+                    "`{name}` is in {crs} (EPSG:{epsg}), which is not the coordinate reference system "
+                    "(CRS) the question asks for."
+                ).format(name=_shown(name), crs=value.crs.name, epsg=value.crs.to_epsg()),
                 hint,
             )
 
@@ -723,4 +869,4 @@ def check_crs(
 
 def passed(label: str = "") -> None:
     """Print a short success line at the end of a test cell, so trainees see it worked."""
-    print(f"Passed{': ' + label if label else ''}. Well done.")
+    print(_("Passed: {label}. Well done.").format(label=label) if label else _("Passed. Well done."))

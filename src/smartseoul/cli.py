@@ -1,4 +1,4 @@
-"""The `smartseoul` command line: data, doctor, settings, lab, exercises, grade, book, capstone, hub."""
+"""The `smartseoul` command line: data, doctor, settings, lab, exercises, grade, book, capstone, hub, i18n."""
 
 from __future__ import annotations
 
@@ -39,23 +39,36 @@ def main(
 @app.command()
 def doctor(root: Path | None = typer.Option(None, help="Course folder (default: this checkout).")) -> None:
     """Check Python, packages, the Jupyter kernel, the datasets and the Hangul font."""
+    from rich.markup import escape
+
     from .doctor import diagnose
+    from .i18n.messages import _, fallback_note
 
     checks = diagnose(root)
     table = Table(title="smartseoul doctor", show_lines=False)
-    table.add_column("check")
-    table.add_column("status")
-    table.add_column("detail")
+    table.add_column(_("check"))
+    table.add_column(_("status"))
+    table.add_column(_("detail"))
     for c in checks:
-        table.add_row(c.name, "[green]ok[/]" if c.ok else "[red]PROBLEM[/]", c.detail)
+        table.add_row(
+            _(c.name), "[green]" + _("ok") + "[/]" if c.ok else "[red]" + _("PROBLEM") + "[/]", c.detail
+        )
     console.print(table)
+    note = fallback_note()
+    if note:
+        console.print(escape(note))
     problems = [c for c in checks if not c.ok]
     if problems:
-        console.print(f"\n[bold red]{len(problems)} problem(s).[/] What to do:")
+        console.print(
+            "\n[bold red]"
+            + escape(_("{count} problem(s).").format(count=len(problems)))
+            + "[/] "
+            + escape(_("What to do:"))
+        )
         for c in problems:
-            console.print(f" - {c.name}: {c.fix}")
+            console.print(f" - {escape(_(c.name))}: {escape(c.fix)}")
         raise typer.Exit(1)
-    console.print("[bold green]All checks passed: you are ready for the course.[/]")
+    console.print("[bold green]" + escape(_("All checks passed: you are ready for the course.")) + "[/]")
 
 
 @data_app.command("generate")
@@ -229,12 +242,14 @@ def _mount_optional() -> None:
     from .exercises.cli import app as exercises_app
     from .grading.cli import app as grade_app
     from .hub.cli import app as hub_app
+    from .i18n.cli import app as i18n_app
 
     app.add_typer(exercises_app, name="exercises")
     app.add_typer(grade_app, name="grade")
     app.add_typer(book_app, name="book")
     app.add_typer(capstone_app, name="capstone")
     app.add_typer(hub_app, name="hub")
+    app.add_typer(i18n_app, name="i18n")
 
 
 _mount_optional()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import paths
 from .findings import Finding
+from .i18n.messages import N_, _
 
 KEY_PACKAGES = [
     "jupyterlab",
@@ -57,8 +58,10 @@ def python_status() -> Status:
     return _status(
         "Python",
         ok,
-        f"{v.major}.{v.minor}.{v.micro} at {sys.executable}",
-        "" if ok else "Install Python 3.11 or newer, then run 'make venv'.",
+        _("{version} at {executable}").format(
+            version=f"{v.major}.{v.minor}.{v.micro}", executable=sys.executable
+        ),
+        "" if ok else _("Install Python 3.11 or newer, then run 'make venv'."),
     )
 
 
@@ -84,8 +87,8 @@ def package_statuses(root: Path) -> list[Status]:
                 _status(
                     f"package {pkg}",
                     False,
-                    "not installed",
-                    "Run 'make venv' (or: pip install -c constraints.txt -e .).",
+                    _("not installed"),
+                    _("Run 'make venv' (or: pip install -c constraints.txt -e .)."),
                 )
             )
             continue
@@ -95,8 +98,8 @@ def package_statuses(root: Path) -> list[Status]:
             _status(
                 f"package {pkg}",
                 ok,
-                f"{have}" + ("" if ok else f" (the lock says {want})"),
-                "" if ok else "Run 'make venv' to install the pinned versions from constraints.txt.",
+                f"{have}" + ("" if ok else _(" (the lock says {want})").format(want=want)),
+                "" if ok else _("Run 'make venv' to install the pinned versions from constraints.txt."),
             )
         )
     return out
@@ -111,8 +114,8 @@ def kernel_status() -> Status:
         return _status(
             "Jupyter kernel",
             False,
-            f"no 'python3' kernel ({exc})",
-            "Run: python -m ipykernel install --sys-prefix",
+            _("no 'python3' kernel ({error})").format(error=exc),
+            _("Run: python -m ipykernel install --sys-prefix"),
         )
     exe = spec.argv[0]
     if exe in ("python", "python3", "{python}"):
@@ -127,8 +130,10 @@ def kernel_status() -> Status:
         f"python3 -> {exe}",
         ""
         if ok
-        else "The notebook kernel cannot import smartseoul: run 'make venv' and "
-        "choose the .venv kernel, or: python -m ipykernel install --sys-prefix",
+        else _(
+            "The notebook kernel cannot import smartseoul: run 'make venv' and "
+            "choose the .venv kernel, or: python -m ipykernel install --sys-prefix"
+        ),
     )
 
 
@@ -142,8 +147,8 @@ def dataset_statuses(root: Path) -> list[Status]:
             _status(
                 "datasets",
                 False,
-                f"{pkg_file} not found",
-                "Generate the datasets: smartseoul data generate (or 'make data').",
+                _("{path} not found").format(path=pkg_file),
+                _("Generate the datasets: smartseoul data generate (or 'make data')."),
             )
         ]
     pkg = json.loads(pkg_file.read_text(encoding="utf-8"))
@@ -153,20 +158,35 @@ def dataset_statuses(root: Path) -> list[Status]:
         p = root / "datasets" / r["path"]
         fix = REGENERATE.format(dataset=r["dataset"])
         if not p.exists():
-            out.append(_status(f"dataset {r['name']}", False, f"missing: {p}", f"Regenerate it: {fix}"))
+            out.append(
+                _status(
+                    f"dataset {r['name']}",
+                    False,
+                    _("missing: {path}").format(path=p),
+                    _("Regenerate it: {command}").format(command=fix),
+                )
+            )
             bad += 1
         elif file_sha256(p) != r.get("hash", "").removeprefix("sha256:"):
             out.append(
                 _status(
                     f"dataset {r['name']}",
                     False,
-                    f"altered: {p} does not match its sha256",
-                    f"Keep a copy if you changed it on purpose, then restore it: {fix} --force",
+                    _("altered: {path} does not match its sha256").format(path=p),
+                    _("Keep a copy if you changed it on purpose, then restore it: {command} --force").format(
+                        command=fix
+                    ),
                 )
             )
             bad += 1
     if not bad:
-        out.append(_status("datasets", True, f"{len(pkg['resources'])} files present, checksums match"))
+        out.append(
+            _status(
+                "datasets",
+                True,
+                _("{count} files present, checksums match").format(count=len(pkg["resources"])),
+            )
+        )
     return out
 
 
@@ -182,8 +202,8 @@ def font_status() -> Status:
         return _status(
             "Hangul font",
             False,
-            "no Hangul-capable font for matplotlib",
-            "Install koreanize-matplotlib: pip install -c constraints.txt koreanize-matplotlib",
+            _("no Hangul-capable font for matplotlib"),
+            _("Install koreanize-matplotlib: pip install -c constraints.txt koreanize-matplotlib"),
         )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -205,10 +225,21 @@ def script_fonts_status() -> Status:
         return _status(
             "Cyrillic, Arabic and Thai fonts",
             False,
-            f"matplotlib has no {', '.join(missing)}",
-            "Install the course environment again: make venv (it installs fontpkg-noto-sans-thai)",
+            _("matplotlib has no {fonts}").format(fonts=", ".join(missing)),
+            _("Install the course environment again: make venv (it installs fontpkg-noto-sans-thai)"),
         )
     return _status("Cyrillic, Arabic and Thai fonts", True, ", ".join(FALLBACK_FONTS))
+
+
+#: The names of the checks, shown translated by `smartseoul doctor` (a Status keeps its English
+#: name, from which its finding's code is made).
+CHECK_NAMES = (
+    N_("Python"),
+    N_("Jupyter kernel"),
+    N_("datasets"),
+    N_("Hangul font"),
+    N_("Cyrillic, Arabic and Thai fonts"),
+)
 
 
 def diagnose(root: Path | None = None) -> list[Status]:

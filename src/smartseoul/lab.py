@@ -6,6 +6,7 @@ accounts, a course copy) is in `smartseoul.testing.lab`."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -77,6 +78,56 @@ def make_lab_command(extra_args: Sequence[str] = ()) -> tuple[list[str], Path, d
     return command, grading, env
 
 
+# --------------------------------------------------------------------------- its language
+
+#: JupyterLab's setting of the display language (Settings > Language writes the same)
+TRANSLATION_SETTINGS = Path("@jupyterlab") / "translation-extension" / "plugin.jupyterlab-settings"
+
+
+def jupyterlab_locale(language: str) -> str | None:
+    """The installed JupyterLab language pack for a course language ('ru' -> 'ru_RU', 'ar' ->
+    'ar_SA'), or None (English, or no pack: there is none for Thai)."""
+    from jupyterlab_server.translation_utils import get_language_packs
+
+    packs = [locale for locale in get_language_packs("en")[0] if locale != "en"]
+    if language in packs:
+        return language
+    same = [p for p in packs if p.split("_")[0] == language.split("_")[0]]
+    return same[0] if same else None
+
+
+def user_settings_dir(environ: dict[str, str] | None = None) -> Path:
+    """Where JupyterLab keeps a user's settings ($JUPYTERLAB_SETTINGS_DIR, else ~/.jupyter/lab/user-settings)."""
+    env = os.environ if environ is None else environ
+    if env.get("JUPYTERLAB_SETTINGS_DIR"):
+        return Path(env["JUPYTERLAB_SETTINGS_DIR"])
+    from jupyter_core.paths import jupyter_config_dir
+
+    return Path(jupyter_config_dir()) / "lab" / "user-settings"
+
+
+def default_display_language(
+    settings_dir: Path | None = None, environ: dict[str, str] | None = None
+) -> str | None:
+    """Make the course language (SMARTSEOUL_LANG) JupyterLab's display language, unless the user
+    has already chosen one in Settings > Language (their choice is never overwritten). Returns the
+    JupyterLab locale written, or None. `smartseoul lab` calls this; a JupyterHub can too, for
+    each trainee (grading/jupyterhub/README.md, "Each trainee's language")."""
+    from .i18n.messages import SOURCE_LANGUAGE, choose
+
+    env = dict(os.environ if environ is None else environ)
+    choice = choose(env)
+    if choice.source != "setting" or choice.language == SOURCE_LANGUAGE:
+        return None
+    locale = jupyterlab_locale(choice.language)
+    target = (settings_dir or user_settings_dir(env)) / TRANSLATION_SETTINGS
+    if locale is None or target.exists():
+        return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps({"locale": locale}, indent=2) + "\n", encoding="utf-8")
+    return locale
+
+
 def start(extra_args: Sequence[str] = ()) -> None:
     """Replace this process with JupyterLab for the course (`smartseoul lab [options]`)."""
     try:
@@ -84,6 +135,9 @@ def start(extra_args: Sequence[str] = ()) -> None:
     except LabError as err:
         print(f"smartseoul lab: {err}", file=sys.stderr)
         raise SystemExit(2) from None
+    locale = default_display_language(environ=env)
+    if locale:
+        print(f">> JupyterLab in {locale} (SMARTSEOUL_LANG; change it in Settings > Language)", flush=True)
     print(f">> JupyterLab at {command[3].split('=', 1)[1]} (nbgrader course folder: {cwd})", flush=True)
     os.chdir(cwd)
     os.execve(command[0], command, env)

@@ -86,6 +86,13 @@ class SmartSeoul(Configurable):
     hub_cpu_guarantee = Float(
         0.1, help="CPUs reserved per trainee's server on Kubernetes (the sizing rule)."
     ).tag(config=True)
+    lang = Unicode(
+        "",
+        help="The language of the course's own messages (self-checks, the capstone validator, the doctor): "
+        "ru, es, pt_BR, ar, id or th (see locales/languages.yaml). Empty: the locale (LANGUAGE, LC_ALL, "
+        "LC_MESSAGES, LANG), else English. A language the course has no translation for gives English, "
+        "with a note; a message not translated yet stays in English.",
+    ).tag(config=True, env="SMARTSEOUL_LANG")
     cell_timeout = Float(
         _LIMITS.cell_timeout, help="Seconds one cell of a submission may run when grading."
     ).tag(config=True)

@@ -4,7 +4,11 @@ All tests that use `built_book` carry `xdist_group("book")`, so under `pytest -n
 loadgroup` they run on one worker and the book is built once. The build goes to the course's
 `_build/pytest-book/` (not `make book`'s `_build/html`, so a build you run at the same time is
 not disturbed; kept between runs, so its notebook cache makes reruns fast); set
-SMARTSEOUL_BOOK_TEST_OUTPUT to build somewhere else."""
+SMARTSEOUL_BOOK_TEST_OUTPUT to build somewhere else.
+
+The build is English plus the translations the tests open (TEST_LANGUAGES, in `_build/html/<lang>/`,
+sharing the English build's execution cache): tests/i18n checks them, and the English pages'
+language switcher links to them."""
 
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+#: the translated books built with the English one: a left-to-right and the right-to-left language
+TEST_LANGUAGES = ["ru", "ar"]
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +35,9 @@ def built_book():
     # one build at a time in this folder, even if two test sessions start together
     with open(out / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        result = run_build(root=ROOT, output=out, capture=True, echo=messages.append)
+        result = run_build(
+            root=ROOT, output=out, capture=True, echo=messages.append, languages=TEST_LANGUAGES
+        )
     result.output = "\n".join(messages) + "\n" + result.output
     return result
 

@@ -49,6 +49,9 @@ def needles(html_dir):
 def test_no_solution_or_hidden_test_in_the_html_or_search_index(html_dir, needles):
     public = audit.public_stems(_public_texts(_public_sources()))
     leaks = audit.find_leaks(html_dir, needles, public)
+    # the translated books (_build/html/<lang>/) show the same code: nothing may leak there either
+    for book in audit.translations(html_dir):
+        leaks += [f"{book.name}/: {leak}" for leak in audit.find_leaks(book, needles, public)]
     assert not leaks, "\n".join(leaks[:30])
 
 

@@ -4,15 +4,21 @@ The book is built from the course folder itself (`_config.yml`, `_toc.yml`). Bef
 `prepare()` writes what is generated (git-ignored, under `book/_generated/`): the data catalogue
 from `datasets/datapackage.json`, the nbgrader student versions of the exercises, the "Python you
 have met" page of each module (from the progression ledger), and the table of contents pruned to
-the pages that exist."""
+the pages that exist.
+
+With languages (`smartseoul book build --langs ru,ar` or `all`, `make book LANGS=all`), the
+English book is followed by one book per language in `_build/html/<lang>/`, translated from the PO
+files of `locales/` and sharing the English build's execution cache (`smartseoul.i18n.book`)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -76,15 +82,19 @@ def write_python_pages(root: Path, out: Path) -> list[Path]:
     return written
 
 
-def effective_config(root: Path, jupyterhub_url: str | None) -> Path:
-    """`_config.yml`, or a generated copy with another JupyterHub address."""
+def effective_config(root: Path, jupyterhub_url: str | None, languages: Sequence[str] = ()) -> Path:
+    """`_config.yml`, or a generated copy with another JupyterHub address, or with the languages
+    built together (for the language switcher: English first)."""
     config = root / "_config.yml"
-    if not jupyterhub_url:
+    if not jupyterhub_url and len(languages) < 2:
         return config
     import yaml
 
     data = yaml.safe_load(config.read_text(encoding="utf-8"))
-    data.setdefault("launch_buttons", {})["jupyterhub_url"] = jupyterhub_url
+    if jupyterhub_url:
+        data.setdefault("launch_buttons", {})["jupyterhub_url"] = jupyterhub_url
+    if len(languages) >= 2:
+        data.setdefault("sphinx", {}).setdefault("config", {})["smartseoul_languages"] = list(languages)
     from ..files import write_if_changed
 
     target = generated_dir(root) / "_config.yml"
@@ -99,6 +109,8 @@ class BuildResult:
     seconds: float
     output: str = ""
     prepared: Prepared | None = None
+    #: language code -> smartseoul.i18n.book.TranslationBuild, for the translations built after English
+    translations: dict[str, Any] = field(default_factory=dict)
 
 
 def run_build(
@@ -108,11 +120,15 @@ def run_build(
     fresh: bool = False,
     capture: bool = False,
     echo=print,
+    languages: Sequence[str] = (),
 ) -> BuildResult:
-    """Prepare, then `jupyter-book build -W` (warnings are errors, no --keep-going)."""
+    """Prepare, then `jupyter-book build -W` (warnings are errors, no --keep-going); then the
+    translations into `languages` (codes of locales/languages.yaml), if any."""
     root = root or paths.course_root()
     started = time.perf_counter()
     prepared = prepare(root, echo=echo)
+    built = ["en", *languages] if languages else []
+    config = effective_config(root, jupyterhub_url, built)
     cmd = [
         sys.executable,
         "-c",
@@ -122,7 +138,7 @@ def run_build(
         "--toc",
         str(prepared.toc_path),
         "--config",
-        str(effective_config(root, jupyterhub_url)),
+        str(config),
         "--builder",
         "html",
         "-W",
@@ -138,9 +154,28 @@ def run_build(
         proc = subprocess.run(cmd, cwd=root, text=True)
         log = ""
     html = (output or root) / "_build" / "html"
-    if proc.returncode == 0:
-        write_redirect_page(html, prepared)
-    return BuildResult(proc.returncode == 0, html, time.perf_counter() - started, log, prepared)
+    if proc.returncode != 0:
+        return BuildResult(False, html, time.perf_counter() - started, log, prepared)
+    write_redirect_page(html, prepared)
+    translations: dict[str, Any] = {}
+    if languages:
+        from ..i18n import book as i18n_book
+        from ..i18n.languages import load as load_languages
+
+        echo(f">> English built in {time.perf_counter() - started:.0f} s")
+        translations = i18n_book.build_translations(
+            root,
+            load_languages(root),
+            list(languages),
+            toc=prepared.toc_path,
+            config=config,
+            output=output,
+            capture=capture,
+            echo=echo,
+        )
+        log += "".join(f"\n===== {code} =====\n{t.output}" for code, t in translations.items())
+    ok = all(t.ok for t in translations.values()) and len(translations) == len(languages)
+    return BuildResult(ok, html, time.perf_counter() - started, log, prepared, translations)
 
 
 def write_redirect_page(html: Path, prepared: Prepared) -> None:
@@ -177,13 +212,26 @@ def build(
     fresh: bool = typer.Option(
         False, help="Rebuild every page (notebook outputs still come from the cache)."
     ),
+    langs: str = typer.Option(
+        "",
+        help="Also build these translations into _build/html/<lang>/: 'all', or codes such as 'ru,ar' "
+        "(locales/languages.yaml). Default: English only.",
+    ),
 ) -> None:
     """Build and execute the whole book; print where the HTML is."""
+    from ..i18n.book import resolve_languages
     from ..settings import load
 
     jupyterhub_url = jupyterhub_url or load().jupyterhub_url or None
     try:
-        result = run_build(output=output, jupyterhub_url=jupyterhub_url, fresh=fresh, echo=typer.echo)
+        languages = resolve_languages(langs)
+    except KeyError as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(2) from None
+    try:
+        result = run_build(
+            output=output, jupyterhub_url=jupyterhub_url, fresh=fresh, echo=typer.echo, languages=languages
+        )
     except FileNotFoundError as exc:
         typer.secho(str(exc), fg="red", err=True)
         raise typer.Exit(1) from None
@@ -192,6 +240,8 @@ def build(
         raise typer.Exit(1)
     typer.echo(f">> built in {result.seconds:.0f} s")
     typer.echo(f"The book is at {result.html / 'index.html'}")
+    for code, translation in result.translations.items():
+        typer.echo(f"The book in {code} is at {translation.html / 'index.html'}")
 
 
 @app.command("pages")

@@ -25,9 +25,21 @@ SKIP_DIRS = {"_static", "_sources", "_images", "_downloads"}
 GENERIC_ALT = {"image", "figure", "img", "picture", "png", "svg", "output", "plot", "chart", "graph", "map"}
 
 
+def translations(html_dir: Path) -> list[Path]:
+    """The translated books inside a built book (`_build/html/<lang>/`, each a site of its own)."""
+    if not html_dir.is_dir():
+        return []
+    return sorted(d for d in html_dir.iterdir() if d.is_dir() and (d / "searchindex.js").is_file())
+
+
 def html_pages(html_dir: Path) -> list[Path]:
+    """The pages of one book (the translated books inside it are books of their own)."""
+    nested = {d.name for d in translations(html_dir)}
     return sorted(
-        p for p in html_dir.rglob("*.html") if not (set(p.relative_to(html_dir).parts[:-1]) & SKIP_DIRS)
+        p
+        for p in html_dir.rglob("*.html")
+        if not (set(p.relative_to(html_dir).parts[:-1]) & SKIP_DIRS)
+        and p.relative_to(html_dir).parts[0] not in nested
     )
 
 

@@ -7,7 +7,10 @@
 2. The student versions of the exercises are generated at build time and are not files in the
 repository, so Binder, Colab and JupyterHub launch links to them would lead nowhere. Trainees get
 exercises through nbgrader (or the page's download button), so we drop the launch buttons on
-those pages and keep the download button."""
+those pages and keep the download button.
+
+3. The book in other languages (smartseoul.book.translations) and search in Arabic, Indonesian and
+Thai (smartseoul.book.search_languages), each an extension of its own, loaded from here."""
 
 from __future__ import annotations
 
@@ -37,6 +40,10 @@ def _one_copy_of_each_script(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
+    # the book in several languages: switcher, <html lang dir>, right to left, status notice
+    app.setup_extension("smartseoul.book.translations")
+    # search in Arabic, Indonesian and Thai
+    app.setup_extension("smartseoul.book.search_languages")
     app.connect("html-page-context", _one_copy_of_each_script, priority=900)
     # sphinx-book-theme adds its launch buttons at priority 501: run after it
     app.connect("html-page-context", _drop_launch_buttons, priority=900)
