@@ -142,7 +142,7 @@ def _diagnose(
         except Exception:  # a sign that does not apply to this answer
             shows = False
         if shows:
-            _fail(message, hint)
+            _fail(_(message), hint)
 
 
 def _checked(

@@ -46,12 +46,13 @@ class Prepared:
 
 def prepare(root: Path | None = None, echo=print) -> Prepared:
     """Write the generated pages and the pruned toc; say what was left out and why."""
-    from . import catalogue, student, toc
+    from . import catalogue, student, terms, toc
 
     root = root or paths.course_root()
     out = generated_dir(root)
     cat = catalogue.write_catalogue(root, out)
     python_pages = write_python_pages(root, out / "python")
+    terms.write_terms_page(root, out / "terms.md")
     ex = student.write_student_versions(root, out / "exercises", echo=echo)
     pruned = toc.write_pruned(root, out / "_toc.yml")
     prepared = Prepared(

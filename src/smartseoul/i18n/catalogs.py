@@ -60,29 +60,34 @@ def _unquote(parts: list[str]) -> str:
     return "".join(ast.literal_eval(part) for part in parts)
 
 
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
 def previous_ids(path: Path) -> dict[str, str]:
     """msgid -> the English it was translated from (the ``#| msgid`` of a fuzzy entry), which
-    Babel writes but does not read back."""
+    Babel writes but does not read back.
+
+    Babel writes that line as a comment wrapped at the file's width, so one quoted string can run
+    over several ``#|`` lines: the lines are joined with the space the wrapping took out."""
     out: dict[str, str] = {}
     for block in path.read_text(encoding="utf-8").split("\n\n"):
         previous: list[str] = []
         msgid: list[str] = []
-        target = None
+        in_msgid = False
         for line in block.splitlines():
             if line.startswith("#| msgid "):
-                target = previous
-                previous.append(line[len("#| msgid ") :])
-            elif line.startswith('#| "') and target is previous:
-                previous.append(line[3:])
+                previous = [line[len("#| msgid ") :]]
+            elif line.startswith("#| ") and previous:
+                previous.append(line[len("#| ") :])
             elif line.startswith("msgid "):
-                target = msgid
+                in_msgid = True
                 msgid.append(line[len("msgid ") :])
-            elif line.startswith('"') and target is msgid:
+            elif line.startswith('"') and in_msgid:
                 msgid.append(line)
             else:
-                target = None if not line.startswith("#|") else target
+                in_msgid = False
         if previous and msgid:
-            out[_unquote(msgid)] = _unquote(previous)
+            out[_unquote(msgid)] = _unquote(_QUOTED.findall(" ".join(previous)))
     return out
 
 
@@ -135,7 +140,10 @@ def select(selector: str, catalog: str, message) -> bool:
         return False
     if not source:
         return True
-    return any(loc == source or loc.endswith("/" + source) for loc in _locations(message))
+    return any(
+        loc == source or loc.endswith("/" + source) or fnmatch.fnmatchcase(loc, source)
+        for loc in _locations(message)
+    )
 
 
 def in_part(table: Table, part: str, catalog: str, message) -> bool:

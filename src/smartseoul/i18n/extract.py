@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from .. import paths
-from . import catalogs
+from . import catalogs, exercise_hints
 from .languages import PYTHON_CATALOG, Table
 
 #: modules whose messages are translated are the ones that import them from smartseoul.i18n.messages
@@ -44,7 +44,8 @@ def python_sources(root: Path) -> list[Path]:
 
 
 def extract_python(root: Path, out: Path) -> int:
-    """Write smartseoul.pot from the `_()` and `N_()` calls; return how many messages it holds."""
+    """Write smartseoul.pot from the `_()` and `N_()` calls and the exercises' self-check cells
+    (:mod:`.exercise_hints`); return how many messages it holds."""
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_file
 
@@ -60,6 +61,9 @@ def extract_python(root: Path, out: Path) -> int:
                 continue
             flags = ["python-brace-format"] if placeholders(message) else []
             catalog.add(message, locations=[(rel, lineno)], auto_comments=comments, flags=flags)
+    for rel, message, cell in exercise_hints.extract(root):
+        flags = ["python-brace-format"] if placeholders(message) else []
+        catalog.add(message, locations=[(rel, cell)], flags=flags)
     target = out / f"{PYTHON_CATALOG}.pot"
     catalogs.write(target, catalog)
     return len(catalog)
