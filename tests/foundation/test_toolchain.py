@@ -3,6 +3,7 @@ hooks run the same commands, and each tool really fails on a planted fault."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -71,3 +72,47 @@ def test_the_makefile_calls_only_the_cli():
     direct = [r for r in recipes if re.search(r"-m smartseoul|python\S* \S*src/", r)]
     assert direct == [], direct
     assert any(r.endswith("/smartseoul lab") for r in recipes)
+
+
+def test_loadgroup_keeps_a_group_on_one_worker(tmp_path):
+    """`make test` relies on `--dist loadgroup` to build the book once, on one worker. A pytest or
+    pytest-xdist that stops honouring `xdist_group` (as pytest 9.2 did) would build it twice."""
+    out = tmp_path / "workers"
+    out.mkdir()
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "test_grouped.py").write_text(
+        "import os, pathlib, pytest\n"
+        "pytestmark = pytest.mark.xdist_group('together')\n"
+        "@pytest.mark.parametrize('i', range(6))\n"
+        "def test_one(i):\n"
+        "    out = pathlib.Path(os.environ['GROUP_OUT'])\n"
+        "    (out / f'test-{i}').write_text(os.environ['PYTEST_XDIST_WORKER'])\n"
+    )
+    (tmp_path / "test_free.py").write_text(
+        "import pytest\n@pytest.mark.parametrize('i', range(6))\ndef test_two(i):\n    pass\n"
+    )
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-n",
+            "2",
+            "--dist",
+            "loadgroup",
+            "-p",
+            "no:cacheprovider",
+            "-c",
+            str(tmp_path / "pytest.ini"),
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "GROUP_OUT": str(out)},
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    workers = {p.read_text() for p in out.iterdir()}
+    assert len(list(out.iterdir())) == 6, run.stdout
+    assert len(workers) == 1, f"one xdist_group ran on {sorted(workers)}: loadgroup is not honoured"
