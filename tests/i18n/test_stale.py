@@ -39,7 +39,7 @@ def _course_with_changed_english(tmp_path: Path) -> Path:
 
 def test_update_marks_the_changed_english_and_the_report_lists_it(tmp_path, table):
     course = _course_with_changed_english(tmp_path)
-    assert catalogs.stale(course, table, "ru") == [
+    assert [s for s in catalogs.stale(course, table, "ru") if s.catalog == "book/intro"] == [
         catalogs.Stale("ru", "book/intro", "new", NEW),
         catalogs.Stale("ru", "book/intro", "new", ADDED),
     ], "before update: the two messages the PO file does not hold yet"
