@@ -1135,8 +1135,9 @@ def inspect_crs(gdf: gpd.GeoDataFrame, report: Report) -> gpd.GeoDataFrame:
         lonlat = gdf.to_crs(geo.WGS84)
         x0, y0, x1, y1 = (float(v) for v in lonlat.total_bounds)
         lon, lat = (x0 + x1) / 2, (y0 + y1) / 2
-        where = f", around {_place(lon, lat)}" + (
-            f", in {near_city(lon, lat)}" if near_city(lon, lat) else ""
+        city = near_city(lon, lat)
+        where = _(", around {place}").format(place=_place(lon, lat)) + (
+            _(", in {city}").format(city=city) if city else ""
         )
     except Exception:
         where = ""
@@ -1528,13 +1529,7 @@ def inspect_numeric(
     if examples and (mark == "," or decimal or "thousands" in examples):
         shown = [f"{quote(t)} = {_plain(v)}" for t, v in examples.values()]
         how = _("a decimal comma") if mark == "," else _("a decimal point")
-        asked = (
-            " (decimal=',' as you asked)"
-            if decimal == ","
-            else " (decimal='.' as you asked)"
-            if decimal
-            else ""
-        )
+        asked = _(" ({setting} as you asked)").format(setting=f"decimal={decimal!r}") if decimal else ""
         report.notes.append(
             _("Numbers in {source} were read with {how}{asked}").format(source=source, how=how, asked=asked)
             + (_(" and separators between thousands") if "thousands" in examples else "")
