@@ -210,9 +210,15 @@ def publish_content(p: HubPlan, source: Path | None = None, message: str = "") -
                 stage / "modules",
                 ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "_build", "*.pyc"),
             )
+            languages = _translations(stage, p.checkout / "locales")
             (stage / "README.md").write_text(
                 "# Smart Seoul Data Lab\n\nThe course notebooks. Open modules/00-orientation/ to begin.\n"
-                "Your changes are yours: when the course is updated, files you edited keep your version.\n"
+                + (
+                    f"The notebooks in your language are in translations/<language>/modules/ ({', '.join(languages)}).\n"
+                    if languages
+                    else ""
+                )
+                + "Your changes are yours: when the course is updated, files you edited keep your version.\n"
             )
             _git(repo, "add", "--all", work_tree=stage)
             status = _git(repo, "status", "--porcelain", work_tree=stage).stdout.strip()
@@ -231,6 +237,26 @@ def publish_content(p: HubPlan, source: Path | None = None, message: str = "") -
         return _git(repo, "rev-parse", "HEAD").stdout.strip()
     finally:
         os.umask(old_umask)
+
+
+def _translations(stage: Path, locales: Path) -> list[str]:
+    """The module notebooks in every course language, made from the PO files next to the English
+    ones (translations/<lang>/modules/..., linking each module's data folders inside the content),
+    so a trainee finds them on the hub. Returns the language codes written."""
+    if not locales.is_dir():
+        return []
+    from ..i18n.languages import load
+    from ..i18n.notebooks import write_all
+
+    link = stage / "locales"
+    link.symlink_to(locales, target_is_directory=True)  # the catalogues, read in place
+    try:
+        codes = load(locales.parent).codes
+        for code in codes:
+            write_all(stage, code, stage / "translations" / code)
+    finally:
+        link.unlink()
+    return codes
 
 
 # --------------------------------------------------------------------------- accounts
