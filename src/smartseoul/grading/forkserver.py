@@ -102,7 +102,7 @@ def serve(modules: list[str]) -> int:
     os.dup2(devnull, 0)
     os.dup2(devnull, 1)
     while True:
-        ready, _, _ = select.select([inp], [], [], 1.0)
+        ready, _, _ = select.select([inp], [], [], 0.1)  # reap killed kernels promptly
         _reap()
         if not ready:
             continue

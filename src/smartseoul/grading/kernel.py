@@ -112,7 +112,7 @@ class ForkServer:
         try:
             top = psutil.Process(self.proc.pid)
             own = {top.pid} | ({c.pid for c in top.children()} if self.nested else set())  # unshare -> server
-            return [p for p in top.children(recursive=True) if p.pid not in own]
+            return [p for p in top.children(recursive=True) if p.pid not in own and _running(p)]
         except psutil.Error:
             return []
 
@@ -146,6 +146,16 @@ class ForkServer:
             except (OSError, subprocess.TimeoutExpired):
                 pass
         self.proc = None
+
+
+def _running(proc) -> bool:
+    """Not a zombie: a killed kernel the server has not reaped yet is dead, not left running."""
+    import psutil
+
+    try:
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 @dataclass

@@ -537,7 +537,11 @@ def job_processes(job_id: str, server: ForkServer | None = None) -> list:
     found = list(server.descendants()) if server is not None else []
     for proc in psutil.process_iter(["pid"]):
         try:
-            if proc.environ().get(JOB_MARKER) == job_id and proc.pid not in {p.pid for p in found}:
+            if (
+                proc.environ().get(JOB_MARKER) == job_id
+                and proc.pid not in {p.pid for p in found}
+                and proc.status() != psutil.STATUS_ZOMBIE
+            ):
                 found.append(proc)
         except (psutil.Error, OSError):
             continue
