@@ -29,6 +29,7 @@ import yaml
 
 from . import facts, paths
 from .findings import Finding
+from .prose import paragraphs
 
 ALLOWLIST = Path("book") / "uncited-allowlist.yaml"
 
@@ -72,32 +73,6 @@ def _notebook_paragraphs(path: Path, rel: str) -> Iterator[tuple[str, str, str]]
         return
     for index, cell in enumerate(nb.cells):
         yield cell.cell_type, f"{rel} cell {index + 1}", cell.source
-
-
-def _paragraphs(markdown: str) -> Iterator[str]:
-    """Blank-line separated blocks, without fenced code (```) and without directive option lines."""
-    fence: str | None = None
-    block: list[str] = []
-    for line in markdown.splitlines():
-        stripped = line.strip()
-        if fence:
-            if stripped.startswith(fence):
-                fence = None
-            continue
-        if stripped.startswith("```") and not stripped.startswith("```{"):
-            fence = stripped[:3]
-            continue
-        if not stripped:
-            if block:
-                yield "\n".join(block)
-            block = []
-            continue
-        if stripped.startswith((":::", "```{", ":class:", ":open:", ":name:", "#", "<!--")):
-            # directive fences and headings: not prose that states a fact
-            continue
-        block.append(line)
-    if block:
-        yield "\n".join(block)
 
 
 def trainee_files(root: Path) -> list[Path]:
@@ -189,7 +164,7 @@ class Checker:
                 "Link the fact instead: [fact-id](<path to>/book/sources.md#fact-id).",
             )
         if prose:
-            for paragraph in _paragraphs(text):
+            for paragraph in paragraphs(text):
                 yield from self.check_paragraph(paragraph, where)
 
     def check_paragraph(self, paragraph: str, where: str) -> Iterator[Finding]:

@@ -18,13 +18,13 @@ question ("Which gu is busiest?") or an instruction is not a finding and is not 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
 
 from . import paths
 from .findings import Finding
+from .prose import sentences_text
 
 #: phrases that state a comparative result (a finding), not a method or an instruction
 TRIGGERS = re.compile(
@@ -52,15 +52,6 @@ SHOWN = re.compile(
 SENTENCE_END = re.compile(r"(?<=[.!])\s+")
 
 
-def _prose(markdown: str) -> Iterator[str]:
-    """Paragraphs of a markdown cell, without code fences and directive option lines."""
-    text = re.sub(r"```(?!\{)[\s\S]*?```", "", markdown)
-    for block in re.split(r"\n\s*\n", text):
-        lines = [ln for ln in block.splitlines() if not ln.strip().startswith((":::", "```", ":class:", "#"))]
-        if lines:
-            yield " ".join(ln.strip() for ln in lines)
-
-
 def notebook_findings(path: Path, rel: str) -> list[Finding]:
     try:
         nb = nbformat.read(path, as_version=4)
@@ -72,7 +63,7 @@ def notebook_findings(path: Path, rel: str) -> list[Finding]:
             continue
         before = nb.cells[index - 1] if index else None
         asserted = before is not None and before.cell_type == "code" and "assert " in before.source
-        for paragraph in _prose(cell.source):
+        for paragraph in sentences_text(cell.source):
             if FRAMED.search(paragraph) or CITED.search(paragraph) or asserted:
                 continue
             for sentence in SENTENCE_END.split(paragraph):
