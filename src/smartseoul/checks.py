@@ -151,13 +151,16 @@ def _checked(
     value: Any,
     misconceptions: Misconceptions | None,
     hint: str | None,
+    as_expected: Callable[[Any], Any] | None = None,
 ) -> None:
     """Run a check as `run(expected)`; when it fails, name the misconception the answer shows (if
-    any), else report the check's own message."""
+    any), else report the check's own message. `as_expected` turns a misconception's alternative
+    value into what `run` takes, where the two differ (a row count for a frame's (columns, rows))."""
+    convert = as_expected or (lambda alternative: alternative)
     try:
         run(expected)
     except CheckFailed:
-        _diagnose(value, misconceptions, lambda alternative: _passes(lambda: run(alternative)), hint)
+        _diagnose(value, misconceptions, lambda alternative: _passes(lambda: run(convert(alternative))), hint)
         raise
 
 
@@ -489,11 +492,7 @@ def check_frame(
             return cols, int(alternative)
         return list(alternative), n_rows
 
-    try:
-        run((cols, n_rows))
-    except CheckFailed:
-        _diagnose(value, misconceptions, lambda alt: _passes(lambda: run(as_expected(alt))), hint)
-        raise
+    _checked(run, (cols, n_rows), value, misconceptions, hint, as_expected)
 
 
 _KINDS = {
@@ -548,11 +547,7 @@ def check_column_kind(
                 hint or default_hint,
             )
 
-    try:
-        run(kind)
-    except CheckFailed:
-        _diagnose(frame[column], misconceptions, lambda alt: _passes(lambda: run(alt)), hint)
-        raise
+    _checked(run, kind, frame[column], misconceptions, hint)
 
 
 def check_series(
@@ -604,11 +599,7 @@ def check_series(
             return want_index, int(alternative)
         return list(alternative), n
 
-    try:
-        run((want_index, n))
-    except CheckFailed:
-        _diagnose(value, misconceptions, lambda alt: _passes(lambda: run(as_expected(alt))), hint)
-        raise
+    _checked(run, (want_index, n), value, misconceptions, hint, as_expected)
 
 
 def check_values(
