@@ -10,9 +10,11 @@ submissions it removes the first one's files and IPC objects, so nothing carries
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,6 +80,33 @@ def closed_ancestor(path: str) -> str | None:
         if not os.stat(folder).st_mode & 0o001:
             return folder
     return None
+
+
+_EXPOSE = (
+    "import json, os, sys\n"
+    "from smartseoul.grading.filesystem import expose\n"
+    "expose(json.loads(sys.argv[1]))\n"
+    "os.execvp(sys.argv[2], sys.argv[2:])\n"
+)
+
+
+def exposed_command(needed: list[str], command: Sequence[str]) -> list[str]:
+    """`command` (run as root) in a private mount namespace where other accounts can reach the
+    `needed` folders (:func:`expose`); the command as it is when nothing above them is closed."""
+    if not any(closed_ancestor(x) for x in needed):
+        return list(command)
+    return [
+        "unshare",
+        "--mount",
+        "--propagation",
+        "private",
+        "--",
+        sys.executable,
+        "-c",
+        _EXPOSE,
+        json.dumps(needed),
+        *command,
+    ]
 
 
 def expose(paths: list[str]) -> None:

@@ -91,34 +91,12 @@ def _exposed_paths(p: HubPlan) -> list[str]:
     return [x for x in found if os.path.exists(x)]
 
 
-_EXPOSE = (
-    "import json, os, sys\n"
-    "from smartseoul.grading.filesystem import expose\n"
-    "expose(json.loads(sys.argv[1]))\n"
-    "os.execvp(sys.argv[2], sys.argv[2:])\n"
-)
-
-
 def reachable(p: HubPlan, command: Sequence[str]) -> list[str]:
     """`command` (run as root) in a private mount namespace where other accounts can reach the
     course environment and checkout, if a folder above them is closed (pyenv in /root)."""
-    from ..grading.filesystem import closed_ancestor
+    from ..grading.filesystem import exposed_command
 
-    needed = _exposed_paths(p)
-    if not any(closed_ancestor(x) for x in needed):
-        return list(command)
-    return [
-        "unshare",
-        "--mount",
-        "--propagation",
-        "private",
-        "--",
-        sys.executable,
-        "-c",
-        _EXPOSE,
-        json.dumps(needed),
-        *command,
-    ]
+    return exposed_command(_exposed_paths(p), command)
 
 
 def _check_machine(p: HubPlan) -> None:

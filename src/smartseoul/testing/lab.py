@@ -422,36 +422,17 @@ def remove_trainee(name: str) -> None:
     subprocess.run(["groupdel", name], capture_output=True, check=False)
 
 
-_EXPOSE = (
-    "import json, os, sys\n"
-    "from smartseoul.grading.filesystem import expose\n"
-    "expose(json.loads(sys.argv[1]))\n"
-    "os.execvp(sys.argv[2], sys.argv[2:])\n"
-)
-
-
 def reachable(command: Sequence[str]) -> list[str]:
     """`command` (run as root) wrapped so that other accounts can reach this checkout and its
     Python, even where a folder above them is private (a 0700 home or `mktemp -d`): a private
     mount namespace covers that folder and binds only the checkout and the interpreter back.
     SMARTSEOUL_LAB_NO_EXPOSE=1 turns this off (to show the failure it prevents)."""
-    from ..grading.filesystem import closed_ancestor
+    from ..grading.filesystem import exposed_command
 
     needed = [str(paths.course_root()), sys.prefix, sys.base_prefix]
-    if os.environ.get("SMARTSEOUL_LAB_NO_EXPOSE") == "1" or not any(closed_ancestor(p) for p in needed):
+    if os.environ.get("SMARTSEOUL_LAB_NO_EXPOSE") == "1":
         return list(command)
-    return [
-        "unshare",
-        "--mount",
-        "--propagation",
-        "private",
-        "--",
-        sys.executable,
-        "-c",
-        _EXPOSE,
-        json.dumps(needed),
-        *command,
-    ]
+    return exposed_command(needed, command)
 
 
 def _runs_as(user: str, command: Sequence[str]) -> bool:
