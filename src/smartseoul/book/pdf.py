@@ -13,12 +13,15 @@ every page of the module gets a link to its PDF under the page title."""
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -100,14 +103,6 @@ def render(
         modules = [m for m in modules if m.name in only]
     if not modules:
         raise PdfError(f"The built book at {html_dir} has no module pages: build it with 'make book'.")
-    chromium = find_chromium()
-    if chromium is None:
-        raise PdfError(NO_CHROMIUM)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        raise PdfError(NO_PLAYWRIGHT) from None
-
     out_dir.mkdir(parents=True, exist_ok=True)
     print_dir = out_dir / "print-html"
     print_dir.mkdir(exist_ok=True)
@@ -115,47 +110,62 @@ def render(
     site_dir.mkdir(parents=True, exist_ok=True)
     today = datetime.date.today()
     results = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
-        try:
-            for module in modules:
-                started = time.perf_counter()
-                document = print_html.assemble(module, html_dir, built_on=today)
-                source = print_dir / f"{module.name}.html"
-                source.write_text(document.html, encoding="utf-8")
-                pdf = out_dir / f"{module.name}.pdf"
-                refused = _print(browser, source, pdf, document.title)
-                site_copy = site_dir / pdf.name
-                shutil.copyfile(pdf, site_copy)
-                result = ModulePdf(
-                    module=module.name,
-                    title=document.title,
-                    pdf=pdf,
-                    site_copy=site_copy,
-                    pages=module.pages,
-                    headings=document.headings,
-                    figures=document.figures,
-                    solutions=document.solutions,
-                    seconds=time.perf_counter() - started,
-                    bytes=pdf.stat().st_size,
-                    refused=refused,
-                )
-                link_module_pages(html_dir, result)
-                results.append(result)
-                echo(
-                    f">> {pdf.name}: {len(module.pages)} book pages, {document.figures} figures, "
-                    f"{document.solutions} worked solutions, {human_size(result.bytes)}, "
-                    f"{result.seconds:.1f} s"
-                )
-                for url in refused:
-                    echo(f"   not loaded (the PDF is made offline): {url}")
-        finally:
-            browser.close()
+    with chromium_browser() as browser:
+        for module in modules:
+            started = time.perf_counter()
+            document = print_html.assemble(module, html_dir, built_on=today)
+            source = print_dir / f"{module.name}.html"
+            source.write_text(document.html, encoding="utf-8")
+            pdf = out_dir / f"{module.name}.pdf"
+            refused = print_file(browser, source, pdf, document.title)
+            site_copy = site_dir / pdf.name
+            shutil.copyfile(pdf, site_copy)
+            result = ModulePdf(
+                module=module.name,
+                title=document.title,
+                pdf=pdf,
+                site_copy=site_copy,
+                pages=module.pages,
+                headings=document.headings,
+                figures=document.figures,
+                solutions=document.solutions,
+                seconds=time.perf_counter() - started,
+                bytes=pdf.stat().st_size,
+                refused=refused,
+            )
+            link_module_pages(html_dir, result)
+            results.append(result)
+            echo(
+                f">> {pdf.name}: {len(module.pages)} book pages, {document.figures} figures, "
+                f"{document.solutions} worked solutions, {human_size(result.bytes)}, "
+                f"{result.seconds:.1f} s"
+            )
+            for url in refused:
+                echo(f"   not loaded (the PDF is made offline): {url}")
     return results
 
 
-def _print(browser, source: Path, pdf: Path, title: str) -> list[str]:
-    """Open the print page from disk, refuse anything from the network, and print it."""
+@contextmanager
+def chromium_browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (never a browser Playwright downloads)."""
+    chromium = find_chromium()
+    if chromium is None:
+        raise PdfError(NO_CHROMIUM)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise PdfError(NO_PLAYWRIGHT) from None
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def print_file(browser, source: Path, pdf: Path, title: str) -> list[str]:
+    """Open a print page from disk, refuse anything from the network, and print it to ``pdf``.
+    Returns the addresses it refused."""
     refused: list[str] = []
     context = browser.new_context()
     try:
@@ -212,8 +222,7 @@ def add_link(page_html: str, href: str, size: int) -> str:
 
 
 def link_module_pages(html_dir: Path, result: ModulePdf) -> None:
-    import os
-
+    """Each page of the module links to the module's PDF in the site."""
     for page_rel in result.pages:
         page = html_dir / page_rel
         href = Path(os.path.relpath(result.site_copy, page.parent)).as_posix()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import importlib.util
 import posixpath
 import re
 from collections.abc import Sequence
@@ -402,18 +403,16 @@ def _font_faces() -> str:
     """Fonts that the course's own Python packages ship, for Hangul and Thai: the PDF then looks
     the same on every machine, with or without system fonts for these scripts."""
     faces = []
-    try:
-        import koreanize_matplotlib
-
-        folder = Path(koreanize_matplotlib.__file__).parent / "fonts"
+    # found without importing it: importing the package sets up matplotlib, which is not needed here
+    spec = importlib.util.find_spec("koreanize_matplotlib")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        folder = Path(location) / "fonts"
         for weight, name in (("400", "NanumGothic.ttf"), ("700", "NanumGothicBold.ttf")):
             if (folder / name).is_file():
                 faces.append(
                     f'@font-face {{ font-family: "Course Hangul"; font-weight: {weight}; '
                     f'src: url("{(folder / name).as_uri()}"); }}'
                 )
-    except ImportError:  # pragma: no cover - a dependency of the course
-        pass
     return "\n".join(faces)
 
 
