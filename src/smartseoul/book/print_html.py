@@ -379,15 +379,19 @@ def _appendix(out: BeautifulSoup, solutions: Sequence[Solution]) -> Tag:
     for solution in solutions:
         section = out.new_tag("section", id=f"solution-{solution.number}")
         section["class"] = "pdf-solution"
+        # the title, where the task is, and the task itself stay together on one sheet
+        head = out.new_tag("div")
+        head["class"] = "pdf-solution-head"
         h2 = out.new_tag("h2")
         h2.string = f"Solution {solution.number}: {solution.page_title}"
-        section.append(h2)
+        head.append(h2)
         where = out.new_tag("p")
         where["class"] = "pdf-solution-where"
         where.string = f"The Try-it task in the section “{solution.section}”."
-        section.append(where)
+        head.append(where)
         if solution.task is not None:
-            section.append(solution.task)
+            head.append(solution.task)
+        section.append(head)
         section.append(solution.body)
         back = out.new_tag("p")
         back["class"] = "pdf-solution-back"
@@ -445,6 +449,7 @@ table { font-size: 0.8rem; }
 a { color: #0b4f8a; }
 .pdf-dropdown-title { font-weight: 700; margin-bottom: 0.3em; }
 .pdf-solution { margin-top: 2em; }
+.pdf-solution-head { break-inside: avoid; }
 .pdf-solution-where { color: #444; font-style: italic; }
 .pdf-solution-ref { border-left: 4px solid #0b4f8a; padding-left: 0.6em; font-style: italic; }
 """
