@@ -403,9 +403,14 @@ def _appendix(out: BeautifulSoup, solutions: Sequence[Solution]) -> Tag:
     return appendix
 
 
+#: the Hangul blocks of Unicode: only these letters take the bundled Korean font
+HANGUL = "U+1100-11FF, U+3130-318F, U+A960-A97F, U+AC00-D7AF, U+D7B0-D7FF"
+
+
 def _font_faces() -> str:
-    """Fonts that the course's own Python packages ship, for Hangul and Thai: the PDF then looks
-    the same on every machine, with or without system fonts for these scripts."""
+    """The Korean font that a course dependency ships (NanumGothic, in koreanize-matplotlib), for
+    the Hangul letters only: the PDF then shows Korean on any machine, with or without a system
+    font for it."""
     faces = []
     # found without importing it: importing the package sets up matplotlib, which is not needed here
     spec = importlib.util.find_spec("koreanize_matplotlib")
@@ -415,7 +420,7 @@ def _font_faces() -> str:
             if (folder / name).is_file():
                 faces.append(
                     f'@font-face {{ font-family: "Course Hangul"; font-weight: {weight}; '
-                    f'src: url("{(folder / name).as_uri()}"); }}'
+                    f'src: url("{(folder / name).as_uri()}"); unicode-range: {HANGUL}; }}'
                 )
     return "\n".join(faces)
 
@@ -426,7 +431,8 @@ PRINT_CSS = """
 html { font-size: 10.5pt; }
 /* no ligatures: "fi" stays two letters when the text is copied or read aloud */
 body { margin: 0; background: #fff; color: #1a1a1a; font-variant-ligatures: none;
-       font-family: var(--pst-font-family-base), "Course Hangul", sans-serif; }
+       font-family: "Course Hangul", var(--pst-font-family-base); }
+pre, code, kbd, samp { font-family: "Course Hangul", var(--pst-font-family-monospace); }
 /* the font's own line height: with the theme's tight one (1.15), the letters stick out of the
    line, and Chromium names a heading that starts a sheet twice in the PDF's outline */
 h1, h2, h3, h4, h5, h6 { line-height: normal; }
