@@ -13,7 +13,7 @@ ASSIGNMENT ?=
 LANGS ?=
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv lint test test-fast book lab hub hub-proxy hub-stop data doctor release lock bench clean \
+.PHONY: help venv lint test test-fast book pdf lab hub hub-proxy hub-stop data doctor release lock bench clean \
         grade-intake grade-autograde grade-feedback grade-export grade-report grade-status
 
 help: ## list the targets
@@ -45,6 +45,9 @@ test-fast: venv ## the quick tests only (no notebooks, nbgrader or browser)
 book: venv ## build and execute the whole book (LANGS=all or LANGS=ru,ar: translations too); prints where the HTML is
 	$(VENV)/bin/smartseoul data ensure
 	$(VENV)/bin/smartseoul book build --langs "$(LANGS)"
+
+pdf: book ## the book, then one PDF per module printed by Debian's Chromium (_build/pdf/), linked from each module page
+	$(VENV)/bin/smartseoul book pdf
 
 lab: venv ## JupyterLab at the course root, with nbgrader configured for grading/
 	$(VENV)/bin/smartseoul data ensure

@@ -323,3 +323,9 @@ def citations_command() -> None:
         typer.secho(f"{len(errors(found))} problem(s)", fg="red", err=True)
         raise typer.Exit(1)
     typer.echo("every citation resolves, and every result of the synthetic data says so")
+
+
+# `smartseoul book pdf`: one PDF per module, printed from the built book (smartseoul.book.pdf)
+from .pdf import pdf_command  # noqa: E402
+
+app.command("pdf")(pdf_command)

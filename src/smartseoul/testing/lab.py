@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import paths
+from ..browser import CHROMIUM_ARGS, find_chromium
 from ..lab import (
     LabError,
     course_environ,
@@ -37,9 +38,11 @@ from ..nbgrader_runner import NbgraderFailed, run_nbgrader
 from ..settings import SmartSeoul
 
 __all__ = [
+    "CHROMIUM_ARGS",
     "LabError",
     "NbgraderFailed",
     "course_environ",
+    "find_chromium",
     "lab_command",
     "lab_settings_overrides",
     "make_lab_command",
@@ -190,31 +193,6 @@ def stop_process_group(process: subprocess.Popen, grace: float = 10.0) -> None:
 
 
 # --------------------------------------------------------------------------- browser
-
-
-def find_chromium() -> Path | None:
-    """Debian's Chromium (``apt-get install chromium``), or $SMARTSEOUL_CHROMIUM if set."""
-    explicit = os.environ.get("SMARTSEOUL_CHROMIUM")
-    candidates = [explicit] if explicit else []
-    candidates += [
-        p for p in (shutil.which("chromium"), "/usr/bin/chromium", shutil.which("chromium-browser")) if p
-    ]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return Path(candidate)
-    return None
-
-
-#: Flags for a headless Chromium on a server or in CI (root, no GPU, no network chatter).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 #: The rendered part of every markdown cell, whichever renderer drew it (JupyterLab's own, or
 #: jupyterlab-myst's ``.myst`` widget): the input area without its editor (hidden once the cell
