@@ -193,12 +193,18 @@ def test_a_translated_page_in_the_browser(site, browser, html_dir, code, which):
 
 @pytest.mark.browser
 def test_arabic_tables_of_numbers_and_korean_names_stay_left_to_right(site, browser, html_dir):
-    """A data-catalogue table (column names, Korean names, numbers) in the Arabic book."""
+    """A data-catalogue preview table (column names, Korean names, numbers: no Arabic word) in the
+    Arabic book stays left to right; a table with Arabic words in it (the field table) is laid out
+    right to left."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{site}/ar/book/_generated/data/geography.html", wait_until="load")
-    table = page.locator("article table").filter(has_text=re.compile("[\uac00-\ud7a3]")).first
-    assert table.count(), "no table with Korean names on the page"
+    korean, arabic = re.compile("[\uac00-\ud7a3]"), re.compile("[\u0600-\u06ff]")
+    tables = page.locator("article table").filter(has_text=korean)
+    table = tables.filter(has_not_text=arabic).first
+    assert table.count(), "no table of Korean names without Arabic words on the page"
     assert table.evaluate("e => getComputedStyle(e).direction") == "ltr"
+    translated = tables.filter(has_text=arabic).first
+    assert translated.count() and translated.evaluate("e => getComputedStyle(e).direction") == "rtl"
     table.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "i18n-ar-table.png"))
     page.close()
