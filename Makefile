@@ -11,9 +11,12 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 ASSIGNMENT ?=
 # `make book LANGS=all` (or LANGS=ru,ar) also builds the translated books into _build/html/<lang>/
 LANGS ?=
+# `make bundle BUNDLE_PLATFORMS=current BUNDLE_PYTHONS=current`: wheels for this machine only
+BUNDLE_PLATFORMS ?= default
+BUNDLE_PYTHONS ?= 3.11,3.12
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv lint test test-fast book lab hub hub-proxy hub-stop data doctor release lock bench clean \
+.PHONY: help venv lint test test-fast book bundle lab hub hub-proxy hub-stop data doctor release lock bench clean \
         grade-intake grade-autograde grade-feedback grade-export grade-report grade-status
 
 help: ## list the targets
@@ -45,6 +48,10 @@ test-fast: venv ## the quick tests only (no notebooks, nbgrader or browser)
 book: venv ## build and execute the whole book (LANGS=all or LANGS=ru,ar: translations too); prints where the HTML is
 	$(VENV)/bin/smartseoul data ensure
 	$(VENV)/bin/smartseoul book build --langs "$(LANGS)"
+
+bundle: venv ## one zip for a USB stick: the built book, notebooks, datasets, wheels for Linux/Windows/macOS, installers
+	$(VENV)/bin/smartseoul data ensure
+	$(VENV)/bin/smartseoul bundle --platforms "$(BUNDLE_PLATFORMS)" --pythons "$(BUNDLE_PYTHONS)"
 
 lab: venv ## JupyterLab at the course root, with nbgrader configured for grading/
 	$(VENV)/bin/smartseoul data ensure
