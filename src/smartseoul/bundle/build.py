@@ -56,7 +56,7 @@ def build_course_wheel(root: Path, dest: Path) -> Path:
     return wheels[0]
 
 
-def _python_check(targets: list[Target]) -> str:
+def python_check(targets: list[Target]) -> str:
     versions = sorted({t.python_version: t.oldest_python for t in targets}.items())
     parts = []
     for minor, oldest in versions:
@@ -66,7 +66,7 @@ def _python_check(targets: list[Target]) -> str:
     return " or ".join(parts)
 
 
-def _python_names(targets: list[Target]) -> str:
+def python_names(targets: list[Target]) -> str:
     versions = sorted({t.python_version: t.oldest_python for t in targets}.items())
     return " or ".join(f"{m} ({o} or newer)" if not o.endswith(".0") else m for m, o in versions)
 
@@ -89,7 +89,7 @@ def render_texts(context: dict) -> dict[str, bytes]:
     return texts
 
 
-def _course_entries(root: Path, book: Path | None) -> Iterator[Entry]:
+def course_entries(root: Path, book: Path | None) -> Iterator[Entry]:
     for folder in ("modules", "datasets"):
         for path in course_files(root, folder):
             yield Entry(path.relative_to(root).as_posix(), source=path)
@@ -151,8 +151,8 @@ def build(
             "targets": rows,
             "not_fetched": [p.label for n, p in PLATFORMS.items() if n not in chosen],
             "python_versions": sorted({t.python_version for t in targets}),
-            "python_check": _python_check(targets),
-            "python_names": _python_names(targets),
+            "python_check": python_check(targets),
+            "python_names": python_names(targets),
             "platform_labels": "; ".join(sorted({t.platform.label for t in targets})),
             "requirement": f"smartseoul=={__version__}",
         }
@@ -170,7 +170,7 @@ def build(
         def entries() -> Iterator[Entry]:
             for name, data in sorted(texts.items()):
                 yield Entry(name, data=data, executable=name.endswith(".sh"))
-            yield from _course_entries(root, book if book_included else None)
+            yield from course_entries(root, book if book_included else None)
             for name in sorted(wheels):
                 yield Entry(f"wheels/{name}", source=wheels[name])
 

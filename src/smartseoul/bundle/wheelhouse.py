@@ -64,7 +64,7 @@ class _NotCached(Exception):
     """The cache lacks a wheel: go to the registry."""
 
 
-def _download(
+def download_dropping_missing(
     base: list[str], requirements: list[str], extra: list[str], missing: list[str], *, offline: bool
 ) -> list[Path]:
     """Run pip until it succeeds, dropping each requirement that has no wheel (into `missing`)."""
@@ -141,9 +141,11 @@ def fetch(
         base = pip_download_command(target, dest, offline=offline)
         missing: list[str] = []
         try:
-            wheels = _download(base, pinned, ["--no-deps"], missing, offline=offline)
+            wheels = download_dropping_missing(base, pinned, ["--no-deps"], missing, offline=offline)
             # packages only this target needs: with their dependencies, the pins holding for the rest
-            wheels += _download(base, unpinned, ["-c", str(constraints)], missing, offline=offline)
+            wheels += download_dropping_missing(
+                base, unpinned, ["-c", str(constraints)], missing, offline=offline
+            )
         except _NotCached:
             continue
         built = [build_pure_wheel(closure, name, cache / BUILT_FROM_SOURCE) for name in missing]
