@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -46,9 +47,14 @@ class Bundle:
 
 
 def build_course_wheel(root: Path, dest: Path) -> Path:
-    """The `smartseoul` package itself as a wheel, built from this checkout."""
-    dest.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dest), str(root)]
+    """The `smartseoul` package itself as a wheel, built from a copy of this checkout's sources
+    (a build in place would leave build/ and *.egg-info/ in the checkout)."""
+    source = dest / "source"
+    source.mkdir(parents=True)
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(root / name, source / name)
+    shutil.copytree(root / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dest), str(source)]
     run = subprocess.run(command, capture_output=True, text=True, check=False)
     wheels = sorted(dest.glob(f"smartseoul-{__version__}-*.whl"))
     if run.returncode != 0 or not wheels:
