@@ -69,11 +69,12 @@ PLATFORMS: dict[str, Platform] = {
         Platform(
             "windows-amd64", "Windows 10 or 11, 64-bit", ("win_amd64",), "nt", "win32", "Windows", "AMD64"
         ),
-        # macOS 13 (Ventura) or newer: pip also accepts wheels built for older macOS versions
+        # Every Apple silicon Mac runs macOS 14 (pyproj 3.7 has arm64 wheels for 14 only); many
+        # Intel Macs stop at macOS 13. pip also takes wheels built for older macOS versions.
         Platform(
             "macos-arm64",
-            "macOS 13 or newer, Apple silicon",
-            ("macosx_13_0_arm64",),
+            "macOS 14 or newer, Apple silicon",
+            ("macosx_14_0_arm64",),
             "posix",
             "darwin",
             "Darwin",
