@@ -26,6 +26,15 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "bundle"
 NOTEBOOK = "modules/00-orientation/00a-jupyter-and-python.ipynb"
 
+LAB_PROBE = Path(__file__).with_name("lab_answers.py")
+#: start.sh as a trainee runs it (plus what a root user in a namespace needs), then ask it for /lab
+START_AND_ASK = (
+    "sh start.sh --no-browser --allow-root --ServerApp.port=8888 --ServerApp.port_retries=0 "
+    "--IdentityProvider.token=bundle-test > lab.log 2>&1 & lab=$!; "
+    '"$1" "$2" http://127.0.0.1:8888/lab?token=bundle-test; answer=$?; '
+    "kill $lab; wait $lab; [ $answer -eq 0 ] || cat lab.log; exit $answer"
+)
+
 pytestmark = pytest.mark.slow
 
 
@@ -102,6 +111,16 @@ def test_the_bundle_installs_and_runs_module_0a_without_a_network(tmp_path, usb_
     assert report["figures"] >= 3, report
     assert Path(report["kernel_prefix"]) == folder / ".venv", "the kernel did not run in the bundle's venv"
     assert Path(report["smartseoul_file"]).is_relative_to(folder / ".venv"), report["smartseoul_file"]
+
+    started = time.perf_counter()
+    lab = run_offline(
+        ["sh", "-c", START_AND_ASK, "start", str(venv_python), str(LAB_PROBE)],
+        cwd=folder,
+        env=env,
+        timeout=300,
+    )
+    timings["start.sh, JupyterLab answers"] = time.perf_counter() - started
+    assert lab.returncode == 0 and "JupyterLab answers" in lab.stdout, lab.stdout + lab.stderr
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     lines = [
