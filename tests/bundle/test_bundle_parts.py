@@ -196,8 +196,11 @@ def test_the_readme_says_when_the_book_is_missing_and_what_is_incomplete():
         "macOS 13 or newer, Intel, Python 3.12: 190 packages, NOT COMPLETE: no package file for cryptography"
         in readme
     )
+    assert "On a computer marked NOT COMPLETE the installer stops" in readme
+    title, underline = readme.splitlines()[:2]
+    assert len(underline) == len(title) and set(underline) == {"="}
     complete = build.render_texts(_context())["README.txt"].decode()
-    assert "NOT INCLUDED" not in complete and "complete" in complete
+    assert "NOT INCLUDED" not in complete and "NOT COMPLETE" not in complete and ", complete" in complete
 
 
 def test_the_course_files_come_with_the_book_when_it_is_built(tmp_path):
