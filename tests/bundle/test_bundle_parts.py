@@ -214,3 +214,17 @@ def test_the_course_files_come_with_the_book_when_it_is_built(tmp_path):
     assert "datasets/datapackage.json" in names and "LICENSE" in names
     assert not [n for n in names if ".ipynb_checkpoints" in n or n.startswith("datasets/full/")]
     assert not [e for e in build.course_entries(ROOT, None) if e.name.startswith("book/")]
+
+
+def test_the_command_names_the_fix_for_bad_input(tmp_path):
+    from typer.testing import CliRunner
+
+    from smartseoul.cli import app
+
+    result = CliRunner().invoke(app, ["bundle", "--platforms", "beos", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "unknown platform 'beos': use 'current', 'default', 'all'" in " ".join(result.output.split())
+    with pytest.raises(build.BundleError, match="run `smartseoul data ensure` first"):
+        build.build(
+            tmp_path, targets.parse_targets("current", "current"), out=tmp_path, cache=tmp_path, book=None
+        )
