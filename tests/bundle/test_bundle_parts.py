@@ -3,6 +3,7 @@ checksums, the scripts, and what happens when a wheel is missing."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -94,6 +95,19 @@ def test_a_package_without_a_wheel_is_listed_and_the_rest_is_fetched(tmp_path):
     assert sorted(w.name for w in wheels) == ["alpha-1.0-py3-none-any.whl", "gamma-2.0-py3-none-any.whl"]
     assert missing == ["beta"]
     assert all(w.is_file() for w in wheels)
+
+
+def test_no_registry_stops_with_the_fix_instead_of_listing_everything_as_missing(tmp_path, monkeypatch):
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    target = targets.parse_targets("windows-amd64", "3.12")[0]
+    base = wheelhouse.pip_download_command(target, tmp_path, offline=False)
+    base += ["--index-url", "http://127.0.0.1:9/simple", "--retries", "1"]  # nothing listens there
+    missing: list[str] = []
+    with pytest.raises(wheelhouse.WheelhouseError, match=r"cannot reach the package registry.*connect"):
+        wheelhouse.download_dropping_missing(
+            base, ["alpha==1.0", "beta==1.0"], ["--no-deps"], missing, offline=False
+        )
+    assert missing == []
 
 
 def _unpack(zip_path: Path, into: Path) -> Path:

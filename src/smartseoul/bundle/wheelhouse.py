@@ -23,6 +23,9 @@ from .closure import Closure
 from .targets import Target
 
 _SAVED = re.compile(r"^\s*(?:Saved|File was already downloaded) (.+\.whl)\s*$", re.M)
+_NO_NETWORK = re.compile(
+    r"NewConnectionError|Temporary failure in name resolution|Network is unreachable|ProxyError"
+)
 _NO_WHEEL = re.compile(r"No matching distribution found for ([A-Za-z0-9_.\-]+)")
 
 
@@ -84,6 +87,11 @@ def download_dropping_missing(
         found = _NO_WHEEL.search(output)
         if offline:
             raise _NotCached(output)
+        if _NO_NETWORK.search(output):
+            raise WheelhouseError(
+                "pip cannot reach the package registry, and the wheel cache lacks some wheels: "
+                "connect this machine to the internet and make the bundle again"
+            )
         if not found:
             tail = "\n".join(output.strip().splitlines()[-15:])
             raise WheelhouseError(f"pip download failed:\n{tail}")
