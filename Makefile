@@ -11,9 +11,12 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 ASSIGNMENT ?=
 # `make book LANGS=all` (or LANGS=ru,ar) also builds the translated books into _build/html/<lang>/
 LANGS ?=
+# `make bundle BUNDLE_PLATFORMS=current BUNDLE_PYTHONS=current`: wheels for this machine only
+BUNDLE_PLATFORMS ?= default
+BUNDLE_PYTHONS ?= 3.11,3.12
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv lint test test-fast book pdf lab hub hub-proxy hub-stop data doctor release lock bench clean \
+.PHONY: help venv lint test test-fast book pdf bundle lab hub hub-proxy hub-stop data doctor release lock bench clean \
         grade-intake grade-autograde grade-feedback grade-export grade-report grade-status
 
 help: ## list the targets
@@ -48,6 +51,10 @@ book: venv ## build and execute the whole book (LANGS=all or LANGS=ru,ar: transl
 
 pdf: book ## the book, then one PDF per module printed by Debian's Chromium (_build/pdf/), linked from each module page
 	$(VENV)/bin/smartseoul book pdf
+
+bundle: venv ## one zip for a USB stick: the built book, notebooks, datasets, wheels for Linux/Windows/macOS, installers
+	$(VENV)/bin/smartseoul data ensure
+	$(VENV)/bin/smartseoul bundle --platforms "$(BUNDLE_PLATFORMS)" --pythons "$(BUNDLE_PYTHONS)"
 
 lab: venv ## JupyterLab at the course root, with nbgrader configured for grading/
 	$(VENV)/bin/smartseoul data ensure

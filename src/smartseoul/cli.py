@@ -235,6 +235,56 @@ def lab(ctx: typer.Context) -> None:
     start(ctx.args)
 
 
+@app.command()
+def bundle(
+    out: Path | None = typer.Option(None, help="Folder for the archive (default: _build/bundle/)."),
+    platforms: str = typer.Option(
+        "default",
+        help="'default' (Linux x86_64, Windows, macOS arm64 and x86_64), 'all', 'current' (this "
+        "machine only) or names such as 'linux-x86_64,windows-amd64'.",
+    ),
+    pythons: str = typer.Option("3.11,3.12", help="Python versions: '3.11,3.12', or 'current'."),
+    book: Path | None = typer.Option(None, help="The built book to include (default: _build/html)."),
+    without_book: bool = typer.Option(False, "--without-book", help="Leave the book out."),
+    cache: Path | None = typer.Option(
+        None,
+        help="Where downloaded wheels are kept for the next bundle (default: _build/bundle/wheel-cache).",
+    ),
+) -> None:
+    """Write the course into one zip file for a USB stick: book, notebooks, datasets, wheels, installers."""
+    from .bundle.build import BundleError, build
+    from .bundle.closure import ClosureError
+    from .bundle.targets import UnknownPlatform, parse_targets
+    from .bundle.wheelhouse import WheelhouseError
+
+    root = paths.course_root()
+    try:
+        targets = parse_targets(platforms, pythons)
+        result = build(
+            root,
+            targets,
+            out=out or root / "_build" / "bundle",
+            cache=cache or root / "_build" / "bundle" / "wheel-cache",
+            book=None if without_book else (book or root / "_build" / "html"),
+            echo=console.print,
+        )
+    except (UnknownPlatform, ClosureError, WheelhouseError, BundleError) as exc:
+        console.print(f"[red]smartseoul bundle: {exc}[/]")
+        raise typer.Exit(2) from None
+    written = result.written
+    for warning in result.warnings:
+        console.print(f"[yellow]warning: {warning}[/]")
+    incomplete = [f for f in result.fetched if f.missing]
+    for f in incomplete:
+        console.print(f"[yellow]{f.target.name} is not complete: no wheel for {', '.join(f.missing)}[/]")
+    console.print(
+        f"wrote {written.archive} ({written.size / 1e6:.1f} MB, {written.files} files, "
+        f"{result.wheels} wheels, book {'included' if result.book_included else 'NOT included'}) "
+        f"in {result.seconds:.0f} s"
+    )
+    console.print(f"sha256 {written.sha256} (also in {written.checksum_file.name})")
+
+
 def _mount_optional() -> None:
     """Sub-commands that live in their own modules."""
     from .book import app as book_app
