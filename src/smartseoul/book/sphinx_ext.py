@@ -10,8 +10,8 @@ exercises through nbgrader (or the page's download button), so we drop the launc
 those pages and keep the download button.
 
 3. The book in other languages (smartseoul.book.translations) and search in Arabic, Indonesian and
-Thai (smartseoul.book.search_languages), and footnote references in translated paragraphs
-(smartseoul.book.translated_footnotes), each an extension of its own, loaded from here."""
+Thai (smartseoul.book.search_languages), and translated messages MyST-Parser 3 would misread (footnote references, numbered titles:
+smartseoul.book.translated_messages), each an extension of its own, loaded from here."""
 
 from __future__ import annotations
 
@@ -45,8 +45,8 @@ def setup(app):
     app.setup_extension("smartseoul.book.translations")
     # search in Arabic, Indonesian and Thai
     app.setup_extension("smartseoul.book.search_languages")
-    # a translated paragraph keeps its footnote reference (MyST-Parser 3 needs the definition)
-    app.setup_extension("smartseoul.book.translated_footnotes")
+    # translated paragraphs keep their footnote references, and numbered titles stay titles
+    app.setup_extension("smartseoul.book.translated_messages")
     app.connect("html-page-context", _one_copy_of_each_script, priority=900)
     # sphinx-book-theme adds its launch buttons at priority 501: run after it
     app.connect("html-page-context", _drop_launch_buttons, priority=900)
