@@ -260,7 +260,9 @@ def weight_command(
     html: Path | None = typer.Option(
         None, help="The built book to weigh (default: _build/html; a translation: _build/html/ar)."
     ),
-    budget_kb: int = typer.Option(1500, help="The most a page may weigh on a first visit, in kilobytes."),
+    budget_kb: int = typer.Option(
+        1500, help="The most a page may weigh on a first visit, in kilobytes, as sent with gzip."
+    ),
 ) -> None:
     """Print the page weight of every page of the built book (first visit, in Chromium); exit 1 if
     a page is over the budget or asks for anything outside the book."""
@@ -276,7 +278,7 @@ def weight_command(
         typer.secho(f"{exc}. (Playwright comes with the test tools: make venv.)", fg="red", err=True)
         raise typer.Exit(2) from None
     typer.echo(weight.format_table(weights, budget_kb * 1000))
-    faults = [w for w in weights if w.bytes > budget_kb * 1000 or w.external]
+    faults = [w for w in weights if w.over(budget_kb * 1000) or w.external]
     for w in faults:
         for url in w.external:
             typer.secho(f"{w.page}: asks for {url}: the book must load nothing from outside", fg="red")

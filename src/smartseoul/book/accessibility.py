@@ -12,7 +12,9 @@ tests/book/test_book_a11y.py runs axe over every page of the built book; each fi
 4. The bibliography: docutils marks each entry with the deprecated ARIA role doc-biblioentry
    inside a role="list" element; we mark them as list items (rules aria-deprecated-role and
    aria-required-children, WCAG 1.3.1).
-5. `smartseoul-a11y.css`: focus outlines that are always visible, and link and text colours with
+5. Korean words in the text are marked `lang="ko"` (WCAG 3.1.2, which axe cannot check: it found
+   this in the manual check of the instructor guide's checklist).
+6. `smartseoul-a11y.css`: focus outlines that are always visible, and link and text colours with
    enough contrast in light and dark mode (rule color-contrast, WCAG 1.4.3; focus: 2.4.7)."""
 
 from __future__ import annotations
@@ -48,6 +50,26 @@ def name_hidden_cell_buttons(html: str) -> str:
     return _HIDDEN_CELL_SUMMARY.sub("<summary>", html)
 
 
+#: Hangul syllables and jamo, with the spaces and punctuation between two Hangul words.
+_HANGUL_RUN = re.compile(
+    r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]+(?:[ \u00b7][\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]+)*"
+)
+#: A tag, or the inside of a script or style element, which must stay as it is.
+_TAG_OR_SCRIPT = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]*>", re.S | re.I)
+
+
+def mark_korean(html: str) -> str:
+    """Wrap each run of Korean text in `<span lang="ko">`, so a screen reader reads 따릉이 with a
+    Korean voice instead of spelling it out or skipping it (WCAG 3.1.2, language of parts)."""
+    out, last = [], 0
+    for tag in _TAG_OR_SCRIPT.finditer(html):
+        out.append(_HANGUL_RUN.sub(r'<span lang="ko">\g<0></span>', html[last : tag.start()]))
+        out.append(tag.group(0))
+        last = tag.end()
+    out.append(_HANGUL_RUN.sub(r'<span lang="ko">\g<0></span>', html[last:]))
+    return "".join(out)
+
+
 def bibliography_as_list_items(html: str) -> str:
     """docutils' role="doc-biblioentry" is deprecated (ARIA 1.3): entries of role="list" are
     list items."""
@@ -63,7 +85,7 @@ def _config_inited(app, config) -> None:
 
 def _page_context(app, pagename, templatename, context, doctree) -> None:
     if "body" in context:
-        context["body"] = name_hidden_cell_buttons(bibliography_as_list_items(context["body"]))
+        context["body"] = mark_korean(name_hidden_cell_buttons(bibliography_as_list_items(context["body"])))
     toctree = context.get("generate_toctree_html")
     if callable(toctree) and not getattr(toctree, "_smartseoul_named", False):
 

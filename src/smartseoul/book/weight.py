@@ -13,18 +13,21 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 import http.server
 import os
 import re
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: The budget per page, first visit, uncompressed (issue 22: "under 1.5 MB for module pages").
+#: The budget per page, first visit, as sent by a web server that compresses with gzip, as GitHub
+#: Pages, nginx and Apache do for HTML, CSS and JavaScript (issue 22: "under 1.5 MB for module
+#: pages"). Images are counted as they are: gzip does not make PNG files smaller.
 BUDGET_BYTES = 1_500_000
 #: The slow connection we quote times for: 256 kilobits per second.
 SLOW_LINK_BITS_PER_SECOND = 256_000
@@ -54,9 +57,24 @@ class PageWeight:
     #: the largest files, (bytes, url), biggest first
     largest: list[tuple[int, str]] = field(default_factory=list)
 
+    def over(self, budget: int = BUDGET_BYTES) -> bool:
+        """Over the budget as a compressing web server sends the page."""
+        return self.gzip_bytes > budget
+
     def seconds_on_slow_link(self, compressed: bool = True) -> float:
         size = self.gzip_bytes if compressed else self.bytes
         return size * 8 / SLOW_LINK_BITS_PER_SECOND
+
+
+_GZIPPED: dict[str, int] = {}
+
+
+def gzipped_size(body: bytes) -> int:
+    """The size of `body` compressed as a web server would (remembered: pages share files)."""
+    key = hashlib.sha1(body).hexdigest()
+    if key not in _GZIPPED:
+        _GZIPPED[key] = len(gzip.compress(body, 6))
+    return _GZIPPED[key]
 
 
 def find_chromium() -> Path | None:
@@ -92,14 +110,22 @@ def serve(folder: Path) -> Iterator[str]:
 
 
 def measure_page(
-    browser: Any, url: str, label: str, local_prefix: str, settle_ms: int = 500, wait_for: str | None = None
+    browser: Any,
+    url: str,
+    label: str,
+    local_prefix: str,
+    settle_ms: int = 200,
+    wait_for: str | None = None,
+    inspect: Callable[[Any], None] | None = None,
+    color_scheme: str = "light",
 ) -> PageWeight:
     """Open `url` in a fresh browser context (empty cache), refuse anything not under
     `local_prefix`, and add up every response the page received until it was quiet (or, for an
     application such as JupyterLab that keeps connections open, until `wait_for`, a CSS
-    selector, is on the page)."""
+    selector, is on the page). `inspect(page)`, if given, runs on the loaded page before it is
+    closed (the accessibility test checks the page there, in the same visit)."""
     weight = PageWeight(page=label)
-    context = browser.new_context()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=color_scheme)
     outside = re.compile(r"^(?!" + re.escape(local_prefix) + r")(https?|wss?|ftp):")
 
     def refuse(route: Any) -> None:
@@ -109,8 +135,10 @@ def measure_page(
     context.route(outside, refuse)
     page = context.new_page()
     sizes: list[tuple[int, int, str]] = []
+    pending: set[Any] = set()
 
     def finished(request: Any) -> None:
+        pending.discard(request)
         response = request.response()
         if response is None:
             return
@@ -118,18 +146,30 @@ def measure_page(
             body = response.body()
         except Exception:  # a redirect or an aborted request has no body
             return
-        sizes.append((len(body), len(gzip.compress(body, 6)), request.url))
+        sizes.append((len(body), gzipped_size(body), request.url))
 
+    page.on("request", lambda request: pending.add(request))
     page.on("requestfinished", finished)
+    page.on("requestfailed", lambda request: pending.discard(request))
     page.goto(url, wait_until="load")
     if wait_for:
         page.wait_for_selector(wait_for, timeout=90_000)
+    # what the page's scripts ask for after the load event (quiet for settle_ms, 10 s at most)
+    quiet_since, waited = None, 0
+    while waited < 10_000:
+        if pending:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = waited
+        elif waited - quiet_since >= settle_ms:
+            break
+        page.wait_for_timeout(50)
+        waited += 50
     try:
-        page.wait_for_load_state("networkidle", timeout=10_000)
-    except Exception:
-        pass  # a page that keeps a connection open: measure what came so far
-    page.wait_for_timeout(settle_ms)
-    context.close()
+        if inspect is not None:
+            inspect(page)
+    finally:
+        context.close()
     weight.requests = len(sizes)
     weight.bytes = sum(s[0] for s in sizes)
     weight.gzip_bytes = sum(s[1] for s in sizes)
@@ -169,14 +209,14 @@ def measure_book(
 
 def format_table(weights: list[PageWeight], budget: int | None = BUDGET_BYTES) -> str:
     """A plain-text table, heaviest page first, with a total line (budget None: no budget)."""
-    rows = sorted(weights, key=lambda w: w.bytes, reverse=True)
+    rows = sorted(weights, key=lambda w: w.gzip_bytes, reverse=True)
     width = max([len(w.page) for w in rows] + [4])
     lines = [
         f"{'page':<{width}}  {'files':>5}  {'KB':>7}  {'KB gzip':>7}  {'s @256kbit/s':>12}  status",
         "-" * (width + 50),
     ]
     for w in rows:
-        status = "over budget" if budget is not None and w.bytes > budget else "ok"
+        status = "over budget" if budget is not None and w.gzip_bytes > budget else "ok"
         if w.external:
             status += f", {len(w.external)} external request(s)"
         lines.append(
@@ -187,8 +227,9 @@ def format_table(weights: list[PageWeight], budget: int | None = BUDGET_BYTES) -
         heaviest = rows[0]
         lines.append("-" * (width + 50))
         lines.append(
-            f"{len(rows)} pages; heaviest {heaviest.bytes / 1000:.0f} KB ({heaviest.page}); "
-            f"median {sorted(w.bytes for w in rows)[len(rows) // 2] / 1000:.0f} KB"
-            + (f"; budget {budget / 1000:.0f} KB per page" if budget is not None else "")
+            f"{len(rows)} pages; heaviest {heaviest.gzip_bytes / 1000:.0f} KB with gzip, "
+            f"{heaviest.bytes / 1000:.0f} KB without ({heaviest.page}); "
+            f"median {sorted(w.gzip_bytes for w in rows)[len(rows) // 2] / 1000:.0f} KB with gzip"
+            + (f"; budget {budget / 1000:.0f} KB per page with gzip" if budget is not None else "")
         )
     return "\n".join(lines)

@@ -11,7 +11,10 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..book.weight import PageWeight
 
 #: The axe rule tags of WCAG 2.2 level A and AA (2.2 adds AA rules only, such as target size).
 WCAG_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -83,3 +86,67 @@ def run_axe(
         [context, WCAG_AA_TAGS],
     )
     return [Violation(page=label, **v) for v in results]
+
+
+@dataclass
+class Visit:
+    """One first visit to one page: what it downloaded and what axe found there."""
+
+    weight: PageWeight
+    violations: list[Violation]
+
+
+def visit_pages(
+    html_dir: Path,
+    pages: list[str],
+    *,
+    chromium: Path,
+    workers: int = 2,
+    color_scheme: str = "light",
+) -> list[Visit]:
+    """Open each page of the site in `html_dir` once, with an empty cache, in `workers` browsers
+    side by side: weigh it (smartseoul.book.weight) and check it with axe in the same visit."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ..book import weight
+
+    def visit_some(chunk: list[str], base: str) -> list[Visit]:
+        from playwright.sync_api import sync_playwright
+
+        visits = []
+        with sync_playwright() as pw:  # one Playwright per thread, as Playwright requires
+            browser = pw.chromium.launch(executable_path=str(chromium), args=weight.CHROMIUM_ARGS)
+            try:
+                for rel in chunk:
+                    found: list[Violation] = []
+                    label = rel if color_scheme == "light" else f"{rel} ({color_scheme} mode)"
+
+                    def check(page: Any, label: str = label, found: list[Violation] = found) -> None:
+                        found.extend(run_axe(page, label))
+
+                    measured = weight.measure_page(
+                        browser, f"{base}/{rel}", rel, base, inspect=check, color_scheme=color_scheme
+                    )
+                    visits.append(Visit(measured, found))
+            finally:
+                browser.close()
+        return visits
+
+    if axe_script() is None:
+        raise FileNotFoundError(MISSING)
+    chunks = [pages[i::workers] for i in range(workers) if pages[i::workers]]
+    with weight.serve(html_dir) as base, ThreadPoolExecutor(max(1, len(chunks))) as pool:
+        done = [v for part in pool.map(lambda chunk: visit_some(chunk, base), chunks) for v in part]
+    order = {rel: i for i, rel in enumerate(pages)}
+    return sorted(done, key=lambda v: order[v.weight.page])
+
+
+def axe_version() -> str:
+    """The installed axe-core's version (from its package.json), for reports."""
+    import json
+
+    script = axe_script()
+    package = script.parent / "package.json" if script else None
+    if package is None or not package.is_file():
+        return "(unknown version)"
+    return str(json.loads(package.read_text(encoding="utf-8")).get("version", "(unknown version)"))
