@@ -16,7 +16,7 @@ BUNDLE_PLATFORMS ?= default
 BUNDLE_PYTHONS ?= 3.11,3.12
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv lint test test-fast book pdf bundle lab hub hub-proxy hub-stop data doctor release lock bench clean \
+.PHONY: help venv lint test test-fast book pdf bundle lab hub hub-proxy axe hub-stop data doctor release lock bench clean \
         grade-intake grade-autograde grade-feedback grade-export grade-report grade-status
 
 help: ## list the targets
@@ -38,7 +38,7 @@ lint: venv ## ruff (lint and format) and mypy: the same checks as .pre-commit-co
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-test: venv hub-proxy lint ## run every test (what CI runs)
+test: venv hub-proxy axe lint ## run every test (what CI runs)
 	$(VENV)/bin/smartseoul data ensure
 	$(PY) -m pytest -n $(WORKERS) --dist loadgroup
 
@@ -71,6 +71,19 @@ $(HUB_PROXY)/.installed: grading/jupyterhub/local/package.json $(HUB_PROXY_LOCK)
 	@touch $@
 
 hub-proxy: $(HUB_PROXY)/.installed ## install configurable-http-proxy (npm, pinned) for the hub
+
+# axe-core from the npm registry, pinned by package-lock.json, for the accessibility tests
+# (tests/a11y): Playwright injects its axe.min.js into each page, so nothing loads at run time.
+AXE := $(VENV)/share/smartseoul-axe
+AXE_LOCK := tests/a11y/package-lock.json
+$(AXE)/.installed: tests/a11y/package.json $(AXE_LOCK) | venv
+	@command -v npm >/dev/null || { echo ">> npm is missing: apt-get install nodejs npm"; exit 1; }
+	@mkdir -p $(AXE)
+	cp tests/a11y/package.json $(AXE_LOCK) $(AXE)/
+	cd $(AXE) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+axe: $(AXE)/.installed ## install axe-core (npm, pinned) for the accessibility tests
 
 hub: venv hub-proxy ## start the course's JupyterHub on 127.0.0.1 (as root); prints its URL
 	$(VENV)/bin/smartseoul data ensure

@@ -48,3 +48,25 @@ def html_dir(built_book) -> Path:
         tail = "\n".join(built_book.output.strip().splitlines()[-40:])
         pytest.fail(f"the book did not build, so its pages cannot be checked:\n{tail}")
     return built_book.html
+
+
+@pytest.fixture(scope="session")
+def page_visits(html_dir):
+    """Every page of the built book in every language it has, each opened once in Chromium with
+    an empty cache: weighed and checked by axe-core in the same visit (smartseoul.testing.axe).
+    Used by test_book_a11y.py and test_book_weight.py."""
+    from smartseoul.book import audit, weight
+    from smartseoul.testing import axe
+
+    chromium = weight.find_chromium()
+    if chromium is None:
+        pytest.skip(
+            "no Chromium found: install Debian's browser with 'apt-get install chromium' (as .ci/run "
+            "does) or set SMARTSEOUL_CHROMIUM=/path/to/chromium to check and weigh the pages"
+        )
+    if axe.axe_script() is None:
+        pytest.fail(axe.MISSING)
+    pages = weight.book_pages(html_dir)
+    for book in audit.translations(html_dir):
+        pages += [f"{book.name}/{rel}" for rel in weight.book_pages(book)]
+    return axe.visit_pages(html_dir, pages, chromium=chromium, workers=2)

@@ -255,6 +255,37 @@ def pages_command() -> None:
     )
 
 
+@app.command("weight")
+def weight_command(
+    html: Path | None = typer.Option(
+        None, help="The built book to weigh (default: _build/html; a translation: _build/html/ar)."
+    ),
+    budget_kb: int = typer.Option(
+        1500, help="The most a page may weigh on a first visit, in kilobytes, as sent with gzip."
+    ),
+) -> None:
+    """Print the page weight of every page of the built book (first visit, in Chromium); exit 1 if
+    a page is over the budget or asks for anything outside the book."""
+    from . import weight
+
+    html = html or paths.course_root() / "_build" / "html"
+    if not (html / "index.html").is_file():
+        typer.secho(f"no built book in {html}: run 'make book' first, or pass --html DIR", fg="red", err=True)
+        raise typer.Exit(2)
+    try:
+        weights = weight.measure_book(html)
+    except (FileNotFoundError, ModuleNotFoundError) as exc:
+        typer.secho(f"{exc}. (Playwright comes with the test tools: make venv.)", fg="red", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(weight.format_table(weights, budget_kb * 1000))
+    faults = [w for w in weights if w.over(budget_kb * 1000) or w.external]
+    for w in faults:
+        for url in w.external:
+            typer.secho(f"{w.page}: asks for {url}: the book must load nothing from outside", fg="red")
+    if faults:
+        raise typer.Exit(1)
+
+
 @app.command("catalogue")
 def catalogue_command() -> None:
     """Write one data-catalogue page per dataset into book/_generated/data/."""

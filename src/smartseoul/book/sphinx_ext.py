@@ -10,8 +10,12 @@ exercises through nbgrader (or the page's download button), so we drop the launc
 those pages and keep the download button.
 
 3. The book in other languages (smartseoul.book.translations) and search in Arabic, Indonesian and
-Thai (smartseoul.book.search_languages), and translated messages MyST-Parser 3 would misread (footnote references, numbered titles:
-smartseoul.book.translated_messages), each an extension of its own, loaded from here."""
+Thai (smartseoul.book.search_languages), and translated messages that MyST-Parser 3 would misread
+(footnote references, numbered titles: smartseoul.book.translated_messages), each an extension of
+its own, loaded from here.
+
+4. The accessibility fixes for what axe-core finds (smartseoul.book.accessibility) and lighter
+figures for slow connections (smartseoul.book.images), each also its own."""
 
 from __future__ import annotations
 
@@ -47,6 +51,10 @@ def setup(app):
     app.setup_extension("smartseoul.book.search_languages")
     # translated paragraphs keep their footnote references, and numbered titles stay titles
     app.setup_extension("smartseoul.book.translated_messages")
+    # what axe-core found in the theme (WCAG 2.2 AA), fixed
+    app.setup_extension("smartseoul.book.accessibility")
+    # lighter figures for slow connections
+    app.setup_extension("smartseoul.book.images")
     app.connect("html-page-context", _one_copy_of_each_script, priority=900)
     # sphinx-book-theme adds its launch buttons at priority 501: run after it
     app.connect("html-page-context", _drop_launch_buttons, priority=900)
