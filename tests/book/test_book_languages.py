@@ -103,6 +103,60 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def _page_text(page: Path) -> str:
+    """What a reader sees (and hears) on a page: its text, and its alt and title attributes."""
+    import html
+
+    source = page.read_text(encoding="utf-8")
+    attributes = " ".join(re.findall(r'(?:alt|title|aria-label)="([^"]*)"', source))
+    text = re.sub(r"<[^>]+>", " ", source) + " " + attributes
+    return _plain(html.unescape(text))
+
+
+def _plain(text: str) -> str:
+    """Spaces collapsed and Sphinx's smart quotes and dashes undone, so source and page compare."""
+    for smart, plain in (
+        ("‘", "'"),
+        ("’", "'"),
+        ("“", '"'),
+        ("”", '"'),
+        ("–", "--"),
+        ("—", "---"),
+        ("…", "..."),
+    ):
+        text = text.replace(smart, plain)
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.parametrize("code", LANGS)
+def test_every_translated_message_reaches_its_page(html_dir, code):
+    """Sphinx silently keeps the English where it cannot use a translation (a numbered title read
+    as a list did that). Every translated message of plain text must appear on its page."""
+    import html
+
+    from smartseoul.i18n import catalogs
+
+    folder = ROOT / "locales" / code / "LC_MESSAGES"
+    lost, checked = [], 0
+    for po in sorted(folder.rglob("*.po")):
+        docname = po.relative_to(folder).with_suffix("").as_posix()
+        page = html_dir / code / f"{docname}.html"
+        if not page.exists():
+            continue
+        text = _page_text(page)
+        for message in catalogs.read(po):
+            if not message.id or not message.string or message.fuzzy:
+                continue
+            shown = _plain(html.unescape(str(message.string)))
+            if re.search(r"[`\[\]{}*_$<>|#\\]", shown) or len(shown) < 12:
+                continue  # markup: rendered differently from its source
+            checked += 1
+            if shown not in text:
+                lost.append(f"{docname}: {shown[:90]}")
+    assert checked > 1000, f"only {checked} messages checked"
+    assert lost == [], f"{len(lost)} translation(s) not on their page:\n" + "\n".join(lost[:20])
+
+
 @pytest.fixture(scope="module")
 def site(html_dir):
     server = http.server.ThreadingHTTPServer(
