@@ -109,21 +109,15 @@ def _page_text(page: Path) -> str:
 
     source = page.read_text(encoding="utf-8")
     attributes = " ".join(re.findall(r'(?:alt|title|aria-label)="([^"]*)"', source))
-    text = re.sub(r"<[^>]+>", " ", source) + " " + attributes
+    text = re.sub(r"<[^>]+>", "", source) + " " + attributes
     return _plain(html.unescape(text))
 
 
 def _plain(text: str) -> str:
-    """Spaces collapsed and Sphinx's smart quotes and dashes undone, so source and page compare."""
-    for smart, plain in (
-        ("‘", "'"),
-        ("’", "'"),
-        ("“", '"'),
-        ("”", '"'),
-        ("–", "--"),
-        ("—", "---"),
-        ("…", "..."),
-    ):
+    """Spaces collapsed, and Sphinx's smart quotes (per language: «», „“, ‘’) and dashes undone,
+    so source and page compare."""
+    text = re.sub("[\"'‘’‚“”„«»]", '"', text)
+    for smart, plain in (("–", "--"), ("—", "---"), ("…", "...")):
         text = text.replace(smart, plain)
     return re.sub(r"\s+", " ", text)
 
