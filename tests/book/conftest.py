@@ -56,9 +56,10 @@ def page_visits(html_dir):
     an empty cache: weighed and checked by axe-core in the same visit (smartseoul.testing.axe).
     Used by test_book_a11y.py and test_book_weight.py."""
     from smartseoul.book import audit, weight
+    from smartseoul.browser import find_chromium
     from smartseoul.testing import axe
 
-    chromium = weight.find_chromium()
+    chromium = find_chromium()
     if chromium is None:
         pytest.skip(
             "no Chromium found: install Debian's browser with 'apt-get install chromium' (as .ci/run "

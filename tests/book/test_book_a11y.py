@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from smartseoul.book import audit, weight
+from smartseoul.browser import find_chromium
 from smartseoul.testing import axe
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +30,7 @@ def site(html_dir):
 
 @pytest.fixture(scope="module")
 def browser():
-    exe = weight.find_chromium()
+    exe = find_chromium()
     if exe is None:
         pytest.skip(
             "no Chromium found: install Debian's browser with 'apt-get install chromium' (as .ci/run "
@@ -82,7 +83,7 @@ def test_every_page_in_every_language_has_no_wcag_violations(html_dir, page_visi
 def test_dark_mode_has_no_wcag_violations(html_dir):
     pages = [rel for rel in DARK_MODE_PAGES if (html_dir / rel).is_file()]
     missing = sorted(set(DARK_MODE_PAGES) - set(pages))
-    chromium = weight.find_chromium()
+    chromium = find_chromium()
     if chromium is None:
         pytest.skip("no Chromium found: apt-get install chromium, or set SMARTSEOUL_CHROMIUM")
     visits = axe.visit_pages(html_dir, pages, chromium=chromium, color_scheme="dark")

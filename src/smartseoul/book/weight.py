@@ -15,9 +15,7 @@ import functools
 import gzip
 import hashlib
 import http.server
-import os
 import re
-import shutil
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,22 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..browser import CHROMIUM_ARGS, find_chromium
+
 #: The budget per page, first visit, as sent by a web server that compresses with gzip, as GitHub
 #: Pages, nginx and Apache do for HTML, CSS and JavaScript (issue 22: "under 1.5 MB for module
 #: pages"). Images are counted as they are: gzip does not make PNG files smaller.
 BUDGET_BYTES = 1_500_000
 #: The slow connection we quote times for: 256 kilobits per second.
 SLOW_LINK_BITS_PER_SECOND = 256_000
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @dataclass
@@ -75,19 +65,6 @@ def gzipped_size(body: bytes) -> int:
     if key not in _GZIPPED:
         _GZIPPED[key] = len(gzip.compress(body, 6))
     return _GZIPPED[key]
-
-
-def find_chromium() -> Path | None:
-    """Debian's Chromium (`apt-get install chromium`), or $SMARTSEOUL_CHROMIUM if set."""
-    for candidate in (
-        os.environ.get("SMARTSEOUL_CHROMIUM"),
-        "/usr/bin/chromium",
-        shutil.which("chromium"),
-        shutil.which("chromium-browser"),
-    ):
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    return None
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

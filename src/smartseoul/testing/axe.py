@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..browser import CHROMIUM_ARGS
+
 if TYPE_CHECKING:
     from ..book.weight import PageWeight
 
@@ -115,7 +117,7 @@ def visit_pages(
 
         visits = []
         with sync_playwright() as pw:  # one Playwright per thread, as Playwright requires
-            browser = pw.chromium.launch(executable_path=str(chromium), args=weight.CHROMIUM_ARGS)
+            browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
             try:
                 for rel in chunk:
                     found: list[Violation] = []
