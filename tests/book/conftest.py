@@ -24,6 +24,17 @@ TEST_LANGUAGES = ["ru", "ar"]
 
 
 @pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's Chromium, or the test is skipped with what to install (as .ci/run does)."""
+    from smartseoul.browser import NO_CHROMIUM, find_chromium
+
+    exe = find_chromium()
+    if exe is None:
+        pytest.skip(NO_CHROMIUM)
+    return exe
+
+
+@pytest.fixture(scope="session")
 def built_book():
     from smartseoul.book import run_build
     from smartseoul.cli import data_ensure
@@ -51,20 +62,13 @@ def html_dir(built_book) -> Path:
 
 
 @pytest.fixture(scope="session")
-def page_visits(html_dir):
+def page_visits(html_dir, chromium):
     """Every page of the built book in every language it has, each opened once in Chromium with
     an empty cache: weighed and checked by axe-core in the same visit (smartseoul.testing.axe).
     Used by test_book_a11y.py and test_book_weight.py."""
     from smartseoul.book import audit, weight
-    from smartseoul.browser import find_chromium
     from smartseoul.testing import axe
 
-    chromium = find_chromium()
-    if chromium is None:
-        pytest.skip(
-            "no Chromium found: install Debian's browser with 'apt-get install chromium' (as .ci/run "
-            "does) or set SMARTSEOUL_CHROMIUM=/path/to/chromium to check and weigh the pages"
-        )
     if axe.axe_script() is None:
         pytest.fail(axe.MISSING)
     pages = weight.book_pages(html_dir)

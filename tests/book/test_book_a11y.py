@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from smartseoul.book import audit, weight
-from smartseoul.browser import find_chromium
 from smartseoul.testing import axe
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,13 +28,8 @@ def site(html_dir):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    exe = find_chromium()
-    if exe is None:
-        pytest.skip(
-            "no Chromium found: install Debian's browser with 'apt-get install chromium' (as .ci/run "
-            "does) or set SMARTSEOUL_CHROMIUM=/path/to/chromium to run the accessibility test"
-        )
+def browser(chromium):
+    exe = chromium
     if axe.axe_script() is None:
         pytest.fail(axe.MISSING)
     from playwright.sync_api import sync_playwright
@@ -80,12 +74,9 @@ def test_every_page_in_every_language_has_no_wcag_violations(html_dir, page_visi
     )
 
 
-def test_dark_mode_has_no_wcag_violations(html_dir):
+def test_dark_mode_has_no_wcag_violations(html_dir, chromium):
     pages = [rel for rel in DARK_MODE_PAGES if (html_dir / rel).is_file()]
     missing = sorted(set(DARK_MODE_PAGES) - set(pages))
-    chromium = find_chromium()
-    if chromium is None:
-        pytest.skip("no Chromium found: apt-get install chromium, or set SMARTSEOUL_CHROMIUM")
     visits = axe.visit_pages(html_dir, pages, chromium=chromium, color_scheme="dark")
     found = [v for visit in visits for v in visit.violations]
     print(f"axe-core in dark mode: {len(pages)} pages: {len(found)} violation(s)")

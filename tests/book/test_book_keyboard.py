@@ -33,13 +33,8 @@ def site(html_dir):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    exe = weight.find_chromium()
-    if exe is None:
-        pytest.skip(
-            "no Chromium found: install Debian's browser with 'apt-get install chromium' (as .ci/run "
-            "does) or set SMARTSEOUL_CHROMIUM=/path/to/chromium to run the keyboard test"
-        )
+def browser(chromium):
+    exe = chromium
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -23,16 +23,6 @@ ARTIFACTS = ROOT / "test-artifacts" / "a11y"
 pytestmark = [pytest.mark.book, pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("book")]
 
 
-def _needs_chromium() -> Path:
-    exe = weight.find_chromium()
-    if exe is None:
-        pytest.skip(
-            "no Chromium found: install Debian's browser with 'apt-get install chromium' (as .ci/run "
-            "does) or set SMARTSEOUL_CHROMIUM=/path/to/chromium to weigh the pages"
-        )
-    return exe
-
-
 @pytest.fixture(scope="module")
 def weights(page_visits) -> list[weight.PageWeight]:
     found = [visit.weight for visit in page_visits]
@@ -63,10 +53,10 @@ def test_every_page_is_within_the_budget(weights):
     )
 
 
-def test_the_checks_catch_an_external_font_and_a_heavy_page(tmp_path):
+def test_the_checks_catch_an_external_font_and_a_heavy_page(tmp_path, chromium):
     """The weighing itself can fail: a page with a web font from outside and 2 MB of script
     that gzip cannot shrink (random numbers)."""
-    exe = _needs_chromium()
+    exe = chromium
     numbers = random.Random(22).getrandbits(8 * 1_500_000).to_bytes(1_500_000, "big").hex()
     (tmp_path / "big.js").write_text(f"var weight = '{numbers}';", encoding="utf-8")
     (tmp_path / "page.html").write_text(

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..browser import CHROMIUM_ARGS, find_chromium
+from ..browser import CHROMIUM_ARGS, NO_CHROMIUM, find_chromium
 
 #: The budget per page, first visit, as sent by a web server that compresses with gzip, as GitHub
 #: Pages, nginx and Apache do for HTML, CSS and JavaScript (issue 22: "under 1.5 MB for module
@@ -171,10 +171,7 @@ def measure_book(
 
     exe = chromium or find_chromium()
     if exe is None:
-        raise FileNotFoundError(
-            "no Chromium found: install Debian's browser with 'apt-get install chromium' "
-            "or set SMARTSEOUL_CHROMIUM=/path/to/chromium"
-        )
+        raise FileNotFoundError(NO_CHROMIUM)
     pages = pages if pages is not None else book_pages(html_dir)
     with serve(html_dir) as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(exe), args=CHROMIUM_ARGS)
