@@ -196,7 +196,11 @@ class JudgeProcess:
 def main() -> int:
     prctl(PR_SET_DUMPABLE, 0)  # no core dumps, no ptrace, no /proc/<pid>/mem: the hidden tests stay here
     out = os.fdopen(os.dup(1), "wb")
-    inp = os.fdopen(os.dup(0), "rb")
+    # Unbuffered: a submission's forked judge reads from the same pipe as this process. A buffer
+    # would read ahead, so the child could swallow the next submission's "fork" with its own
+    # "end" (the worker then waited out the notebook's time limit), and this process could keep
+    # a copy of frames meant for the child.
+    inp = os.fdopen(os.dup(0), "rb", buffering=0)
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(devnull, 1)  # whatever prints bypassing sys.stdout must not corrupt the protocol
