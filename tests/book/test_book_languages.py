@@ -267,15 +267,27 @@ def test_arabic_tables_of_numbers_and_korean_names_stay_left_to_right(site, brow
 def test_search_finds_a_term_in_the_books_language(site, browser, code, term):
     page = browser.new_page()
     page.goto(f"{site}/{code}/search.html?q={term}", wait_until="load")
-    page.wait_for_function(
-        "() => { const s = document.querySelector('#search-results .search-summary');"
-        " return document.querySelector('#search-results ul.search li') || (s && s.textContent.trim().length > 0); }",
-        timeout=20_000,
-    )
+    summary = page.locator("#search-results .search-summary")
+    try:
+        page.wait_for_function(
+            # Sphinx adds the hits one by one (5 ms apart) and writes the summary only after the
+            # last one, so waiting for the first hit would read a partial list.
+            "() => { const s = document.querySelector('#search-results .search-summary');"
+            " return s && s.textContent.trim().length > 0; }",
+            timeout=20_000,
+        )
+    except Exception:
+        pytest.fail(
+            f"the {code} search page never said that the search had finished: its summary stayed"
+            " empty (an empty translation of Sphinx's words shows as nothing)"
+        )
     hits = page.eval_on_selector_all(
         "#search-results ul.search li a", "els => els.map(e => e.getAttribute('href'))"
     )
+    said = summary.inner_text().strip()
     page.close()
+    # the words around the results are the book's language too (translations.search_page_words)
+    assert said and "Search finished" not in said, f"the search summary is not in {code}: {said!r}"
     assert any(urljoin(f"/{code}/search.html", h).startswith(f"/{code}/book/intro") for h in hits), (
         f"{term!r} should find the {code} welcome page, got {hits[:5]}"
     )

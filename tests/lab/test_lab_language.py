@@ -121,10 +121,20 @@ def test_a_trainee_switches_to_russian_and_opens_a_translated_notebook(
         )
         try_it.first.wait_for(state="attached", timeout=60_000)
         page.screenshot(path=str(artifacts_dir / "i18n-03-russian-notebook.png"))
+        english = json.loads((ROOT / NOTEBOOK).read_text(encoding="utf-8"))
+        expected = sum(c["cell_type"] == "code" for c in english["cells"])
+        # JupyterLab renders a long notebook's cells in batches: wait for the last one rather than
+        # count while it is still drawing
+        try:
+            page.wait_for_function(
+                f"() => document.querySelectorAll('.jp-Notebook .jp-CodeCell').length >= {expected}",
+                timeout=30_000,
+            )
+        except Exception:
+            pass
         code_cells = page.locator(".jp-Notebook .jp-CodeCell").count()
-    english = json.loads((ROOT / NOTEBOOK).read_text(encoding="utf-8"))
     russian = json.loads((course / "ru" / NOTEBOOK).read_text(encoding="utf-8"))
-    assert code_cells == sum(c["cell_type"] == "code" for c in english["cells"])
+    assert code_cells == expected, f"JupyterLab shows {code_cells} code cells, the notebook has {expected}"
     assert [c for c in russian["cells"] if c["cell_type"] == "code"] == [
         c for c in english["cells"] if c["cell_type"] == "code"
     ]

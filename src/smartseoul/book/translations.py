@@ -22,6 +22,7 @@ the pages; it reads the language table (locales/languages.yaml) for what it know
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -138,6 +139,39 @@ def _page_context(app, pagename, templatename, context, doctree):
             if not link["current"]
         )
         context["metatags"] = context.get("metatags", "") + tags
+
+
+def search_page_words(app) -> dict[str, str]:
+    """The words Sphinx's search script shows (searchtools.js), in the book's language.
+
+    Sphinx's own catalogues leave some of them empty, and its script shows an empty translation
+    as nothing: the Russian and Arabic search pages said nothing when a search ended. Thai has
+    no Sphinx catalogue at all. These come from the course's catalogue instead."""
+    words = {
+        "Searching": _t(app, "Searching"),
+        "Search Results": _t(app, "Search Results"),
+        "Preparing search...": _t(app, "Preparing search..."),
+        "Hide Search Matches": _t(app, "Hide Search Matches"),
+        ", in ": _t(app, ", in "),
+        "Search finished, found ${resultCount} page(s) matching the search query.": _t(
+            app, "Search finished, found ${resultCount} page(s) matching the search query."
+        ),
+        "Your search did not match any documents. Please make sure that all words are spelled "
+        "correctly and that you've selected enough categories.": _t(
+            app,
+            "Your search did not match any documents. Please make sure that all words are "
+            "spelled correctly and that you've selected enough categories.",
+        ),
+    }
+    return {english: translated for english, translated in words.items() if translated}
+
+
+def _search_page_script(app, pagename, templatename, context, doctree):
+    """Only the search page shows these words, so only it carries them (after doctools.js)."""
+    if pagename != "search" or (app.config.language or "en") == "en":
+        return
+    words = json.dumps(search_page_words(app), ensure_ascii=False).replace("</", "<\\/")
+    app.add_js_file(None, body=f"Object.assign(Documentation.TRANSLATIONS, {words});", priority=900)
 
 
 def _config_inited(app, config):
@@ -313,6 +347,7 @@ def setup(app):
     app.connect("builder-inited", _patch_renderer)
     app.connect("builder-inited", _own_output_folder, priority=900)  # after myst-nb's own
     app.connect("html-page-context", _page_context)
+    app.connect("html-page-context", _search_page_script)
     app.connect("doctree-read", translate_toc_captions)
     app.connect("doctree-resolved", mark_ltr_blocks)
     app.connect("doctree-resolved", add_status_notice)
