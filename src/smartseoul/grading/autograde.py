@@ -44,6 +44,10 @@ class Summary:
     interrupted: bool = False
 
 
+#: jobs a worker holds at once: the one it runs, and the next one, ready
+LOOKAHEAD = 2
+
+
 @dataclass
 class _Job:
     """One student's submission: its notebooks are graded one after another in the same slot."""
@@ -197,6 +201,23 @@ class Pipeline:
             worker = self.pool[j.slot] = self._start_worker(j.slot)
         worker.send(j.jobdir.name)
         j.started = time.monotonic()
+
+    def _send(self, job: _Job, jobs: list[_Job]) -> None:
+        """Queue a prepared job on its slot's worker; its clock starts when it reaches the head."""
+        self.start(job)
+        jobs.append(job)
+
+    def _fill(self, queue: list[tuple[str, str]], sent: dict[int, list[_Job]], summary: Summary) -> None:
+        """Give every slot its running job and one more, from the queue."""
+        for slot, jobs in sent.items():
+            while queue and len(jobs) < LOOKAHEAD:
+                student, sha = queue.pop(0)
+                job = self.prepare(student, sha, slot)
+                if isinstance(job, dict):
+                    res = {"student": student, "sha256": sha, "flags": [], "time": journal.now(), **job}
+                    self._count(summary, student, self.record(student, res))
+                    continue
+                self._send(job, jobs)
 
     def _start_worker(self, slot: int) -> sandbox.Worker:
         """A worker that grades this slot's submissions one after another, in its own namespaces."""
@@ -393,26 +414,22 @@ class Pipeline:
             res = self.record(student, journal.load_result(self.course, self.assignment, student) or {})
             self._count(summary, student, res)
         queue = list(todo)
-        running: dict[int, _Job] = {}
+        # Each slot's worker holds up to LOOKAHEAD jobs: the one it runs and the next, already
+        # prepared and sent, so it starts the next submission the moment it ends the last one,
+        # while this process scores the finished one. The head of a slot's list is the one running.
+        sent: dict[int, list[_Job]] = {slot: [] for slot in range(self.workers)}
         stop: list[int] = []
         previous = self._trap_signals(stop)
         try:
-            while queue or running:
+            while queue or any(sent.values()):
                 if stop:  # Ctrl-C / SIGTERM: stop at a safe point (never in the middle of a gradebook write)
                     raise KeyboardInterrupt(f"signal {stop[0]}")
-                while queue and len(running) < self.workers:
-                    slot = next(s for s in range(self.workers) if s not in running)
-                    student, sha = queue.pop(0)
-                    job = self.prepare(student, sha, slot)
-                    if isinstance(job, dict):
-                        res = {"student": student, "sha256": sha, "flags": [], "time": journal.now(), **job}
-                        self._count(summary, student, self.record(student, res))
-                        continue
-                    self.start(job)
-                    running[slot] = job
+                self._fill(queue, sent, summary)
                 finished = []
-                for slot, job in running.items():
-                    worker = self.pool[slot]
+                for slot, jobs in sent.items():
+                    if not jobs:
+                        continue
+                    job, worker = jobs[0], self.pool[slot]
                     deadline = job.started + self.limits.notebook_timeout + self.limits.hard_kill_grace
                     if worker.done(job.jobdir.name) or not worker.alive():
                         finished.append(slot)
@@ -421,26 +438,32 @@ class Pipeline:
                         job.killed = True
                         finished.append(slot)
                 for slot in finished:
-                    job = running[slot]
+                    job = sent[slot].pop(0)
+                    if not self.pool[slot].alive():  # killed or crashed: its queued job goes to a new worker
+                        for waiting in sent[slot]:
+                            self.start(waiting)
+                    if sent[slot]:
+                        sent[slot][0].started = time.monotonic()
+                    self._fill(queue, sent, summary)  # keep the worker busy before scoring this one
                     self._cleanup(job)
                     job.parts.append(self.finalize_notebook(job, time.monotonic() - job.started))
                     if self.advance(job):  # the next notebook of this submission, in the same slot
-                        self.start(job)
+                        self._send(job, sent[slot])
                         continue
-                    del running[slot]
                     res = self.combine(job)
                     journal.save_result(
                         self.course, self.assignment, job.student, res
                     )  # executed: survives a crash
                     self._count(summary, job.student, self.record(job.student, res))
-                if running and not finished:
+                if any(sent.values()) and not finished:
                     sandbox.Worker.wait_any(list(self.pool.values()), 0.05)
         except BaseException:
             summary.interrupted = True
             for worker in self.pool.values():
                 worker.kill()
-            for job in running.values():
-                self._cleanup(job)
+            for jobs in sent.values():
+                for job in jobs:
+                    self._cleanup(job)
             raise
         finally:
             for worker in self.pool.values():
