@@ -489,13 +489,16 @@ def recv_frame(fh: Any) -> tuple[dict, dict[str, bytes]]:
 
 
 def _read_exact(fh: Any, n: int) -> bytes:
-    buf = b""
-    while len(buf) < n:
-        chunk = fh.read(n - len(buf))
+    """Exactly n bytes. A pipe gives at most its buffer (64 KiB) per read, so the pieces are
+    joined once at the end (adding them one by one copied a large answer over and over)."""
+    chunks, got = [], 0
+    while got < n:
+        chunk = fh.read(n - got)
         if not chunk:
             raise EOFError("the other end of the channel closed")
-        buf += chunk
-    return buf
+        chunks.append(chunk)
+        got += len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 # --- what the worker asks the kernel to run (through user_expressions) ----------------------------

@@ -35,6 +35,18 @@ PRELOAD = (
     "shapely",
     "pyproj",
     "geopandas",
+    # what a kernel's start imports (the debugger among them): imported here once, not per kernel
+    "ipykernel.debugger",
+    "ipykernel.zmqshell",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "IPython.utils.wildcard",
+    "sqlite3",
+    "tornado.platform.asyncio",
+    "tornado.queues",
+    "psutil",
 )
 
 
