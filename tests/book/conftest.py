@@ -19,8 +19,22 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-#: the translated books built with the English one: a left-to-right and the right-to-left language
+#: the translated books built with the English one: a left-to-right and the right-to-left language.
+#: SMARTSEOUL_BOOK_TEST_LANGUAGES=all (or es,pt_BR,...) builds and checks more, on demand: the axe
+#: run over every book in every language is too long for `make test`.
 TEST_LANGUAGES = ["ru", "ar"]
+
+
+def book_languages() -> list[str]:
+    from smartseoul.i18n.languages import load
+
+    asked = os.environ.get("SMARTSEOUL_BOOK_TEST_LANGUAGES", "").strip()
+    if not asked:
+        return TEST_LANGUAGES
+    try:
+        return load(ROOT).resolve(asked)
+    except KeyError as exc:
+        raise pytest.UsageError(f"SMARTSEOUL_BOOK_TEST_LANGUAGES: {exc}") from exc
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +61,7 @@ def built_book():
     with open(out / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         result = run_build(
-            root=ROOT, output=out, capture=True, echo=messages.append, languages=TEST_LANGUAGES
+            root=ROOT, output=out, capture=True, echo=messages.append, languages=book_languages()
         )
     result.output = "\n".join(messages) + "\n" + result.output
     return result
