@@ -40,6 +40,7 @@ def test_end_and_next_fork_written_together_reach_child_and_judge(tmp_path):
             assert int(header["pid"]) != first
             first = int(header["pid"])
         judge.child = first
+
         # the last child still has the setup's state, and tests run in it as usual
         def no_calls(name, manifest, blobs):
             raise AssertionError("no call expected")
