@@ -122,6 +122,8 @@ OTHER_VARIABLES = {
     "failure it prevents.",
     "SMARTSEOUL_KEEP_LAB_TMP": "Tests: `1` keeps the exchange test's temporary course for inspection.",
     "SMARTSEOUL_BOOK_TEST_OUTPUT": "Tests: where the book test builds the book (default _build/pytest-book).",
+    "SMARTSEOUL_BOOK_TEST_LANGUAGES": "Tests: the translated books the book tests build and check "
+    "(default ru,ar; 'all' for every course language, for the on-demand axe run).",
     "SMARTSEOUL_AXE": "Tests: the axe-core script to inject into pages (default: the one `make axe` installs).",
 }
 
