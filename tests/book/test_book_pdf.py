@@ -168,6 +168,25 @@ def test_the_download_link_is_added_once_and_never_printed(small_book):
     assert soup.find(class_=print_html.PDF_LINK_CLASS) is None
 
 
+def test_a_translated_book_prints_its_own_words(small_book):
+    """The words the PDF adds (title page, contents, appendix, footer, download link) are in the
+    book's language, from the course catalogue; English when the book is English."""
+    for page in small_book.rglob("*.html"):
+        page.write_text(page.read_text().replace('<html lang="en">', '<html lang="ru-RU">'))
+    document, soup = _document(small_book)
+    assert document.language == "ru"
+    front = soup.select_one(".pdf-front").get_text(" ")
+    assert "Содержание" in front and "Все наборы данных курса синтетические" in front, front
+    appendix = soup.select_one("#appendix")
+    assert appendix.h1.get_text() == "Приложение: разобранные решения"
+    assert appendix.select_one(".pdf-solution-back a").get_text() == "Назад к уроку"
+    assert "Страница" in pdf.footer("Модуль 0", "ru") and "pageNumber" in pdf.footer("Модуль 0", "ru")
+    page = (small_book / "modules" / "00-demo" / "index.html").read_text()
+    assert "Скачать этот модуль в PDF" in pdf.add_link(page, "x.pdf", 3_000_000)
+    english = pdf.add_link(page.replace('lang="ru-RU"', 'lang="en"'), "x.pdf", 3_000_000)
+    assert "Download this module as a PDF</a> (2.9 MB)" in english
+
+
 def test_bad_input_says_what_to_do(small_book, tmp_path):
     with pytest.raises(pdf.PdfError, match="make book"):
         pdf.module_pages(tmp_path / "nothing-built", ROOT)

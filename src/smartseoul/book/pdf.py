@@ -27,6 +27,7 @@ import typer
 
 from .. import paths
 from ..browser import CHROMIUM_ARGS, NO_CHROMIUM, find_chromium
+from ..i18n.messages import gettext_in
 from . import print_html
 
 #: where the PDFs go inside the built site, so the module pages can link to them
@@ -69,15 +70,18 @@ def module_pages(html_dir: Path, root: Path) -> list[print_html.ModulePages]:
     return print_html.modules_in_book(load(root / "_toc.yml"), html_dir)
 
 
-def footer(title: str) -> str:
+def footer(title: str, language: str = "en") -> str:
     """Chromium's page footer: the module and the page number (escaped: titles may hold '&')."""
     from html import escape
 
+    page_of = escape(gettext_in(language, "Page {page} of {pages}")).format(
+        page='<span class="pageNumber"></span>', pages='<span class="totalPages"></span>'
+    )
     return (
         '<div style="font-size:8px;width:100%;padding:0 16mm;color:#444;display:flex;'
         'justify-content:space-between;font-family:sans-serif">'
         f"<span>Smart Seoul Data Lab · {escape(title)}</span>"
-        '<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>'
+        f"<span>{page_of}</span></div>"
     )
 
 
@@ -117,7 +121,7 @@ def render(
             source = print_dir / f"{module.name}.html"
             source.write_text(document.html, encoding="utf-8")
             pdf = out_dir / f"{module.name}.pdf"
-            refused = print_file(browser, source, pdf, document.title)
+            refused = print_file(browser, source, pdf, document.title, document.language)
             site_copy = site_dir / pdf.name
             shutil.copyfile(pdf, site_copy)
             result = ModulePdf(
@@ -163,7 +167,7 @@ def chromium_browser() -> Iterator[Any]:
             browser.close()
 
 
-def print_file(browser, source: Path, pdf: Path, title: str) -> list[str]:
+def print_file(browser, source: Path, pdf: Path, title: str, language: str = "en") -> list[str]:
     """Open a print page from disk, refuse anything from the network, and print it to ``pdf``.
     Returns the addresses it refused."""
     refused: list[str] = []
@@ -185,7 +189,7 @@ def print_file(browser, source: Path, pdf: Path, title: str) -> list[str]:
             print_background=True,
             display_header_footer=True,
             header_template="<span></span>",
-            footer_template=footer(title),
+            footer_template=footer(title, language),
             tagged=True,
             outline=True,
         )
@@ -198,16 +202,29 @@ def human_size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{max(1, round(size / 1024))} kB"
 
 
-def link_html(href: str, size: int) -> str:
+def link_html(href: str, size: int, language: str = "en") -> str:
+    from html import escape
+
+    link = escape(gettext_in(language, "Download this module as a PDF"))
+    rest = escape(
+        gettext_in(
+            language, "({size}), to read offline or to print. The worked solutions are in its appendix."
+        ).format(size=human_size(size))
+    )
     return (
         f'{LINK_START}<p class="{print_html.PDF_LINK_CLASS}"><a href="{href}" download>'
-        f"Download this module as a PDF</a> ({human_size(size)}), to read offline or to print. "
-        f"The worked solutions are in its appendix.</p>{LINK_END}"
+        f"{link}</a> {rest}</p>{LINK_END}"
     )
 
 
+_HTML_LANG = re.compile(r'<html[^>]*\slang="([^"]*)"')
+
+
 def add_link(page_html: str, href: str, size: int) -> str:
-    """The page with one link to its module's PDF just under its title (an earlier link is replaced)."""
+    """The page with one link to its module's PDF just under its title (an earlier link is
+    replaced), in the page's language."""
+    found = _HTML_LANG.search(page_html)
+    language = print_html.course_language(found.group(1) if found else "en")
     page_html = re.sub(
         re.escape(LINK_START) + r".*?" + re.escape(LINK_END) + r"\n?", "", page_html, flags=re.S
     )
@@ -218,7 +235,7 @@ def add_link(page_html: str, href: str, size: int) -> str:
             "a module page has no title (h1) in its article: build the book again with 'make book'."
         )
     at = end_h1 + len("</h1>")
-    return page_html[:at] + "\n" + link_html(href, size) + "\n" + page_html[at:]
+    return page_html[:at] + "\n" + link_html(href, size, language) + "\n" + page_html[at:]
 
 
 def link_module_pages(html_dir: Path, result: ModulePdf) -> None:

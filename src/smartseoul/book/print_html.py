@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
+from ..i18n.messages import available, gettext_in, match
 from . import audit
 
 #: the tag of a code cell that holds the worked solution of the Try-it box above it
@@ -36,6 +37,11 @@ WORKED_TITLE = re.compile(r"^\s*Worked (?:solution|answer)\b", re.IGNORECASE)
 #: the class of the download link that `smartseoul.book.pdf` adds to module pages: never printed
 PDF_LINK_CLASS = "smartseoul-module-pdf"
 COURSE = "Smart Seoul Data Lab"
+
+
+def course_language(html_lang: str) -> str:
+    """The course language of a built book from its <html lang> ("ru-RU" -> "ru"; "en" if none)."""
+    return match(html_lang, available()) or "en"
 
 
 @dataclass
@@ -64,6 +70,7 @@ class PrintDocument:
     headings: list[str] = field(default_factory=list)
     figures: int = 0
     solutions: int = 0
+    language: str = "en"  #: the course language of the book it was printed from
 
 
 def modules_in_book(toc: dict, html_dir: Path) -> list[ModulePages]:
@@ -299,9 +306,10 @@ def assemble(module: ModulePages, html_dir: Path, built_on: datetime.date | None
     style = out.new_tag("style")
     style.string = PRINT_CSS + _font_faces()
     head.append(style)
-    main.insert(0, _front_page(out, module_title, contents, len(solutions), built_on))
+    language = course_language(lang)
+    main.insert(0, _front_page(out, module_title, contents, len(solutions), built_on, language))
     if solutions:
-        main.append(_appendix(out, solutions))
+        main.append(_appendix(out, solutions, language))
     return PrintDocument(
         module=module.name,
         title=module_title,
@@ -309,6 +317,7 @@ def assemble(module: ModulePages, html_dir: Path, built_on: datetime.date | None
         headings=headings,
         figures=figures,
         solutions=len(solutions),
+        language=language,
     )
 
 
@@ -318,41 +327,57 @@ def _front_page(
     contents: Sequence[tuple[str, str]],
     solutions: int,
     built_on: datetime.date | None,
+    language: str = "en",
 ) -> Tag:
-    """A title page and a list of contents. No heading here, so the PDF's outline starts with the
-    module's own first heading."""
+    """A title page and a list of contents, in the book's language. No heading here, so the PDF's
+    outline starts with the module's own first heading."""
     built_on = built_on or datetime.date.today()
     front = out.new_tag("div")
     front["class"] = "pdf-front"
+    about = [
+        gettext_in(
+            language,
+            "This PDF holds the pages of this module of the course book: the text, the figures "
+            "with their captions, and the code with its results.",
+        )
+    ]
+    if solutions:
+        about.append(
+            gettext_in(
+                language,
+                "The worked solutions of the {solutions} Try-it tasks are in the appendix at the "
+                "end. Try each task before you read its solution.",
+            ).format(solutions=solutions)
+        )
+    about.append(
+        gettext_in(
+            language,
+            "All datasets in the course are synthetic: they imitate the shape of Seoul's open "
+            "data, not its values.",
+        )
+    )
     for cls, text in (
         ("pdf-course", COURSE),
         ("pdf-title", title),
+        ("pdf-about", " ".join(about)),
         (
-            "pdf-about",
-            "This PDF holds the pages of this module of the course book: the text, the figures with "
-            "their captions, and the code with its results. "
-            + (
-                f"The worked solutions of the {solutions} Try-it tasks are in the appendix at the end. "
-                "Try each task before you read its solution. "
-                if solutions
-                else ""
-            )
-            + "All datasets in the course are synthetic: they imitate the shape of Seoul's open data, "
-            "not its values.",
+            "pdf-built",
+            gettext_in(language, "Made from the course book on {date}.").format(date=built_on.isoformat()),
         ),
-        ("pdf-built", f"Made from the course book on {built_on.isoformat()}."),
     ):
         p = out.new_tag("p")
         p["class"] = cls
         p.string = text
         front.append(p)
-    nav = out.new_tag("nav", attrs={"aria-label": "Contents"})
+    contents_label = gettext_in(language, "Contents")
+    nav = out.new_tag("nav", attrs={"aria-label": contents_label})
     label = out.new_tag("p")
     label["class"] = "pdf-contents-title"
-    label.string = "Contents"
+    label.string = contents_label
     nav.append(label)
     items = out.new_tag("ol")
-    entries = list(contents) + ([("#appendix", "Appendix: worked solutions")] if solutions else [])
+    appendix_title = gettext_in(language, "Appendix: worked solutions")
+    entries = list(contents) + ([("#appendix", appendix_title)] if solutions else [])
     for href, text in entries:
         li = out.new_tag("li")
         a = out.new_tag("a", href=href)
@@ -364,16 +389,17 @@ def _front_page(
     return front
 
 
-def _appendix(out: BeautifulSoup, solutions: Sequence[Solution]) -> Tag:
+def _appendix(out: BeautifulSoup, solutions: Sequence[Solution], language: str = "en") -> Tag:
     appendix = out.new_tag("section", id="appendix")
     appendix["class"] = "pdf-appendix bd-article"
     h1 = out.new_tag("h1")
-    h1.string = "Appendix: worked solutions"
+    h1.string = gettext_in(language, "Appendix: worked solutions")
     appendix.append(h1)
     intro = out.new_tag("p")
-    intro.string = (
+    intro.string = gettext_in(
+        language,
         "Each solution repeats its Try-it task. Your own answer may differ and still be right: "
-        "compare the approach, not only the numbers."
+        "compare the approach, not only the numbers.",
     )
     appendix.append(intro)
     for solution in solutions:
@@ -383,11 +409,15 @@ def _appendix(out: BeautifulSoup, solutions: Sequence[Solution]) -> Tag:
         head = out.new_tag("div")
         head["class"] = "pdf-solution-head"
         h2 = out.new_tag("h2")
-        h2.string = f"Solution {solution.number}: {solution.page_title}"
+        h2.string = gettext_in(language, "Solution {number}: {title}").format(
+            number=solution.number, title=solution.page_title
+        )
         head.append(h2)
         where = out.new_tag("p")
         where["class"] = "pdf-solution-where"
-        where.string = f"The Try-it task in the section “{solution.section}”."
+        where.string = gettext_in(language, "The Try-it task in the section “{section}”.").format(
+            section=solution.section
+        )
         head.append(where)
         if solution.task is not None:
             head.append(solution.task)
@@ -396,7 +426,7 @@ def _appendix(out: BeautifulSoup, solutions: Sequence[Solution]) -> Tag:
         back = out.new_tag("p")
         back["class"] = "pdf-solution-back"
         link = out.new_tag("a", href=f"#solution-{solution.number}-ref")
-        link.string = "Back to the lesson"
+        link.string = gettext_in(language, "Back to the lesson")
         back.append(link)
         section.append(back)
         appendix.append(section)

@@ -55,7 +55,10 @@ def extract_python(root: Path, out: Path) -> int:
     for path in python_sources(root):
         rel = path.relative_to(root).as_posix()
         for lineno, message, comments, _context in extract_from_file(
-            "python", str(path), keywords={"_": None, "N_": None, "_t": (2,)}, comment_tags=("Translators:",)
+            "python",
+            str(path),
+            keywords={"_": None, "N_": None, "_t": (2,), "gettext_in": (2,)},
+            comment_tags=("Translators:",),
         ):
             if not isinstance(message, str) or not message:
                 continue
