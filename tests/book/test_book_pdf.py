@@ -311,6 +311,33 @@ def test_a_pdf_with_a_heading_and_a_figure_taken_out_fails_the_check(module_pdfs
     assert caption[:40] in problems, problems
 
 
+@in_browser
+def test_an_arabic_module_pdf_is_right_to_left_and_stays_on_the_paper(html_dir, tmp_path):
+    """The Arabic book's module 0, printed: its own words, and no letter off the edge of a sheet
+    (a right-to-left sheet laid out too wide loses the start of every line on the left)."""
+    import pypdfium2 as pdfium
+
+    [made] = pdf.render(html_dir / "ar", tmp_path, root=ROOT, only=["00-orientation"], echo=lambda _: None)
+    doc = pdfium.PdfDocument(made.pdf)
+    off, letters, first = 0, 0, ""
+    for n in range(len(doc)):
+        sheet = doc[n]
+        width, _height = sheet.get_size()
+        text = sheet.get_textpage()
+        if n == 0:
+            first = text.get_text_range()
+        for i in range(text.count_chars()):
+            left, _bottom, right, _top = text.get_charbox(i)
+            letters += 1
+            off += left < -1 or right > width + 1
+    print(f"{made.pdf.name} (ar): {len(doc)} pages, {letters} characters, {off} off the paper")
+    # the words the PDF adds are Arabic (pdfium gives right-to-left text in visual order, so count
+    # letters rather than look for words)
+    assert len(re.findall("[\u0600-\u06ff]", first)) > 100, first[:300]
+    assert "Contents" not in first and "Page 1 of" not in first, first[:300]
+    assert letters > 10_000 and off == 0, f"{off} of {letters} characters are off the edge of the paper"
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass

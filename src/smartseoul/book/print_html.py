@@ -262,7 +262,7 @@ def assemble(module: ModulePages, html_dir: Path, built_on: datetime.date | None
     solutions: list[Solution] = []
     headings: list[str] = []
     figures = 0
-    lang = "en"
+    lang, direction = "en", "ltr"
     for n, page_rel in enumerate(module.pages, start=1):
         page = html_dir / page_rel
         if not page.is_file():
@@ -270,6 +270,7 @@ def assemble(module: ModulePages, html_dir: Path, built_on: datetime.date | None
         soup, article = _article(page)
         if n == 1:
             lang = str(soup.html.get("lang", "en")) if soup.html else "en"
+            direction = str(soup.html.get("dir", "ltr")) if soup.html else "ltr"
             for sheet in soup.find_all("link", rel="stylesheet", href=True):
                 href = str(sheet["href"])
                 if not urlsplit(href).scheme:
@@ -297,6 +298,7 @@ def assemble(module: ModulePages, html_dir: Path, built_on: datetime.date | None
         contents.append((f"#{prefix}top", title))
     module_title = contents[0][1] if contents else module.name
     out.html["lang"] = lang  # type: ignore[index]
+    out.html["dir"] = direction  # type: ignore[index]
     out.html["data-theme"] = "light"  # type: ignore[index]
     out.html["data-mode"] = "light"  # type: ignore[index]
     head.insert(0, out.new_tag("meta", charset="utf-8"))
@@ -468,6 +470,9 @@ pre, code, kbd, samp { font-family: "Course Hangul", var(--pst-font-family-monos
 h1, h2, h3, h4, h5, h6 { line-height: normal; }
 figcaption, .caption-text { color: #333 !important; font-weight: 400 !important; }
 main { max-width: none; }
+/* right to left: without this the sheet lays the text out wider than the page, and the start of
+   every line (its right end) is pushed off the left edge of the paper */
+html[dir="rtl"], html[dir="rtl"] body { width: auto !important; min-width: 0 !important; overflow-x: hidden; }
 .bd-article { padding: 0; }
 .pdf-page, .pdf-appendix { break-before: page; }
 .pdf-front { padding-top: 30mm; }
