@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import re
-import shutil
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
@@ -20,30 +18,11 @@ from urllib.parse import unquote, urldefrag, urlparse
 import pytest
 
 from smartseoul.book import audit
+from smartseoul.browser import CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "book"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 pytestmark = [pytest.mark.book, pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("book")]
-
-
-def chromium_path() -> str | None:
-    for candidate in (
-        os.environ.get("SMARTSEOUL_CHROMIUM"),
-        "/usr/bin/chromium",
-        shutil.which("chromium"),
-        shutil.which("chromium-browser"),
-    ):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -63,17 +42,11 @@ def site(html_dir):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    exe = chromium_path()
-    if exe is None:
-        pytest.skip(
-            "no Chromium found: install Debian's browser with 'apt-get install chromium' (as .ci/run "
-            "does) or set SMARTSEOUL_CHROMIUM=/path/to/chromium to run the browser test"
-        )
+def browser(chromium):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         yield b
         b.close()
 

@@ -26,6 +26,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from smartseoul.browser import NO_CHROMIUM
 from smartseoul.hub import manage
 from smartseoul.testing import lab
 
@@ -50,7 +51,7 @@ pytestmark = [
 ]
 browser = pytest.mark.skipif(
     CHROMIUM is None,
-    reason="no Chromium: `apt-get install chromium` (.ci/run does) or set SMARTSEOUL_CHROMIUM",
+    reason=NO_CHROMIUM,
 )
 
 TRAINEE = "minji"

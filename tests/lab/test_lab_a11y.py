@@ -14,6 +14,7 @@ import re
 import pytest
 
 from smartseoul.book import weight
+from smartseoul.browser import NO_CHROMIUM
 from smartseoul.testing import axe, lab
 
 from .conftest import module_zero_notebook
@@ -25,8 +26,7 @@ pytestmark = [
     pytest.mark.xdist_group("lab-a11y"),
     pytest.mark.skipif(
         CHROMIUM is None,
-        reason="no Chromium found: install Debian's browser with `apt-get install chromium` "
-        "(.ci/run does this) or point SMARTSEOUL_CHROMIUM at a Chromium binary",
+        reason=NO_CHROMIUM,
     ),
 ]
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from smartseoul.browser import NO_CHROMIUM
 from smartseoul.testing import lab
 
 from .conftest import (
@@ -43,8 +44,7 @@ pytestmark = [
     pytest.mark.xdist_group("lab-browser"),
     pytest.mark.skipif(
         CHROMIUM is None,
-        reason="no Chromium found: install Debian's browser with `apt-get install chromium` "
-        "(.ci/run does this) or point SMARTSEOUL_CHROMIUM at a Chromium binary",
+        reason=NO_CHROMIUM,
     ),
 ]
 

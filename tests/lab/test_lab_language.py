@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from smartseoul import lab as course_lab
+from smartseoul.browser import NO_CHROMIUM
 from smartseoul.i18n import notebooks
 from smartseoul.testing import lab
 
@@ -75,7 +76,7 @@ def _menu_labels(page) -> list[str]:
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.xdist_group("lab-browser")
-@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium found: apt-get install chromium")
+@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 def test_a_trainee_switches_to_russian_and_opens_a_translated_notebook(
     course, browser, tmp_path, artifacts_dir
 ):
@@ -143,7 +144,7 @@ def test_a_trainee_switches_to_russian_and_opens_a_translated_notebook(
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.xdist_group("lab-browser")
-@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium found: apt-get install chromium")
+@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 def test_a_trainee_whose_language_is_arabic_gets_jupyterlab_in_arabic(
     course, browser, tmp_path, artifacts_dir
 ):
