@@ -141,29 +141,28 @@ def _page_context(app, pagename, templatename, context, doctree):
         context["metatags"] = context.get("metatags", "") + tags
 
 
+#: the words Sphinx's search script shows (searchtools.js), as it writes them in English
+SEARCH_PAGE_WORDS = (
+    N_("Searching"),
+    N_("Search Results"),
+    N_("Preparing search..."),
+    N_("Hide Search Matches"),
+    N_(", in "),
+    N_("Search finished, found ${resultCount} page(s) matching the search query."),
+    N_(
+        "Your search did not match any documents. Please make sure that all words are spelled "
+        "correctly and that you've selected enough categories."
+    ),
+)
+
+
 def search_page_words(app) -> dict[str, str]:
-    """The words Sphinx's search script shows (searchtools.js), in the book's language.
+    """SEARCH_PAGE_WORDS in the book's language.
 
     Sphinx's own catalogues leave some of them empty, and its script shows an empty translation
     as nothing: the Russian and Arabic search pages said nothing when a search ended. Thai has
     no Sphinx catalogue at all. These come from the course's catalogue instead."""
-    words = {
-        "Searching": _t(app, "Searching"),
-        "Search Results": _t(app, "Search Results"),
-        "Preparing search...": _t(app, "Preparing search..."),
-        "Hide Search Matches": _t(app, "Hide Search Matches"),
-        ", in ": _t(app, ", in "),
-        "Search finished, found ${resultCount} page(s) matching the search query.": _t(
-            app, "Search finished, found ${resultCount} page(s) matching the search query."
-        ),
-        "Your search did not match any documents. Please make sure that all words are spelled "
-        "correctly and that you've selected enough categories.": _t(
-            app,
-            "Your search did not match any documents. Please make sure that all words are "
-            "spelled correctly and that you've selected enough categories.",
-        ),
-    }
-    return {english: translated for english, translated in words.items() if translated}
+    return {english: translated for english in SEARCH_PAGE_WORDS if (translated := _t(app, english))}
 
 
 def _search_page_script(app, pagename, templatename, context, doctree):
