@@ -98,3 +98,34 @@ def test_doctor_checks_the_fonts_for_cyrillic_arabic_and_thai_names(monkeypatch)
     monkeypatch.setattr(plots, "FALLBACK_FONTS", [*plots.FALLBACK_FONTS, "No Such Font Sans"])
     status = doctor.script_fonts_status()
     assert not status.ok and "No Such Font Sans" in status.detail and "make venv" in status.fix
+
+
+@pytest.mark.parametrize(
+    "argv, mounted",
+    [
+        (["smartseoul", "grade", "autograde", "m0"], ["grade"]),
+        (["/venv/bin/smartseoul", "book", "build"], ["book"]),
+        (["/src/smartseoul/cli.py", "hub", "--help"], ["hub"]),
+        (["smartseoul", "--help"], "all"),
+        (["smartseoul", "data", "list"], "all"),
+        (["pytest", "-k", "grade"], "all"),  # imported by another program: everything
+    ],
+)
+def test_the_command_imports_only_the_sub_command_it_runs(argv, mounted):
+    from smartseoul.cli import SUB_APPS, sub_apps_to_mount
+
+    assert sub_apps_to_mount(argv) == (list(SUB_APPS) if mounted == "all" else mounted)
+
+
+def test_grading_starts_without_the_book_and_capstone_modules():
+    """`smartseoul grade ...` starts in a fraction of a second: it does not import the book's PDF
+    and audit modules or the capstone validator (0.7 s), and still has every grade command."""
+    probe = (
+        "import sys; sys.argv = ['smartseoul', 'grade', 'autograde', '--help']; import smartseoul.cli as c, typer; "
+        "print(sorted(m for m in ('smartseoul.book', 'smartseoul.capstone', 'smartseoul.hub.cli') if m in sys.modules)); "
+        "print(sorted(typer.main.get_command(c.app).commands['grade'].commands))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    loaded, grade_commands = out.splitlines()
+    assert loaded == "[]", f"grading imported {loaded}"
+    assert "autograde" in grade_commands and "status" in grade_commands
