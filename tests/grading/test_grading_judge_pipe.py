@@ -26,8 +26,10 @@ def _frames(*headers: dict) -> bytes:
 
 def test_end_and_next_fork_written_together_reach_child_and_judge(tmp_path):
     judge = JudgeClient([sys.executable, "-I", "-m", "smartseoul.grading.judge"], {}, str(tmp_path), None)
-    judge.begin([("x = 41", "setup cell 0")], timeout=30)
+    judge.begin([("x = 41", "setup cell 0")])  # asks for the child without waiting
     try:
+        assert judge.child is None
+        judge.ready(30)
         first = judge.child
         assert judge.proc is not None and judge.proc.stdin is not None
         for _ in range(5):  # one write: the child must stop at its "end", the judge gets the "fork"

@@ -137,3 +137,24 @@ def test_missing_answer_falls_back_to_the_blank_template(template):
     built = rebuild(template, nb)
     assert "raise NotImplementedError" in _cell(built.notebook, "q3-answer").source
     assert {f["code"] for f in built.flags} == {"answer-missing"}
+
+
+def test_the_template_reads_the_gradebooks_hidden_tests_as_nbgrader_does(course):
+    """load_template reads the source cells with sqlite3 (nbgrader's API costs a second to import
+    before the first submission can start). Every cell must be what nbgrader's own
+    find_source_cell returns, and the hidden tests must be in the grading copy, not the release."""
+    from nbgrader.api import Gradebook
+
+    from smartseoul.grading.rebuild import gradebook_sources, load_template
+
+    sources = gradebook_sources(course, ASSIGNMENT, ASSIGNMENT)
+    with Gradebook(course.db_url, course_id=course.course_id) as gb:
+        nbgrader_sources = {c.name: c.source for c in gb.find_notebook(ASSIGNMENT, ASSIGNMENT).source_cells}
+        assert sources == nbgrader_sources and len(sources) >= 5
+        for gid in sources:
+            assert sources[gid] == gb.find_source_cell(gid, ASSIGNMENT, ASSIGNMENT).source
+    t = load_template(course, ASSIGNMENT, ASSIGNMENT)
+    hidden = [c for c in t.grading.cells if "BEGIN HIDDEN TESTS" in c.source]
+    assert hidden, "no hidden test reached the grading template"
+    assert not any("BEGIN HIDDEN TESTS" in c.source for c in t.release.cells)
+    assert gradebook_sources(course, ASSIGNMENT, "no-such-notebook") == {}

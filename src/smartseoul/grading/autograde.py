@@ -99,9 +99,9 @@ class Pipeline:
         self.progress = progress or (lambda student, result: None)
         self.pdir = course.pipeline_dir(assignment)
         self.templates: dict[str, Template] = {}
-        self.mpl: list[Path] | None = None
         self.pool: dict[int, sandbox.Worker] = {}  # slot -> its worker, kept across submissions
         self.basic_dirs: list[str] = []
+        self.shared_written = False
 
     # --- what needs doing -----------------------------------------------------------------
     def plan(self, force: bool = False) -> tuple[list[tuple[str, str]], list[str], list[str]]:
@@ -175,12 +175,6 @@ class Pipeline:
         for f in sorted(rel.iterdir()):
             if f.is_file() and f.suffix != ".ipynb":
                 shutil.copy2(f, jobdir / "data" / f.name)
-        if self.mpl is None:
-            self.mpl = _mpl_font_cache()
-        if self.mpl:
-            (jobdir / "mpl").mkdir()
-            for f in self.mpl:
-                shutil.copy2(f, jobdir / "mpl" / f.name)
         # what is the same for every job of the slot is in its worker's serve-<slot>.json
         job = {
             "job_id": f"{self.assignment}-{j.student}-{os.getpid()}-{time.time_ns()}",
@@ -237,6 +231,13 @@ class Pipeline:
             sandbox_root = tempfile.mkdtemp(prefix="ssg-")
             cfg["sandbox_root"] = sandbox_root
             self.basic_dirs.append(sandbox_root)
+        if not self.shared_written:  # once per run: every worker copies it into the homes it makes
+            shared = jobs / sandbox.SHARED_MPL
+            shutil.rmtree(shared, ignore_errors=True)
+            shared.mkdir()
+            for f in _mpl_font_cache():
+                shutil.copy2(f, shared / f.name)
+            self.shared_written = True
         journal.write_json(jobs / f"serve-{slot}.json", cfg)
         return sandbox.start_worker(
             self.level, str(jobs), f"serve-{slot}.json", str(jobs / f"worker-{slot}.log")
@@ -421,6 +422,10 @@ class Pipeline:
         stop: list[int] = []
         previous = self._trap_signals(stop)
         try:
+            # Workers start first: their fork servers and judges import the science stack while
+            # this process imports nbgrader and prepares the first jobs.
+            for slot in range(min(self.workers, len(queue))):
+                self.pool[slot] = self._start_worker(slot)
             while queue or any(sent.values()):
                 if stop:  # Ctrl-C / SIGTERM: stop at a safe point (never in the middle of a gradebook write)
                     raise KeyboardInterrupt(f"signal {stop[0]}")
@@ -455,8 +460,12 @@ class Pipeline:
                         self.course, self.assignment, job.student, res
                     )  # executed: survives a crash
                     self._count(summary, job.student, self.record(job.student, res))
+                if not queue:  # a worker with nothing left to grade ends now, not after the last record
+                    for slot, jobs in sent.items():
+                        if not jobs and slot in self.pool:
+                            self.pool[slot].finish()
                 if any(sent.values()) and not finished:
-                    sandbox.Worker.wait_any(list(self.pool.values()), 0.05)
+                    sandbox.Worker.wait_any([self.pool[k] for k, jobs in sent.items() if jobs], 0.05)
         except BaseException:
             summary.interrupted = True
             for worker in self.pool.values():
@@ -466,6 +475,8 @@ class Pipeline:
                     self._cleanup(job)
             raise
         finally:
+            for worker in self.pool.values():
+                worker.finish()  # all of them first: they clean up side by side
             for worker in self.pool.values():
                 worker.close()
             self.pool.clear()

@@ -299,7 +299,34 @@ def _remove_ipc() -> None:
                     call(ident, 0, None)
 
 
-def fresh_sandbox(top: Path, files: JobFiles, job: dict) -> Path:
+JUDGE_DATA_READY = ".data-ready"  # in the judge's home: the assignment's data are there (once per worker)
+
+
+def make_home(home: Path, mpl: dict[str, bytes]) -> None:
+    """A home for a kernel or the judge: matplotlib's font cache (so it is not rebuilt at every
+    start) and the folders IPython and Jupyter write to."""
+    conf = home / ".config" / "matplotlib"
+    conf.mkdir(parents=True, exist_ok=True)
+    for name, data in mpl.items():
+        (conf / name).write_bytes(data)
+    for sub in (".ipython", ".jupyter", ".rt", "tmp", ".cache"):
+        (home / sub).mkdir(exist_ok=True)
+
+
+def warm_homes(top: Path, mpl: dict[str, bytes], cfg: dict) -> Path:
+    """Before the first submission: homes for the fork server and the judge, so both can import
+    their modules while the parent still prepares the first job. The kernel's home is replaced
+    by a fresh one (fresh_sandbox) before any trainee code runs."""
+    sandbox = top / "sandbox"
+    sandbox.mkdir(mode=0o700, exist_ok=True)
+    for home in (sandbox, top / "judge"):
+        make_home(home, mpl)
+    chown_tree(sandbox, cfg.get("uid"), cfg.get("gid"))
+    chown_tree(top / "judge", cfg.get("judge_uid"), cfg.get("judge_uid"))
+    return sandbox
+
+
+def fresh_sandbox(top: Path, files: JobFiles, job: dict, mpl: dict[str, bytes]) -> Path:
     """Before each submission: nothing of the one before is left (files anywhere it could write,
     IPC objects), and a new sandbox holds only the data this notebook needs."""
     if job["level"] in ("full", "userns"):
@@ -318,17 +345,12 @@ def fresh_sandbox(top: Path, files: JobFiles, job: dict) -> Path:
     sandbox = top / "sandbox"
     sandbox.mkdir(mode=0o700)
     judge_dir = top / "judge"
-    for home, fresh in ((sandbox, True), (judge_dir, not (judge_dir / ".config").exists())):
-        if not fresh:
-            continue
+    homes = [sandbox] if (judge_dir / JUDGE_DATA_READY).exists() else [sandbox, judge_dir]
+    for home in homes:
         for name in files.listdir("data"):
             (home / name).write_bytes(files.read(f"data/{name}"))
-        mpl = home / ".config" / "matplotlib"
-        mpl.mkdir(parents=True, exist_ok=True)
-        for name in files.listdir("mpl"):
-            (mpl / name).write_bytes(files.read(f"mpl/{name}"))
-        for sub in (".ipython", ".jupyter", ".rt", "tmp", ".cache"):
-            (home / sub).mkdir(exist_ok=True)
+        make_home(home, mpl)
+    (judge_dir / JUDGE_DATA_READY).touch()
     chown_tree(sandbox, job.get("uid"), job.get("gid"))
     chown_tree(judge_dir, job.get("judge_uid"), job.get("judge_uid"))
     return sandbox

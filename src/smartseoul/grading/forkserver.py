@@ -22,19 +22,15 @@ import select
 import signal
 import sys
 
+# The science stack the notebooks use; the judge (judge.py) imports it too.
+SCIENCE = ("numpy", "pandas", "pyarrow", "matplotlib", "shapely", "pyproj", "geopandas")
 PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "IPython",
     "zmq",
-    "numpy",
-    "pandas",
-    "pyarrow",
-    "matplotlib",
+    *SCIENCE,
     "matplotlib_inline.backend_inline",
-    "shapely",
-    "pyproj",
-    "geopandas",
     # what a kernel's start imports (the debugger among them): imported here once, not per kernel
     "ipykernel.debugger",
     "ipykernel.zmqshell",

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import importlib
 import io
 import os
 import select
@@ -45,9 +46,17 @@ from collections.abc import Callable
 from typing import Any
 
 from . import channel
-from .forkserver import PR_SET_DUMPABLE, PR_SET_PDEATHSIG, prctl
+from .forkserver import PR_SET_DUMPABLE, PR_SET_PDEATHSIG, SCIENCE, prctl
 
-OUTPUT_CAP = 64 * 1024  # what one test may print (trusted code, but it may echo trainee data)
+OUTPUT_CAP = 64 * 1024
+# What assignments' setup cells and tests import, imported once per worker before any setup runs.
+PRELOAD = (
+    *SCIENCE,
+    "matplotlib.pyplot",
+    "smartseoul.checks",
+    "smartseoul.data",
+    "smartseoul.geo",
+)  # what one test may print (trusted code, but it may echo trainee data)
 
 
 # --- the judge process ------------------------------------------------------------------------
@@ -195,6 +204,11 @@ class JudgeProcess:
 
 def main() -> int:
     prctl(PR_SET_DUMPABLE, 0)  # no core dumps, no ptrace, no /proc/<pid>/mem: the hidden tests stay here
+    for name in PRELOAD:  # before the first frame: a worker spawns the judge early (JudgeClient.spawn)
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
     out = os.fdopen(os.dup(1), "wb")
     # Unbuffered: a submission's forked judge reads from the same pipe as this process. A buffer
     # would read ahead, so the child could swallow the next submission's "fork" with its own
@@ -232,8 +246,9 @@ class _DeadlineReader:
 
 
 class JudgeClient:
-    """One judge for one worker. Per submission: `begin` (fork a child that already ran the setup
-    prefix), tests, `end`. Restarted (setup replayed) if it dies or overruns."""
+    """One judge for one worker. Per submission: `begin` (ask for a child forked from a judge that
+    already ran the setup prefix), `ready` (wait for it, before the first test), tests, `end`.
+    Restarted (setup replayed) if it dies or overruns."""
 
     def __init__(self, command: list[str], env: dict, cwd: str, log_path: str | None):
         self.command, self.env, self.cwd, self.log_path = command, env, cwd, log_path
@@ -245,8 +260,12 @@ class JudgeClient:
         self.pending = 0
         self.child: int | None = None
         self.setup_errors: list[str] = []
+        self.primed = False  # the prefix was sent to this judge process
+        self.awaiting: int | None = None  # after `begin`: prefix replies to read before "forked"
 
-    def start(self) -> None:
+    def spawn(self) -> None:
+        """Start the judge process. It imports its modules (PRELOAD) before it reads anything, so
+        a worker spawns it before the first submission arrives."""
         log = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115 (closed in the finally below)
         try:
             self.proc = subprocess.Popen(
@@ -263,38 +282,67 @@ class JudgeClient:
                 log.close()
         assert self.proc.stdout is not None
         self.reader = _DeadlineReader(self.proc.stdout.fileno())
-        self.pending, self.child = 0, None
-        for code, label in self.prefix:
-            self._send({"op": "setup", "code": code, "label": label})
-            self.pending += 1
+        self.pending, self.child, self.primed, self.awaiting = 0, None, False, None
+
+    def start(self) -> None:
+        """A new judge, ready for this submission: prefix run, child forked, setups replayed."""
+        self.spawn()
+        self._ask()
         self.setup_errors = []
-        self.settle(120)
-        self.prefix_errors = list(self.setup_errors)
-        self._fork()
+        self.ready(120)
         for code, label in self.setups:
             self._send({"op": "setup", "code": code, "label": label})
             self.pending += 1
 
-    def _fork(self, timeout: float = 30) -> None:
+    def _ask(self) -> None:
+        """Send the prefix (once per judge process) and the fork request, without waiting."""
+        sent = 0
+        if not self.primed:
+            self.primed, self.prefix_errors = True, []
+            for code, label in self.prefix:
+                self._send({"op": "setup", "code": code, "label": label})
+                sent += 1
         self._send({"op": "fork"})
-        header, _ = self._recv(time.monotonic() + timeout)
+        self.awaiting = sent
+
+    def begin(self, prefix: list[tuple[str, str]]) -> None:
+        """Ask for this submission's judge, forked from one that already ran `prefix`. It does not
+        wait: the kernel starts and runs the answers meanwhile, and `ready` waits before the first
+        test. (On a worker's first submission that hides the judge's imports and setup.)"""
+        self.setups, self.setup_errors = [], []
+        if self.alive() and (not self.primed or prefix == self.prefix):
+            self.prefix = prefix
+        else:  # dead, or another assignment's setup: a new judge
+            self.stop()
+            self.prefix = prefix
+            self.spawn()
+        self._ask()
+
+    def ready(self, timeout: float) -> None:
+        """Wait for the child `begin` asked for, and on a judge's first submission for the
+        prefix's results. A no-op once the child is there."""
+        if self.awaiting is None:
+            return
+        deadline = time.monotonic() + timeout
+        while self.awaiting:
+            header, _ = self._recv(deadline)
+            self.awaiting -= 1
+            if header.get("status") != "ok":
+                self.prefix_errors.append(f"{header.get('ename')}: {str(header.get('evalue'))[:300]}")
+        header, _ = self._recv(deadline)
         if header.get("op") != "forked":
             raise JudgeTimeout()
         self.child = int(header["pid"])
-
-    def begin(self, prefix: list[tuple[str, str]], timeout: float) -> None:
-        """A judge for one submission, forked from one that already ran `prefix`."""
-        self.setups = []
-        if not self.alive() or prefix != self.prefix:
-            self.stop()
-            self.prefix = prefix
-            self.start()
-        else:
-            self._fork(timeout)
-        self.setup_errors = list(self.prefix_errors)
+        self.awaiting = None
+        self.setup_errors = list(self.prefix_errors) + self.setup_errors
 
     def end(self) -> None:
         """This submission's judge exits; the parent waits for the next `begin`."""
+        if self.alive() and self.awaiting is not None:  # asked for, never used: let it come first
+            try:
+                self.ready(10)
+            except (JudgeTimeout, EOFError, OSError, ValueError):
+                self.stop()
         if self.alive() and self.child is not None:
             try:
                 self._send({"op": "end"})
@@ -325,6 +373,7 @@ class JudgeClient:
 
     def settle(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
+        self.ready(timeout)
         while self.pending:
             header, _ = self._recv(deadline)
             self.pending -= 1
@@ -372,6 +421,7 @@ class JudgeClient:
             raise JudgeTimeout()
 
     def stop(self) -> None:
+        self.awaiting = None
         if self.child is not None:
             try:
                 os.kill(self.child, 9)

@@ -68,9 +68,29 @@ class Template:
         return out
 
 
-def load_template(course: Course, assignment: str, notebook: str) -> Template:
-    from nbgrader.api import Gradebook, MissingEntry
+def gradebook_sources(course: Course, assignment: str, notebook: str) -> dict[str, str]:
+    """The gradebook's source cells of one notebook (hidden tests included), by grade id: the rows
+    nbgrader's `Gradebook.find_source_cell` reads, read here with sqlite3 in read-only mode.
+    Importing nbgrader's API costs a second, and this runs before the first submission can go
+    to a worker; the recording step imports nbgrader later, while the workers grade."""
+    import sqlite3
 
+    db = course.grading / "gradebook.db"
+    if not db.exists():
+        return {}
+    con = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
+    try:
+        rows = con.execute(
+            "SELECT s.name, s.source FROM source_cell s JOIN notebook n ON n.id = s.notebook_id"
+            " JOIN assignment a ON a.id = n.assignment_id WHERE n.name = ? AND a.name = ?",
+            (notebook, assignment),
+        ).fetchall()
+    finally:
+        con.close()
+    return {name: source for name, source in rows}
+
+
+def load_template(course: Course, assignment: str, notebook: str) -> Template:
     rel_path = course.release_dir(assignment) / f"{notebook}.ipynb"
     if not rel_path.exists():
         raise GradingError(
@@ -78,14 +98,12 @@ def load_template(course: Course, assignment: str, notebook: str) -> Template:
         )
     release = nbformat.read(rel_path, as_version=4)
     grading = copy.deepcopy(release)
-    with Gradebook(course.db_url, course_id=course.course_id) as gb:
-        for cell in grading.cells:
-            gid = grade_id(cell)
-            if gid and (is_test(cell) or nbgrader_meta(cell).get("locked")) and not is_answer(cell):
-                try:
-                    cell.source = gb.find_source_cell(gid, notebook, assignment).source
-                except MissingEntry:
-                    pass
+    sources = gradebook_sources(course, assignment, notebook)
+    for cell in grading.cells:
+        gid = grade_id(cell)
+        locked = is_test(cell) or nbgrader_meta(cell).get("locked")
+        if gid in sources and locked and not is_answer(cell):
+            cell.source = sources[gid]
     return Template(assignment, notebook, release, grading)
 
 

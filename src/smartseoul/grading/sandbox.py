@@ -41,6 +41,7 @@ def judge_uid(slot: int) -> int:
 
 
 JOB_MARKER = "SMARTSEOUL_GRADING_JOB"
+SHARED_MPL = "mpl"  # in the jobs folder: matplotlib's font cache, for every home a worker makes
 
 LEVEL_TEXT = {
     "full": "full: private mount/network/PID namespaces, instructor folders hidden, private tmpfs, "
@@ -213,13 +214,20 @@ class Worker:
         except subprocess.TimeoutExpired:
             pass
 
+    def finish(self) -> None:
+        """No more jobs: the worker cleans up and ends on its own, while the parent goes on."""
+        try:
+            if self.proc.stdin is not None and not self.proc.stdin.closed:
+                self.proc.stdin.close()
+        except OSError:
+            pass
+
     def close(self) -> None:
         """No more jobs: let the worker clean up and end, or end it."""
+        self.finish()
         try:
-            if self.proc.stdin is not None:
-                self.proc.stdin.close()
             self.proc.wait(timeout=15)
-        except (OSError, subprocess.TimeoutExpired):
+        except subprocess.TimeoutExpired:
             self.kill()
 
     @staticmethod

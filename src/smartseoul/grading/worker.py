@@ -36,11 +36,12 @@ from .filesystem import (
     prepare_filesystem,
     same_device,
     set_subreaper,
+    warm_homes,
     world_writable_dirs,
 )
 from .judge import JudgeClient, JudgeTimeout
 from .kernel import Execution, ForkServer, Kernel, judge_env, server_env
-from .sandbox import JOB_MARKER, Limits, judge_command, kernel_rlimits
+from .sandbox import JOB_MARKER, SHARED_MPL, Limits, judge_command, kernel_rlimits
 
 
 def _source(cell: dict) -> str:
@@ -472,14 +473,9 @@ class Runner:
             if cells[i]["cell_type"] == "code" and self.roles.get(i, {}).get("kind") == "other"
         ]
         try:  # the judge's setup before the first test is run once per worker and forked for each submission
-            self.judge.begin(
-                [(_source(cells[i]), f"setup cell {i}") for i in prefix], timeout=max(5.0, self.remaining())
-            )
+            self.judge.begin([(_source(cells[i]), f"setup cell {i}") for i in prefix])
         except (JudgeTimeout, EOFError, OSError, ValueError) as exc:
-            self.judge.stop()
-            self.flag(
-                "judge", f"the grader's judge could not start ({type(exc).__name__}): tell the course team"
-            )
+            self._judge_failed(exc)
         if not self.start_kernel():
             self.checkpoint(done=True)
             return
@@ -501,6 +497,7 @@ class Runner:
                 continue
             kind = self.roles.get(i, {}).get("kind")
             if kind == "test":
+                self._await_judge()
                 self.run_test(i)
             else:
                 if (
@@ -517,12 +514,24 @@ class Runner:
             f.unlink(missing_ok=True)
         self.checkpoint(done=True)
 
+    def _await_judge(self) -> None:
+        """Before a test: the judge `begin` asked for (its setup ran while the kernel started and
+        ran the answers). A no-op once it is there."""
+        try:
+            self.judge.ready(max(5.0, self.remaining()))
+        except (JudgeTimeout, EOFError, OSError, ValueError) as exc:
+            self._judge_failed(exc)
+
+    def _judge_failed(self, exc: Exception) -> None:
+        self.judge.stop()
+        self.flag("judge", f"the grader's judge could not start ({type(exc).__name__}): tell the course team")
+
     def _judge_setup_errors(self) -> None:
         try:
             if self.judge.alive():
-                self.judge.settle(5)
+                self.judge.settle(max(5.0, self.remaining()))
         except (JudgeTimeout, EOFError, OSError, ValueError):
-            pass
+            self.judge.stop()  # replies still on their way would reach the next submission
         for err in self.judge.setup_errors[:3]:
             self.flag(
                 "judge", f"the assignment's setup failed in the grader's judge ({err}): tell the course team"
@@ -575,7 +584,13 @@ def serve(root: str, config: str) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     top = prepare_filesystem(cfg)
-    server: ForkServer | None = None
+    mpl = {name: root_files.read(f"{SHARED_MPL}/{name}") for name in root_files.listdir(SHARED_MPL)}
+    # Warm start: the fork server and the judge import their modules now, while the parent still
+    # prepares the first submission, not after it arrives.
+    server = ForkServer(
+        server_env(cfg, warm_homes(top, mpl, cfg)), str(top / "sandbox"), nested=cfg["level"] == "userns"
+    )
+    server.start()
     judge_dir = top / "judge"
     judge_cfg = {
         "rlimits": kernel_rlimits(Limits(**cfg["limits"]), cfg["level"]),
@@ -584,6 +599,7 @@ def serve(root: str, config: str) -> int:
         "cwd": str(judge_dir),
     }
     judge = JudgeClient(judge_command(judge_cfg), judge_env(cfg, judge_dir), str(judge_dir), None)
+    judge.spawn()
     try:
         for line in sys.stdin:
             name = line.strip()
@@ -592,12 +608,7 @@ def serve(root: str, config: str) -> int:
             files = JobFiles(name, parent_fd=root_files.fd)
             job = {**cfg, **json.loads(files.read("job.json"))}
             try:
-                sandbox = fresh_sandbox(top, files, job)
-                if server is None:
-                    server = ForkServer(
-                        server_env(job, sandbox), str(sandbox), nested=job["level"] == "userns"
-                    )
-                    server.start()
+                sandbox = fresh_sandbox(top, files, job, mpl)
                 runner = Runner(job, files, sandbox, server, judge)
                 try:
                     runner.run()
@@ -615,8 +626,7 @@ def serve(root: str, config: str) -> int:
             out.write(json.dumps({"done": name}) + "\n")
             out.flush()
     finally:
-        if server is not None:
-            server.stop()
+        server.stop()
         judge.stop()
         _kill_children()
     return 0
