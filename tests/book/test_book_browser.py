@@ -169,3 +169,34 @@ def test_screenshots_of_the_welcome_a_module_and_a_catalogue_page(html_dir, site
         pytest.xfail(
             "no module page in the book yet, so no module screenshot (the welcome and catalogue ones are saved)"
         )
+
+
+def test_icons_are_drawn_with_the_theme_font_without_its_icon_script(html_dir, site, browser):
+    """smartseoul.book.icons drops the theme's 1.5 MB icon script: the icons must still show, from
+    the theme's icon font (loaded, not missing), and be hidden from screen readers."""
+    assert not list((html_dir / "_static" / "scripts").glob("fontawesome.js*"))
+    page = browser.new_page()
+    try:
+        page.goto(f"{site}/modules/00-orientation/00a-jupyter-and-python.html")
+        page.evaluate("document.fonts.ready")
+        icons = page.evaluate(
+            """() => [...document.querySelectorAll('i[class*="fa-"]')]
+                .filter(i => i.getClientRects().length)
+                .map(i => ({cls: i.className, hidden: i.getAttribute('aria-hidden'),
+                            font: getComputedStyle(i, '::before').fontFamily,
+                            glyph: getComputedStyle(i, '::before').content}))"""
+        )
+        fonts = page.evaluate(
+            "() => [...document.fonts].filter(f => f.family.includes('Font Awesome')).map(f => [f.family, f.weight, f.status])"
+        )
+        scripts = page.evaluate(
+            "() => [...document.scripts].map(s => s.src).filter(s => s.includes('fontawesome'))"
+        )
+    finally:
+        page.close()
+    assert not scripts
+    assert len(icons) >= 5, icons
+    assert all(i["hidden"] == "true" for i in icons), [i for i in icons if i["hidden"] != "true"]
+    assert all("Font Awesome" in i["font"] and i["glyph"] not in ("none", "normal") for i in icons), icons
+    used = {(family.strip('"'), weight) for family, weight, status in fonts if status == "loaded"}
+    assert ("Font Awesome 6 Free", "900") in used, f"the solid icon font did not load: {fonts}"

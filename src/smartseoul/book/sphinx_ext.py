@@ -14,8 +14,9 @@ Thai (smartseoul.book.search_languages), and translated messages that MyST-Parse
 (footnote references, numbered titles: smartseoul.book.translated_messages), each an extension of
 its own, loaded from here.
 
-4. The accessibility fixes for what axe-core finds (smartseoul.book.accessibility) and lighter
-figures for slow connections (smartseoul.book.images), each also its own."""
+4. The accessibility fixes for what axe-core finds (smartseoul.book.accessibility), and for slow
+connections lighter figures (smartseoul.book.images) and icons from the theme's icon font
+instead of its 1.5 MB icon script (smartseoul.book.icons), each also its own."""
 
 from __future__ import annotations
 
@@ -55,6 +56,8 @@ def setup(app):
     app.setup_extension("smartseoul.book.accessibility")
     # lighter figures for slow connections
     app.setup_extension("smartseoul.book.images")
+    # icons from the theme's icon font, without its 1.5 MB icon script
+    app.setup_extension("smartseoul.book.icons")
     app.connect("html-page-context", _one_copy_of_each_script, priority=900)
     # sphinx-book-theme adds its launch buttons at priority 501: run after it
     app.connect("html-page-context", _drop_launch_buttons, priority=900)
