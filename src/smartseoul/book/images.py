@@ -4,9 +4,9 @@ The notebooks' figures (matplotlib charts and maps) are flat colours and antiali
 by matplotlib as full-colour PNG files. With a palette of 256 colours they shrink by about three
 quarters and look the same: we keep the smaller file only when its colours differ from the
 original by at most MAX_MEAN_ERROR levels (of 255) on average, so that text and lines stay
-legible. Runs when Sphinx has written the book (`build-finished`), on `_images/` of each book;
-compressed files are kept in the build's doctree folder, so an unchanged figure is not compressed
-again."""
+legible. Runs when Sphinx has written the book (sphinx_ext, `build-finished`), on `_images/` of
+each book; compressed files are kept in the build's doctree folder, so an unchanged figure is not
+compressed again."""
 
 from __future__ import annotations
 
@@ -74,9 +74,8 @@ def compress_folder(folder: Path, cache: Path) -> Compression:
     return result
 
 
-def _build_finished(app, exception) -> None:
-    if exception is not None or app.builder.format != "html":
-        return
+def compress_book(app) -> None:
+    """`_images/` of the book Sphinx has just written (called by sphinx_ext after the build)."""
     images = Path(app.outdir) / "_images"
     if images.is_dir():
         done = compress_folder(images, Path(app.doctreedir) / "smartseoul-images")
@@ -85,8 +84,3 @@ def _build_finished(app, exception) -> None:
                 f"figures: {done.compressed} of {done.files} PNG files with a 256-colour palette, "
                 f"{done.bytes_before / 1e6:.1f} MB -> {done.bytes_after / 1e6:.1f} MB"
             )
-
-
-def setup(app):
-    app.connect("build-finished", _build_finished)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -14,9 +14,11 @@ Thai (smartseoul.book.search_languages), and translated messages that MyST-Parse
 (footnote references, numbered titles: smartseoul.book.translated_messages), each an extension of
 its own, loaded from here.
 
-4. The accessibility fixes for what axe-core finds (smartseoul.book.accessibility), and for slow
-connections lighter figures (smartseoul.book.images) and icons from the theme's icon font
-instead of its 1.5 MB icon script (smartseoul.book.icons), each also its own."""
+4. The accessibility fixes for what axe-core finds (smartseoul.book.accessibility), an extension of
+its own.
+
+5. For slow connections, once the book is written: lighter figures (smartseoul.book.images) and
+icons from the theme's icon font instead of its 1.5 MB icon script (smartseoul.book.icons)."""
 
 from __future__ import annotations
 
@@ -45,6 +47,16 @@ def _one_copy_of_each_script(app, pagename, templatename, context, doctree):
     context["script_files"] = unique
 
 
+def _lighter_pages(app, exception) -> None:
+    """Once Sphinx has written an HTML book: what a trainee on a slow line downloads, made smaller."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from . import icons, images
+
+    images.compress_book(app)
+    icons.use_icon_font(app)
+
+
 def setup(app):
     # the book in several languages: switcher, <html lang dir>, right to left, status notice
     app.setup_extension("smartseoul.book.translations")
@@ -54,10 +66,8 @@ def setup(app):
     app.setup_extension("smartseoul.book.translated_messages")
     # what axe-core found in the theme (WCAG 2.2 AA), fixed
     app.setup_extension("smartseoul.book.accessibility")
-    # lighter figures for slow connections
-    app.setup_extension("smartseoul.book.images")
-    # icons from the theme's icon font, without its 1.5 MB icon script
-    app.setup_extension("smartseoul.book.icons")
+    # for slow connections: lighter figures, and icons without the theme's 1.5 MB icon script
+    app.connect("build-finished", _lighter_pages)
     app.connect("html-page-context", _one_copy_of_each_script, priority=900)
     # sphinx-book-theme adds its launch buttons at priority 501: run after it
     app.connect("html-page-context", _drop_launch_buttons, priority=900)
