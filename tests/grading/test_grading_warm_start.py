@@ -11,7 +11,7 @@ import psutil
 import pytest
 from grading_helpers import ASSIGNMENT
 
-from smartseoul.grading.autograde import Pipeline
+from smartseoul.grading.autograde import Pipeline, _mpl_font_cache
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
 
@@ -40,15 +40,9 @@ def test_a_worker_starts_its_fork_server_and_judge_before_any_job(course):
             "the worker has no job yet, and should already run its fork server and judge"
         )
         shared = pipeline.pdir / "jobs" / "mpl"
-        assert sorted(p.name for p in shared.iterdir()) == sorted(p.name for p in pipeline_font_cache()), (
+        assert sorted(p.name for p in shared.iterdir()) == sorted(p.name for p in _mpl_font_cache()), (
             "the font cache every home gets is in the jobs folder once"
         )
     finally:
         worker.close()
     assert not worker.alive()
-
-
-def pipeline_font_cache():
-    from smartseoul.grading.autograde import _mpl_font_cache
-
-    return _mpl_font_cache()

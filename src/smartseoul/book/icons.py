@@ -18,6 +18,8 @@ from pathlib import Path
 
 from sphinx.util import logging
 
+from . import audit
+
 logger = logging.getLogger(__name__)
 
 SCRIPT_NAME = "fontawesome.js"
@@ -47,12 +49,9 @@ class Rewrite:
 
 def rewrite_book(outdir: Path) -> Rewrite:
     """Every page of the book written in `outdir` (not the books of other languages built inside
-    it, which have their own `_static/`), and the script itself."""
+    it: each is rewritten by its own build), and the script itself."""
     done = Rewrite()
-    nested = {p.parent for p in outdir.glob("*/_static")}
-    for page in sorted(outdir.rglob("*.html")):
-        if any(folder in page.parents for folder in nested) or "_static" in page.relative_to(outdir).parts:
-            continue
+    for page in audit.html_pages(outdir):
         html = page.read_text(encoding="utf-8")
         new = font_icons(html)
         if new != html:

@@ -346,10 +346,11 @@ def fresh_sandbox(top: Path, files: JobFiles, job: dict, mpl: dict[str, bytes]) 
     sandbox.mkdir(mode=0o700)
     judge_dir = top / "judge"
     homes = [sandbox] if (judge_dir / JUDGE_DATA_READY).exists() else [sandbox, judge_dir]
-    for home in homes:
-        for name in files.listdir("data"):
-            (home / name).write_bytes(files.read(f"data/{name}"))
-        make_home(home, mpl)
+    for name in files.listdir("data"):
+        data = files.read(f"data/{name}")
+        for home in homes:
+            (home / name).write_bytes(data)
+    make_home(sandbox, mpl)  # the judge's home stays, made once by warm_homes
     (judge_dir / JUDGE_DATA_READY).touch()
     chown_tree(sandbox, job.get("uid"), job.get("gid"))
     chown_tree(judge_dir, job.get("judge_uid"), job.get("judge_uid"))

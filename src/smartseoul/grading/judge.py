@@ -48,15 +48,9 @@ from typing import Any
 from . import channel
 from .forkserver import PR_SET_DUMPABLE, PR_SET_PDEATHSIG, SCIENCE, prctl
 
-OUTPUT_CAP = 64 * 1024
+OUTPUT_CAP = 64 * 1024  # what one test may print (trusted code, but it may echo trainee data)
 # What assignments' setup cells and tests import, imported once per worker before any setup runs.
-PRELOAD = (
-    *SCIENCE,
-    "matplotlib.pyplot",
-    "smartseoul.checks",
-    "smartseoul.data",
-    "smartseoul.geo",
-)  # what one test may print (trusted code, but it may echo trainee data)
+PRELOAD = (*SCIENCE, "matplotlib.pyplot", "smartseoul.checks", "smartseoul.data", "smartseoul.geo")
 
 
 # --- the judge process ------------------------------------------------------------------------
