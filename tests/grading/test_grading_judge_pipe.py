@@ -50,6 +50,10 @@ def test_end_and_next_fork_written_together_reach_child_and_judge(tmp_path):
         manifest, blobs = channel.pack({"y": 1})  # an answer, as the kernel hands it over
         passed = judge.test("assert x + y == 42", "test", ["y"], manifest, blobs, {}, no_calls, 10)
         failed = judge.test("assert x == 42, 'x is not 42'", "test", ["y"], manifest, blobs, {}, no_calls, 10)
+        # the judge froze its objects before it forked this child (gc.freeze): no copied pages
+        code = "import gc; assert gc.get_freeze_count() > 10_000"
+        frozen = judge.test(code, "test", ["y"], manifest, blobs, {}, no_calls, 10)
+        assert frozen["status"] == "ok", frozen
         assert passed["status"] == "ok", passed
         assert failed["status"] == "error" and "x is not 42" in failed["evalue"], failed
     finally:

@@ -9,7 +9,7 @@ import time
 
 import psutil
 import pytest
-from grading_helpers import ASSIGNMENT
+from grading_helpers import ASSIGNMENT, write_batch
 
 from smartseoul.grading.autograde import Pipeline, _mpl_font_cache
 
@@ -17,15 +17,19 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
 
 
 def _programs(pid: int) -> set[str]:
+    """What runs below the worker: its fork server, and its judge, started as a program of its
+    own ("judge") or forked by the fork server ("forked judge": with no job there is no kernel,
+    so the server's only child is the judge)."""
     found = set()
     for proc in psutil.Process(pid).children(recursive=True):
         try:
-            cmd = " ".join(proc.cmdline())
-        except psutil.Error:
+            cmd, parent = " ".join(proc.cmdline()), " ".join(proc.parent().cmdline())
+        except (psutil.Error, AttributeError):
             continue
-        for program in ("smartseoul.grading.forkserver", "smartseoul.grading.judge"):
-            if program in cmd:
-                found.add(program.rsplit(".", 1)[1])
+        if "smartseoul.grading.judge" in cmd:
+            found.add("judge")
+        elif "smartseoul.grading.forkserver" in cmd:
+            found.add("forked judge" if "smartseoul.grading.forkserver" in parent else "forkserver")
     return found
 
 
@@ -34,9 +38,12 @@ def test_a_worker_starts_its_fork_server_and_judge_before_any_job(course):
     worker = pipeline._start_worker(0)
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and _programs(worker.proc.pid) != {"forkserver", "judge"}:
+        # one import of the science stack per worker: the fork server forks the judge, except
+        # where the server is nested in a further namespace (userns)
+        judge = "judge" if pipeline.level == "userns" else "forked judge"
+        while time.monotonic() < deadline and _programs(worker.proc.pid) != {"forkserver", judge}:
             time.sleep(0.2)
-        assert _programs(worker.proc.pid) == {"forkserver", "judge"}, (
+        assert _programs(worker.proc.pid) == {"forkserver", judge}, (
             "the worker has no job yet, and should already run its fork server and judge"
         )
         shared = pipeline.pdir / "jobs" / "mpl"
@@ -46,3 +53,25 @@ def test_a_worker_starts_its_fork_server_and_judge_before_any_job(course):
     finally:
         worker.close()
     assert not worker.alive()
+
+
+def test_kernels_start_from_the_fork_servers_frozen_objects(course, tmp_path):
+    """The fork server freezes its objects before it forks (gc.freeze): a kernel's garbage
+    collector then leaves the imported modules alone, instead of touching, and so copying, the
+    pages every kernel shares with the server."""
+    import nbformat
+
+    from smartseoul.grading import autograde, intake
+
+    _kinds, roster = write_batch(course, ["correct"], tmp_path / "subs")
+    (path,) = (tmp_path / "subs").rglob("*.ipynb")
+    nb = nbformat.read(path, 4)
+    nb.cells[1].source = "import gc\nprint('FROZEN', gc.get_freeze_count())\n" + nb.cells[1].source
+    nbformat.write(nb, path)
+    rep = intake.intake(course, ASSIGNMENT, tmp_path / "subs", roster)
+    assert len(rep.accepted) == 1 and not rep.rejected
+    autograde.autograde(course, ASSIGNMENT, workers=1)
+    executed = nbformat.read(next((course.pipeline_dir(ASSIGNMENT) / "executed").rglob("*.ipynb")), 4)
+    text = "".join(o.get("text", "") for o in executed.cells[1].outputs)
+    frozen = int(text.split("FROZEN", 1)[1].split()[0])
+    assert frozen > 10_000, f"the kernel shares {frozen} frozen objects with its fork server"

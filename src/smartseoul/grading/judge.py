@@ -17,9 +17,11 @@ and is not dumpable, so the kernel cannot read its memory (where the hidden test
 
 One judge serves a worker for many submissions: it runs the setup cells that come before the
 first test once, then forks a child for each submission, so no answer of one submission can
-reach the next and the data are not loaded again.
+reach the next and the data are not loaded again. The judge itself is usually forked by the
+kernels' fork server (forkserver.py), which has already imported the science stack; where that
+server is nested in a further namespace, it is started as ``python -m smartseoul.grading.judge``.
 
-Protocol (``python -m smartseoul.grading.judge``, frames of channel.send_frame on stdin/stdout):
+Protocol (frames of channel.send_frame on stdin/stdout, a pipe or a socket pair):
   worker -> judge  {"op": "setup", "code", "label"}          -> {"op": "done", "status", ...}
   worker -> judge  {"op": "fork"}     -> (the child) {"op": "forked", "pid"}; the child serves
                                          until {"op": "end"}, then the parent serves again
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import gc
 import importlib
 import io
 import os
@@ -43,10 +46,13 @@ import sys
 import time
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import channel
 from .forkserver import PR_SET_DUMPABLE, PR_SET_PDEATHSIG, SCIENCE, prctl
+
+if TYPE_CHECKING:
+    from .kernel import ForkedJudge
 
 OUTPUT_CAP = 64 * 1024  # what one test may print (trusted code, but it may echo trainee data)
 # What assignments' setup cells and tests import, imported once per worker before any setup runs.
@@ -175,6 +181,7 @@ class JudgeProcess:
                 elif op == "test":
                     reply = self.test(header, blobs)
                 elif op == "fork":
+                    gc.freeze()
                     pid = os.fork()
                     if pid:  # the parent waits for this submission's child, then serves the next
                         os.waitpid(pid, 0)
@@ -244,9 +251,17 @@ class JudgeClient:
     already ran the setup prefix), `ready` (wait for it, before the first test), tests, `end`.
     Restarted (setup replayed) if it dies or overruns."""
 
-    def __init__(self, command: list[str], env: dict, cwd: str, log_path: str | None):
+    def __init__(
+        self,
+        command: list[str],
+        env: dict,
+        cwd: str,
+        log_path: str | None,
+        fork: Callable[[], ForkedJudge] | None = None,
+    ):
         self.command, self.env, self.cwd, self.log_path = command, env, cwd, log_path
-        self.proc: subprocess.Popen | None = None
+        self.fork = fork  # where given: the judge is forked from the kernels' fork server, not started anew
+        self.proc: subprocess.Popen | ForkedJudge | None = None
         self.reader: _DeadlineReader | None = None
         self.prefix: list[tuple[str, str]] = []  # setup run once in the judge, before each fork
         self.prefix_errors: list[str] = []
@@ -260,6 +275,11 @@ class JudgeClient:
     def spawn(self) -> None:
         """Start the judge process. It imports its modules (PRELOAD) before it reads anything, so
         a worker spawns it before the first submission arrives."""
+        if self.fork is not None:
+            self.proc = self.fork()
+            self.reader = _DeadlineReader(self.proc.stdout.fileno())
+            self.pending, self.child, self.primed, self.awaiting = 0, None, False, None
+            return
         log = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115 (closed in the finally below)
         try:
             self.proc = subprocess.Popen(

@@ -11,6 +11,7 @@ import json
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -76,35 +77,42 @@ def kernel_env(job: dict, sandbox: Path) -> dict:
 
 class ForkServer:
     """The worker's pre-imported interpreter (forkserver.py): one per worker, asked for a fresh
-    kernel for each submission, restarted if it dies (e.g. killed by a submission)."""
+    kernel for each submission (and, unless nested, for the judge), restarted if it dies (e.g.
+    killed by a submission)."""
 
     def __init__(self, env: dict, cwd: str, nested: bool):
         self.env, self.cwd, self.nested = env, cwd, nested
         self.proc: subprocess.Popen | None = None
+        self.sock: socket.socket | None = None
+        self.judges: set[int] = set()  # judges it forked: not a submission's processes
 
     def start(self) -> None:
         cfg: dict[str, Any] = {"rlimits": {}, "uid": None, "gid": None, "cwd": self.cwd}
         cmd = launch_command(
             cfg, [sys.executable, "-I", "-m", "smartseoul.grading.forkserver"], nested=self.nested
         )
-        self.proc = subprocess.Popen(
-            cmd,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=self.env,
-            cwd=self.cwd,
-            close_fds=True,
-            text=True,
-        )
+        mine, theirs = socket.socketpair()  # a Unix socket: it can carry the judge's descriptors
+        try:
+            self.proc = subprocess.Popen(
+                cmd,
+                stdin=theirs.fileno(),
+                stdout=theirs.fileno(),
+                stderr=subprocess.DEVNULL,
+                env=self.env,
+                cwd=self.cwd,
+                close_fds=True,
+            )
+        finally:
+            theirs.close()
+        self.sock, self.judges = mine, set()
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
     def descendants(self) -> list:
-        """Everything below the server but the server itself: kernels and what they left running
-        (the server is their subreaper). A forked kernel keeps the server's /proc environment,
-        so a job marker cannot find it; this can."""
+        """Everything below the server but the server itself and its judge: kernels and what
+        they left running (the server is their subreaper). A forked kernel keeps the server's
+        /proc environment, so a job marker cannot find it; this can."""
         import psutil
 
         if not self.alive() or self.proc is None:
@@ -112,25 +120,38 @@ class ForkServer:
         try:
             top = psutil.Process(self.proc.pid)
             own = {top.pid} | ({c.pid for c in top.children()} if self.nested else set())  # unshare -> server
+            for child in top.children():
+                if child.pid in self.judges:
+                    own |= {child.pid} | {p.pid for p in child.children(recursive=True)}
             return [p for p in top.children(recursive=True) if p.pid not in own and _running(p)]
         except psutil.Error:
             return []
 
+    def _ask(self, request: dict, fds: list[int], timeout: float) -> dict:
+        """One request and its reply; {} if the server did not answer in time."""
+        assert self.sock is not None
+        try:
+            socket.send_fds(self.sock, [(json.dumps(request) + "\n").encode()], fds)
+            deadline, data = time.monotonic() + timeout, b""
+            while not data.endswith(b"\n"):
+                ready, _, _ = select.select([self.sock], [], [], max(0.0, deadline - time.monotonic()))
+                chunk = self.sock.recv(1 << 16) if ready else b""
+                if not chunk:
+                    return {}
+                data += chunk
+            reply = json.loads(data)
+        except (OSError, ValueError):
+            return {}
+        return reply if isinstance(reply, dict) else {}
+
     def fork(self, request: dict, timeout: float) -> int:
         """A new kernel process for `request`; its pid (the leader of its own process group)."""
+        reply: dict = {}
         for _attempt in (1, 2):
             if not self.alive():
                 self.stop()
                 self.start()
-            assert self.proc is not None and self.proc.stdin is not None and self.proc.stdout is not None
-            try:
-                self.proc.stdin.write(json.dumps(request) + "\n")
-                self.proc.stdin.flush()
-                ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-                line = self.proc.stdout.readline() if ready else ""
-            except OSError:
-                line = ""
-            reply = json.loads(line) if line.startswith("{") else {}
+            reply = self._ask(request, [], timeout)
             if "pid" in reply:
                 return int(reply["pid"])
             self.stop()
@@ -138,14 +159,78 @@ class ForkServer:
             f"the kernel fork server did not start a kernel ({reply.get('error', 'no answer')})"
         )
 
+    def judge(self, cfg: dict, timeout: float) -> ForkedJudge:
+        """The worker's judge, forked from this server's imports: `cfg` says its user, limits,
+        folder and environment. Its channel is a socket pair; its errors go to the worker's log."""
+        if not self.alive():
+            self.stop()
+            self.start()
+        mine, theirs = socket.socketpair()
+        try:
+            reply = self._ask({"judge": cfg}, [theirs.fileno(), 2], timeout)
+        finally:
+            theirs.close()
+        if "pid" not in reply:
+            mine.close()
+            raise OSError(f"the fork server did not start the judge ({reply.get('error', 'no answer')})")
+        self.judges.add(int(reply["pid"]))
+        return ForkedJudge(int(reply["pid"]), mine)
+
     def stop(self) -> None:
         if self.proc is not None:
             try:
-                self.proc.kill()  # its kernels die with it (PR_SET_PDEATHSIG)
+                self.proc.kill()  # its kernels and its judge die with it (PR_SET_PDEATHSIG)
                 self.proc.wait(timeout=10)
             except (OSError, subprocess.TimeoutExpired):
                 pass
-        self.proc = None
+        if self.sock is not None:
+            self.sock.close()
+        self.proc, self.sock = None, None
+
+
+class ForkedJudge:
+    """A judge the fork server forked, seen through the few parts of `subprocess.Popen` that
+    `JudgeClient` uses. It is the server's child, not the worker's, so it is watched by pid."""
+
+    def __init__(self, pid: int, sock: socket.socket):
+        import psutil
+
+        self.pid, self.sock = pid, sock
+        self.stdin = sock.makefile("wb")
+        self.stdout = sock  # read through its descriptor (JudgeClient's deadline reader)
+        try:
+            self._proc: Any = psutil.Process(pid)
+        except psutil.Error:
+            self._proc = None
+
+    def poll(self) -> int | None:
+        import psutil
+
+        try:
+            if (
+                self._proc is not None
+                and self._proc.is_running()
+                and self._proc.status() != psutil.STATUS_ZOMBIE
+            ):
+                return None
+        except psutil.Error:
+            pass
+        return -signal.SIGKILL
+
+    def kill(self) -> None:
+        if self.poll() is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+    def wait(self, timeout: float) -> int:
+        deadline = time.monotonic() + timeout
+        while self.poll() is None:
+            if time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            time.sleep(0.01)
+        return -signal.SIGKILL
 
 
 def _running(proc) -> bool:

@@ -598,7 +598,11 @@ def serve(root: str, config: str) -> int:
         "gid": cfg.get("judge_uid"),
         "cwd": str(judge_dir),
     }
-    judge = JudgeClient(judge_command(judge_cfg), judge_env(cfg, judge_dir), str(judge_dir), None)
+    env = judge_env(cfg, judge_dir)
+    # The judge comes from the fork server's imports, except where the server is nested in a
+    # further namespace (`userns`): there the judge must stay outside it, and starts anew.
+    fork = None if server.nested else (lambda: server.judge({**judge_cfg, "env": env}, 120))
+    judge = JudgeClient(judge_command(judge_cfg), env, str(judge_dir), None, fork=fork)
     judge.spawn()
     try:
         for line in sys.stdin:
