@@ -75,3 +75,24 @@ def test_kernels_start_from_the_fork_servers_frozen_objects(course, tmp_path):
     text = "".join(o.get("text", "") for o in executed.cells[1].outputs)
     frozen = int(text.split("FROZEN", 1)[1].split()[0])
     assert frozen > 10_000, f"the kernel shares {frozen} frozen objects with its fork server"
+
+
+def test_a_figure_shows_at_the_end_of_its_cell_in_a_forked_kernel(course, tmp_path):
+    """The fork server imported the inline figure backend before any IPython existed. A kernel
+    must still hook it in as a fresh kernel does, so a chart the trainee draws without
+    `plt.show()` reaches the graded notebook, where the instructor grades it by hand."""
+    import nbformat
+
+    from smartseoul.grading import autograde, intake
+
+    _kinds, roster = write_batch(course, ["correct"], tmp_path / "subs")
+    (path,) = (tmp_path / "subs").rglob("*.ipynb")
+    nb = nbformat.read(path, 4)
+    nb.cells[1].source += "\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.title('chart')\n"
+    nbformat.write(nb, path)
+    rep = intake.intake(course, ASSIGNMENT, tmp_path / "subs", roster)
+    assert len(rep.accepted) == 1 and not rep.rejected
+    autograde.autograde(course, ASSIGNMENT, workers=1)
+    executed = nbformat.read(next((course.pipeline_dir(ASSIGNMENT) / "executed").rglob("*.ipynb")), 4)
+    kinds = [mime for o in executed.cells[1].outputs for mime in o.get("data", {})]
+    assert "image/png" in kinds, f"the chart did not reach the graded notebook: {kinds}"

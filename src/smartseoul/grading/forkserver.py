@@ -34,14 +34,17 @@ import signal
 import socket
 import sys
 
-# The science stack the notebooks use; the judge (judge.py) imports it too.
+# The science stack the notebooks use, and the course's own modules their setup cells import;
+# the judge (judge.py) needs both too.
 SCIENCE = ("numpy", "pandas", "pyarrow", "matplotlib", "shapely", "pyproj", "geopandas")
+COURSE = ("smartseoul.checks", "smartseoul.data", "smartseoul.geo", "encodings.cp949")
 PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "IPython",
     "zmq",
     *SCIENCE,
+    *COURSE,
     "matplotlib_inline.backend_inline",
     # what a kernel's start imports (the debugger among them): imported here once, not per kernel
     "ipykernel.debugger",
@@ -99,6 +102,10 @@ def _become_kernel(req: dict) -> None:
     _drop_to(req)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.argv = ["ipykernel_launcher", "-f", req["connection_file"], "--HistoryManager.hist_file=:memory:"]
+    # The inline backend hooks itself into IPython when it is imported, and the server imported
+    # it before there was an IPython: forget the module (its heavy imports stay), so the trainee's
+    # first plot imports it again inside the kernel, and figures show at the end of a cell.
+    sys.modules.pop("matplotlib_inline.backend_inline", None)
     from ipykernel.kernelapp import IPKernelApp
 
     IPKernelApp.launch_instance()

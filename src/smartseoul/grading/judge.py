@@ -49,14 +49,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import channel
-from .forkserver import PR_SET_DUMPABLE, PR_SET_PDEATHSIG, SCIENCE, prctl
+from .forkserver import COURSE, PR_SET_DUMPABLE, PR_SET_PDEATHSIG, SCIENCE, prctl
 
 if TYPE_CHECKING:
     from .kernel import ForkedJudge
 
 OUTPUT_CAP = 64 * 1024  # what one test may print (trusted code, but it may echo trainee data)
 # What assignments' setup cells and tests import, imported once per worker before any setup runs.
-PRELOAD = (*SCIENCE, "matplotlib.pyplot", "smartseoul.checks", "smartseoul.data", "smartseoul.geo")
+PRELOAD = (*SCIENCE, *COURSE, "matplotlib.pyplot")
 
 
 # --- the judge process ------------------------------------------------------------------------
@@ -210,6 +210,12 @@ def main() -> int:
             importlib.import_module(name)
         except Exception:
             pass
+    try:  # the language of the checks' messages: read once here, not in every submission's copy
+        from smartseoul.i18n import messages
+
+        messages.choose()
+    except Exception:
+        pass
     out = os.fdopen(os.dup(1), "wb")
     # Unbuffered: a submission's forked judge reads from the same pipe as this process. A buffer
     # would read ahead, so the child could swallow the next submission's "fork" with its own
