@@ -71,7 +71,15 @@ class _Job:
 
 
 def _mpl_font_cache() -> list[Path]:
-    """The parent's matplotlib font cache, copied into each sandbox so kernels skip rebuilding it."""
+    """The parent's matplotlib font cache, copied into each sandbox so kernels skip rebuilding it.
+    Looked up where matplotlib keeps it first: importing matplotlib here (0.1 s) would delay the
+    workers' start, and they need the cache when they start."""
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    found = sorted(
+        Path(os.environ.get("MPLCONFIGDIR") or os.path.join(home, "matplotlib")).glob("fontlist-*.json")
+    )
+    if found:
+        return found
     try:
         import matplotlib
         from matplotlib import font_manager  # noqa: F401 (builds the cache once if missing)
@@ -202,16 +210,19 @@ class Pipeline:
         jobs.append(job)
 
     def _fill(self, queue: list[tuple[str, str]], sent: dict[int, list[_Job]], summary: Summary) -> None:
-        """Give every slot its running job and one more, from the queue."""
-        for slot, jobs in sent.items():
-            while queue and len(jobs) < LOOKAHEAD:
-                student, sha = queue.pop(0)
-                job = self.prepare(student, sha, slot)
-                if isinstance(job, dict):
-                    res = {"student": student, "sha256": sha, "flags": [], "time": journal.now(), **job}
-                    self._count(summary, student, self.record(student, res))
-                    continue
-                self._send(job, jobs)
+        """Give every slot its running job, then one more while the queue still holds a job for
+        every slot. Near the end a waiting job would keep one worker busy while another idles,
+        so the last jobs go to whichever worker is free first."""
+        for depth in range(1, LOOKAHEAD + 1):
+            for slot, jobs in sent.items():
+                while queue and len(jobs) < depth and (depth == 1 or len(queue) >= len(sent)):
+                    student, sha = queue.pop(0)
+                    job = self.prepare(student, sha, slot)
+                    if isinstance(job, dict):
+                        res = {"student": student, "sha256": sha, "flags": [], "time": journal.now(), **job}
+                        self._count(summary, student, self.record(student, res))
+                        continue
+                    self._send(job, jobs)
 
     def _start_worker(self, slot: int) -> sandbox.Worker:
         """A worker that grades this slot's submissions one after another, in its own namespaces."""

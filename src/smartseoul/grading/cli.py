@@ -6,6 +6,7 @@ with --course (a folder holding grading/ and exercises/). Each is safe to re-run
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import typer
@@ -154,6 +155,9 @@ def autograde(
         f"{len(s.graded)} graded ({len(s.flagged)} flagged), {len(s.errors)} error(s), {len(s.rejected)} rejected, "
         f"{len(s.skipped)} already graded and unchanged, in {s.seconds:.1f}s"
     )
+    # Everything is written and closed. Frozen, the batch's objects (nbgrader, SQLAlchemy ...)
+    # are skipped by the interpreter's last garbage collection, which took 0.4 s after 12 submissions.
+    gc.freeze()
 
 
 @app.command()
