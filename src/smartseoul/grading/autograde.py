@@ -433,8 +433,8 @@ class Pipeline:
         stop: list[int] = []
         previous = self._trap_signals(stop)
         try:
-            # Workers start first: their fork servers and judges import the science stack while
-            # this process imports nbgrader and prepares the first jobs.
+            # Workers start first: their fork servers import the science stack (and fork the
+            # judges) while this process prepares the first jobs; nbgrader comes at the first record.
             for slot in range(min(self.workers, len(queue))):
                 self.pool[slot] = self._start_worker(slot)
             while queue or any(sent.values()):

@@ -84,7 +84,7 @@ class ForkServer:
         self.env, self.cwd, self.nested = env, cwd, nested
         self.proc: subprocess.Popen | None = None
         self.sock: socket.socket | None = None
-        self.judges: set[int] = set()  # judges it forked: not a submission's processes
+        self.judge_pid: int | None = None  # the judge it forked last: not a submission's process
 
     def start(self) -> None:
         cfg: dict[str, Any] = {"rlimits": {}, "uid": None, "gid": None, "cwd": self.cwd}
@@ -104,7 +104,7 @@ class ForkServer:
             )
         finally:
             theirs.close()
-        self.sock, self.judges = mine, set()
+        self.sock, self.judge_pid = mine, None
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -121,7 +121,7 @@ class ForkServer:
             top = psutil.Process(self.proc.pid)
             own = {top.pid} | ({c.pid for c in top.children()} if self.nested else set())  # unshare -> server
             for child in top.children():
-                if child.pid in self.judges:
+                if child.pid == self.judge_pid:
                     own |= {child.pid} | {p.pid for p in child.children(recursive=True)}
             return [p for p in top.children(recursive=True) if p.pid not in own and _running(p)]
         except psutil.Error:
@@ -173,8 +173,8 @@ class ForkServer:
         if "pid" not in reply:
             mine.close()
             raise OSError(f"the fork server did not start the judge ({reply.get('error', 'no answer')})")
-        self.judges.add(int(reply["pid"]))
-        return ForkedJudge(int(reply["pid"]), mine)
+        self.judge_pid = int(reply["pid"])  # a worker has one judge: the one before was stopped
+        return ForkedJudge(self.judge_pid, mine)
 
     def stop(self) -> None:
         if self.proc is not None:
