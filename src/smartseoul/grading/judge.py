@@ -283,23 +283,21 @@ class JudgeClient:
         a worker spawns it before the first submission arrives."""
         if self.fork is not None:
             self.proc = self.fork()
-            self.reader = _DeadlineReader(self.proc.stdout.fileno())
-            self.pending, self.child, self.primed, self.awaiting = 0, None, False, None
-            return
-        log = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115 (closed in the finally below)
-        try:
-            self.proc = subprocess.Popen(
-                self.command,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=log,
-                env=self.env,
-                cwd=self.cwd,
-                close_fds=True,
-            )
-        finally:
-            if log is not None:
-                log.close()
+        else:
+            log = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115 (closed in the finally below)
+            try:
+                self.proc = subprocess.Popen(
+                    self.command,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=log,
+                    env=self.env,
+                    cwd=self.cwd,
+                    close_fds=True,
+                )
+            finally:
+                if log is not None:
+                    log.close()
         assert self.proc.stdout is not None
         self.reader = _DeadlineReader(self.proc.stdout.fileno())
         self.pending, self.child, self.primed, self.awaiting = 0, None, False, None

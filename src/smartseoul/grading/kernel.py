@@ -119,13 +119,20 @@ class ForkServer:
             return []
         try:
             top = psutil.Process(self.proc.pid)
-            own = {top.pid} | ({c.pid for c in top.children()} if self.nested else set())  # unshare -> server
-            for child in top.children():
+            children = top.children()
+            own = {top.pid} | ({c.pid for c in children} if self.nested else set())  # unshare -> server
+            for child in children:
                 if child.pid == self.judge_pid:
                     own |= {child.pid} | {p.pid for p in child.children(recursive=True)}
             return [p for p in top.children(recursive=True) if p.pid not in own and _running(p)]
         except psutil.Error:
             return []
+
+    def _running_server(self) -> None:
+        """A server that answers: the one there, or a new one if it died."""
+        if not self.alive():
+            self.stop()
+            self.start()
 
     def _ask(self, request: dict, fds: list[int], timeout: float) -> dict:
         """One request and its reply; {} if the server did not answer in time."""
@@ -148,9 +155,7 @@ class ForkServer:
         """A new kernel process for `request`; its pid (the leader of its own process group)."""
         reply: dict = {}
         for _attempt in (1, 2):
-            if not self.alive():
-                self.stop()
-                self.start()
+            self._running_server()
             reply = self._ask(request, [], timeout)
             if "pid" in reply:
                 return int(reply["pid"])
@@ -162,9 +167,7 @@ class ForkServer:
     def judge(self, cfg: dict, timeout: float) -> ForkedJudge:
         """The worker's judge, forked from this server's imports: `cfg` says its user, limits,
         folder and environment. Its channel is a socket pair; its errors go to the worker's log."""
-        if not self.alive():
-            self.stop()
-            self.start()
+        self._running_server()
         mine, theirs = socket.socketpair()
         try:
             reply = self._ask({"judge": cfg}, [theirs.fileno(), 2], timeout)
