@@ -11,7 +11,7 @@ import sys
 import psutil
 import pytest
 
-from smartseoul.grading import channel
+from smartseoul.grading import channel, forkserver
 from smartseoul.grading.judge import JudgeClient
 from smartseoul.grading.kernel import ForkServer
 
@@ -33,7 +33,9 @@ def server(tmp_path):
         "MPLBACKEND": KERNEL_BACKEND,  # the kernels' backend, as server_env chooses it
         "SERVER_ONLY": "1",
     }
-    server = ForkServer(env, str(tmp_path), nested=False)
+    # what the server imports for an assignment that draws: matplotlib under the kernels' backend,
+    # which the judge must switch to Agg
+    server = ForkServer(env, str(tmp_path), nested=False, modules=forkserver.preload(draws=True))
     server.start()
     yield server
     server.stop()

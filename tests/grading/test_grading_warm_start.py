@@ -77,18 +77,30 @@ def test_kernels_start_from_the_fork_servers_frozen_objects(course, tmp_path):
     assert frozen > 10_000, f"the kernel shares {frozen} frozen objects with its fork server"
 
 
-def test_a_figure_shows_at_the_end_of_its_cell_in_a_forked_kernel(course, tmp_path):
-    """The fork server imported the inline figure backend before any IPython existed. A kernel
-    must still hook it in as a fresh kernel does, so a chart the trainee draws without
-    `plt.show()` reaches the graded notebook, where the instructor grades it by hand."""
+@pytest.mark.parametrize("draws", [False, True], ids=["assignment-draws-nothing", "assignment-draws"])
+def test_a_figure_shows_at_the_end_of_its_cell_in_a_forked_kernel(course, tmp_path, draws):
+    """A chart the trainee draws without `plt.show()` reaches the graded notebook, where the
+    instructor grades it by hand. For an assignment that draws, the fork server imported the
+    inline figure backend before any IPython existed, and a kernel must still hook it in as a
+    fresh kernel does. For one that does not, matplotlib is not preloaded at all (it is a third
+    of the server's imports), and the kernel imports it at the trainee's first plot."""
     import nbformat
 
     from smartseoul.grading import autograde, intake
 
+    if draws:  # a cell of the assignment itself draws (after the answers: the check below comes first)
+        release = course.release_dir(ASSIGNMENT) / f"{ASSIGNMENT}.ipynb"
+        assignment = nbformat.read(release, 4)
+        assignment.cells.append(nbformat.v4.new_code_cell("import matplotlib.pyplot as plt"))
+        nbformat.write(assignment, release)
     _kinds, roster = write_batch(course, ["correct"], tmp_path / "subs")
     (path,) = (tmp_path / "subs").rglob("*.ipynb")
     nb = nbformat.read(path, 4)
-    nb.cells[1].source += "\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.title('chart')\n"
+    nb.cells[1].source = (
+        "import sys\nprint('PRELOADED', 'matplotlib' in sys.modules)\n"
+        + nb.cells[1].source
+        + "\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.title('chart')\n"
+    )
     nbformat.write(nb, path)
     rep = intake.intake(course, ASSIGNMENT, tmp_path / "subs", roster)
     assert len(rep.accepted) == 1 and not rep.rejected
@@ -96,3 +108,5 @@ def test_a_figure_shows_at_the_end_of_its_cell_in_a_forked_kernel(course, tmp_pa
     executed = nbformat.read(next((course.pipeline_dir(ASSIGNMENT) / "executed").rglob("*.ipynb")), 4)
     kinds = [mime for o in executed.cells[1].outputs for mime in o.get("data", {})]
     assert "image/png" in kinds, f"the chart did not reach the graded notebook: {kinds}"
+    text = "".join(o.get("text", "") for o in executed.cells[1].outputs)
+    assert f"PRELOADED {draws}" in text, f"matplotlib preloaded should be {draws}: {text!r}"

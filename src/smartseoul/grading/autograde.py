@@ -24,7 +24,7 @@ import nbformat
 
 from . import gradebook, journal, sandbox, sanitize
 from .course import Course, GradingError
-from .rebuild import Template, load_template, read_notebook, rebuild
+from .rebuild import Template, draws, load_template, read_notebook, rebuild
 from .release import ensure_released
 from .sandbox import Limits
 
@@ -107,9 +107,18 @@ class Pipeline:
         self.progress = progress or (lambda student, result: None)
         self.pdir = course.pipeline_dir(assignment)
         self.templates: dict[str, Template] = {}
+        self.checked: set[str] = set()  # notebooks whose template passed nbgrader's metadata check
         self.pool: dict[int, sandbox.Worker] = {}  # slot -> its worker, kept across submissions
         self.basic_dirs: list[str] = []
         self.shared_written = False
+        self._draws: bool | None = None
+
+    @property
+    def draws(self) -> bool:
+        """The assignment draws charts: its workers preload matplotlib (rebuild.draws)."""
+        if self._draws is None:
+            self._draws = draws(self.course, self.assignment)
+        return self._draws
 
     # --- what needs doing -----------------------------------------------------------------
     def plan(self, force: bool = False) -> tuple[list[tuple[str, str]], list[str], list[str]]:
@@ -237,6 +246,7 @@ class Pipeline:
             "judge_uid": sandbox.judge_uid(slot) if self.level == "full" else None,
             "hide": [str(p) for p in self.course.hidden_paths()],
             "course_root": str(self._public_root()),
+            "draws": self.draws,
         }
         if self.level == "basic":
             sandbox_root = tempfile.mkdtemp(prefix="ssg-")
@@ -394,6 +404,10 @@ class Pipeline:
             journal.save_result(self.course, self.assignment, student, result)
             return result
         try:
+            for notebook in result.get("notebooks") or [result["notebook"]]:
+                if notebook not in self.checked:  # nbgrader's metadata check, once per batch
+                    gradebook.check_template(self.template(notebook).grading)
+                    self.checked.add(notebook)
             gradebook.record(self.course, self.assignment, student, f".pipeline/{self.assignment}/{EXECUTED}")
             for notebook in result.get("notebooks") or [result["notebook"]]:
                 review = {
@@ -417,6 +431,10 @@ class Pipeline:
 
     # --- the batch ------------------------------------------------------------------------
     def run(self, force: bool = False) -> Summary:
+        with gradebook.batch():  # the batch's records share nbgrader's database engines
+            return self._run(force)
+
+    def _run(self, force: bool) -> Summary:
         ensure_released(self.course, self.assignment)
         t0 = time.monotonic()
         summary = Summary(self.assignment, self.level)

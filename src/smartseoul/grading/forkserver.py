@@ -18,7 +18,7 @@ Protocol (`python -m smartseoul.grading.forkserver MODULE...`): JSON lines on a 
 is the server's stdin and stdout; a judge request carries two file descriptors (its socket, its
 log).
   {"connection_file", "cwd", "env", "uid", "gid", "rlimits"}  ->  {"pid": N} | {"error": "..."}
-  {"judge": {"cwd", "env", "uid", "gid", "rlimits"}} + [socket, log]  ->  {"pid": N} | {"error": "..."}
+  {"judge": {"cwd", "env", "uid", "gid", "rlimits", "preload"}} + [socket, log]  ->  {"pid": N} | ...
 """
 
 from __future__ import annotations
@@ -36,8 +36,12 @@ import sys
 
 # The science stack the notebooks use, and the course's own modules their setup cells import;
 # the judge (judge.py) needs both too.
-SCIENCE = ("numpy", "pandas", "pyarrow", "matplotlib", "shapely", "pyproj", "geopandas")
+SCIENCE = ("numpy", "pandas", "pyarrow", "shapely", "pyproj", "geopandas")
 COURSE = ("smartseoul.checks", "smartseoul.data", "smartseoul.geo", "encodings.cp949")
+# matplotlib and its inline backend are a third of the imports, and only an assignment that draws
+# needs them in every kernel (see preload). Where none is preloaded, a trainee's first plot
+# imports them inside the kernel.
+PLOTTING = ("matplotlib", "matplotlib_inline.backend_inline")
 PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
@@ -45,7 +49,6 @@ PRELOAD = (
     "zmq",
     *SCIENCE,
     *COURSE,
-    "matplotlib_inline.backend_inline",
     # what a kernel's start imports (the debugger among them): imported here once, not per kernel
     "ipykernel.debugger",
     "ipykernel.zmqshell",
@@ -59,6 +62,11 @@ PRELOAD = (
     "tornado.queues",
     "psutil",
 )
+
+
+def preload(draws: bool) -> list[str]:
+    """What the fork server imports for an assignment: PLOTTING too if its notebooks draw."""
+    return [*PRELOAD, *(PLOTTING if draws else ())]
 
 
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 4, 36, 38
@@ -125,7 +133,7 @@ def _become_judge(req: dict, conn: int, log: int) -> None:
         matplotlib.use("Agg")
     from smartseoul.grading import judge  # this file runs as __main__: no relative import
 
-    judge.main()
+    judge.main(list(req.get("preload") or judge.PRELOAD))
 
 
 def _read_request(ctl: socket.socket, buffer: bytearray) -> tuple[bytes, list[int]] | None:

@@ -8,8 +8,11 @@ what nbgrader would have, and only the grading parent process ever writes them.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from .course import Course, GradingError
 
@@ -18,7 +21,6 @@ def _config(course: Course, assignment: str, student: str, submitted_rel: str):
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import (
         AssignLatePenalties,
-        CheckCellMetadata,
         DeduplicateIds,
         IgnorePattern,
         LimitOutput,
@@ -36,14 +38,10 @@ def _config(course: Course, assignment: str, student: str, submitted_rel: str):
     c.CourseDirectory.submitted_directory = submitted_rel
     c.CourseDirectory.assignment_id = assignment
     c.CourseDirectory.student_id = student
-    c.Autograde.sanitize_preprocessors = [
-        DeduplicateIds,
-        OverwriteKernelspec,
-        OverwriteCells,
-        CheckCellMetadata,
-    ]
-    # nbgrader checks the cell metadata twice by default; once is enough here (the notebook was
-    # rebuilt from the trusted template, and nothing between the two checks changes metadata)
+    # nbgrader checks each notebook's cell metadata twice by default. Here every graded cell's
+    # metadata is a copy of the trusted template's (rebuild.py), and the cells a trainee added have
+    # none, so nbgrader's own check runs once per batch on the template instead (check_template).
+    c.Autograde.sanitize_preprocessors = [DeduplicateIds, OverwriteKernelspec, OverwriteCells]
     c.Autograde.autograde_preprocessors = [
         IgnorePattern,
         ClearMetadataPreprocessor,
@@ -56,12 +54,82 @@ def _config(course: Course, assignment: str, student: str, submitted_rel: str):
     return c
 
 
+def check_template(notebook: Any) -> None:
+    """nbgrader's own metadata check (its CheckCellMetadata step), on the template that every
+    rebuilt notebook takes its graded cells from: once per batch, not once per submission."""
+    from nbgrader.nbgraderformat import MetadataValidator, ValidationError
+
+    try:
+        MetadataValidator().validate_nb(notebook)
+    except ValidationError as exc:
+        raise GradingError(
+            f"the assignment's nbgrader metadata does not validate ({exc}); "
+            "generate the assignment again with `smartseoul grade release`."
+        ) from exc
+
+
+class _SharedEngines:
+    """Hands nbgrader one database engine per gradebook while a batch records.
+
+    nbgrader opens a new SQLAlchemy engine for each `Gradebook` it makes, about nine per recorded
+    submission, and a new engine compiles every query again. Sharing one for the batch halves
+    the cost of a record. Installed at the first record (that is when nbgrader is imported)."""
+
+    def __init__(self) -> None:
+        self.engines: dict[tuple, Any] = {}
+        self.original: Any = None
+
+    def install(self) -> None:
+        import nbgrader.api
+
+        if self.original is None:
+            self.original = nbgrader.api.create_engine
+            nbgrader.api.create_engine = self.engine
+
+    def engine(self, url: Any, **kwargs: Any) -> Any:
+        key = (str(url), tuple(sorted(kwargs.items())))
+        if key not in self.engines:
+            self.engines[key] = self.original(url, **kwargs)
+        return self.engines[key]
+
+    def close(self) -> None:
+        if self.original is not None:
+            import nbgrader.api
+
+            nbgrader.api.create_engine = self.original
+        for engine in self.engines.values():
+            engine.dispose()
+        self.engines.clear()
+
+
+_shared: _SharedEngines | None = None
+
+
+@contextlib.contextmanager
+def batch() -> Iterator[None]:
+    """The records and reviews of one batch share their database engines (see _SharedEngines).
+    Only for the span of a batch: a gradebook file removed later must not keep an open engine."""
+    global _shared
+    previous, _shared = _shared, _SharedEngines()
+    try:
+        yield
+    finally:
+        _shared.close()
+        _shared = previous
+
+
+def _share_engines() -> None:
+    if _shared is not None:
+        _shared.install()
+
+
 def record(course: Course, assignment: str, student: str, submitted_rel: str) -> None:
     """Score `<root>/<submitted_rel>/<student>/<assignment>/*.ipynb` (already executed) into the
     gradebook and `autograded/`, with nbgrader's own scoring."""
     from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
 
+    _share_engines()
     c = _config(course, assignment, student, submitted_rel)
     coursedir = CourseDirectory(config=c)
     app = Autograde(coursedir=coursedir, config=c)
@@ -80,6 +148,7 @@ def mark_for_review(
         return
     from nbgrader.api import Gradebook, MissingEntry
 
+    _share_engines()
     with Gradebook(course.db_url, course_id=course.course_id) as gb:
         for gid in grade_ids:
             try:

@@ -55,8 +55,13 @@ if TYPE_CHECKING:
     from .kernel import ForkedJudge
 
 OUTPUT_CAP = 64 * 1024  # what one test may print (trusted code, but it may echo trainee data)
-# What assignments' setup cells and tests import, imported once per worker before any setup runs.
-PRELOAD = (*SCIENCE, *COURSE, "matplotlib.pyplot")
+# What assignments' setup cells and tests import, imported once per worker before any setup runs
+# (pyplot only for an assignment that draws: see preload).
+PRELOAD = (*SCIENCE, *COURSE)
+
+
+def preload(draws: bool) -> list[str]:
+    return [*PRELOAD, *(("matplotlib.pyplot",) if draws else ())]
 
 
 # --- the judge process ------------------------------------------------------------------------
@@ -203,9 +208,9 @@ class JudgeProcess:
             channel.send_frame(self.out, reply)
 
 
-def main() -> int:
+def main(modules: list[str]) -> int:
     prctl(PR_SET_DUMPABLE, 0)  # no core dumps, no ptrace, no /proc/<pid>/mem: the hidden tests stay here
-    for name in PRELOAD:  # before the first frame: a worker spawns the judge early (JudgeClient.spawn)
+    for name in modules:  # before the first frame: a worker spawns the judge early (JudgeClient.spawn)
         try:
             importlib.import_module(name)
         except Exception:
@@ -464,4 +469,4 @@ class JudgeClient:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:] or list(PRELOAD)))

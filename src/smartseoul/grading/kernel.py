@@ -80,8 +80,9 @@ class ForkServer:
     kernel for each submission (and, unless nested, for the judge), restarted if it dies (e.g.
     killed by a submission)."""
 
-    def __init__(self, env: dict, cwd: str, nested: bool):
-        self.env, self.cwd, self.nested = env, cwd, nested
+    def __init__(self, env: dict, cwd: str, nested: bool, modules: list[str] | None = None):
+        """`modules`: what the server imports before it forks (default forkserver.PRELOAD)."""
+        self.env, self.cwd, self.nested, self.modules = env, cwd, nested, list(modules or [])
         self.proc: subprocess.Popen | None = None
         self.sock: socket.socket | None = None
         self.judge_pid: int | None = None  # the judge it forked last: not a submission's process
@@ -89,7 +90,9 @@ class ForkServer:
     def start(self) -> None:
         cfg: dict[str, Any] = {"rlimits": {}, "uid": None, "gid": None, "cwd": self.cwd}
         cmd = launch_command(
-            cfg, [sys.executable, "-I", "-m", "smartseoul.grading.forkserver"], nested=self.nested
+            cfg,
+            [sys.executable, "-I", "-m", "smartseoul.grading.forkserver", *self.modules],
+            nested=self.nested,
         )
         mine, theirs = socket.socketpair()  # a Unix socket: it can carry the judge's descriptors
         try:

@@ -12,6 +12,7 @@ import ast
 import builtins
 import copy
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,6 +89,20 @@ def gradebook_sources(course: Course, assignment: str, notebook: str) -> dict[st
     finally:
         con.close()
     return {name: source for name, source in rows}
+
+
+_DRAWS = re.compile(r"\bmatplotlib\b|\bplt\.|\.plot\b|\.hist\(|\.boxplot\(|\bseaborn\b")
+
+
+def draws(course: Course, assignment: str) -> bool:
+    """Whether the assignment's released notebooks draw charts (their code names matplotlib, plt,
+    .plot ...). The grading sandbox then preloads matplotlib for every kernel. A wrong answer
+    costs only time: a kernel imports what its cells use."""
+    for path in sorted(course.release_dir(assignment).glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        if any(cell.cell_type == "code" and _DRAWS.search(cell.source) for cell in nb.cells):
+            return True
+    return False
 
 
 def load_template(course: Course, assignment: str, notebook: str) -> Template:

@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import channel, guard
+from . import channel, forkserver, guard
 from .filesystem import (
     BOUND,
     KEEP,
@@ -40,6 +40,7 @@ from .filesystem import (
     world_writable_dirs,
 )
 from .judge import JudgeClient, JudgeTimeout
+from .judge import preload as judge_preload
 from .kernel import Execution, ForkServer, Kernel, judge_env, server_env
 from .sandbox import JOB_MARKER, SHARED_MPL, Limits, judge_command, kernel_rlimits
 
@@ -587,8 +588,12 @@ def serve(root: str, config: str) -> int:
     mpl = {name: root_files.read(f"{SHARED_MPL}/{name}") for name in root_files.listdir(SHARED_MPL)}
     # Warm start: the fork server and the judge import their modules now, while the parent still
     # prepares the first submission, not after it arrives.
+    draws = bool(cfg.get("draws"))  # the assignment draws: matplotlib is preloaded too
     server = ForkServer(
-        server_env(cfg, warm_homes(top, mpl, cfg)), str(top / "sandbox"), nested=cfg["level"] == "userns"
+        server_env(cfg, warm_homes(top, mpl, cfg)),
+        str(top / "sandbox"),
+        nested=cfg["level"] == "userns",
+        modules=forkserver.preload(draws),
     )
     server.start()
     judge_dir = top / "judge"
@@ -597,12 +602,13 @@ def serve(root: str, config: str) -> int:
         "uid": cfg.get("judge_uid"),
         "gid": cfg.get("judge_uid"),
         "cwd": str(judge_dir),
+        "preload": judge_preload(draws),
     }
     env = judge_env(cfg, judge_dir)
     # The judge comes from the fork server's imports, except where the server is nested in a
     # further namespace (`userns`): there the judge must stay outside it, and starts anew.
     fork = None if server.nested else (lambda: server.judge({**judge_cfg, "env": env}, 120))
-    judge = JudgeClient(judge_command(judge_cfg), env, str(judge_dir), None, fork=fork)
+    judge = JudgeClient(judge_command(judge_cfg, judge_cfg["preload"]), env, str(judge_dir), None, fork=fork)
     judge.spawn()
     try:
         for line in sys.stdin:

@@ -1,0 +1,94 @@
+"""How the grading parent records scores with nbgrader, at the cost of a batch and not of each
+submission: nbgrader's gradebook objects share one database engine while a batch records, and
+nbgrader's metadata check runs once per batch on the trusted template that every rebuilt
+notebook takes its graded cells from. The scores must be exactly what nbgrader gives without
+either."""
+
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import pytest
+from grading_helpers import ASSIGNMENT, write_batch
+
+from smartseoul.grading import gradebook, intake
+from smartseoul.grading.autograde import Pipeline
+from smartseoul.grading.course import Course
+
+pytestmark = pytest.mark.xdist_group("grading")
+
+
+@pytest.fixture()
+def submitted(course, tmp_path):
+    """The course with three submissions taken in, ready for nbgrader to record."""
+    _kinds, roster = write_batch(course, ["correct", "wrong", "blank"], tmp_path / "subs")
+    rep = intake.intake(course, ASSIGNMENT, tmp_path / "subs", roster)
+    assert len(rep.accepted) == 3 and not rep.rejected
+    return course, sorted(p.name for p in (course.grading / "submitted").iterdir())
+
+
+def test_a_batch_opens_one_database_engine_and_gives_nbgrader_back_its_own(submitted, monkeypatch, tmp_path):
+    import nbgrader.api
+
+    course, students = submitted
+    twin = Course.at(shutil.copytree(course.root, tmp_path / "twin", symlinks=True))
+    opened: list[str] = []
+    original = nbgrader.api.create_engine
+
+    def counting(url, **kwargs):
+        opened.append(str(url))
+        return original(url, **kwargs)
+
+    monkeypatch.setattr(nbgrader.api, "create_engine", counting)
+    with gradebook.batch():
+        for student in students:
+            gradebook.record(course, ASSIGNMENT, student, "submitted")
+        gradebook.mark_for_review(course, ASSIGNMENT, students[0], ASSIGNMENT, {"q1-tests"})
+    assert opened == [course.db_url], f"one engine for the whole batch, not {len(opened)}"
+    assert nbgrader.api.create_engine is counting, "after the batch nbgrader opens its engines itself"
+
+    opened.clear()
+    for student in students:  # outside a batch: nbgrader as it is, an engine per gradebook object
+        gradebook.record(twin, ASSIGNMENT, student, "submitted")
+    gradebook.mark_for_review(twin, ASSIGNMENT, students[0], ASSIGNMENT, {"q1-tests"})
+    assert len(opened) > len(students)
+    assert gradebook.scores(course, ASSIGNMENT) == gradebook.scores(twin, ASSIGNMENT)
+
+
+def _release_cells(course: Course):
+    path = course.release_dir(ASSIGNMENT) / f"{ASSIGNMENT}.ipynb"
+    return path, nbformat.read(path, 4)
+
+
+def test_broken_nbgrader_metadata_in_the_template_is_an_error_with_its_reason(submitted):
+    course, students = submitted
+    path, nb = _release_cells(course)
+    nb.cells[2].metadata["nbgrader"]["points"] = "ten"  # q1-tests: points must be a number
+    nbformat.write(nb, path)
+    pipeline = Pipeline(course, ASSIGNMENT, workers=1, level="basic")
+    result = pipeline.record(students[0], {"notebook": ASSIGNMENT, "flags": []})
+    assert result["state"] == "error"
+    assert "metadata does not validate" in result["reason"], result["reason"]
+
+
+def test_the_template_is_checked_once_per_batch(submitted, monkeypatch):
+    course, students = submitted
+    checked: list[object] = []
+    real = gradebook.check_template
+    monkeypatch.setattr(gradebook, "check_template", lambda nb: (checked.append(nb), real(nb)))
+    pipeline = Pipeline(course, ASSIGNMENT, workers=1, level="basic")
+    for student in students:  # nothing was executed, so each record is an error; the check ran once
+        pipeline.record(student, {"notebook": ASSIGNMENT, "flags": []})
+    assert len(checked) == 1
+
+
+def test_matplotlib_is_preloaded_only_for_an_assignment_that_draws(course):
+    from smartseoul.grading.rebuild import draws
+
+    assert not draws(course, ASSIGNMENT), "the fixture's notebook draws nothing"
+    path, nb = _release_cells(course)
+    nb.cells.append(nbformat.v4.new_code_cell("ax = speeds.plot(kind='bar')"))
+    nbformat.write(nb, path)
+    assert draws(course, ASSIGNMENT)
+    assert Pipeline(course, ASSIGNMENT, workers=1, level="basic").draws
