@@ -100,3 +100,26 @@ def test_a_killed_judge_is_forked_again_with_the_setup_replayed(server, tmp_path
     finally:
         judge.end()
         judge.stop()
+
+
+def test_the_worker_connects_to_a_new_kernel_without_zeromqs_reconnect_wait(server, tmp_path):
+    """The worker's client connects before the forked kernel has bound its sockets. With
+    ZeroMQ's default reconnect interval (100 ms) the worker and the kernel both sat idle for that
+    long at each kernel start (a stall seen at the start of every batch); the client tries again
+    after a few milliseconds instead."""
+    import zmq
+
+    from smartseoul.grading.kernel import Kernel
+    from smartseoul.grading.sandbox import Limits
+
+    sandbox = tmp_path / "sandbox"
+    (sandbox / ".rt").mkdir(parents=True)
+    (sandbox / "tmp").mkdir()
+    kernel = Kernel({"level": "basic", "uid": None, "gid": None, "job_id": "t"}, sandbox, Limits(), server)
+    try:
+        kernel.start(60)
+        assert kernel.run("x = 6 * 7", 30).status == "ok"
+        for channel_ in (kernel.client.shell_channel, kernel.client.iopub_channel):
+            assert channel_.socket.getsockopt(zmq.RECONNECT_IVL) <= 10
+    finally:
+        kernel.stop()

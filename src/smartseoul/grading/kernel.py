@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import zmq
+
 from .filesystem import chown_tree
 from .sandbox import JOB_MARKER, Limits, kernel_rlimits, launch_command
 
@@ -294,6 +296,10 @@ class Kernel:
         )
         kc = BlockingKernelClient(connection_file=cf)
         kc.load_connection_file()
+        # The client connects before the new kernel has bound its sockets, and ZeroMQ tries again
+        # only after its reconnect interval (100 ms by default), while the worker and the kernel
+        # both wait: try again after 5 ms.
+        kc.context.setsockopt(zmq.RECONNECT_IVL, 5)
         kc.start_channels()
         self.kc = kc
         self._wait_ready(timeout)
