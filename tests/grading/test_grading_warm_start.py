@@ -66,7 +66,10 @@ def test_kernels_start_from_the_fork_servers_frozen_objects(course, tmp_path):
     _kinds, roster = write_batch(course, ["correct"], tmp_path / "subs")
     (path,) = (tmp_path / "subs").rglob("*.ipynb")
     nb = nbformat.read(path, 4)
-    nb.cells[1].source = "import gc\nprint('FROZEN', gc.get_freeze_count())\n" + nb.cells[1].source
+    nb.cells[1].source = (
+        "import gc, sys\nprint('FROZEN', gc.get_freeze_count(), 'DEBUGGER', sys.modules.get('debugpy') is not None)\n"
+        + nb.cells[1].source
+    )
     nbformat.write(nb, path)
     rep = intake.intake(course, ASSIGNMENT, tmp_path / "subs", roster)
     assert len(rep.accepted) == 1 and not rep.rejected
@@ -75,6 +78,7 @@ def test_kernels_start_from_the_fork_servers_frozen_objects(course, tmp_path):
     text = "".join(o.get("text", "") for o in executed.cells[1].outputs)
     frozen = int(text.split("FROZEN", 1)[1].split()[0])
     assert frozen > 10_000, f"the kernel shares {frozen} frozen objects with its fork server"
+    assert "DEBUGGER False" in text, "the fork server imported debugpy, which no graded kernel uses"
 
 
 @pytest.mark.parametrize("draws", [False, True], ids=["assignment-draws-nothing", "assignment-draws"])
