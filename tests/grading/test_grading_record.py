@@ -61,10 +61,15 @@ def _release_cells(course: Course):
     return path, nbformat.read(path, 4)
 
 
-def test_broken_nbgrader_metadata_in_the_template_is_an_error_with_its_reason(submitted):
+@pytest.mark.parametrize(
+    "key, value",
+    [("points", "ten"), ("schema_version", 1)],  # q1-tests: points must be a number; schema 3 is current
+    ids=["points-not-a-number", "old-schema"],
+)
+def test_broken_nbgrader_metadata_in_the_template_is_an_error_with_its_reason(submitted, key, value):
     course, students = submitted
     path, nb = _release_cells(course)
-    nb.cells[2].metadata["nbgrader"]["points"] = "ten"  # q1-tests: points must be a number
+    nb.cells[2].metadata["nbgrader"][key] = value
     nbformat.write(nb, path)
     pipeline = Pipeline(course, ASSIGNMENT, workers=1, level="basic")
     result = pipeline.record(students[0], {"notebook": ASSIGNMENT, "flags": []})

@@ -57,11 +57,16 @@ def _config(course: Course, assignment: str, student: str, submitted_rel: str):
 def check_template(notebook: Any) -> None:
     """nbgrader's own metadata check (its CheckCellMetadata step), on the template that every
     rebuilt notebook takes its graded cells from: once per batch, not once per submission."""
-    from nbgrader.nbgraderformat import MetadataValidator, ValidationError
+    from nbgrader.nbgraderformat import (
+        MetadataValidator,
+        SchemaTooNewError,
+        SchemaTooOldError,
+        ValidationError,
+    )
 
     try:
         MetadataValidator().validate_nb(notebook)
-    except ValidationError as exc:
+    except (ValidationError, SchemaTooOldError, SchemaTooNewError) as exc:
         raise GradingError(
             f"the assignment's nbgrader metadata does not validate ({exc}); "
             "generate the assignment again with `smartseoul grade release`."
