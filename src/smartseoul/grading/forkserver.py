@@ -49,7 +49,8 @@ PRELOAD = (
     "zmq",
     *SCIENCE,
     *COURSE,
-    # what a kernel's start imports (the debugger among them): imported here once, not per kernel
+    # what a kernel's start imports (ipykernel's debugger module too, without debugpy: see serve),
+    # imported here once, not per kernel
     "ipykernel.debugger",
     "ipykernel.zmqshell",
     "IPython.core.completerlib",
