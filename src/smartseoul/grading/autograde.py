@@ -11,6 +11,7 @@ sanitise what people will open (sanitize.py), and let nbgrader score it into the
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import signal
@@ -111,14 +112,11 @@ class Pipeline:
         self.pool: dict[int, sandbox.Worker] = {}  # slot -> its worker, kept across submissions
         self.basic_dirs: list[str] = []
         self.shared_written = False
-        self._draws: bool | None = None
 
-    @property
+    @functools.cached_property
     def draws(self) -> bool:
         """The assignment draws charts: its workers preload matplotlib (rebuild.draws)."""
-        if self._draws is None:
-            self._draws = draws(self.course, self.assignment)
-        return self._draws
+        return draws(self.course, self.assignment)
 
     # --- what needs doing -----------------------------------------------------------------
     def plan(self, force: bool = False) -> tuple[list[tuple[str, str]], list[str], list[str]]:
@@ -404,12 +402,13 @@ class Pipeline:
             journal.save_result(self.course, self.assignment, student, result)
             return result
         try:
-            for notebook in result.get("notebooks") or [result["notebook"]]:
+            notebooks = result.get("notebooks") or [result["notebook"]]
+            for notebook in notebooks:
                 if notebook not in self.checked:  # nbgrader's metadata check, once per batch
                     gradebook.check_template(self.template(notebook).grading)
                     self.checked.add(notebook)
             gradebook.record(self.course, self.assignment, student, f".pipeline/{self.assignment}/{EXECUTED}")
-            for notebook in result.get("notebooks") or [result["notebook"]]:
+            for notebook in notebooks:
                 review = {
                     f.get("grade_id")
                     for f in result.get("flags", [])

@@ -312,9 +312,11 @@ def launch_command(cfg: dict, cmd: list[str], nested: bool = False) -> list[str]
     return [shutil.which("unshare") or "unshare", *NESTED_KERNEL_ARGS, "--", *launch] if nested else launch
 
 
-def judge_command(cfg: dict, modules: list[str] | None = None) -> list[str]:
-    """The judge as a program of its own, importing `modules` first (default judge.PRELOAD)."""
-    return launch_command(cfg, [sys.executable, "-I", "-m", "smartseoul.grading.judge", *(modules or [])])
+def judge_command(cfg: dict) -> list[str]:
+    """The judge as a program of its own, importing cfg["preload"] first (default judge.PRELOAD)."""
+    return launch_command(
+        cfg, [sys.executable, "-I", "-m", "smartseoul.grading.judge", *cfg.get("preload", [])]
+    )
 
 
 def kernel_rlimits(limits: Limits, level: str) -> dict[str, tuple[int, int]]:

@@ -608,7 +608,7 @@ def serve(root: str, config: str) -> int:
     # The judge comes from the fork server's imports, except where the server is nested in a
     # further namespace (`userns`): there the judge must stay outside it, and starts anew.
     fork = None if server.nested else (lambda: server.judge({**judge_cfg, "env": env}, 120))
-    judge = JudgeClient(judge_command(judge_cfg, judge_cfg["preload"]), env, str(judge_dir), None, fork=fork)
+    judge = JudgeClient(judge_command(judge_cfg), env, str(judge_dir), None, fork=fork)
     judge.spawn()
     try:
         for line in sys.stdin:
