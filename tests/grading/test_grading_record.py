@@ -7,6 +7,7 @@ either."""
 from __future__ import annotations
 
 import shutil
+import warnings
 
 import nbformat
 import pytest
@@ -56,6 +57,19 @@ def test_a_batch_opens_one_database_engine_and_gives_nbgrader_back_its_own(submi
     assert gradebook.scores(course, ASSIGNMENT) == gradebook.scores(twin, ASSIGNMENT)
 
 
+def test_recording_a_new_submission_prints_no_database_warning(submitted):
+    """An instructor reads the terminal of `smartseoul grade autograde`: SQLAlchemy's warnings
+    about how nbgrader adds a new submission's rows are noise there, not news."""
+    course, students = submitted
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for student in students:
+            gradebook.record(course, ASSIGNMENT, student, "submitted")
+    shown = [f"{w.category.__name__}: {w.message}" for w in caught if "session" in str(w.message)]
+    assert not shown, shown[0]
+    assert len(gradebook.scores(course, ASSIGNMENT)) > 0, "the three submissions are in the gradebook"
+
+
 def _release_cells(course: Course):
     path = course.release_dir(ASSIGNMENT) / f"{ASSIGNMENT}.ipynb"
     return path, nbformat.read(path, 4)
@@ -97,3 +111,4 @@ def test_matplotlib_is_preloaded_only_for_an_assignment_that_draws(course):
     nbformat.write(nb, path)
     assert draws(course, ASSIGNMENT)
     assert Pipeline(course, ASSIGNMENT, workers=1, level="basic").draws
+

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -128,6 +129,9 @@ def _share_engines() -> None:
         _shared.install()
 
 
+_NOT_IN_SESSION = r"Object of type <\w+> not in session, add operation along"
+
+
 def record(course: Course, assignment: str, student: str, submitted_rel: str) -> None:
     """Score `<root>/<submitted_rel>/<student>/<assignment>/*.ipynb` (already executed) into the
     gradebook and `autograded/`, with nbgrader's own scoring."""
@@ -140,7 +144,12 @@ def record(course: Course, assignment: str, student: str, submitted_rel: str) ->
     app = Autograde(coursedir=coursedir, config=c)
     app.log.setLevel(logging.ERROR)
     try:
-        app.start()
+        with warnings.catch_warnings():
+            # nbgrader builds a new submission's rows through relationships and adds them to the
+            # session itself; SQLAlchemy 2 warns that it no longer adds them along the way. The
+            # scores are nbgrader's either way, and an instructor should not read this as an error.
+            warnings.filterwarnings("ignore", message=_NOT_IN_SESSION)
+            app.start()
     except Exception as exc:  # nbgrader raises NbGraderException after logging
         raise GradingError(f"nbgrader could not record {student}: {exc}") from exc
 
