@@ -112,3 +112,21 @@ def test_matplotlib_is_preloaded_only_for_an_assignment_that_draws(course):
     assert draws(course, ASSIGNMENT)
     assert Pipeline(course, ASSIGNMENT, workers=1, level="basic").draws
 
+
+def test_a_worker_with_nothing_left_ends_before_its_last_submission_is_recorded(submitted, monkeypatch):
+    """The end of a batch: a worker tears down its kernels, judge and namespaces while the parent
+    scores its last submission, not after."""
+    course, students = submitted
+    pipeline = Pipeline(course, ASSIGNMENT, workers=2, level="basic")
+    open_at_record: dict[str, list[int]] = {}
+    real = Pipeline.record
+
+    def recording(self, student, result):
+        open_at_record[student] = [s for s, w in self.pool.items() if not w.proc.stdin.closed]
+        return real(self, student, result)
+
+    monkeypatch.setattr(Pipeline, "record", recording)
+    summary = pipeline.run()
+    assert sorted(summary.graded) == students, summary
+    last = list(open_at_record)[-1]
+    assert open_at_record[last] == [], f"workers still waiting for jobs when {last} was recorded"

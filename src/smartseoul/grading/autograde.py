@@ -478,6 +478,8 @@ class Pipeline:
                     if sent[slot]:
                         sent[slot][0].started = time.monotonic()
                     self._fill(queue, sent, summary)  # keep the worker busy before scoring this one
+                    if not queue and not sent[slot] and job.index == len(job.notebooks) - 1:
+                        self.pool[slot].finish()  # nothing left for it: it ends while this one is scored
                     self._cleanup(job)
                     job.parts.append(self.finalize_notebook(job, time.monotonic() - job.started))
                     if self.advance(job):  # the next notebook of this submission, in the same slot
