@@ -478,22 +478,20 @@ class Pipeline:
                     if sent[slot]:
                         sent[slot][0].started = time.monotonic()
                     self._fill(queue, sent, summary)  # keep the worker busy before scoring this one
-                    if not queue and not sent[slot] and job.index == len(job.notebooks) - 1:
-                        self.pool[slot].finish()  # nothing left for it: it ends while this one is scored
                     self._cleanup(job)
                     job.parts.append(self.finalize_notebook(job, time.monotonic() - job.started))
                     if self.advance(job):  # the next notebook of this submission, in the same slot
                         self._send(job, sent[slot])
                         continue
+                    if not queue:  # workers with nothing left end now, while this one is scored
+                        for idle, jobs in sent.items():
+                            if not jobs and idle in self.pool:
+                                self.pool[idle].finish()
                     res = self.combine(job)
                     journal.save_result(
                         self.course, self.assignment, job.student, res
                     )  # executed: survives a crash
                     self._count(summary, job.student, self.record(job.student, res))
-                if not queue:  # a worker with nothing left to grade ends now, not after the last record
-                    for slot, jobs in sent.items():
-                        if not jobs and slot in self.pool:
-                            self.pool[slot].finish()
                 if any(sent.values()) and not finished:
                     sandbox.Worker.wait_any([self.pool[k] for k, jobs in sent.items() if jobs], 0.05)
         except BaseException:
