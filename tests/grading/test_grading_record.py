@@ -113,6 +113,32 @@ def test_matplotlib_is_preloaded_only_for_an_assignment_that_draws(course):
     assert Pipeline(course, ASSIGNMENT, workers=1, level="basic").draws
 
 
+def test_the_modules_an_assignment_imports_are_preloaded_for_its_workers(course):
+    """What the released notebooks import (and submodules named in `from a import b`) goes to
+    the workers' fork server, so a kernel does not import scipy.spatial for every submission.
+    Magic lines do not hide a cell's imports; plotting is left to `draws`; relative imports and
+    cells that are not Python are skipped."""
+    from smartseoul.grading.rebuild import imports
+
+    path, nb = _release_cells(course)
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "%time x = 1\nimport duckdb, numpy as np\nfrom scipy import sparse\n"
+            "from scipy.spatial import cKDTree\nimport matplotlib.pyplot as plt\n"
+            "from __future__ import annotations\nfrom . import local\n"
+            "def later():\n    import sqlite3\n"
+        )
+    )
+    nb.cells.append(nbformat.v4.new_code_cell("this is not python ("))
+    nbformat.write(nb, path)
+    found = imports(course, ASSIGNMENT)
+    for name in ("duckdb", "numpy", "scipy", "scipy.sparse", "scipy.spatial", "sqlite3"):
+        assert name in found, f"{name} is imported by the released notebook but not preloaded: {found}"
+    assert not [n for n in found if n.startswith(("matplotlib", "__future__", "."))], found
+    cfg = Pipeline(course, ASSIGNMENT, workers=1, level="basic")
+    assert cfg.imports == found
+
+
 def test_a_worker_with_nothing_left_ends_before_its_last_submission_is_recorded(submitted, monkeypatch):
     """The end of a batch: a worker tears down its kernels, judge and namespaces while the parent
     scores its last submission, not after."""

@@ -114,3 +114,32 @@ def test_a_figure_shows_at_the_end_of_its_cell_in_a_forked_kernel(course, tmp_pa
     assert "image/png" in kinds, f"the chart did not reach the graded notebook: {kinds}"
     text = "".join(o.get("text", "") for o in executed.cells[1].outputs)
     assert f"PRELOADED {draws}" in text, f"matplotlib preloaded should be {draws}: {text!r}"
+
+
+def test_a_kernel_starts_with_the_modules_its_assignment_imports(course, tmp_path):
+    """The fork server imports what the assignment's notebooks import (here duckdb, in a cell
+    after the answers) and what the course's data loaders need for a map or a Parquet file
+    (pyogrio, pyarrow.parquet): a kernel finds them imported before its first cell. Each kernel
+    imported them itself before, in every submission (scipy.spatial took 0.3 s of CPU)."""
+    import nbformat
+
+    from smartseoul.grading import autograde, intake
+
+    release = course.release_dir(ASSIGNMENT) / f"{ASSIGNMENT}.ipynb"
+    assignment = nbformat.read(release, 4)
+    assignment.cells.append(nbformat.v4.new_code_cell("import duckdb"))
+    nbformat.write(assignment, release)
+    _kinds, roster = write_batch(course, ["correct"], tmp_path / "subs")
+    (path,) = (tmp_path / "subs").rglob("*.ipynb")
+    nb = nbformat.read(path, 4)
+    nb.cells[1].source = (
+        "import sys\nprint('PRELOADED', sorted(m for m in ('duckdb', 'pyogrio', 'pyarrow.parquet') "
+        "if m in sys.modules))\n" + nb.cells[1].source
+    )
+    nbformat.write(nb, path)
+    rep = intake.intake(course, ASSIGNMENT, tmp_path / "subs", roster)
+    assert len(rep.accepted) == 1 and not rep.rejected
+    autograde.autograde(course, ASSIGNMENT, workers=1)
+    executed = nbformat.read(next((course.pipeline_dir(ASSIGNMENT) / "executed").rglob("*.ipynb")), 4)
+    text = "".join(o.get("text", "") for o in executed.cells[1].outputs)
+    assert "PRELOADED ['duckdb', 'pyarrow.parquet', 'pyogrio']" in text, f"not preloaded: {text!r}"

@@ -25,7 +25,7 @@ import nbformat
 
 from . import gradebook, journal, sandbox, sanitize
 from .course import Course, GradingError
-from .rebuild import Template, draws, load_template, read_notebook, rebuild
+from .rebuild import Template, draws, imports, load_template, read_notebook, rebuild
 from .release import ensure_released
 from .sandbox import Limits
 
@@ -117,6 +117,11 @@ class Pipeline:
     def draws(self) -> bool:
         """The assignment draws charts: its workers preload matplotlib (rebuild.draws)."""
         return draws(self.course, self.assignment)
+
+    @functools.cached_property
+    def imports(self) -> list[str]:
+        """The modules the assignment's notebooks import: its workers preload them (rebuild.imports)."""
+        return imports(self.course, self.assignment)
 
     # --- what needs doing -----------------------------------------------------------------
     def plan(self, force: bool = False) -> tuple[list[tuple[str, str]], list[str], list[str]]:
@@ -245,6 +250,7 @@ class Pipeline:
             "hide": [str(p) for p in self.course.hidden_paths()],
             "course_root": str(self._public_root()),
             "draws": self.draws,
+            "imports": self.imports,
         }
         if self.level == "basic":
             sandbox_root = tempfile.mkdtemp(prefix="ssg-")

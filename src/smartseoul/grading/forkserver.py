@@ -37,7 +37,17 @@ import sys
 # The science stack the notebooks use, and the course's own modules their setup cells import;
 # the judge (judge.py) needs both too.
 SCIENCE = ("numpy", "pandas", "pyarrow", "shapely", "pyproj", "geopandas")
-COURSE = ("smartseoul.checks", "smartseoul.data", "smartseoul.geo", "encodings.cp949")
+COURSE = (
+    "smartseoul.checks",
+    "smartseoul.data",
+    "smartseoul.geo",
+    "encodings.cp949",
+    # what smartseoul.data.load imports at its first map or Parquet file: every assignment loads
+    # one in its setup, so each kernel imported them again (pyogrio alone is 0.03 s of CPU)
+    "pyogrio",
+    "pyarrow.parquet",
+    "pyarrow.dataset",
+)
 # matplotlib and its inline backend are a third of the imports, and only an assignment that draws
 # needs them in every kernel (see preload). Where none is preloaded, a trainee's first plot
 # imports them inside the kernel.
@@ -65,9 +75,11 @@ PRELOAD = (
 )
 
 
-def preload(draws: bool) -> list[str]:
-    """What the fork server imports for an assignment: PLOTTING too if its notebooks draw."""
-    return [*PRELOAD, *(PLOTTING if draws else ())]
+def preload(draws: bool, imports: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """What the fork server imports for an assignment: PLOTTING too if its notebooks draw, and
+    the modules its notebooks import (rebuild.imports), such as duckdb or scipy.spatial."""
+    base = [*PRELOAD, *(PLOTTING if draws else ())]
+    return base + [name for name in imports if name not in base]
 
 
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 4, 36, 38

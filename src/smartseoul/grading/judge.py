@@ -60,8 +60,9 @@ OUTPUT_CAP = 64 * 1024  # what one test may print (trusted code, but it may echo
 PRELOAD = (*SCIENCE, *COURSE)
 
 
-def preload(draws: bool) -> list[str]:
-    return [*PRELOAD, *(("matplotlib.pyplot",) if draws else ())]
+def preload(draws: bool, imports: list[str] | tuple[str, ...] = ()) -> list[str]:
+    base = [*PRELOAD, *(("matplotlib.pyplot",) if draws else ())]
+    return base + [name for name in imports if name not in base]
 
 
 # --- the judge process ------------------------------------------------------------------------

@@ -589,11 +589,12 @@ def serve(root: str, config: str) -> int:
     # Warm start: the fork server and the judge import their modules now, while the parent still
     # prepares the first submission, not after it arrives.
     draws = bool(cfg.get("draws"))  # the assignment draws: matplotlib is preloaded too
+    imports = [str(name) for name in cfg.get("imports", [])]  # and what its notebooks import
     server = ForkServer(
         server_env(cfg, warm_homes(top, mpl, cfg)),
         str(top / "sandbox"),
         nested=cfg["level"] == "userns",
-        modules=forkserver.preload(draws),
+        modules=forkserver.preload(draws, imports),
     )
     server.start()
     judge_dir = top / "judge"
@@ -602,7 +603,7 @@ def serve(root: str, config: str) -> int:
         "uid": cfg.get("judge_uid"),
         "gid": cfg.get("judge_uid"),
         "cwd": str(judge_dir),
-        "preload": judge_preload(draws),
+        "preload": judge_preload(draws, imports),
     }
     env = judge_env(cfg, judge_dir)
     # The judge comes from the fork server's imports, except where the server is nested in a
