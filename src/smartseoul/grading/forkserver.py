@@ -78,8 +78,12 @@ PRELOAD = (
 def preload(draws: bool, imports: list[str] | tuple[str, ...] = ()) -> list[str]:
     """What the fork server imports for an assignment: PLOTTING too if its notebooks draw, and
     the modules its notebooks import (rebuild.imports), such as duckdb or scipy.spatial."""
-    base = [*PRELOAD, *(PLOTTING if draws else ())]
-    return base + [name for name in imports if name not in base]
+    return adding([*PRELOAD, *(PLOTTING if draws else ())], imports)
+
+
+def adding(modules: list[str], imports: list[str] | tuple[str, ...]) -> list[str]:
+    """`modules`, then each of `imports` that is not among them yet."""
+    return modules + [name for name in imports if name not in modules]
 
 
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 4, 36, 38

@@ -49,7 +49,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import channel
-from .forkserver import COURSE, PR_SET_DUMPABLE, PR_SET_PDEATHSIG, SCIENCE, prctl
+from .forkserver import COURSE, PR_SET_DUMPABLE, PR_SET_PDEATHSIG, SCIENCE, adding, prctl
 
 if TYPE_CHECKING:
     from .kernel import ForkedJudge
@@ -61,8 +61,7 @@ PRELOAD = (*SCIENCE, *COURSE)
 
 
 def preload(draws: bool, imports: list[str] | tuple[str, ...] = ()) -> list[str]:
-    base = [*PRELOAD, *(("matplotlib.pyplot",) if draws else ())]
-    return base + [name for name in imports if name not in base]
+    return adding([*PRELOAD, *(("matplotlib.pyplot",) if draws else ())], imports)
 
 
 # --- the judge process ------------------------------------------------------------------------
