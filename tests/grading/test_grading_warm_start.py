@@ -55,27 +55,45 @@ def test_a_worker_starts_its_fork_server_and_judge_before_any_job(course):
     assert not worker.alive()
 
 
-def test_kernels_start_from_the_fork_servers_frozen_objects(course, tmp_path):
-    """The fork server freezes its objects before it forks (gc.freeze): a kernel's garbage
-    collector then leaves the imported modules alone, instead of touching, and so copying, the
-    pages every kernel shares with the server."""
+def _graded_first_answer(course, tmp_path, before: str, after: str = "", assignment_cell: str = ""):
+    """Grade one correct submission whose first answer cell starts with `before` and ends with
+    `after`, with `assignment_cell` appended to the released notebook (after the answers) when
+    given; the executed first answer cell."""
     import nbformat
 
     from smartseoul.grading import autograde, intake
 
+    if assignment_cell:
+        release = course.release_dir(ASSIGNMENT) / f"{ASSIGNMENT}.ipynb"
+        assignment = nbformat.read(release, 4)
+        assignment.cells.append(nbformat.v4.new_code_cell(assignment_cell))
+        nbformat.write(assignment, release)
     _kinds, roster = write_batch(course, ["correct"], tmp_path / "subs")
     (path,) = (tmp_path / "subs").rglob("*.ipynb")
     nb = nbformat.read(path, 4)
-    nb.cells[1].source = (
-        "import gc, sys\nprint('FROZEN', gc.get_freeze_count(), 'DEBUGGER', sys.modules.get('debugpy') is not None)\n"
-        + nb.cells[1].source
-    )
+    nb.cells[1].source = before + nb.cells[1].source + after
     nbformat.write(nb, path)
     rep = intake.intake(course, ASSIGNMENT, tmp_path / "subs", roster)
     assert len(rep.accepted) == 1 and not rep.rejected
     autograde.autograde(course, ASSIGNMENT, workers=1)
     executed = nbformat.read(next((course.pipeline_dir(ASSIGNMENT) / "executed").rglob("*.ipynb")), 4)
-    text = "".join(o.get("text", "") for o in executed.cells[1].outputs)
+    return executed.cells[1]
+
+
+def _text(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs)
+
+
+def test_kernels_start_from_the_fork_servers_frozen_objects(course, tmp_path):
+    """The fork server freezes its objects before it forks (gc.freeze): a kernel's garbage
+    collector then leaves the imported modules alone, instead of touching, and so copying, the
+    pages every kernel shares with the server."""
+    cell = _graded_first_answer(
+        course,
+        tmp_path,
+        "import gc, sys\nprint('FROZEN', gc.get_freeze_count(), 'DEBUGGER', sys.modules.get('debugpy') is not None)\n",
+    )
+    text = _text(cell)
     frozen = int(text.split("FROZEN", 1)[1].split()[0])
     assert frozen > 10_000, f"the kernel shares {frozen} frozen objects with its fork server"
     assert "DEBUGGER False" in text, "the fork server imported debugpy, which no graded kernel uses"
@@ -88,32 +106,17 @@ def test_a_figure_shows_at_the_end_of_its_cell_in_a_forked_kernel(course, tmp_pa
     inline figure backend before any IPython existed, and a kernel must still hook it in as a
     fresh kernel does. For one that does not, matplotlib is not preloaded at all (it is a third
     of the server's imports), and the kernel imports it at the trainee's first plot."""
-    import nbformat
-
-    from smartseoul.grading import autograde, intake
-
-    if draws:  # a cell of the assignment itself draws (after the answers: the check below comes first)
-        release = course.release_dir(ASSIGNMENT) / f"{ASSIGNMENT}.ipynb"
-        assignment = nbformat.read(release, 4)
-        assignment.cells.append(nbformat.v4.new_code_cell("import matplotlib.pyplot as plt"))
-        nbformat.write(assignment, release)
-    _kinds, roster = write_batch(course, ["correct"], tmp_path / "subs")
-    (path,) = (tmp_path / "subs").rglob("*.ipynb")
-    nb = nbformat.read(path, 4)
-    nb.cells[1].source = (
-        "import sys\nprint('PRELOADED', 'matplotlib' in sys.modules)\n"
-        + nb.cells[1].source
-        + "\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.title('chart')\n"
+    cell = _graded_first_answer(
+        course,
+        tmp_path,
+        "import sys\nprint('PRELOADED', 'matplotlib' in sys.modules)\n",
+        "\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.title('chart')\n",
+        # a cell of the assignment itself draws (after the answers: the check comes first)
+        "import matplotlib.pyplot as plt" if draws else "",
     )
-    nbformat.write(nb, path)
-    rep = intake.intake(course, ASSIGNMENT, tmp_path / "subs", roster)
-    assert len(rep.accepted) == 1 and not rep.rejected
-    autograde.autograde(course, ASSIGNMENT, workers=1)
-    executed = nbformat.read(next((course.pipeline_dir(ASSIGNMENT) / "executed").rglob("*.ipynb")), 4)
-    kinds = [mime for o in executed.cells[1].outputs for mime in o.get("data", {})]
+    kinds = [mime for o in cell.outputs for mime in o.get("data", {})]
     assert "image/png" in kinds, f"the chart did not reach the graded notebook: {kinds}"
-    text = "".join(o.get("text", "") for o in executed.cells[1].outputs)
-    assert f"PRELOADED {draws}" in text, f"matplotlib preloaded should be {draws}: {text!r}"
+    assert f"PRELOADED {draws}" in _text(cell), f"matplotlib preloaded should be {draws}: {_text(cell)!r}"
 
 
 def test_a_kernel_starts_with_the_modules_its_assignment_imports(course, tmp_path):
@@ -121,25 +124,12 @@ def test_a_kernel_starts_with_the_modules_its_assignment_imports(course, tmp_pat
     after the answers) and what the course's data loaders need for a map or a Parquet file
     (pyogrio, pyarrow.parquet): a kernel finds them imported before its first cell. Each kernel
     imported them itself before, in every submission (scipy.spatial took 0.3 s of CPU)."""
-    import nbformat
-
-    from smartseoul.grading import autograde, intake
-
-    release = course.release_dir(ASSIGNMENT) / f"{ASSIGNMENT}.ipynb"
-    assignment = nbformat.read(release, 4)
-    assignment.cells.append(nbformat.v4.new_code_cell("import duckdb"))
-    nbformat.write(assignment, release)
-    _kinds, roster = write_batch(course, ["correct"], tmp_path / "subs")
-    (path,) = (tmp_path / "subs").rglob("*.ipynb")
-    nb = nbformat.read(path, 4)
-    nb.cells[1].source = (
+    cell = _graded_first_answer(
+        course,
+        tmp_path,
         "import sys\nprint('PRELOADED', sorted(m for m in ('duckdb', 'pyogrio', 'pyarrow.parquet') "
-        "if m in sys.modules))\n" + nb.cells[1].source
+        "if m in sys.modules))\n",
+        assignment_cell="import duckdb",
     )
-    nbformat.write(nb, path)
-    rep = intake.intake(course, ASSIGNMENT, tmp_path / "subs", roster)
-    assert len(rep.accepted) == 1 and not rep.rejected
-    autograde.autograde(course, ASSIGNMENT, workers=1)
-    executed = nbformat.read(next((course.pipeline_dir(ASSIGNMENT) / "executed").rglob("*.ipynb")), 4)
-    text = "".join(o.get("text", "") for o in executed.cells[1].outputs)
+    text = _text(cell)
     assert "PRELOADED ['duckdb', 'pyarrow.parquet', 'pyogrio']" in text, f"not preloaded: {text!r}"
