@@ -5,11 +5,14 @@ never taken for a process the submission left running (the worker kills those)."
 
 from __future__ import annotations
 
+import json
 import os
+import queue
 import sys
 
 import psutil
 import pytest
+import zmq
 
 from smartseoul.grading import channel, forkserver
 from smartseoul.grading.judge import JudgeClient
@@ -123,3 +126,65 @@ def test_the_worker_connects_to_a_new_kernel_without_zeromqs_reconnect_wait(serv
             assert channel_.socket.getsockopt(zmq.RECONNECT_IVL) <= 10
     finally:
         kernel.stop()
+
+
+class _StartingKernel:
+    """A kernel client whose kernel answers every kernel_info on its shell at once, but whose
+    first iopub status messages are lost, as they are while the iopub subscription connects.
+    Both channels are real ZeroMQ sockets (in-process), so the readiness wait polls them."""
+
+    LOST = 5  # iopub statuses lost before the subscription is there
+
+    class Channel:
+        def __init__(self, context, name):
+            self.socket = context.socket(zmq.PAIR)
+            self.socket.bind(f"inproc://{name}")
+            self.peer = context.socket(zmq.PAIR)
+            self.peer.connect(f"inproc://{name}")
+
+        def msg_ready(self):
+            return bool(self.socket.poll(0))
+
+        def get_msg(self, timeout=None):
+            if not self.socket.poll(0 if timeout is None else int(timeout * 1000)):
+                raise queue.Empty
+            return json.loads(self.socket.recv())
+
+    def __init__(self, context, name):
+        self.shell_channel = self.Channel(context, f"{name}-shell")
+        self.iopub_channel = self.Channel(context, f"{name}-iopub")
+        self.requests = 0
+
+    def kernel_info(self):
+        self.requests += 1
+        msg_id = f"info-{self.requests}"
+        reply = json.dumps({"parent_header": {"msg_id": msg_id}}).encode()
+        self.shell_channel.peer.send(reply)
+        if self.requests > self.LOST:
+            self.iopub_channel.peer.send(reply)
+        return msg_id
+
+
+def test_a_new_kernel_is_ready_soon_after_its_iopub_connects(tmp_path):
+    """Once the kernel's shell has answered, the worker asks again every few milliseconds until
+    an iopub status arrives, and polls both channels together. Before, each try waited 50 ms on
+    the shell channel (which had already answered) before it looked at iopub again: 0.04 to
+    0.05 s of every kernel start at two workers, with the worker and the kernel idle."""
+    import time
+
+    from smartseoul.grading.kernel import Kernel
+    from smartseoul.grading.sandbox import Limits
+
+    context = zmq.Context()
+    fake = _StartingKernel(context, "ready")
+    kernel = Kernel({"level": "basic", "uid": None, "gid": None, "job_id": "t"}, tmp_path, Limits(), None)
+    kernel.pid, kernel.kc = os.getpid(), fake  # alive: this process
+    try:
+        started = time.monotonic()
+        kernel._wait_ready(30)
+        took = time.monotonic() - started
+    finally:
+        context.destroy(linger=0)
+    assert fake.requests == _StartingKernel.LOST + 1, "ready only once an iopub status has arrived"
+    # 6 requests 5 ms apart; asking every 50 ms took at least 0.25 s
+    assert took < 0.15, f"the kernel was ready {took:.3f} s after it first answered"

@@ -24,6 +24,10 @@ import zmq
 from .filesystem import chown_tree
 from .sandbox import JOB_MARKER, Limits, kernel_rlimits, launch_command
 
+# How often a starting kernel is asked again for its kernel_info once its shell has answered and
+# its iopub has not (Kernel._wait_ready).
+READY_RESEND_S = 0.005
+
 if TYPE_CHECKING:
     from jupyter_client import BlockingKernelClient
 
@@ -312,38 +316,40 @@ class Kernel:
         return self.kc
 
     def _wait_ready(self, timeout: float) -> None:
-        """Ready when a kernel_info request gets its shell reply *and* its iopub status (so no
-        output of the first cell can be lost). Asks again every 0.05 s until iopub answers (the
-        first status messages are lost while the subscription connects): faster than wait_for_ready."""
-        from queue import Empty
-
+        """Ready when a kernel_info request gets its shell reply *and* its iopub status, so no
+        output of the first cell can be lost. The first status messages are lost while the iopub
+        subscription connects, so once the shell has answered the request goes again every
+        READY_RESEND_S until iopub answers. Both channels are polled together: a reply on one
+        never waits for a timeout on the other (that wait was 0.02 s of every kernel start)."""
         kc = self.client
+        poller = zmq.Poller()
+        poller.register(kc.shell_channel.socket, zmq.POLLIN)
+        poller.register(kc.iopub_channel.socket, zmq.POLLIN)
         deadline = time.monotonic() + timeout
-        sent: set[str] = set()
+        sent = {kc.kernel_info()}
+        last_sent = time.monotonic()
         shell_ok = iopub_ok = False
-        last_sent = 0.0
-        while time.monotonic() < deadline:
+        while True:
             if not self.alive():
                 raise RuntimeError("the kernel exited during start-up")
-            if not shell_ok or (not iopub_ok and time.monotonic() - last_sent > 0.05):
+            now = time.monotonic()
+            if now >= deadline:
+                raise RuntimeError(f"the kernel was not ready within {timeout:.0f}s")
+            # before the shell answers, the kernel is still starting: its requests wait in the queue
+            interval = READY_RESEND_S if shell_ok else 0.05
+            if now - last_sent >= interval:
                 sent.add(kc.kernel_info())
-                last_sent = time.monotonic()
-            try:
-                reply = kc.shell_channel.get_msg(timeout=0.05)
-                if reply.get("parent_header", {}).get("msg_id") in sent:
-                    shell_ok = True
-            except Empty:
-                pass
-            while True:
-                try:
-                    msg = kc.iopub_channel.get_msg(timeout=0.02)
-                except Empty:
-                    break
-                if msg.get("parent_header", {}).get("msg_id") in sent:
-                    iopub_ok = True
+                last_sent = now
+            wait = min(deadline, last_sent + interval) - now
+            poller.poll(timeout=max(1, int(wait * 1000)))
+            while kc.shell_channel.msg_ready():
+                reply = kc.shell_channel.get_msg(timeout=0)
+                shell_ok = shell_ok or reply.get("parent_header", {}).get("msg_id") in sent
+            while kc.iopub_channel.msg_ready():
+                msg = kc.iopub_channel.get_msg(timeout=0)
+                iopub_ok = iopub_ok or msg.get("parent_header", {}).get("msg_id") in sent
             if shell_ok and iopub_ok:
                 return
-        raise RuntimeError(f"the kernel was not ready within {timeout:.0f}s")
 
     def alive(self) -> bool:
         if self.pid is None:
