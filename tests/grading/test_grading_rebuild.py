@@ -9,7 +9,15 @@ import nbformat
 import pytest
 from grading_helpers import ASSIGNMENT, FIXTURES
 
-from smartseoul.grading.rebuild import Template, grade_id, is_answer, is_test, rebuild
+from smartseoul.grading.rebuild import (
+    Template,
+    bound_names,
+    grade_id,
+    is_answer,
+    is_test,
+    loaded_names,
+    rebuild,
+)
 
 SOURCE = FIXTURES / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
@@ -116,6 +124,24 @@ def test_added_cells_are_kept_in_place_and_rebinding_is_flagged(template):
     assert built.notebook.cells[i_helper].metadata == {}  # trainee tags dropped
     codes = [f for f in built.flags if f["code"] == "rebinds-tested-name"]
     assert len(codes) == 1 and codes[0]["grade_id"] == "q2-tests" and "district_count" in codes[0]["message"]
+
+
+def test_the_assignments_own_cells_are_parsed_once_per_batch(template):
+    """The names a test reads and a cell binds come from a cache: the assignment's cells are the
+    same in every submission, and parsing them again for each one was a third of the time it
+    took to prepare a submission. The cached sets cannot be changed by the code that reads them,
+    so one submission cannot alter what the next one is checked against."""
+    first, second = _answered(template), _answered(template)
+    rebuild(template, first)  # the cache now holds every cell of the assignment
+    before = bound_names.cache_info().hits + loaded_names.cache_info().hits
+    built = rebuild(template, second)
+    tests = sum(1 for role in built.roles if role["kind"] == "test")
+    hits = bound_names.cache_info().hits + loaded_names.cache_info().hits - before
+    assert hits >= 2 * tests, f"the assignment's cells were parsed again ({hits} cached answers)"
+    names = loaded_names(_cell(built.notebook, "q2-tests").source)
+    with pytest.raises(AttributeError):
+        names.add("district_count")  # type: ignore[attr-defined]
+    assert "district_count" in names
 
 
 def test_unknown_and_duplicate_grade_ids_are_not_graded(template):
