@@ -11,11 +11,10 @@ from grading_helpers import ASSIGNMENT, FIXTURES
 
 from smartseoul.grading.rebuild import (
     Template,
-    bound_names,
+    assignment_cell_names,
     grade_id,
     is_answer,
     is_test,
-    loaded_names,
     rebuild,
 )
 
@@ -127,21 +126,26 @@ def test_added_cells_are_kept_in_place_and_rebinding_is_flagged(template):
 
 
 def test_the_assignments_own_cells_are_parsed_once_per_batch(template):
-    """The names a test reads and a cell binds come from a cache: the assignment's cells are the
-    same in every submission, and parsing them again for each one was a third of the time it
-    took to prepare a submission. The cached sets cannot be changed by the code that reads them,
-    so one submission cannot alter what the next one is checked against."""
+    """The names a test reads and a setup cell binds come from a cache: the assignment's cells
+    are the same in every submission, and parsing them again for each one was a third of the
+    time it took to prepare a submission. A trainee's cell never enters the cache (no submission
+    can fill the parent's memory through it), and the cached sets cannot be changed by the code
+    that reads them, so one submission cannot alter what the next one is checked against."""
     first, second = _answered(template), _answered(template)
     rebuild(template, first)  # the cache now holds every cell of the assignment
-    before = bound_names.cache_info().hits + loaded_names.cache_info().hits
+    before = assignment_cell_names.cache_info()
+    q2 = next(i for i, c in enumerate(second.cells) if grade_id(c) == "q2-answer")
+    second.cells.insert(q2 + 1, nbformat.v4.new_code_cell("district_count = 25.0  # a trainee's cell"))
     built = rebuild(template, second)
+    after = assignment_cell_names.cache_info()
     tests = sum(1 for role in built.roles if role["kind"] == "test")
-    hits = bound_names.cache_info().hits + loaded_names.cache_info().hits - before
-    assert hits >= 2 * tests, f"the assignment's cells were parsed again ({hits} cached answers)"
-    names = loaded_names(_cell(built.notebook, "q2-tests").source)
+    assert after.hits - before.hits >= 2 * tests, "the assignment's cells were parsed again"
+    assert after.misses == before.misses, "a trainee's cell went into the cache"
+    bound, loaded = assignment_cell_names(_cell(built.notebook, "q2-tests").source)
     with pytest.raises(AttributeError):
-        names.add("district_count")  # type: ignore[attr-defined]
-    assert "district_count" in names
+        loaded.add("district_count")  # type: ignore[attr-defined]
+    assert "district_count" in loaded and isinstance(bound, frozenset)
+    assert any(f["code"] == "rebinds-tested-name" for f in built.flags)  # the trainee's cell was still read
 
 
 def test_unknown_and_duplicate_grade_ids_are_not_graded(template):

@@ -160,15 +160,12 @@ def load_template(course: Course, assignment: str, notebook: str) -> Template:
     return Template(assignment, notebook, release, grading)
 
 
-@functools.lru_cache(maxsize=4096)
-def bound_names(source: str) -> frozenset[str]:
-    """Names a cell (re)binds at top level or anywhere: assignments, defs, imports, loops, del.
-    Cached: the assignment's own cells are the same in every submission of a batch, and walking
-    their trees again was a third of the time it takes to prepare a submission."""
+def bound_names(source: str) -> set[str]:
+    """Names a cell (re)binds at top level or anywhere: assignments, defs, imports, loops, del."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return frozenset()
+        return set()
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
@@ -178,17 +175,25 @@ def bound_names(source: str) -> frozenset[str]:
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
                 names.add((alias.asname or alias.name).split(".")[0])
-    return frozenset(names)
+    return names
 
 
-@functools.lru_cache(maxsize=4096)
-def loaded_names(source: str) -> frozenset[str]:
-    """Names a cell reads. Cached like bound_names."""
+def loaded_names(source: str) -> set[str]:
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return frozenset()
-    return frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+@functools.lru_cache(maxsize=1024)
+def assignment_cell_names(source: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(bound, loaded) names of one of the assignment's own cells (a test or a setup cell).
+    These are the same in every submission of a batch, and parsing them again was a third of the
+    time it took to prepare a submission, so each is parsed once. A trainee's cell never goes
+    through this cache, so no submission can fill it; the sets are frozen, so no caller can
+    change what the next submission is checked against."""
+    return frozenset(bound_names(source)), frozenset(loaded_names(source))
 
 
 _DYNAMIC = ("globals(", "exec(", "setattr(", "builtins", "__dict__", "get_ipython")
@@ -352,7 +357,7 @@ def rebuild(template: Template, submission: nbformat.NotebookNode) -> Rebuilt:
         if role["kind"] == "answer":
             last_answer = pos
         elif role["kind"] == "test" and last_answer is not None:
-            tested = loaded_names(cells[pos].source)
+            _, tested = assignment_cell_names(cells[pos].source)
             for mid in range(last_answer + 1, pos):
                 if roles[mid]["kind"] != "added" or cells[mid].cell_type != "code":
                     continue
@@ -374,9 +379,10 @@ def rebuild(template: Template, submission: nbformat.NotebookNode) -> Rebuilt:
         if cells[pos].cell_type != "code":
             continue
         if role["kind"] == "other":
-            trusted |= bound_names(cells[pos].source)
+            trusted |= assignment_cell_names(cells[pos].source)[0]
         elif role["kind"] == "test":
-            role["needs"] = sorted(loaded_names(cells[pos].source) - bound_names(cells[pos].source) - trusted)
+            bound, loaded = assignment_cell_names(cells[pos].source)
+            role["needs"] = sorted(loaded - bound - trusted)
             # answers that cannot cross as data are declared per question in the test cell's metadata:
             #   {"smartseoul": {"judge": "manual"}}  the question goes to manual grading
             #   {"smartseoul": {"files": ["memo.md"]}}  the judge gets these files of the trainee's folder
