@@ -57,6 +57,51 @@ def test_a_batch_opens_one_database_engine_and_gives_nbgrader_back_its_own(submi
     assert gradebook.scores(course, ASSIGNMENT) == gradebook.scores(twin, ASSIGNMENT)
 
 
+def test_a_batch_checks_the_gradebooks_tables_once(submitted, monkeypatch, tmp_path):
+    """nbgrader's `Gradebook()` looks for its thirteen tables each time it opens, about nine
+    times per record. In a batch it looks once per engine; the scores stay nbgrader's."""
+    import nbgrader.api
+    from sqlalchemy import text
+
+    course, students = submitted
+    twin = Course.at(shutil.copytree(course.root, tmp_path / "twin", symlinks=True))
+    looked: list[object] = []
+    created: list[object] = []
+    real_inspect, metadata = nbgrader.api.inspect, nbgrader.api.Base.metadata
+    real_create_all = type(metadata).create_all
+
+    def counting_inspect(engine):
+        looked.append(engine)
+        return real_inspect(engine)
+
+    def counting_create_all(self, bind=None, **kwargs):
+        created.append(bind)
+        return real_create_all(self, bind=bind, **kwargs)
+
+    monkeypatch.setattr(nbgrader.api, "inspect", counting_inspect)
+    monkeypatch.setattr(type(metadata), "create_all", counting_create_all)
+    monkeypatch.setattr(nbgrader.api, "get_alembic_version", lambda: "test")  # not `alembic heads`
+    fresh = f"sqlite:///{tmp_path / 'new.db'}"
+    with gradebook.batch():
+        for student in students:
+            gradebook.record(course, ASSIGNMENT, student, "submitted")
+        for _ in range(3):  # a gradebook with no tables yet gets them, and its version row, once
+            with nbgrader.api.Gradebook(fresh, course_id=course.course_id):
+                pass
+    assert len(looked) == 2 and len(created) == 2, (
+        f"each engine's tables looked for once, not {len(looked)} and {len(created)} times"
+    )
+    assert nbgrader.api.inspect is counting_inspect, "after the batch nbgrader looks for its tables itself"
+    assert "create_all" not in vars(metadata)
+    with nbgrader.api.Gradebook(fresh, course_id=course.course_id) as gb:
+        versions = gb.db.execute(text("SELECT count(*) FROM alembic_version")).scalar()
+    assert versions == 1, f"{versions} version rows in a new gradebook"
+
+    for student in students:  # outside a batch: nbgrader as it is
+        gradebook.record(twin, ASSIGNMENT, student, "submitted")
+    assert gradebook.scores(course, ASSIGNMENT) == gradebook.scores(twin, ASSIGNMENT)
+
+
 def test_recording_a_new_submission_prints_no_database_warning(submitted):
     """An instructor reads the terminal of `smartseoul grade autograde`: SQLAlchemy's warnings
     about how nbgrader adds a new submission's rows are noise there, not news."""
