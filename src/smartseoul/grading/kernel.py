@@ -24,8 +24,10 @@ import zmq
 from .filesystem import chown_tree
 from .sandbox import JOB_MARKER, Limits, kernel_rlimits, launch_command
 
-# How often a starting kernel is asked again for its kernel_info once its shell has answered and
-# its iopub has not (Kernel._wait_ready).
+# How often a starting kernel is asked again for its kernel_info (Kernel._wait_ready): every
+# STARTING_RESEND_S until its shell answers (it is still starting, and the requests wait in its
+# queue), then every READY_RESEND_S until its iopub answers too.
+STARTING_RESEND_S = 0.05
 READY_RESEND_S = 0.005
 
 if TYPE_CHECKING:
@@ -255,6 +257,15 @@ def _running(proc) -> bool:
         return False
 
 
+def _poller(kc: BlockingKernelClient) -> zmq.Poller:
+    """The kernel's shell and iopub channels, polled together: a reply on one never waits for a
+    timeout on the other."""
+    poller = zmq.Poller()
+    poller.register(kc.shell_channel.socket, zmq.POLLIN)
+    poller.register(kc.iopub_channel.socket, zmq.POLLIN)
+    return poller
+
+
 @dataclass
 class Execution:
     status: str  # ok | error | timeout | died
@@ -322,9 +333,7 @@ class Kernel:
         READY_RESEND_S until iopub answers. Both channels are polled together: a reply on one
         never waits for a timeout on the other (that wait was 0.02 s of every kernel start)."""
         kc = self.client
-        poller = zmq.Poller()
-        poller.register(kc.shell_channel.socket, zmq.POLLIN)
-        poller.register(kc.iopub_channel.socket, zmq.POLLIN)
+        poller = _poller(kc)
         deadline = time.monotonic() + timeout
         sent = {kc.kernel_info()}
         last_sent = time.monotonic()
@@ -335,8 +344,7 @@ class Kernel:
             now = time.monotonic()
             if now >= deadline:
                 raise RuntimeError(f"the kernel was not ready within {timeout:.0f}s")
-            # before the shell answers, the kernel is still starting: its requests wait in the queue
-            interval = READY_RESEND_S if shell_ok else 0.05
+            interval = READY_RESEND_S if shell_ok else STARTING_RESEND_S
             if now - last_sent >= interval:
                 sent.add(kc.kernel_info())
                 last_sent = now
@@ -436,8 +444,6 @@ class Kernel:
         ex: Execution | None = None,
     ) -> Execution:
         """Send `code` (or keep waiting for `msg_id`) and collect its outputs until the reply and idle."""
-        import zmq
-
         kc = self.client
         start = time.monotonic()
         if msg_id is None:
@@ -453,9 +459,7 @@ class Kernel:
         deadline = start + timeout
         got_reply = got_idle = False
         reply_time = 0.0
-        poller = zmq.Poller()
-        poller.register(kc.iopub_channel.socket, zmq.POLLIN)
-        poller.register(kc.shell_channel.socket, zmq.POLLIN)
+        poller = _poller(kc)
         cap = self.limits.output_bytes_per_cell
         last_alive_check = start
         while not (got_reply and got_idle):
