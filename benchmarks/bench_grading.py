@@ -139,48 +139,69 @@ SUMMARY: list[
 ] = []  # (n, label, s/submission, overhead, peak MiB, vs plain, scores, overhead range), side by side
 
 
+def machine_probe() -> float:
+    """Seconds of a fixed pure-Python loop: the same work every time, so a higher figure means the
+    machine itself was slower then (a shared or throttled host), not the grading."""
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i % 7
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
 def bench_size(tmp: Path, template: Path, assignment: str, n: int, modes: list[str], repeat: int = 1) -> None:
     """Each pipeline mode runs `repeat` times, on fresh copies of the course, and its figures are
     the median run's, with the range of the overhead beside them: on a shared machine one run can
-    be half a second off. Plain nbgrader, the slow reference, runs once."""
+    be half a second off. The pipeline modes take turns (x1, x2, x1, x2 ...), so a slow spell of
+    the machine falls on both, not on the mode that happened to run then. Plain nbgrader, the
+    slow reference, runs once, first."""
     maker = submissions.Maker(Course.at(template), assignment, seed=n)
     subs = tmp / f"subs-{n}"
     submissions.write_batch(maker, honest_kinds(n), subs)
     roster = tmp / f"subs-{n}-roster.csv"
-    rows, ref, own = [], None, None
-    for mode in modes:
-        walls, peaks, cells, same, mean = [], [], [], True, 0.0
-        for _ in range(1 if mode == "plain" else repeat):
-            course = prepare(template, tmp / f"course-{n}-{mode}", subs, roster, assignment)
-            if mode == "plain":
-                cmd = [
-                    sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", "--log-level=ERROR"
-                ]  # fmt: skip
-                wall, peak, _ = run_timed(cmd, course.grading)
-            else:
-                cmd = [
-                    sys.executable, "-m", "smartseoul.cli", "grade", "--course", str(course.root),
-                    "autograde", assignment, "--workers", mode,
-                ]  # fmt: skip
-                wall, peak, _ = run_timed(cmd, ROOT)
-                cells.append(cell_seconds(course, assignment))
-            got = scores(course, assignment)
-            if len(got) != n:
-                raise SystemExit(f"{mode}: {len(got)} of {n} submissions in the gradebook")
-            if ref is None:
-                ref = got
-            same = same and got == ref
-            mean = sum(got.values()) / n
-            walls.append(wall)
-            peaks.append(peak)
-            shutil.rmtree(course.root, ignore_errors=True)
-        if own is None and cells:  # the notebook's own cell time: from the first pipeline mode's runs
-            own = statistics.median(cells)
-        rows.append((mode, walls, max(peaks), same, mean))
+    runs: dict[str, dict] = {
+        m: {"walls": [], "peaks": [], "cells": [], "same": True, "mean": 0.0} for m in modes
+    }
+    order = [m for m in modes if m == "plain"] + [m for _ in range(repeat) for m in modes if m != "plain"]
+    probe = [machine_probe()]
+    ref = None
+    for mode in order:
+        run = runs[mode]
+        course = prepare(template, tmp / f"course-{n}-{mode}", subs, roster, assignment)
+        if mode == "plain":
+            cmd = [
+                sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", "--log-level=ERROR"
+            ]  # fmt: skip
+            wall, peak, _ = run_timed(cmd, course.grading)
+        else:
+            cmd = [
+                sys.executable, "-m", "smartseoul.cli", "grade", "--course", str(course.root),
+                "autograde", assignment, "--workers", mode,
+            ]  # fmt: skip
+            wall, peak, _ = run_timed(cmd, ROOT)
+            run["cells"].append(cell_seconds(course, assignment))
+        got = scores(course, assignment)
+        if len(got) != n:
+            raise SystemExit(f"{mode}: {len(got)} of {n} submissions in the gradebook")
+        if ref is None:
+            ref = got
+        run["same"] = run["same"] and got == ref
+        run["mean"] = sum(got.values()) / n
+        run["walls"].append(wall)
+        run["peaks"].append(peak)
+        shutil.rmtree(course.root, ignore_errors=True)
+    probe.append(machine_probe())
+    # the notebook's own cell time: from the first pipeline mode's runs
+    own = next((statistics.median(runs[m]["cells"]) for m in modes if runs[m]["cells"]), None)
+    rows = [(m, runs[m]["walls"], max(runs[m]["peaks"]), runs[m]["same"], runs[m]["mean"]) for m in modes]
     plain = next((r for r in rows if r[0] == "plain"), None)
     print(
         f"\n== {n} honest submissions of {assignment} (notebook's own cell time: {own or 0:.2f} s per "
-        f"submission, from the pipeline; pipeline modes: median of {repeat} run(s)) =="
+        f"submission, from the pipeline; pipeline modes: median of {repeat} run(s), taking turns; "
+        f"machine probe {probe[0]:.3f} s before, {probe[1]:.3f} s after) =="
     )
     print(
         f"{'mode':<14}{'s/submission':>14}{'per minute':>12}{'overhead s':>12}{'range':>13}"
@@ -196,7 +217,7 @@ def bench_size(tmp: Path, template: Path, assignment: str, n: int, modes: list[s
         speed = f"{plain[1][0] / wall:.2f}x" if plain else "-"
         label = "nbgrader" if mode == "plain" else f"pipeline x{mode}"
         verdict = (
-            "reference" if mode == rows[0][0] else "identical" if same else "DIFFERENT"
+            "reference" if mode == order[0] else "identical" if same else "DIFFERENT"
         ) + f" (mean {mean:.2f})"
         print(
             f"{label:<14}{per:>14.2f}{60 / per:>12.1f}{overhead:>12.2f}{span:>13}{peak / 2**20:>10.0f}"
@@ -204,6 +225,7 @@ def bench_size(tmp: Path, template: Path, assignment: str, n: int, modes: list[s
         )
         SUMMARY.append((n, label, per, overhead, peak / 2**20, speed, verdict.split()[0], span))
     print("overhead = worker-seconds per submission minus the notebook's own cell execution time")
+    print("machine probe = seconds of the same fixed loop: higher means the machine itself was slower")
     if repeat > 1:
         print("range = the overhead of the fastest and of the slowest run")
 
