@@ -102,6 +102,21 @@ def test_a_batch_checks_the_gradebooks_tables_once(submitted, monkeypatch, tmp_p
     assert gradebook.scores(course, ASSIGNMENT) == gradebook.scores(twin, ASSIGNMENT)
 
 
+def test_a_batch_inside_another_gives_the_outer_one_back_its_own():
+    import nbgrader.api
+
+    metadata = nbgrader.api.Base.metadata
+    with gradebook.batch():
+        gradebook._share_engines()
+        outer, outer_inspect = vars(metadata)["create_all"], nbgrader.api.inspect
+        with gradebook.batch():
+            gradebook._share_engines()
+            assert vars(metadata)["create_all"] is not outer
+        assert vars(metadata).get("create_all") is outer, "the outer batch lost its table check"
+        assert nbgrader.api.inspect is outer_inspect
+    assert "create_all" not in vars(metadata)
+
+
 def test_recording_a_new_submission_prints_no_database_warning(submitted):
     """An instructor reads the terminal of `smartseoul grade autograde`: SQLAlchemy's warnings
     about how nbgrader adds a new submission's rows are noise there, not news."""
