@@ -10,7 +10,9 @@ mode: seconds per submission, throughput, overhead per submission over the noteb
 execution time, peak memory of the whole process tree, and whether every score is identical to
 plain nbgrader's, and at the end one table with every size side by side. Target: 2 workers >= 3x
 plain nbgrader's throughput with identical scores, and at most 0.5 s of overhead per submission.
-`--repeat R` runs each pipeline mode R times per size and prints the median run with the range.
+`--repeat R` runs each pipeline mode R times per size, the modes taking turns (x1, x2, x1, x2 ...),
+and prints the median run with the range; a machine probe (one fixed loop, timed before and after
+each size) shows when the machine itself was slow.
 `--misbehaving N` also grades N submissions of which a quarter misbehave (loops, memory, forks,
 floods, exits, hooks, tampering...) with 2 workers, and checks every one is accounted for.
 Nothing here is a test: it prints figures. Course copies live in a temp folder, removed at the end.
