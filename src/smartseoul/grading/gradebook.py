@@ -88,7 +88,7 @@ class _SharedEngines:
 
     def __init__(self) -> None:
         self.engines: dict[tuple, Any] = {}
-        self.tables: dict[Any, list[str]] = {}  # engine -> its tables, once nbgrader has checked them
+        self.checked: set[Any] = set()  # engines whose tables nbgrader has checked in this batch
         self.original: dict[str, Any] = {}
 
     def install(self) -> None:
@@ -113,18 +113,18 @@ class _SharedEngines:
 
     def inspect(self, engine: Any) -> Any:
         """What `Gradebook()` asks first: are there tables yet? (Then it creates the missing ones.)"""
-        if engine in self.tables:
-            return _KnownTables(self.tables[engine])
+        if engine in self.checked:
+            return _KnownTables()
         return self.original["inspect"](engine)
 
     def create_all(self, bind: Any = None, **kwargs: Any) -> None:
-        if bind in self.tables:
+        if bind in self.checked:
             return
         import nbgrader.api
 
         metadata = nbgrader.api.Base.metadata
         type(metadata).create_all(metadata, bind=bind, **kwargs)
-        self.tables[bind] = sorted(metadata.tables)
+        self.checked.add(bind)
 
     def close(self) -> None:
         if self.original:
@@ -139,17 +139,16 @@ class _SharedEngines:
         for engine in self.engines.values():
             engine.dispose()
         self.engines.clear()
-        self.tables.clear()
+        self.checked.clear()
 
 
 class _KnownTables:
-    """The answer of an inspection already made in this batch."""
-
-    def __init__(self, names: list[str]) -> None:
-        self.names = names
+    """The answer of an inspection already made in this batch: nbgrader's tables are there."""
 
     def get_table_names(self) -> list[str]:
-        return list(self.names)
+        import nbgrader.api
+
+        return sorted(nbgrader.api.Base.metadata.tables)
 
 
 _shared: _SharedEngines | None = None

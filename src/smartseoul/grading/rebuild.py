@@ -179,6 +179,7 @@ def bound_names(source: str) -> set[str]:
 
 
 def loaded_names(source: str) -> set[str]:
+    """Names a cell reads."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
