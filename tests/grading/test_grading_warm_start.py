@@ -16,34 +16,42 @@ from smartseoul.grading.autograde import Pipeline, _mpl_font_cache
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
 
 
-def _programs(pid: int) -> set[str]:
-    """What runs below the worker: its fork server, and its judge, started as a program of its
-    own ("judge") or forked by the fork server ("forked judge": with no job there is no kernel,
-    so the server's only child is the judge)."""
+def _programs(pid: int, zygote: int | None = None) -> set[str]:
+    """What runs for the worker: its fork server, and its judge, started as a program of its own
+    ("judge") or forked by the fork server ("forked judge": with no job there is no kernel, so
+    the server's only child is the judge). At level `full` the server is the zygote's child."""
     found = set()
-    for proc in psutil.Process(pid).children(recursive=True):
+    below = psutil.Process(pid).children(recursive=True)
+    if zygote is not None:
+        below += psutil.Process(zygote).children(recursive=True)
+    for proc in below:
         try:
-            cmd, parent = " ".join(proc.cmdline()), " ".join(proc.parent().cmdline())
+            cmd, parent = " ".join(proc.cmdline()), proc.parent()
+            parent_cmd = " ".join(parent.cmdline())
         except (psutil.Error, AttributeError):
             continue
         if "smartseoul.grading.judge" in cmd:
             found.add("judge")
         elif "smartseoul.grading.forkserver" in cmd:
-            found.add("forked judge" if "smartseoul.grading.forkserver" in parent else "forkserver")
+            server_below = "smartseoul.grading.forkserver" in parent_cmd and parent.pid != zygote
+            found.add("forked judge" if server_below else "forkserver")
     return found
 
 
 def test_a_worker_starts_its_fork_server_and_judge_before_any_job(course):
     pipeline = Pipeline(course, ASSIGNMENT, workers=1)
     worker = pipeline._start_worker(0)
+    zygote = pipeline.zygote.proc.pid if pipeline.zygote is not None else None
     try:
         deadline = time.monotonic() + 60
-        # one import of the science stack per worker: the fork server forks the judge, except
-        # where the server is nested in a further namespace (userns)
+        # one import of the science stack per worker (at level full, one per batch: the zygote's):
+        # the fork server forks the judge, except where the server is nested in a further
+        # namespace (userns)
         judge = "judge" if pipeline.level == "userns" else "forked judge"
-        while time.monotonic() < deadline and _programs(worker.proc.pid) != {"forkserver", judge}:
+        assert (zygote is not None) == (pipeline.level == "full"), "a zygote at level full only"
+        while time.monotonic() < deadline and _programs(worker.proc.pid, zygote) != {"forkserver", judge}:
             time.sleep(0.2)
-        assert _programs(worker.proc.pid) == {"forkserver", judge}, (
+        assert _programs(worker.proc.pid, zygote) == {"forkserver", judge}, (
             "the worker has no job yet, and should already run its fork server and judge"
         )
         shared = pipeline.pdir / "jobs" / "mpl"
@@ -52,6 +60,7 @@ def test_a_worker_starts_its_fork_server_and_judge_before_any_job(course):
         )
     finally:
         worker.close()
+        pipeline._close_zygote()
     assert not worker.alive()
 
 

@@ -15,6 +15,7 @@ import functools
 import os
 import shutil
 import signal
+import socket
 import tempfile
 import time
 from collections.abc import Callable
@@ -112,6 +113,7 @@ class Pipeline:
         self.pool: dict[int, sandbox.Worker] = {}  # slot -> its worker, kept across submissions
         self.basic_dirs: list[str] = []
         self.shared_written = False
+        self.zygote: sandbox.Zygote | None = None  # at level full: the workers' one import of the stack
 
     @functools.cached_property
     def draws(self) -> bool:
@@ -263,10 +265,42 @@ class Pipeline:
             for f in _mpl_font_cache():
                 shutil.copy2(f, shared / f.name)
             self.shared_written = True
+        connection = self._zygote_connection(jobs)
+        if connection is not None:
+            cfg["zygote_fd"] = connection.fileno()
         journal.write_json(jobs / f"serve-{slot}.json", cfg)
-        return sandbox.start_worker(
-            self.level, str(jobs), f"serve-{slot}.json", str(jobs / f"worker-{slot}.log")
-        )
+        try:
+            return sandbox.start_worker(
+                self.level,
+                str(jobs),
+                f"serve-{slot}.json",
+                str(jobs / f"worker-{slot}.log"),
+                keep_fds=(connection.fileno(),) if connection is not None else (),
+            )
+        finally:
+            if connection is not None:
+                connection.close()  # the worker has its own copy
+
+    def _zygote_connection(self, jobs: Path) -> socket.socket | None:
+        """At level `full`, a socket to the batch's zygote for a new worker (the zygote starts
+        with the first worker). Elsewhere, or if the zygote has gone, None: the worker's fork
+        server then imports the stack itself."""
+        if self.level != "full":
+            return None
+        if self.zygote is None:
+            from .forkserver import PRELOAD
+
+            home = jobs / "zygote"  # an empty folder of root's own: nothing in it to read
+            shutil.rmtree(home, ignore_errors=True)
+            home.mkdir(mode=0o700)
+            env = sandbox.server_env({"course_root": str(self._public_root())}, home)
+            self.zygote = sandbox.Zygote(list(PRELOAD), env, str(home))
+        return self.zygote.connect()
+
+    def _close_zygote(self) -> None:
+        if self.zygote is not None:
+            self.zygote.close()
+            self.zygote = None
 
     def advance(self, j: _Job) -> bool:
         """Move the job to its next readable notebook; False when none is left."""
@@ -514,6 +548,7 @@ class Pipeline:
             for worker in self.pool.values():
                 worker.close()
             self.pool.clear()
+            self._close_zygote()
             for d in self.basic_dirs:
                 shutil.rmtree(d, ignore_errors=True)
             summary.seconds = time.monotonic() - t0

@@ -86,6 +86,11 @@ def adding(modules: list[str], imports: list[str] | tuple[str, ...]) -> list[str
     return modules + [name for name in imports if name not in modules]
 
 
+def left_after_zygote(modules: list[str]) -> list[str]:
+    """What a server forked from the zygote (which imported PRELOAD) still imports itself."""
+    return [name for name in modules if name not in PRELOAD]
+
+
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 4, 36, 38
 
 
@@ -153,11 +158,11 @@ def _become_judge(req: dict, conn: int, log: int) -> None:
     judge.main(list(req.get("preload") or judge.PRELOAD))
 
 
-def _read_request(ctl: socket.socket, buffer: bytearray) -> tuple[bytes, list[int]] | None:
+def _read_request(ctl: socket.socket, buffer: bytearray, max_fds: int = 2) -> tuple[bytes, list[int]] | None:
     """One JSON line from the worker, with the file descriptors sent along with it; None at EOF."""
     fds: list[int] = []
     while b"\n" not in buffer:
-        data, got, _flags, _addr = socket.recv_fds(ctl, 1 << 16, 2)
+        data, got, _flags, _addr = socket.recv_fds(ctl, 1 << 16, max_fds)
         fds.extend(got)
         if not data:
             for fd in fds:
@@ -180,22 +185,36 @@ def _reap() -> None:
             return
 
 
+def _import(modules: list[str]) -> None:
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+
+
 def serve(modules: list[str]) -> int:
+    """The fork server started as a program of its own: stdin and stdout are its socket."""
+    _become_server()
+    _import(modules)
+    ctl = socket.socket(fileno=os.dup(0))
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    return _serve(ctl)
+
+
+def _become_server() -> None:
     prctl(PR_SET_DUMPABLE, 0)  # no kernel may read or trace the server every kernel comes from
     prctl(PR_SET_CHILD_SUBREAPER, 1)  # what a kernel leaves running stays below the server, to be found
     gc.disable()  # no collections while importing: fewer freed holes in the pages children share
     # No graded kernel takes a debugger, and importing debugpy for one costs each server 0.1 s of
     # CPU: ipykernel turns its debugger off when the import fails, as it does without debugpy.
     sys.modules["debugpy"] = None  # type: ignore[assignment]
-    for name in modules:
-        try:
-            importlib.import_module(name)
-        except Exception:
-            pass
-    ctl = socket.socket(fileno=os.dup(0))
-    devnull = os.open(os.devnull, os.O_RDWR)
-    os.dup2(devnull, 0)
-    os.dup2(devnull, 1)
+
+
+def _serve(ctl: socket.socket) -> int:
+    """Answer the worker's requests on `ctl` until it closes it."""
     buffer = bytearray()
     while True:
         ready, _, _ = select.select([ctl], [], [], 0.1)  # reap killed kernels promptly
@@ -231,5 +250,120 @@ def serve(modules: list[str]) -> int:
         ctl.sendall((json.dumps({"pid": pid}) + "\n").encode())
 
 
+# --- the zygote: one import of the stack for every worker of a batch ---------------------------
+# The namespaces a fork server enters, in this order: the PID namespace first (it applies to the
+# children forked after it), the mount namespace last (it moves the root and the working folder).
+NAMESPACES = ("pid", "ipc", "uts", "net", "mnt")
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET = (
+    0x00020000,
+    0x04000000,
+    0x08000000,
+    0x20000000,
+    0x40000000,
+)
+_NS_FLAGS = {
+    "mnt": CLONE_NEWNS,
+    "uts": CLONE_NEWUTS,
+    "ipc": CLONE_NEWIPC,
+    "pid": CLONE_NEWPID,
+    "net": CLONE_NEWNET,
+}
+
+
+def _setns(fd: int, name: str) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.setns(fd, _NS_FLAGS[name]) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"setns({name}): {os.strerror(err)}")
+
+
+def zygote(modules: list[str]) -> int:
+    """`python -m smartseoul.grading.forkserver --zygote MODULE...`, at level `full`: the batch's
+    one import of the modules every kernel needs (forkserver.PRELOAD; nothing that reads the
+    environment when imported, see tests/grading/test_grading_zygote.py), in the host's
+    namespaces, as root. It never runs a kernel or trainee code. Its stdin is a socket to the
+    grading parent, which sends one socket per worker (a line and the descriptor). On a worker's
+    socket, a request {"env", "cwd", "modules"} with the descriptors [control, *NAMESPACES of the
+    worker] gets a child that enters the worker's namespaces and becomes that worker's fork
+    server on `control`: it takes the worker's environment, imports what only this assignment
+    needs, and first says {"pid": its pid as the worker sees it}."""
+    _become_server()
+    _import(modules)
+    parent = socket.socket(fileno=os.dup(0))
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1):
+        os.dup2(devnull, fd)
+    workers: list[socket.socket] = []
+    buffers: dict[int, bytearray] = {parent.fileno(): bytearray()}
+    while True:
+        ready, _, _ = select.select([parent, *workers], [], [], 0.1)
+        _reap()  # fork servers that ended come back to the zygote (it is their subreaper)
+        for sock in ready:
+            got = _read_request(sock, buffers[sock.fileno()], 1 + len(NAMESPACES))
+            if got is None:
+                if sock is parent:
+                    return 0
+                workers.remove(sock)
+                del buffers[sock.fileno()]
+                sock.close()
+                continue
+            line, fds = got
+            if sock is parent:
+                for fd in fds:  # a new worker's socket
+                    workers.append(socket.socket(fileno=fd))
+                    buffers[fd] = bytearray()
+                continue
+            _spawn_server(json.loads(line), fds, [parent, *workers])
+
+
+def take_environment(env: dict) -> None:
+    """A server forked from the zygote takes its worker's environment. What the interpreter
+    derived from the zygote's own at start (the user site folder) is derived again; the zygote's
+    modules derive nothing from it when imported (tests/grading/test_grading_zygote.py)."""
+    import site
+
+    os.environ.clear()
+    os.environ.update(env)
+    site.USER_BASE = site.USER_SITE = None
+    site.getusersitepackages()  # sets both again, from the new HOME
+
+
+def _spawn_server(req: dict, fds: list[int], mine: list[socket.socket]) -> None:
+    """Fork the worker's fork server: into its namespaces, then once more, since a PID namespace
+    holds only the children forked after entering it."""
+    if len(fds) != 1 + len(NAMESPACES):
+        for fd in fds:
+            os.close(fd)
+        return
+    gc.freeze()
+    if os.fork() != 0:
+        for fd in fds:
+            os.close(fd)
+        return
+    ctl = socket.socket(fileno=fds[0])
+    try:
+        for sock in mine:  # nothing below a worker may talk to the zygote or another worker
+            sock.close()
+        for fd, name in zip(fds[1:], NAMESPACES):
+            _setns(fd, name)
+            os.close(fd)
+        if os.fork() != 0:
+            os._exit(0)  # the server is reparented to the zygote, which reaps it
+        prctl(PR_SET_DUMPABLE, 0)
+        prctl(PR_SET_CHILD_SUBREAPER, 1)
+        take_environment(req["env"])
+        os.chdir(req["cwd"])
+        _import([str(name) for name in req.get("modules", [])])
+        ctl.sendall((json.dumps({"pid": os.getpid()}) + "\n").encode())
+        os._exit(_serve(ctl))
+    except BaseException as exc:
+        try:
+            ctl.sendall((json.dumps({"error": f"{type(exc).__name__}: {exc}"}) + "\n").encode())
+        finally:
+            os._exit(1)
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--zygote"]:
+        sys.exit(zygote(sys.argv[2:]))
     sys.exit(serve(sys.argv[1:] or list(PRELOAD)))

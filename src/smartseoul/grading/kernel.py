@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import zmq
 
 from .filesystem import chown_tree
-from .sandbox import JOB_MARKER, Limits, kernel_rlimits, launch_command
+from .sandbox import Limits, kernel_env, kernel_rlimits, launch_command
 
 # How often a starting kernel is asked again for its kernel_info (Kernel._wait_ready): every
 # STARTING_RESEND_S until its shell answers (it is still starting, and the requests wait in its
@@ -34,68 +34,33 @@ if TYPE_CHECKING:
     from jupyter_client import BlockingKernelClient
 
 
-def server_env(job: dict, sandbox: Path) -> dict:
-    """The fork server's environment: the kernel's, without a job marker, with the inline figure
-    backend chosen before matplotlib is imported (a kernel started from scratch chooses it so)."""
-    env = kernel_env(job, sandbox)
-    env.pop(JOB_MARKER, None)
-    env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
-    return env
-
-
-def judge_env(job: dict, judge_dir: Path) -> dict:
-    env = kernel_env(job, judge_dir)
-    env["MPLBACKEND"] = "Agg"
-    env.pop("NBGRADER_EXECUTION", None)
-    env.pop(JOB_MARKER, None)  # the judge outlives one submission
-    return env
-
-
-def kernel_env(job: dict, sandbox: Path) -> dict:
-    venv_bin = os.path.dirname(sys.executable)
-    s = str(sandbox)
-    env = {
-        "PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": s,
-        "TMPDIR": s + "/tmp",
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-        "MPLCONFIGDIR": s + "/.config/matplotlib",
-        "IPYTHONDIR": s + "/.ipython",
-        "JUPYTER_CONFIG_DIR": s + "/.jupyter",
-        "JUPYTER_DATA_DIR": s + "/.jupyter",
-        "JUPYTER_RUNTIME_DIR": s + "/.rt",
-        "XDG_CACHE_HOME": s + "/.cache",
-        "PYTHONNOUSERSITE": "1",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONHASHSEED": "0",
-        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-        "OPENBLAS_NUM_THREADS": "1",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "NUMEXPR_MAX_THREADS": "1",
-        "MALLOC_ARENA_MAX": "2",
-        "NBGRADER_EXECUTION": "autograde",
-        JOB_MARKER: job.get("job_id", ""),
-    }
-    if job.get("course_root"):
-        env["SMARTSEOUL_HOME"] = job["course_root"]
-    return env
-
-
 class ForkServer:
     """The worker's pre-imported interpreter (forkserver.py): one per worker, asked for a fresh
     kernel for each submission (and, unless nested, for the judge), restarted if it dies (e.g.
-    killed by a submission)."""
+    killed by a submission). Where the batch has a zygote (level `full`), the server is forked
+    from it into the worker's namespaces, and imports only what the zygote has not; else it is
+    started as a program of its own."""
 
-    def __init__(self, env: dict, cwd: str, nested: bool, modules: list[str] | None = None):
+    def __init__(
+        self,
+        env: dict,
+        cwd: str,
+        nested: bool,
+        modules: list[str] | None = None,
+        zygote: socket.socket | None = None,
+    ):
         """`modules`: what the server imports before it forks (default forkserver.PRELOAD)."""
         self.env, self.cwd, self.nested, self.modules = env, cwd, nested, list(modules or [])
-        self.proc: subprocess.Popen | None = None
+        self.zygote = zygote
+        self.proc: subprocess.Popen | ForeignProcess | None = None
         self.sock: socket.socket | None = None
         self.judge_pid: int | None = None  # the judge it forked last: not a submission's process
+        self.pending = False  # forked by the zygote, its first line ({"pid"}) not read yet
 
     def start(self) -> None:
+        """Returns at once: the server imports its modules while the worker goes on."""
+        if self.zygote is not None and self._ask_zygote():
+            return
         cfg: dict[str, Any] = {"rlimits": {}, "uid": None, "gid": None, "cwd": self.cwd}
         cmd = launch_command(
             cfg,
@@ -117,8 +82,47 @@ class ForkServer:
             theirs.close()
         self.sock, self.judge_pid = mine, None
 
+    def _ask_zygote(self) -> bool:
+        """Ask the batch's zygote for a server in this worker's namespaces; False (and no zygote
+        from now on) if it cannot be asked."""
+        from .forkserver import NAMESPACES, left_after_zygote
+
+        assert self.zygote is not None
+        mine, theirs = socket.socketpair()
+        fds = [theirs.fileno()]
+        try:
+            for name in NAMESPACES:
+                fds.append(os.open(f"/proc/self/ns/{name}", os.O_RDONLY | os.O_CLOEXEC))
+            request = {"env": self.env, "cwd": self.cwd, "modules": left_after_zygote(self.modules)}
+            socket.send_fds(self.zygote, [(json.dumps(request) + "\n").encode()], fds)
+        except OSError:
+            mine.close()
+            self.zygote = None
+            return False
+        finally:
+            theirs.close()
+            for fd in fds[1:]:
+                os.close(fd)
+        self.sock, self.judge_pid, self.pending, self.proc = mine, None, True, None
+        return True
+
+    def _started(self, timeout: float) -> bool:
+        """A server the zygote forked says its pid first (once it has imported its modules)."""
+        if not self.pending:
+            return True
+        self.pending = False
+        reply = self._reply(timeout)
+        if "pid" not in reply:
+            print(
+                f"worker: the zygote gave no fork server ({reply.get('error', 'no answer')})", file=sys.stderr
+            )
+            self.zygote = None  # the next start runs a server of its own
+            return False
+        self.proc = ForeignProcess(int(reply["pid"]))
+        return True
+
     def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        return self.pending or (self.proc is not None and self.proc.poll() is None)
 
     def descendants(self) -> list:
         """Everything below the server but the server itself and its judge: kernels and what
@@ -139,17 +143,18 @@ class ForkServer:
         except psutil.Error:
             return []
 
-    def _running_server(self) -> None:
+    def _running_server(self, timeout: float) -> None:
         """A server that answers: the one there, or a new one if it died."""
-        if not self.alive():
-            self.stop()
-            self.start()
+        if self._started(timeout) and self.alive():
+            return
+        self.stop()
+        self.start()
+        self._started(timeout)
 
-    def _ask(self, request: dict, fds: list[int], timeout: float) -> dict:
-        """One request and its reply; {} if the server did not answer in time."""
+    def _reply(self, timeout: float) -> dict:
+        """The server's next line, as a dict; {} if it did not come in time."""
         assert self.sock is not None
         try:
-            socket.send_fds(self.sock, [(json.dumps(request) + "\n").encode()], fds)
             deadline, data = time.monotonic() + timeout, b""
             while not data.endswith(b"\n"):
                 ready, _, _ = select.select([self.sock], [], [], max(0.0, deadline - time.monotonic()))
@@ -162,11 +167,20 @@ class ForkServer:
             return {}
         return reply if isinstance(reply, dict) else {}
 
+    def _ask(self, request: dict, fds: list[int], timeout: float) -> dict:
+        """One request and its reply; {} if the server did not answer in time."""
+        assert self.sock is not None
+        try:
+            socket.send_fds(self.sock, [(json.dumps(request) + "\n").encode()], fds)
+        except OSError:
+            return {}
+        return self._reply(timeout)
+
     def fork(self, request: dict, timeout: float) -> int:
         """A new kernel process for `request`; its pid (the leader of its own process group)."""
         reply: dict = {}
         for _attempt in (1, 2):
-            self._running_server()
+            self._running_server(timeout)
             reply = self._ask(request, [], timeout)
             if "pid" in reply:
                 return int(reply["pid"])
@@ -178,7 +192,7 @@ class ForkServer:
     def judge(self, cfg: dict, timeout: float) -> ForkedJudge:
         """The worker's judge, forked from this server's imports: `cfg` says its user, limits,
         folder and environment. Its channel is a socket pair; its errors go to the worker's log."""
-        self._running_server()
+        self._running_server(timeout)
         mine, theirs = socket.socketpair()
         try:
             reply = self._ask({"judge": cfg}, [theirs.fileno(), 2], timeout)
@@ -199,19 +213,17 @@ class ForkServer:
                 pass
         if self.sock is not None:
             self.sock.close()
-        self.proc, self.sock = None, None
+        self.proc, self.sock, self.pending = None, None, False
 
 
-class ForkedJudge:
-    """A judge the fork server forked, seen through the few parts of `subprocess.Popen` that
-    `JudgeClient` uses. It is the server's child, not the worker's, so it is watched by pid."""
+class ForeignProcess:
+    """A process this one did not start (a fork server's child, or a server the zygote forked),
+    seen through the few parts of `subprocess.Popen` the worker uses, and watched by pid."""
 
-    def __init__(self, pid: int, sock: socket.socket):
+    def __init__(self, pid: int):
         import psutil
 
-        self.pid, self.sock = pid, sock
-        self.stdin = sock.makefile("wb")
-        self.stdout = sock  # read through its descriptor (JudgeClient's deadline reader)
+        self.pid = pid
         try:
             self._proc: Any = psutil.Process(pid)
         except psutil.Error:
@@ -245,6 +257,17 @@ class ForkedJudge:
                 raise subprocess.TimeoutExpired(str(self.pid), timeout)
             time.sleep(0.01)
         return -signal.SIGKILL
+
+
+class ForkedJudge(ForeignProcess):
+    """A judge the fork server forked: the server's child, not the worker's. JudgeClient writes
+    to it and reads from it through its socket."""
+
+    def __init__(self, pid: int, sock: socket.socket):
+        super().__init__(pid)
+        self.sock = sock
+        self.stdin = sock.makefile("wb")
+        self.stdout = sock  # read through its descriptor (JudgeClient's deadline reader)
 
 
 def _running(proc) -> bool:

@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import sys
 import time
 from pathlib import Path
@@ -41,8 +42,8 @@ from .filesystem import (
 )
 from .judge import JudgeClient, JudgeTimeout
 from .judge import preload as judge_preload
-from .kernel import Execution, ForkServer, Kernel, judge_env, server_env
-from .sandbox import JOB_MARKER, SHARED_MPL, Limits, judge_command, kernel_rlimits
+from .kernel import Execution, ForkServer, Kernel
+from .sandbox import JOB_MARKER, SHARED_MPL, Limits, judge_command, judge_env, kernel_rlimits, server_env
 
 
 def _source(cell: dict) -> str:
@@ -595,6 +596,7 @@ def serve(root: str, config: str) -> int:
         str(top / "sandbox"),
         nested=cfg["level"] == "userns",
         modules=forkserver.preload(draws, imports),
+        zygote=socket.socket(fileno=cfg["zygote_fd"]) if cfg.get("zygote_fd") is not None else None,
     )
     server.start()
     judge_dir = top / "judge"
