@@ -1,6 +1,6 @@
 """A worker warms up before its first submission: its fork server (the kernels' pre-imported
-interpreter) and its judge import the science stack as soon as the worker starts, while the
-parent still imports nbgrader and prepares the first jobs. Before, both started only when the
+interpreter; at level full, forked from the batch's zygote) and its judge import the science
+stack as soon as the worker starts, while the parent still prepares the first jobs. Before, both started only when the
 first job arrived, and a batch of 12 waited about a second longer for its first result."""
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ import time
 
 import psutil
 import pytest
-from grading_helpers import ASSIGNMENT, totals, write_batch
+from grading_helpers import ASSIGNMENT, autograde_command, totals, write_batch
 
 from smartseoul.grading import autograde, forkserver, intake, sandbox
 from smartseoul.grading.autograde import Pipeline
@@ -65,7 +65,7 @@ print(json.dumps(scan()))
 
 def _left_from_the_zygotes_home(modules: list[str]) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="zygote-home-") as home, tempfile.TemporaryDirectory() as worker:
-        env = sandbox.server_env({"course_root": "/nowhere"}, home)
+        env = sandbox.server_env({}, home)  # as sandbox.Zygote builds it
         request = {"modules": modules, "env": sandbox.server_env({"course_root": "/nowhere"}, worker)}
         run = subprocess.run(
             [sys.executable, "-I", "-c", SCAN],
@@ -97,14 +97,15 @@ def test_the_check_finds_a_module_that_keeps_the_home_it_was_imported_with():
 
 
 def _fork_server_of(zygote_pid: int, deadline: float) -> psutil.Process:
-    """The zygote's child that is a fork server with its judge below it (the one a worker asked
-    for; the zygote's other children are gone once they have forked it)."""
+    """The zygote's child that runs in another PID namespace with the judge below it: the fork
+    server a worker asked for (not the short-lived child that forks it)."""
+    host = os.readlink(f"/proc/{zygote_pid}/ns/pid")
     while time.monotonic() < deadline:
         for child in psutil.Process(zygote_pid).children():
             try:
-                if child.children():
+                if os.readlink(f"/proc/{child.pid}/ns/pid") != host and child.children():
                     return child
-            except psutil.Error:
+            except (psutil.Error, OSError):
                 continue
         time.sleep(0.1)
     raise AssertionError("no fork server with a judge below the zygote")
@@ -166,3 +167,32 @@ def test_a_batch_grades_on_when_the_zygote_is_gone(course, tmp_path, monkeypatch
     assert totals(course) == {s: expected[k] for s, k in kinds.items()}
     logs = "".join(p.read_text() for p in (course.pipeline_dir(ASSIGNMENT) / "jobs").glob("worker-*.log"))
     assert "Traceback" not in logs, logs[-2000:]
+
+
+@full_only
+def test_the_command_starts_one_zygote_before_its_workers(course, tmp_path):
+    """`smartseoul grade autograde` starts the zygote as soon as it knows the level, before it
+    imports the rest of the grading code, and hands that one to the batch: never a second."""
+    kinds, roster = write_batch(course, ["correct", "blank"], tmp_path / "subs")
+    intake.intake(course, ASSIGNMENT, tmp_path / "subs", roster)
+    run = subprocess.Popen(
+        autograde_command(course, ASSIGNMENT, "--workers", "2"), stdout=subprocess.PIPE, text=True
+    )
+    started: dict[int, tuple[str, float]] = {}
+    while run.poll() is None:
+        try:
+            for child in psutil.Process(run.pid).children():
+                cmd = " ".join(child.cmdline())
+                if child.pid not in started and ("--zygote" in cmd or "smartseoul.grading.worker" in cmd):
+                    # (not the isolation probe, `unshare ... true`, which runs before both)
+                    started[child.pid] = ("zygote" if "--zygote" in cmd else "worker", child.create_time())
+        except psutil.Error:
+            pass
+        time.sleep(0.01)
+    out = run.stdout.read() if run.stdout else ""
+    assert run.returncode == 0 and "2 graded" in out, out
+    zygotes = [t for kind, t in started.values() if kind == "zygote"]
+    workers = [t for kind, t in started.values() if kind == "worker"]
+    assert len(zygotes) == 1, f"{len(zygotes)} zygotes in one batch"
+    assert workers and zygotes[0] <= min(workers), "the zygote starts before the workers"
+    assert totals(course) == {s: {"correct": 5.0, "blank": 0.0}[k] for s, k in kinds.items()}

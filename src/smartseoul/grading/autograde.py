@@ -101,7 +101,9 @@ class Pipeline:
         limits: Limits | None = None,
         level: str | None = None,
         progress: Callable[[str, dict], None] | None = None,
+        zygote: sandbox.Zygote | None = None,
     ):
+        """`zygote`: one the command started early (at level full); the pipeline closes it."""
         self.course, self.assignment = course, course.check_assignment(assignment)
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.limits = limits or Limits()
@@ -113,7 +115,7 @@ class Pipeline:
         self.pool: dict[int, sandbox.Worker] = {}  # slot -> its worker, kept across submissions
         self.basic_dirs: list[str] = []
         self.shared_written = False
-        self.zygote: sandbox.Zygote | None = None  # at level full: the workers' one import of the stack
+        self.zygote = zygote  # at level full: the workers' one import of the stack
 
     @functools.cached_property
     def draws(self) -> bool:
@@ -265,7 +267,7 @@ class Pipeline:
             for f in _mpl_font_cache():
                 shutil.copy2(f, shared / f.name)
             self.shared_written = True
-        connection = self._zygote_connection(jobs)
+        connection = self._zygote_connection()
         if connection is not None:
             cfg["zygote_fd"] = connection.fileno()
         journal.write_json(jobs / f"serve-{slot}.json", cfg)
@@ -281,20 +283,14 @@ class Pipeline:
             if connection is not None:
                 connection.close()  # the worker has its own copy
 
-    def _zygote_connection(self, jobs: Path) -> socket.socket | None:
-        """At level `full`, a socket to the batch's zygote for a new worker (the zygote starts
-        with the first worker). Elsewhere, or if the zygote has gone, None: the worker's fork
-        server then imports the stack itself."""
+    def _zygote_connection(self) -> socket.socket | None:
+        """At level `full`, a socket to the batch's zygote for a new worker (started with the
+        first worker, unless the command started it earlier). Elsewhere, or if the zygote has
+        gone, None: the worker's fork server then imports the stack itself."""
         if self.level != "full":
             return None
         if self.zygote is None:
-            from .forkserver import PRELOAD
-
-            home = jobs / "zygote"  # an empty folder of root's own: nothing in it to read
-            shutil.rmtree(home, ignore_errors=True)
-            home.mkdir(mode=0o700)
-            env = sandbox.server_env({"course_root": str(self._public_root())}, home)
-            self.zygote = sandbox.Zygote(list(PRELOAD), env, str(home))
+            self.zygote = sandbox.Zygote()
         return self.zygote.connect()
 
     def _close_zygote(self) -> None:
@@ -490,10 +486,14 @@ class Pipeline:
         stop: list[int] = []
         previous = self._trap_signals(stop)
         try:
-            # Workers start first: their fork servers import the science stack (and fork the
-            # judges) while this process prepares the first jobs; nbgrader comes at the first record.
+            # Workers start first: the zygote (or their fork servers) import the science stack
+            # while this process prepares the first jobs, then imports nbgrader: a core is still
+            # free then, where at the first record both grade.
             for slot in range(min(self.workers, len(queue))):
                 self.pool[slot] = self._start_worker(slot)
+            if queue:
+                self._fill(queue, sent, summary)
+                gradebook.warm()
             while queue or any(sent.values()):
                 if stop:  # Ctrl-C / SIGTERM: stop at a safe point (never in the middle of a gradebook write)
                     raise KeyboardInterrupt(f"signal {stop[0]}")
@@ -591,7 +591,9 @@ def autograde(
     force: bool = False,
     level: str | None = None,
     progress=None,
+    zygote: sandbox.Zygote | None = None,
 ) -> Summary:
-    return Pipeline(course, assignment, workers=workers, limits=limits, level=level, progress=progress).run(
-        force=force
+    pipeline = Pipeline(
+        course, assignment, workers=workers, limits=limits, level=level, progress=progress, zygote=zygote
     )
+    return pipeline.run(force=force)

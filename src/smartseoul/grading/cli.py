@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -15,6 +16,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from .course import Course, GradingError
+
+if TYPE_CHECKING:
+    from .sandbox import Zygote
 
 app = typer.Typer(
     help="Release, intake, autograde, feedback, export, report and status (nbgrader underneath).",
@@ -109,18 +113,38 @@ def autograde(
     ),
 ) -> None:
     """Grade every submission in isolated workers in parallel; record in the gradebook (resumable)."""
-    from .autograde import autograde as run
-    from .sandbox import LEVEL_TEXT, LEVELS, IsolationRefused, Limits, detect_level, possible_level, require
+    from .sandbox import LEVELS, IsolationRefused, Zygote, detect_level, possible_level, require
 
     required = require_isolation or possible_level()
     if required not in LEVELS:
         _fail(GradingError(f"--require-isolation takes one of {', '.join(LEVELS)}, not {required!r}"))
+    level = detect_level()
     try:
-        require(detect_level(), required)
+        require(level, required)
     except IsolationRefused as exc:
         _fail(exc)
+    # At level full the zygote imports the kernels' modules from now on, while this process
+    # imports the rest of the grading code (see sandbox.Zygote).
+    zygote = Zygote() if level == "full" else None
+    try:
+        _autograde(assignment, workers, force, cell_timeout, notebook_timeout, memory_mb, zygote)
+    finally:
+        if zygote is not None:
+            zygote.close()
 
+
+def _autograde(
+    assignment: str,
+    workers: int,
+    force: bool,
+    cell_timeout: float | None,
+    notebook_timeout: float | None,
+    memory_mb: int | None,
+    zygote: Zygote | None,
+) -> None:
     from ..settings import load
+    from .autograde import autograde as run
+    from .sandbox import LEVEL_TEXT, Limits
 
     settings = load(_course().grading)
     limits = Limits(
@@ -142,7 +166,15 @@ def autograde(
         )
 
     try:
-        s = run(_course(), assignment, workers=workers or None, limits=limits, force=force, progress=progress)
+        s = run(
+            _course(),
+            assignment,
+            workers=workers or None,
+            limits=limits,
+            force=force,
+            progress=progress,
+            zygote=zygote,
+        )
     except GradingError as exc:
         _fail(exc)
     except KeyboardInterrupt:

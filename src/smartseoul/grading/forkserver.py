@@ -1,8 +1,9 @@
 """A pre-imported interpreter that forks a fresh kernel for each submission, and the judge.
 
 Why: starting a kernel and importing pandas, GeoPandas and IPython costs about a second of CPU
-per submission, most of the grading overhead. The fork server pays it once per worker: it
-imports those modules (it never runs trainee code), then for each submission forks a child that
+per submission, most of the grading overhead. The fork server pays it once per worker (at level
+`full`, the batch's zygote pays it once for all workers, see `zygote`): it imports those
+modules (it never runs trainee code), then for each submission forks a child that
 drops to the kernel's user and limits and becomes a brand-new IPython kernel. Every child starts
 from the same clean state, so nothing passes from one submission to the next; the worker kills
 each child's whole process group when its submission is done. Its objects are frozen before each

@@ -587,8 +587,8 @@ def serve(root: str, config: str) -> int:
     signal.signal(signal.SIGTERM, _stop)
     top = prepare_filesystem(cfg)
     mpl = {name: root_files.read(f"{SHARED_MPL}/{name}") for name in root_files.listdir(SHARED_MPL)}
-    # Warm start: the fork server and the judge import their modules now, while the parent still
-    # prepares the first submission, not after it arrives.
+    # Warm start: the fork server (forked from the batch's zygote at level full) and the judge
+    # import their modules now, while the parent still prepares the first submission.
     draws = bool(cfg.get("draws"))  # the assignment draws: matplotlib is preloaded too
     imports = [str(name) for name in cfg.get("imports", [])]  # and what its notebooks import
     server = ForkServer(
