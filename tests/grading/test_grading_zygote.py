@@ -196,3 +196,26 @@ def test_the_command_starts_one_zygote_before_its_workers(course, tmp_path):
     assert len(zygotes) == 1, f"{len(zygotes)} zygotes in one batch"
     assert workers and zygotes[0] <= min(workers), "the zygote starts before the workers"
     assert totals(course) == {s: {"correct": 5.0, "blank": 0.0}[k] for s, k in kinds.items()}
+
+
+@full_only
+def test_the_zygote_drops_a_line_that_is_not_a_request_and_serves_the_next(tmp_path):
+    from smartseoul.grading.kernel import ForeignProcess, ForkServer
+
+    zygote = sandbox.Zygote()
+    try:
+        sock = zygote.connect()
+        assert sock is not None
+        sock.sendall(b"not a request\n")
+        sock.sendall(b'["neither"]\n')
+        env = sandbox.server_env({}, tmp_path)
+        server = ForkServer(env, str(tmp_path), nested=False, modules=[], zygote=sock)
+        server.start()
+        assert server._started(120), "the zygote stopped serving after a line that was not a request"
+        assert isinstance(server.proc, ForeignProcess)
+        below = {p.pid for p in psutil.Process(zygote.proc.pid).children(recursive=True)}
+        assert server.proc.pid in below, "the fork server comes from the zygote"
+        server.stop()
+    finally:
+        zygote.close()
+    assert zygote.proc.poll() is not None

@@ -163,7 +163,7 @@ def _read_request(ctl: socket.socket, buffer: bytearray, max_fds: int = 2) -> tu
     """One JSON line from the worker, with the file descriptors sent along with it; None at EOF."""
     fds: list[int] = []
     while b"\n" not in buffer:
-        data, got, _flags, _addr = socket.recv_fds(ctl, 1 << 16, max_fds)
+        data, got, _flags, _addr = socket.recv_fds(ctl, 1 << 16, 2)
         fds.extend(got)
         if not data:
             for fd in fds:
@@ -255,25 +255,12 @@ def _serve(ctl: socket.socket) -> int:
 # The namespaces a fork server enters, in this order: the PID namespace first (it applies to the
 # children forked after it), the mount namespace last (it moves the root and the working folder).
 NAMESPACES = ("pid", "ipc", "uts", "net", "mnt")
-CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET = (
-    0x00020000,
-    0x04000000,
-    0x08000000,
-    0x20000000,
-    0x40000000,
-)
-_NS_FLAGS = {
-    "mnt": CLONE_NEWNS,
-    "uts": CLONE_NEWUTS,
-    "ipc": CLONE_NEWIPC,
-    "pid": CLONE_NEWPID,
-    "net": CLONE_NEWNET,
-}
+_CLONE_NEW = {"pid": 0x20000000, "ipc": 0x08000000, "uts": 0x04000000, "net": 0x40000000, "mnt": 0x00020000}
 
 
 def _setns(fd: int, name: str) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
-    if libc.setns(fd, _NS_FLAGS[name]) != 0:
+    if libc.setns(fd, _CLONE_NEW[name]) != 0:
         err = ctypes.get_errno()
         raise OSError(err, f"setns({name}): {os.strerror(err)}")
 
@@ -283,9 +270,9 @@ def zygote(modules: list[str]) -> int:
     one import of the modules every kernel needs (forkserver.PRELOAD; nothing that reads the
     environment when imported, see tests/grading/test_grading_zygote.py), in the host's
     namespaces, as root. It never runs a kernel or trainee code. Its stdin is a socket to the
-    grading parent, which sends one socket per worker (a line and the descriptor). On a worker's
-    socket, a request {"env", "cwd", "modules"} with the descriptors [control, *NAMESPACES of the
-    worker] gets a child that enters the worker's namespaces and becomes that worker's fork
+    grading parent, which sends one socket per worker (a message carrying the descriptor). On a
+    worker's socket, a message {"env", "cwd", "modules"} with the descriptors [control,
+    *NAMESPACES of the worker] gets a child that enters the worker's namespaces and becomes that worker's fork
     server on `control`: it takes the worker's environment, imports what only this assignment
     needs, and first says {"pid": its pid as the worker sees it}."""
     _become_server()
@@ -295,26 +282,31 @@ def zygote(modules: list[str]) -> int:
     for fd in (0, 1):
         os.dup2(devnull, fd)
     workers: list[socket.socket] = []
-    buffers: dict[int, bytearray] = {parent.fileno(): bytearray()}
     while True:
         ready, _, _ = select.select([parent, *workers], [], [], 0.1)
         _reap()  # fork servers that ended come back to the zygote (it is their subreaper)
         for sock in ready:
-            got = _read_request(sock, buffers[sock.fileno()], 1 + len(NAMESPACES))
-            if got is None:
+            # Every socket here is a SOCK_SEQPACKET pair: one message is one request, with its
+            # own descriptors, whatever came before it.
+            data, fds, flags, _addr = socket.recv_fds(sock, 1 << 16, 1 + len(NAMESPACES))
+            if not data and not fds:  # the other end closed
                 if sock is parent:
                     return 0
                 workers.remove(sock)
-                del buffers[sock.fileno()]
                 sock.close()
                 continue
-            line, fds = got
             if sock is parent:
-                for fd in fds:  # a new worker's socket
-                    workers.append(socket.socket(fileno=fd))
-                    buffers[fd] = bytearray()
+                workers.extend(socket.socket(fileno=fd) for fd in fds)  # a new worker's socket
                 continue
-            _spawn_server(json.loads(line), fds, [parent, *workers])
+            try:
+                request = None if flags & (socket.MSG_TRUNC | socket.MSG_CTRUNC) else json.loads(data)
+            except ValueError:
+                request = None
+            if not isinstance(request, dict):  # not a request: drop it, and its descriptors
+                for fd in fds:
+                    os.close(fd)
+                continue
+            _spawn_server(request, fds, [parent, *workers])
 
 
 def take_environment(env: dict) -> None:

@@ -94,7 +94,7 @@ class ForkServer:
             for name in NAMESPACES:
                 fds.append(os.open(f"/proc/self/ns/{name}", os.O_RDONLY | os.O_CLOEXEC))
             request = {"env": self.env, "cwd": self.cwd, "modules": left_after_zygote(self.modules)}
-            socket.send_fds(self.zygote, [(json.dumps(request) + "\n").encode()], fds)
+            socket.send_fds(self.zygote, [json.dumps(request).encode()], fds)  # one message
         except OSError:
             mine.close()
             self.zygote = None

@@ -247,11 +247,11 @@ class Zygote:
     again (0.7 s of CPU each). Each worker gets a socket of its own to it (`connect`). Its home
     is an empty folder of root's own: its imports find nothing there to read."""
 
-    def __init__(self, modules: list[str] | None = None):
+    def __init__(self) -> None:
         from .forkserver import PRELOAD
 
         self.home = tempfile.mkdtemp(prefix="ssg-zygote-")
-        to_zygote, mine = socket.socketpair()
+        to_zygote, mine = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)  # a message per request
         try:
             self.proc = subprocess.Popen(
                 [
@@ -260,7 +260,7 @@ class Zygote:
                     "-m",
                     "smartseoul.grading.forkserver",
                     "--zygote",
-                    *(modules or PRELOAD),
+                    *PRELOAD,
                 ],
                 stdin=to_zygote.fileno(),
                 stdout=subprocess.DEVNULL,
@@ -278,9 +278,9 @@ class Zygote:
         """A new socket to the zygote, for one worker; None if the zygote has gone."""
         if self.proc.poll() is not None:
             return None
-        zygote_end, worker_end = socket.socketpair()
+        zygote_end, worker_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
-            socket.send_fds(self.sock, [b"worker\n"], [zygote_end.fileno()])
+            socket.send_fds(self.sock, [b"worker"], [zygote_end.fileno()])
         except OSError:
             worker_end.close()
             return None
