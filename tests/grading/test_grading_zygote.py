@@ -200,6 +200,8 @@ def test_the_command_starts_one_zygote_before_its_workers(course, tmp_path):
 
 @full_only
 def test_the_zygote_drops_a_line_that_is_not_a_request_and_serves_the_next(tmp_path):
+    """Also: once it has imported, the zygote has removed the home the parent made for it, so a
+    batch that is killed (no clean-up) leaves nothing behind in /tmp."""
     from smartseoul.grading.kernel import ForeignProcess, ForkServer
 
     zygote = sandbox.Zygote()
@@ -215,6 +217,7 @@ def test_the_zygote_drops_a_line_that_is_not_a_request_and_serves_the_next(tmp_p
         assert isinstance(server.proc, ForeignProcess)
         below = {p.pid for p in psutil.Process(zygote.proc.pid).children(recursive=True)}
         assert server.proc.pid in below, "the fork server comes from the zygote"
+        assert not os.path.exists(zygote.home), "the zygote's empty home is gone once it has imported"
         server.stop()
     finally:
         zygote.close()

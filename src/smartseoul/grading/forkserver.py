@@ -277,6 +277,14 @@ def zygote(modules: list[str]) -> int:
     needs, and first says {"pid": its pid as the worker sees it}."""
     _become_server()
     _import(modules)
+    # The working folder is the empty home the parent made for these imports: gone now, a batch
+    # that is killed leaves nothing behind in /tmp (rmdir removes only an empty folder).
+    home = os.getcwd()
+    os.chdir("/")
+    try:
+        os.rmdir(home)
+    except OSError:
+        pass
     parent = socket.socket(fileno=os.dup(0))
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1):
