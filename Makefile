@@ -128,7 +128,7 @@ lock: ## refresh constraints.txt from the ranges in pyproject.toml (needs the pa
 	.lock-venv/bin/pip install --quiet -e '.[test,dev]'
 	{ echo "# Exact versions for every install path (make, Binder, JupyterHub, CI)."; \
 	  echo "# Refresh with 'make lock' (see README, 'Refreshing the pinned environment')."; \
-	  .lock-venv/bin/pip freeze --exclude-editable | grep -v '^smartseoul'; } > constraints.txt
+	  .lock-venv/bin/pip freeze --all --exclude-editable | grep -v '^smartseoul\|^pip=='; } > constraints.txt
 	.lock-venv/bin/smartseoul book binder
 	rm -rf .lock-venv
 	@echo ">> constraints.txt and binder/requirements.txt refreshed: run 'make test' before committing them"

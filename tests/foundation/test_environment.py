@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -44,11 +45,33 @@ def test_lock_pins_the_stack_exactly():
 def test_installed_versions_match_the_lock():
     pins = _pins()
     wrong = {}
-    for pkg in ("jupyterlab", "nbgrader", "jupyter-book", "pandas", "geopandas", "shapely", "matplotlib"):
+    for pkg in (
+        "jupyterlab",
+        "nbgrader",
+        "jupyter-book",
+        "pandas",
+        "geopandas",
+        "shapely",
+        "matplotlib",
+        "setuptools",  # not installed from the lock by a bare `pip install`: see the next test
+    ):
         have = metadata.version(pkg)
         if have != pins[pkg]:
             wrong[pkg] = (have, pins[pkg])
     assert not wrong, f"installed != locked: {wrong}; run 'make venv'"
+
+
+def test_grading_imports_nbgrader_without_pkg_resources():
+    """nbgrader imports setuptools; an old setuptools (65, what `python -m venv` brings) imports
+    pkg_resources with it, 0.2 s of CPU in every grading command while the workers grade."""
+    code = (
+        "import sys; from smartseoul.grading import gradebook; gradebook.warm(); "
+        "print('pkg_resources' in sys.modules)"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert res.stdout.strip() == "False", (
+        f"importing nbgrader imported pkg_resources (setuptools {metadata.version('setuptools')}); run 'make venv'"
+    )
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
