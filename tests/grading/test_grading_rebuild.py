@@ -9,12 +9,14 @@ import nbformat
 import pytest
 from grading_helpers import ASSIGNMENT, FIXTURES
 
+from smartseoul.grading.course import GradingError
 from smartseoul.grading.rebuild import (
     Template,
     assignment_cell_names,
     grade_id,
     is_answer,
     is_test,
+    read_notebook,
     rebuild,
 )
 
@@ -188,3 +190,29 @@ def test_the_template_reads_the_gradebooks_hidden_tests_as_nbgrader_does(course)
     assert hidden, "no hidden test reached the grading template"
     assert not any("BEGIN HIDDEN TESTS" in c.source for c in t.release.cells)
     assert gradebook_sources(course, ASSIGNMENT, "no-such-notebook") == {}
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"\x89PNG not a notebook", "not a readable Jupyter notebook"),
+        (b'{"cells": "none", "nbformat": 4}', "not a valid Jupyter notebook"),
+        # valid JSON and nbformat 4, but a code cell without its outputs: the schema says no
+        (
+            b'{"cells": [{"cell_type": "code", "metadata": {}, "source": "1", "execution_count": null}],'
+            b' "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+            "not a valid Jupyter notebook",
+        ),
+    ],
+)
+def test_a_notebook_that_cannot_be_read_is_refused_with_the_reason(tmp_path, content, says):
+    """Read once and validated once (nbformat.read hands over its validation error): a file that
+    is not a notebook, or breaks the notebook schema, is a GradingError naming what is wrong."""
+    path = tmp_path / "submission.ipynb"
+    path.write_bytes(content)
+    with pytest.raises(GradingError, match=says):
+        read_notebook(path)
+
+
+def test_a_valid_notebook_is_read():
+    assert read_notebook(SOURCE).cells

@@ -56,7 +56,7 @@ def _config(course: Course, assignment: str, student: str, submitted_rel: str):
 
 
 def warm() -> None:
-    """Import nbgrader's scoring (0.6 s of CPU) before the first record needs it."""
+    """Import nbgrader's scoring (most of a second of CPU) before the first record needs it."""
     import nbgrader.api
     import nbgrader.converters
     import nbgrader.nbgraderformat  # noqa: F401

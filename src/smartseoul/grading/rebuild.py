@@ -406,10 +406,13 @@ def rebuild(template: Template, submission: nbformat.NotebookNode) -> Rebuilt:
 
 
 def read_notebook(path: Path):
-    """A submitted notebook, or GradingError saying why it is not readable."""
+    """A submitted notebook, or GradingError saying why it is not readable. Validated once:
+    nbformat.read validates what it reads, and hands over the error instead of raising it."""
+    invalid: dict[str, Exception] = {}
     try:
-        nb = nbformat.read(path, as_version=4)
-        nbformat.validate(nb)
+        nb = nbformat.read(path, as_version=4, capture_validation_error=invalid)
+        if "ValidationError" in invalid:
+            raise invalid["ValidationError"]
         return nb
     except (ValueError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise GradingError(
