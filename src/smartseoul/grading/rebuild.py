@@ -16,6 +16,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import nbformat
 
@@ -187,14 +188,19 @@ def loaded_names(source: str) -> set[str]:
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
+class CellNames(NamedTuple):
+    bound: frozenset[str]  # what the cell (re)binds
+    loaded: frozenset[str]  # what it reads
+
+
 @functools.lru_cache(maxsize=1024)
-def assignment_cell_names(source: str) -> tuple[frozenset[str], frozenset[str]]:
-    """(bound, loaded) names of one of the assignment's own cells (a test or a setup cell).
+def assignment_cell_names(source: str) -> CellNames:
+    """The bound and loaded names of one of the assignment's own cells (a test or a setup cell).
     These are the same in every submission of a batch, and parsing them again was a third of the
     time it took to prepare a submission, so each is parsed once. A trainee's cell never goes
     through this cache, so no submission can fill it; the sets are frozen, so no caller can
     change what the next submission is checked against."""
-    return frozenset(bound_names(source)), frozenset(loaded_names(source))
+    return CellNames(frozenset(bound_names(source)), frozenset(loaded_names(source)))
 
 
 _DYNAMIC = ("globals(", "exec(", "setattr(", "builtins", "__dict__", "get_ipython")
@@ -358,7 +364,7 @@ def rebuild(template: Template, submission: nbformat.NotebookNode) -> Rebuilt:
         if role["kind"] == "answer":
             last_answer = pos
         elif role["kind"] == "test" and last_answer is not None:
-            _, tested = assignment_cell_names(cells[pos].source)
+            tested = assignment_cell_names(cells[pos].source).loaded
             for mid in range(last_answer + 1, pos):
                 if roles[mid]["kind"] != "added" or cells[mid].cell_type != "code":
                     continue
@@ -380,10 +386,10 @@ def rebuild(template: Template, submission: nbformat.NotebookNode) -> Rebuilt:
         if cells[pos].cell_type != "code":
             continue
         if role["kind"] == "other":
-            trusted |= assignment_cell_names(cells[pos].source)[0]
+            trusted |= assignment_cell_names(cells[pos].source).bound
         elif role["kind"] == "test":
-            bound, loaded = assignment_cell_names(cells[pos].source)
-            role["needs"] = sorted(loaded - bound - trusted)
+            names = assignment_cell_names(cells[pos].source)
+            role["needs"] = sorted(names.loaded - names.bound - trusted)
             # answers that cannot cross as data are declared per question in the test cell's metadata:
             #   {"smartseoul": {"judge": "manual"}}  the question goes to manual grading
             #   {"smartseoul": {"files": ["memo.md"]}}  the judge gets these files of the trainee's folder
