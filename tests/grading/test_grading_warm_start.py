@@ -108,6 +108,22 @@ def test_kernels_start_from_the_fork_servers_frozen_objects(course, tmp_path):
     assert "DEBUGGER False" in text, "the fork server imported debugpy, which no graded kernel uses"
 
 
+def test_a_kernel_starts_with_the_answer_channel_and_writes_no_bytecode(course, tmp_path):
+    """The module the worker asks a kernel to run to hand answers to the judge is imported
+    before the kernel starts; each kernel compiled it at its first test before. And a kernel
+    never writes bytecode: one that ran as root with umask 077 made private bytecode folders,
+    which kernels of another uid could not read."""
+    cell = _graded_first_answer(
+        course,
+        tmp_path,
+        "import sys\nprint('CHANNEL', 'smartseoul.grading.channel' in sys.modules, "
+        "'BYTECODE', not sys.dont_write_bytecode)\n",
+    )
+    text = _text(cell)
+    assert "CHANNEL True" in text, f"the kernel imports the answer channel itself: {text!r}"
+    assert "BYTECODE False" in text, f"the kernel may write bytecode: {text!r}"
+
+
 @pytest.mark.parametrize("draws", [False, True], ids=["assignment-draws-nothing", "assignment-draws"])
 def test_a_figure_shows_at_the_end_of_its_cell_in_a_forked_kernel(course, tmp_path, draws):
     """A chart the trainee draws without `plt.show()` reaches the graded notebook, where the

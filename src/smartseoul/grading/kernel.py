@@ -64,7 +64,8 @@ class ForkServer:
         cfg: dict[str, Any] = {"rlimits": {}, "uid": None, "gid": None, "cwd": self.cwd}
         cmd = launch_command(
             cfg,
-            [sys.executable, "-I", "-m", "smartseoul.grading.forkserver", *self.modules],
+            # -B: it runs with umask 077, and bytecode folders it made would be private to it
+            [sys.executable, "-I", "-B", "-m", "smartseoul.grading.forkserver", *self.modules],
             nested=self.nested,
         )
         mine, theirs = socket.socketpair()  # a Unix socket: it can carry the judge's descriptors

@@ -425,7 +425,7 @@ def launch_command(cfg: dict, cmd: list[str], nested: bool = False) -> list[str]
 def judge_command(cfg: dict) -> list[str]:
     """The judge as a program of its own, importing cfg["preload"] first (default judge.PRELOAD)."""
     return launch_command(
-        cfg, [sys.executable, "-I", "-m", "smartseoul.grading.judge", *cfg.get("preload", [])]
+        cfg, [sys.executable, "-I", "-B", "-m", "smartseoul.grading.judge", *cfg.get("preload", [])]
     )
 
 
