@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import zmq
 
 from .filesystem import chown_tree
-from .sandbox import Limits, kernel_env, kernel_rlimits, launch_command
+from .sandbox import LAUNCHED_PYTHON, Limits, kernel_env, kernel_rlimits, launch_command
 
 # How often a starting kernel is asked again for its kernel_info (Kernel._wait_ready): every
 # STARTING_RESEND_S until its shell answers (it is still starting, and the requests wait in its
@@ -64,8 +64,7 @@ class ForkServer:
         cfg: dict[str, Any] = {"rlimits": {}, "uid": None, "gid": None, "cwd": self.cwd}
         cmd = launch_command(
             cfg,
-            # -B: it runs with umask 077, and bytecode folders it made would be private to it
-            [sys.executable, "-I", "-B", "-m", "smartseoul.grading.forkserver", *self.modules],
+            [*LAUNCHED_PYTHON, "-m", "smartseoul.grading.forkserver", *self.modules],
             nested=self.nested,
         )
         mine, theirs = socket.socketpair()  # a Unix socket: it can carry the judge's descriptors

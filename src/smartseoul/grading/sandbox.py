@@ -415,6 +415,12 @@ os.execv(cmd[0], cmd)
 """
 
 
+# A Python program started through the launcher: isolated from the environment (-I), and writing
+# no bytecode (-B). The launcher's umask is 077, so bytecode folders it made as root would be
+# private, and no kernel of another uid could read the bytecode in them (see forkserver._drop_to).
+LAUNCHED_PYTHON = (sys.executable, "-I", "-B")
+
+
 def launch_command(cfg: dict, cmd: list[str], nested: bool = False) -> list[str]:
     """`cmd` started through the launcher: resource limits, then the privilege drop, then exec
     (with ``nested``, inside a further user namespace as an unprivileged uid)."""
@@ -424,9 +430,7 @@ def launch_command(cfg: dict, cmd: list[str], nested: bool = False) -> list[str]
 
 def judge_command(cfg: dict) -> list[str]:
     """The judge as a program of its own, importing cfg["preload"] first (default judge.PRELOAD)."""
-    return launch_command(
-        cfg, [sys.executable, "-I", "-B", "-m", "smartseoul.grading.judge", *cfg.get("preload", [])]
-    )
+    return launch_command(cfg, [*LAUNCHED_PYTHON, "-m", "smartseoul.grading.judge", *cfg.get("preload", [])])
 
 
 def kernel_rlimits(limits: Limits, level: str) -> dict[str, tuple[int, int]]:
